@@ -1,0 +1,47 @@
+/**
+ * The ipurl command line: the composition root. Each command lives in commands/<name>.ts and
+ * exports `register(program)`; errors carry ERR_* codes and become exit codes here.
+ */
+import { Command, CommanderError } from 'commander';
+import { isIpurlError, isValidationError } from '../core/errors.js';
+import { EXIT_FAILURE, EXIT_USAGE, exitCodeFor } from './exit-codes.js';
+import { commands } from './commands/index.js';
+
+export function buildProgram(): Command {
+  const program = new Command('ipurl')
+    .description('Microsoft 365 IP address and URL web service: serve, publish, export, sync')
+    .version('0.1.0')
+    .showHelpAfterError()
+    .exitOverride();
+  for (const register of commands) register(program);
+  return program;
+}
+
+/** Print an error for a person (stderr) and return the exit code. */
+export function reportError(error: unknown): number {
+  if (error instanceof CommanderError) {
+    return error.exitCode === 0 ? 0 : EXIT_USAGE;
+  }
+  if (isIpurlError(error)) {
+    process.stderr.write(`ipurl: ${error.message} [${error.code}]\n`);
+    if (isValidationError(error)) {
+      for (const issue of error.issues) {
+        const where = issue.setId === undefined ? issue.path : `set ${issue.setId} ${issue.path}`;
+        process.stderr.write(`  - ${where}: ${issue.reason} (received ${issue.value})\n`);
+      }
+    }
+    return exitCodeFor(error.code);
+  }
+  const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  process.stderr.write(`ipurl: unexpected error: ${message}\n`);
+  return EXIT_FAILURE;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv as string[], { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    return reportError(error);
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * Options shared by commands: every flag also reads an environment variable, resolved here in
+ * one place (flag > environment > default).
+ */
+import { Option, type Command } from 'commander';
+import { IpurlError } from '../core/errors.js';
+
+export const DEFAULT_DB = 'ipurl.db';
+
+/** `--db PATH|postgres://URL`, from IPURL_DB or DATABASE_URL. */
+export function addDbOption(command: Command): Command {
+  return command.addOption(
+    new Option('--db <path|url>', 'SQLite file or postgres:// URL (env IPURL_DB or DATABASE_URL)').default(
+      undefined,
+      DEFAULT_DB,
+    ),
+  );
+}
+
+export function resolveDb(flag: string | undefined): string {
+  return flag ?? process.env.IPURL_DB ?? process.env.DATABASE_URL ?? DEFAULT_DB;
+}
+
+export function addJsonOption(command: Command): Command {
+  return command.option('--json', 'print machine-readable JSON on stdout');
+}
+
+/** Parse an integer flag; a clear usage error names the flag, the value and the range. */
+export function parseIntegerOption(name: string, value: string, min: number, max: number): number {
+  if (!/^-?\d+$/.test(value.trim())) {
+    throw new IpurlError('ERR_USAGE', `${name} must be a whole number from ${min} to ${max}; received "${value}"`);
+  }
+  const n = Number(value);
+  if (n < min || n > max) {
+    throw new IpurlError('ERR_USAGE', `${name} must be from ${min} to ${max}; received ${n}`);
+  }
+  return n;
+}

@@ -1,0 +1,99 @@
+/**
+ * The error family. Every error has a stable `ERR_*` code; HTTP statuses and exit codes are
+ * assigned only at the edges (server/http-errors.ts, cli/exit-codes.ts) from the codes, and
+ * docs/errors.md lists every code (a test keeps them in step).
+ */
+
+/** One validation problem, as data (valibot's issue shape, trimmed). */
+export interface Issue {
+  /** Where: a JSON-pointer-like path, e.g. `sets[3].ips[0]` or the query parameter name. */
+  readonly path: string;
+  /** What was received, rendered as text (truncated by the producer when long). */
+  readonly value: string;
+  /** Why it is wrong and what is accepted. */
+  readonly reason: string;
+  /** The endpoint set this issue is about, when there is one. */
+  readonly setId?: number;
+}
+
+export type ErrorCode =
+  // request and input problems
+  | 'ERR_INVALID_PARAMETER'
+  | 'ERR_MISSING_PARAMETER'
+  | 'ERR_INVALID_CLIENT_REQUEST_ID'
+  | 'ERR_UNKNOWN_INSTANCE'
+  | 'ERR_UNKNOWN_SERVICE_AREA'
+  | 'ERR_INVALID_FORMAT'
+  | 'ERR_INVALID_VERSION'
+  | 'ERR_INVALID_BOOLEAN'
+  | 'ERR_INVALID_TENANT_NAME'
+  | 'ERR_VALIDATION'
+  | 'ERR_INVALID_DOCUMENT'
+  | 'ERR_UNSUPPORTED_PATTERN'
+  | 'ERR_USAGE'
+  // resources
+  | 'ERR_NOT_FOUND'
+  | 'ERR_VERSION_NOT_FOUND'
+  | 'ERR_METHOD_NOT_ALLOWED'
+  | 'ERR_UNAUTHORIZED'
+  | 'ERR_FORBIDDEN'
+  | 'ERR_RATE_LIMITED'
+  | 'ERR_CONFLICT'
+  | 'ERR_VERSION_EXHAUSTED'
+  | 'ERR_IMMUTABLE'
+  | 'ERR_PAYLOAD_TOO_LARGE'
+  // infrastructure
+  | 'ERR_STORAGE'
+  | 'ERR_UPSTREAM'
+  | 'ERR_INTERNAL';
+
+export interface IpurlErrorOptions {
+  readonly cause?: unknown;
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+export class IpurlError extends Error {
+  override name = 'IpurlError';
+  readonly code: ErrorCode;
+  readonly details: Readonly<Record<string, unknown>> | undefined;
+
+  constructor(code: ErrorCode, message: string, options: IpurlErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.details = options.details;
+  }
+}
+
+/** A list of problems found in one document or request; carries every issue, not the first. */
+export class ValidationError extends IpurlError {
+  override name = 'ValidationError';
+  readonly issues: readonly Issue[];
+
+  constructor(issues: readonly Issue[], message?: string, code: ErrorCode = 'ERR_VALIDATION') {
+    super(code, message ?? `${issues.length} problem${issues.length === 1 ? '' : 's'} found`, {
+      details: { issues },
+    });
+    this.issues = issues;
+  }
+}
+
+export function isIpurlError(error: unknown): error is IpurlError {
+  return (
+    error instanceof IpurlError ||
+    (typeof error === 'object' &&
+      error !== null &&
+      typeof (error as { code?: unknown }).code === 'string' &&
+      (error as { code: string }).code.startsWith('ERR_') &&
+      error instanceof Error)
+  );
+}
+
+export function isValidationError(error: unknown): error is ValidationError {
+  return error instanceof ValidationError;
+}
+
+/** Shorten a received value for an error message, so a huge input cannot flood a response. */
+export function describeValue(value: unknown, max = 120): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  return text.length > max ? `${text.slice(0, max)}…(${text.length} chars)` : text;
+}
