@@ -3,6 +3,7 @@
  * and fails instead under CI (where .ci/run installs every such program).
  */
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { describe } from 'vitest';
 
 export const IN_CI = Boolean(process.env.CI) && process.env.CI !== 'false';
@@ -13,9 +14,15 @@ export function hasCommand(command: string): boolean {
   return result.status === 0;
 }
 
-/** True when python3 can import `module`. */
+/**
+ * The Python that sees Debian's packages (python3-pacparser, python3-feedparser). A `python3`
+ * earlier on PATH (pyenv and the like) does not, so real-tool tests spawn this one.
+ */
+export const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+
+/** True when Debian's python3 can import `module`. */
 export function hasPythonModule(module: string): boolean {
-  const result = spawnSync('python3', ['-c', `import ${module}`], { encoding: 'utf8' });
+  const result = spawnSync(PYTHON, ['-c', `import ${module}`], { encoding: 'utf8' });
   return result.status === 0;
 }
 
