@@ -1,0 +1,30 @@
+import Fastify from 'fastify';
+import { expect, it } from 'vitest';
+import { createMetrics, registerMetrics } from './metrics.js';
+
+it('exposes request counts, latency, cache, versions, staleness, backlog and rate-limit health in Prometheus format', async () => {
+  const metrics = createMetrics({
+    versions: async () => [{ instance: 'Worldwide', latest: '2025013000' }],
+    cache: () => ({ hits: 7, misses: 2, entries: 3 }),
+    syncStaleness: async () => [{ instance: 'Worldwide', seconds: 42 }],
+    webhookBacklog: async () => 5,
+    rateLimitStoreUp: () => 0,
+  });
+  const app = Fastify();
+  registerMetrics(app, metrics);
+  app.get('/endpoints/:instance', async () => ({ ok: true }));
+  await app.inject('/endpoints/Worldwide');
+  await app.inject('/endpoints/Worldwide');
+  const response = await app.inject('/metrics');
+  expect(response.statusCode).toBe(200);
+  expect(response.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
+  const text = response.body;
+  expect(text).toContain('ipurl_http_requests_total{route="/endpoints/:instance",method="GET",status="200"} 2');
+  expect(text).toMatch(/ipurl_http_request_duration_seconds_count\{route="\/endpoints\/:instance"\} 2/);
+  expect(text).toContain('ipurl_response_cache_hits_total 7');
+  expect(text).toContain('ipurl_current_version{instance="Worldwide"} 2025013000');
+  expect(text).toContain('ipurl_sync_staleness_seconds{instance="Worldwide"} 42');
+  expect(text).toContain('ipurl_webhook_backlog 5');
+  expect(text).toContain('ipurl_rate_limit_store_up 0');
+  await app.close();
+});

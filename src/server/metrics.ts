@@ -1,0 +1,135 @@
+/**
+ * Prometheus metrics (issue 6), in prom-client's text format at GET /metrics: requests by route
+ * and status, a latency histogram, response-cache hits, the current version per instance, sync
+ * staleness, webhook backlog and the rate-limit store's health. Values that live elsewhere are
+ * read through `MetricsSources` when Prometheus scrapes, so the hot path only counts.
+ */
+import type { FastifyInstance } from 'fastify';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface MetricsSources {
+  /** Latest version per instance. */
+  versions?: () => Promise<ReadonlyArray<{ instance: string; latest: string }>>;
+  /** Response-cache counters since start. */
+  cache?: () => { hits: number; misses: number; entries: number };
+  /** Seconds since the last successful upstream sync, per instance (mirrors only). */
+  syncStaleness?: () => Promise<ReadonlyArray<{ instance: string; seconds: number }>>;
+  /** Pending webhook deliveries. */
+  webhookBacklog?: () => Promise<number>;
+  /** Rate-limit store: 1 healthy, 0 failing open. */
+  rateLimitStoreUp?: () => number | undefined;
+}
+
+export interface Metrics {
+  readonly registry: Registry;
+  /** Count one finished request. `route` is the route pattern, never the raw URL. */
+  observe(route: string, method: string, status: number, seconds: number): void;
+}
+
+export function createMetrics(sources: MetricsSources = {}): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'ipurl_process_' });
+
+  const requests = new Counter({
+    name: 'ipurl_http_requests_total',
+    help: 'HTTP requests by route pattern, method and status code.',
+    labelNames: ['route', 'method', 'status'] as const,
+    registers: [registry],
+  });
+  const latency = new Histogram({
+    name: 'ipurl_http_request_duration_seconds',
+    help: 'Time from request to response, by route pattern.',
+    labelNames: ['route'] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+
+  new Gauge({
+    name: 'ipurl_response_cache_hits_total',
+    help: 'Responses served from prepared bytes since start.',
+    registers: [registry],
+    collect() {
+      const stats = sources.cache?.();
+      if (stats) this.set(stats.hits);
+    },
+  });
+  new Gauge({
+    name: 'ipurl_response_cache_misses_total',
+    help: 'Responses that had to be rendered since start.',
+    registers: [registry],
+    collect() {
+      const stats = sources.cache?.();
+      if (stats) this.set(stats.misses);
+    },
+  });
+  new Gauge({
+    name: 'ipurl_response_cache_entries',
+    help: 'Prepared responses held in memory.',
+    registers: [registry],
+    collect() {
+      const stats = sources.cache?.();
+      if (stats) this.set(stats.entries);
+    },
+  });
+  new Gauge({
+    name: 'ipurl_current_version',
+    help: 'Latest version id (YYYYMMDDNN as a number) per instance.',
+    labelNames: ['instance'] as const,
+    registers: [registry],
+    async collect() {
+      const versions = (await sources.versions?.()) ?? [];
+      this.reset();
+      for (const { instance, latest } of versions) this.set({ instance }, Number(latest));
+    },
+  });
+  new Gauge({
+    name: 'ipurl_sync_staleness_seconds',
+    help: 'Seconds since the last successful sync from the upstream, per instance (mirrors).',
+    labelNames: ['instance'] as const,
+    registers: [registry],
+    async collect() {
+      const rows = (await sources.syncStaleness?.()) ?? [];
+      this.reset();
+      for (const { instance, seconds } of rows) this.set({ instance }, seconds);
+    },
+  });
+  new Gauge({
+    name: 'ipurl_webhook_backlog',
+    help: 'Webhook deliveries waiting to be sent or retried.',
+    registers: [registry],
+    async collect() {
+      const backlog = await sources.webhookBacklog?.();
+      if (backlog !== undefined) this.set(backlog);
+    },
+  });
+  new Gauge({
+    name: 'ipurl_rate_limit_store_up',
+    help: 'Shared rate-limit store reachable (1) or failing open (0).',
+    registers: [registry],
+    collect() {
+      const up = sources.rateLimitStoreUp?.();
+      if (up !== undefined) this.set(up);
+    },
+  });
+
+  return {
+    registry,
+    observe(route, method, status, seconds) {
+      requests.inc({ route, method, status: String(status) });
+      latency.observe({ route }, seconds);
+    },
+  };
+}
+
+/** Count every response and serve GET /metrics. */
+export function registerMetrics(app: FastifyInstance, metrics: Metrics): void {
+  app.addHook('onResponse', (request, reply, done) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.observe(route, request.method, reply.statusCode, reply.elapsedTime / 1000);
+    done();
+  });
+  app.get('/metrics', async (_request, reply) => {
+    const body = await metrics.registry.metrics();
+    return reply.header('content-type', metrics.registry.contentType).header('cache-control', 'no-store').send(body);
+  });
+}
