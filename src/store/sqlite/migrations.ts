@@ -1,0 +1,161 @@
+/**
+ * SQLite schema migrations: an ordered list, each applied once in its own IMMEDIATE transaction
+ * and recorded in `schema_migrations`. Applied on every open; `ipurl migrate` shows the steps.
+ * Never edit a released migration: add the next one.
+ */
+import type Database from 'better-sqlite3';
+import { IpurlError } from '../../core/errors.js';
+
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+/** What happened to one migration on this open. */
+export interface MigrationStep {
+  readonly version: number;
+  readonly name: string;
+  readonly status: 'applied' | 'already-applied';
+  /** When it was applied (now for `applied`). */
+  readonly appliedAt: string;
+}
+
+export const SQLITE_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema: versions, endpoint sets, change records, state, webhooks, deliveries',
+    sql: `
+      -- One row per store: its identity and a revision counter bumped in every append
+      -- transaction, so any process on the file sees a new version with one indexed read.
+      CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      );
+
+      CREATE TABLE versions (
+        instance     TEXT NOT NULL,
+        version      TEXT NOT NULL,
+        published_at TEXT NOT NULL,
+        set_count    INTEGER NOT NULL,
+        PRIMARY KEY (instance, version)
+      );
+
+      -- body: the set's JSON exactly as published (key order, notes: "" kept).
+      CREATE TABLE endpoint_sets (
+        instance     TEXT NOT NULL,
+        version      TEXT NOT NULL,
+        id           INTEGER NOT NULL,
+        service_area TEXT NOT NULL,
+        body         TEXT NOT NULL,
+        PRIMARY KEY (instance, version, id),
+        FOREIGN KEY (instance, version) REFERENCES versions (instance, version)
+      );
+
+      -- Every set id ever published per instance (ids are never reused).
+      CREATE TABLE set_ids (
+        instance     TEXT NOT NULL,
+        id           INTEGER NOT NULL,
+        service_area TEXT NOT NULL,
+        PRIMARY KEY (instance, id)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE change_records (
+        instance        TEXT NOT NULL,
+        id              INTEGER NOT NULL,
+        version         TEXT NOT NULL,
+        endpoint_set_id INTEGER NOT NULL,
+        body            TEXT NOT NULL,
+        PRIMARY KEY (instance, id),
+        FOREIGN KEY (instance, version) REFERENCES versions (instance, version)
+      );
+      CREATE INDEX change_records_by_version ON change_records (instance, version, id);
+
+      CREATE TABLE state (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      );
+
+      -- AUTOINCREMENT: a removed webhook's id is never handed out again.
+      CREATE TABLE webhooks (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        instance   TEXT NOT NULL,
+        url        TEXT NOT NULL,
+        secret     TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+      CREATE INDEX webhooks_by_instance ON webhooks (instance, id);
+
+      -- The outbox. No foreign key to webhooks: a removed webhook keeps its delivery history.
+      -- seq orders deliveries in insertion order (ids are random UUIDs).
+      CREATE TABLE deliveries (
+        seq              INTEGER PRIMARY KEY AUTOINCREMENT,
+        id               TEXT NOT NULL UNIQUE,
+        webhook_id       INTEGER NOT NULL,
+        instance         TEXT NOT NULL,
+        version          TEXT NOT NULL,
+        status           TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+        attempts         INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at  TEXT,
+        last_attempt_at  TEXT,
+        last_status_code INTEGER,
+        last_error       TEXT,
+        created_at       TEXT NOT NULL
+      );
+      CREATE INDEX deliveries_due ON deliveries (status, next_attempt_at, seq);
+    `,
+  },
+];
+
+interface AppliedRow {
+  version: number;
+  applied_at: string;
+}
+
+/** Apply every pending migration; safe when several processes open the same new file at once. */
+export function migrateSqlite(db: Database.Database, filename: string): MigrationStep[] {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version    INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL,
+    applied_at TEXT NOT NULL
+  )`);
+  const known = Math.max(0, ...SQLITE_MIGRATIONS.map((m) => m.version));
+  const steps: MigrationStep[] = [];
+  const applyOne = db.transaction((migration: Migration): MigrationStep => {
+    // Re-read inside the write lock: another process may have applied it meanwhile.
+    const row = db
+      .prepare('SELECT version, applied_at FROM schema_migrations WHERE version = ?')
+      .get(migration.version) as AppliedRow | undefined;
+    if (row)
+      return {
+        version: migration.version,
+        name: migration.name,
+        status: 'already-applied',
+        appliedAt: row.applied_at,
+      };
+    const appliedAt = new Date().toISOString();
+    db.exec(migration.sql);
+    if (migration.version === 1) {
+      db.prepare("INSERT INTO meta (key, value) VALUES ('store_id', ?), ('revision', '0')").run(
+        globalThis.crypto.randomUUID(),
+      );
+    }
+    db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+      migration.version,
+      migration.name,
+      appliedAt,
+    );
+    return { version: migration.version, name: migration.name, status: 'applied', appliedAt };
+  });
+  const newest = db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as {
+    v: number | null;
+  };
+  if (newest.v !== null && newest.v > known) {
+    throw new IpurlError(
+      'ERR_STORAGE',
+      `${filename} has schema version ${newest.v}, newer than this ipurl knows (${known}); upgrade ipurl to open it`,
+    );
+  }
+  for (const migration of SQLITE_MIGRATIONS) steps.push(applyOne.immediate(migration));
+  return steps;
+}
