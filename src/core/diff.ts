@@ -1,0 +1,313 @@
+/**
+ * The diff that turns two consecutive versions of one instance into change records (SPEC §5.2,
+ * §11.8). Pure and deterministic: the same two versions always give the same records in the same
+ * order (by endpointSetId ascending); the store assigns ids in array order (SPEC §11.14).
+ *
+ * Decisions:
+ * - urls and ips are compared as sets of exact strings: a reordering alone is no change.
+ * - `serviceAreaDisplayName` is not a change-record member (SPEC §5.2), so a display-name-only
+ *   change (Skype → "Microsoft Teams") produces no record.
+ * - An optional member that is absent compares equal to `""` (the wire cannot tell a consumer
+ *   more); when one side lacks it, that side shows `""` in `previous`/`current`.
+ */
+import {
+  FIRST_VERSION_WITH_IMPACT,
+  type ChangeAdd,
+  type ChangeAttributes,
+  type ChangeDraft,
+  type ChangeRemove,
+  type Disposition,
+  type Impact,
+} from './change-record.js';
+import type { EndpointSet } from './endpoint-set.js';
+import { compileHostPattern, isWildcardPattern } from './url-pattern.js';
+import type { VersionId } from './version-id.js';
+
+export interface DiffOptions {
+  /** The id of `next`. */
+  readonly version: VersionId;
+  /** `YYYYMMDD` given to every `add` (SPEC §11.13: publication date + notice days). */
+  readonly effectiveDate: string;
+}
+
+/** What one set gained and lost, before impacts are decided. */
+interface SetDelta {
+  readonly id: number;
+  readonly disposition: Disposition;
+  readonly previous: ChangeAttributes | undefined;
+  readonly current: ChangeAttributes | undefined;
+  readonly addedIps: readonly string[];
+  readonly addedUrls: readonly string[];
+  readonly removedIps: readonly string[];
+  readonly removedUrls: readonly string[];
+}
+
+/** Diff two versions of one instance (SPEC §5.2). `previous` is `[]` for a new instance. */
+export function diffVersions(
+  previous: readonly EndpointSet[],
+  next: readonly EndpointSet[],
+  options: DiffOptions,
+): ChangeDraft[] {
+  const before = byId(previous);
+  const after = byId(next);
+  const ids = [...new Set([...before.keys(), ...after.keys()])].sort((a, b) => a - b);
+  const deltas: SetDelta[] = [];
+  for (const id of ids) {
+    const delta = diffSet(id, before.get(id), after.get(id));
+    if (delta !== undefined) deltas.push(delta);
+  }
+  const withImpact = options.version >= FIRST_VERSION_WITH_IMPACT;
+  const context = withImpact ? buildImpactContext(deltas, next) : undefined;
+  return deltas.map((delta) => toDraft(delta, options, context));
+}
+
+function byId(sets: readonly EndpointSet[]): Map<number, EndpointSet> {
+  const map = new Map<number, EndpointSet>();
+  for (const set of sets) map.set(set.id, set);
+  return map;
+}
+
+/** One set's delta, or undefined when nothing a change record can express changed. */
+function diffSet(
+  id: number,
+  old: EndpointSet | undefined,
+  now: EndpointSet | undefined,
+): SetDelta | undefined {
+  if (old === undefined && now !== undefined) {
+    return {
+      id,
+      disposition: 'Add',
+      previous: undefined,
+      current: attributesOf(now),
+      addedIps: [...(now.ips ?? [])],
+      addedUrls: [...(now.urls ?? [])],
+      removedIps: [],
+      removedUrls: [],
+    };
+  }
+  if (old !== undefined && now === undefined) {
+    // SPEC §11.8: a Remove carries the removed set's attributes and all its ips and urls.
+    return {
+      id,
+      disposition: 'Remove',
+      previous: attributesOf(old),
+      current: undefined,
+      addedIps: [],
+      addedUrls: [],
+      removedIps: [...(old.ips ?? [])],
+      removedUrls: [...(old.urls ?? [])],
+    };
+  }
+  if (old === undefined || now === undefined) return undefined;
+  const [previousAttrs, currentAttrs] = changedAttributes(old, now);
+  const delta: SetDelta = {
+    id,
+    disposition: 'Change',
+    previous: previousAttrs,
+    current: currentAttrs,
+    addedIps: minus(now.ips, old.ips),
+    addedUrls: minus(now.urls, old.urls),
+    removedIps: minus(old.ips, now.ips),
+    removedUrls: minus(old.urls, now.urls),
+  };
+  const changed =
+    previousAttrs !== undefined ||
+    delta.addedIps.length +
+      delta.addedUrls.length +
+      delta.removedIps.length +
+      delta.removedUrls.length >
+      0;
+  return changed ? delta : undefined;
+}
+
+/** Items of `a` not in `b`, in `a`'s order. */
+function minus(a: readonly string[] | undefined, b: readonly string[] | undefined): string[] {
+  if (a === undefined || a.length === 0) return [];
+  const exclude = new Set(b ?? []);
+  return a.filter((item) => !exclude.has(item));
+}
+
+type AttributeKey = keyof ChangeAttributes;
+
+/** Wire order of `previous`/`current` members (SPEC §5.2). */
+const ATTRIBUTE_KEYS: readonly AttributeKey[] = [
+  'expressRoute',
+  'serviceArea',
+  'category',
+  'required',
+  'tcpPorts',
+  'udpPorts',
+  'notes',
+];
+
+/** A set's scalar attributes as change-record strings; undefined for an absent optional member. */
+function attributeValue(set: EndpointSet, key: AttributeKey): string | undefined {
+  switch (key) {
+    case 'expressRoute':
+      return set.expressRoute ? 'true' : 'false';
+    case 'required':
+      return set.required ? 'true' : 'false';
+    case 'serviceArea':
+    case 'category':
+    case 'tcpPorts':
+    case 'udpPorts':
+    case 'notes':
+      return set[key];
+  }
+}
+
+/** Every present attribute, in wire order (the `current` of an Add, the `previous` of a Remove). */
+function attributesOf(set: EndpointSet): ChangeAttributes {
+  const out: Record<string, string> = {};
+  for (const key of ATTRIBUTE_KEYS) {
+    const value = attributeValue(set, key);
+    if (value !== undefined) out[key] = value;
+  }
+  return out;
+}
+
+/** The changed attributes, old and new values, in wire order; undefined when none changed. */
+function changedAttributes(
+  old: EndpointSet,
+  now: EndpointSet,
+): [ChangeAttributes, ChangeAttributes] | [undefined, undefined] {
+  const before: Record<string, string> = {};
+  const after: Record<string, string> = {};
+  let any = false;
+  for (const key of ATTRIBUTE_KEYS) {
+    const a = attributeValue(old, key) ?? '';
+    const b = attributeValue(now, key) ?? '';
+    if (a === b) continue;
+    before[key] = a;
+    after[key] = b;
+    any = true;
+  }
+  return any ? [before, after] : [undefined, undefined];
+}
+
+/** Version-wide facts the impact of one record depends on. */
+interface ImpactContext {
+  /** Per item ("ip:x" / "url:x"): the set ids that gained it in this version. */
+  readonly gainedBy: ReadonlyMap<string, readonly number[]>;
+  /** Per item: the set ids that lost it in this version. */
+  readonly lostBy: ReadonlyMap<string, readonly number[]>;
+  /** Every item published anywhere in `next`. */
+  readonly published: ReadonlySet<string>;
+  /** Matchers of wildcard urls removed from any set in this version. */
+  readonly removedWildcards: readonly ((host: string) => boolean)[];
+}
+
+const ipKey = (ip: string): string => `ip:${ip}`;
+const urlKey = (url: string): string => `url:${url}`;
+
+function buildImpactContext(
+  deltas: readonly SetDelta[],
+  next: readonly EndpointSet[],
+): ImpactContext {
+  const gainedBy = new Map<string, number[]>();
+  const lostBy = new Map<string, number[]>();
+  const note = (map: Map<string, number[]>, key: string, id: number): void => {
+    const ids = map.get(key);
+    if (ids === undefined) map.set(key, [id]);
+    else ids.push(id);
+  };
+  const removedWildcards: ((host: string) => boolean)[] = [];
+  for (const delta of deltas) {
+    for (const ip of delta.addedIps) note(gainedBy, ipKey(ip), delta.id);
+    for (const url of delta.addedUrls) note(gainedBy, urlKey(url), delta.id);
+    for (const ip of delta.removedIps) note(lostBy, ipKey(ip), delta.id);
+    for (const url of delta.removedUrls) {
+      note(lostBy, urlKey(url), delta.id);
+      if (isWildcardPattern(url)) removedWildcards.push(compileHostPattern(url));
+    }
+  }
+  const published = new Set<string>();
+  for (const set of next) {
+    for (const ip of set.ips ?? []) published.add(ipKey(ip));
+    for (const url of set.urls ?? []) published.add(urlKey(url));
+  }
+  return { gainedBy, lostBy, published, removedWildcards };
+}
+
+/** True when some set other than `id` is listed for `key` in `map`. */
+function inOtherSet(map: ReadonlyMap<string, readonly number[]>, key: string, id: number): boolean {
+  return (map.get(key) ?? []).some((other) => other !== id);
+}
+
+/**
+ * The impact of one record (SPEC §5.2). Precedence, highest first, because the reader acts on the
+ * first that applies and additions need firewall/proxy action before their effective date:
+ *
+ * 1. genuinely new additions (not merely moved in from another set of this version):
+ *    AddedIpAndUrl (both kinds) > AddedIp > AddedUrl; an urls-only addition whose every new url was
+ *    covered by a wildcard url removed in this version (from any set) is AddedSubstituteUrl;
+ * 2. RemovedIpOrUrl: something removed that is no longer published anywhere in the new version;
+ * 3. ChangedIsExpressRoute: the expressRoute flag changed (it outranks the lesser attributes it
+ *    may change together with: routing over ExpressRoute is the one attribute the enum singles out);
+ * 4. MovedIpOrUrl: what the set lost was gained by another set of this version, or everything the
+ *    set gained was lost by another set (the record adds nothing else);
+ * 5. RemovedDuplicateIpOrUrl: what was removed is still published by another set;
+ * 6. OtherNonPriorityChanges: anything else (notes, ports, category, required, service area, a new
+ *    or removed set without addresses).
+ */
+function decideImpact(delta: SetDelta, context: ImpactContext): Impact {
+  const { gainedBy, lostBy, published } = context;
+  const newIps = delta.addedIps.filter((ip) => !inOtherSet(lostBy, ipKey(ip), delta.id));
+  const newUrls = delta.addedUrls.filter((url) => !inOtherSet(lostBy, urlKey(url), delta.id));
+  if (newIps.length > 0 && newUrls.length > 0) return 'AddedIpAndUrl';
+  if (newIps.length > 0) return 'AddedIp';
+  if (newUrls.length > 0)
+    return isSubstitution(newUrls, context) ? 'AddedSubstituteUrl' : 'AddedUrl';
+
+  const removed = [...delta.removedIps.map(ipKey), ...delta.removedUrls.map(urlKey)];
+  if (removed.some((key) => !published.has(key))) return 'RemovedIpOrUrl';
+  if (delta.previous?.expressRoute !== undefined && delta.current?.expressRoute !== undefined) {
+    return 'ChangedIsExpressRoute';
+  }
+  const gained = delta.addedIps.length + delta.addedUrls.length > 0;
+  if (gained || removed.some((key) => inOtherSet(gainedBy, key, delta.id))) return 'MovedIpOrUrl';
+  if (removed.length > 0) return 'RemovedDuplicateIpOrUrl';
+  return 'OtherNonPriorityChanges';
+}
+
+/** Every new url was hidden behind a wildcard that this version removed (SPEC §5.2). */
+function isSubstitution(urls: readonly string[], context: ImpactContext): boolean {
+  if (context.removedWildcards.length === 0) return false;
+  return urls.every((url) => {
+    const host = url.toLowerCase();
+    return context.removedWildcards.some((matches) => matches(host));
+  });
+}
+
+/** Assemble the record in wire member order (SPEC §5.2), omitting what does not apply. */
+function toDraft(
+  delta: SetDelta,
+  options: DiffOptions,
+  context: ImpactContext | undefined,
+): ChangeDraft {
+  const add: ChangeAdd | undefined =
+    delta.addedIps.length + delta.addedUrls.length > 0
+      ? {
+          effectiveDate: options.effectiveDate,
+          ...(delta.addedIps.length > 0 ? { ips: delta.addedIps } : {}),
+          ...(delta.addedUrls.length > 0 ? { urls: delta.addedUrls } : {}),
+        }
+      : undefined;
+  const remove: ChangeRemove | undefined =
+    delta.removedIps.length + delta.removedUrls.length > 0
+      ? {
+          ...(delta.removedIps.length > 0 ? { ips: delta.removedIps } : {}),
+          ...(delta.removedUrls.length > 0 ? { urls: delta.removedUrls } : {}),
+        }
+      : undefined;
+  return {
+    endpointSetId: delta.id,
+    disposition: delta.disposition,
+    version: options.version,
+    ...(context !== undefined ? { impact: decideImpact(delta, context) } : {}),
+    ...(delta.previous !== undefined ? { previous: delta.previous } : {}),
+    ...(delta.current !== undefined ? { current: delta.current } : {}),
+    ...(add !== undefined ? { add } : {}),
+    ...(remove !== undefined ? { remove } : {}),
+  };
+}

@@ -1,0 +1,42 @@
+/**
+ * Read the bundled dataset (`data/<Instance>/<version>.json`) for tests. Lives outside src/core so
+ * core tests can use real files while core itself stays free of node:* imports (DESIGN.md).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { EndpointSet } from '../../src/core/endpoint-set.js';
+
+export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const DATA_DIR = join(REPO_ROOT, 'data');
+
+/** Instance folders under data/, sorted. */
+export function bundledInstances(): string[] {
+  return readdirSync(DATA_DIR, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
+}
+
+/** Version ids of one instance, oldest first. */
+export function bundledVersions(instance: string): string[] {
+  return readdirSync(join(DATA_DIR, instance))
+    .filter((name) => /^\d{10}\.json$/.test(name))
+    .map((name) => name.slice(0, 10))
+    .sort();
+}
+
+/** The raw parsed JSON of one bundled version (unknown: validators get it as received). */
+export function readBundledRaw(instance: string, version: string): unknown {
+  return JSON.parse(readFileSync(join(DATA_DIR, instance, `${version}.json`), 'utf8'));
+}
+
+/** One bundled version as endpoint sets (the files are publisher form, SPEC §11.9). */
+export function readBundled(instance: string, version: string): EndpointSet[] {
+  return readBundledRaw(instance, version) as EndpointSet[];
+}
+
+/** A JSON file under test/fixtures. */
+export function readFixture(relativePath: string): unknown {
+  return JSON.parse(readFileSync(join(REPO_ROOT, 'test', 'fixtures', relativePath), 'utf8'));
+}
