@@ -1,0 +1,121 @@
+/**
+ * Seeding: fill a store from the bundled dataset, per instance oldest to newest, each version
+ * with the change records the diff computes from its predecessor (SPEC §5.2), effective dates
+ * = version date + 30 days (SPEC §11.13), publishedAt = the version's date at 00:00Z, and no
+ * webhook notifications (this is history, not news).
+ *
+ * Idempotent and safe to race: only bundled versions after an instance's stored latest are
+ * appended, and a conflict (another replica seeding the same empty database at the same moment)
+ * re-reads and continues, so two replicas starting together both come up.
+ */
+import { diffVersions } from '../core/diff.js';
+import type { EndpointSet } from '../core/endpoint-set.js';
+import { isIpurlError } from '../core/errors.js';
+import type { Store } from '../core/store.js';
+import { addDays, versionDate, type VersionId } from '../core/version-id.js';
+import type { BundledDataset, BundledInstance } from './bundle.js';
+
+/** Notice period given to additions of the bundled history (SPEC §11.13). */
+export const SEED_NOTICE_DAYS = 30;
+
+export interface SeedInstanceResult {
+  readonly instance: string;
+  /** Versions appended now. */
+  readonly appended: number;
+  /** Bundled versions the store already had. */
+  readonly skipped: number;
+  /** Change records created now. */
+  readonly changes: number;
+}
+
+export interface SeedResult {
+  readonly instances: readonly SeedInstanceResult[];
+  readonly appended: number;
+  readonly changes: number;
+}
+
+export interface SeedOptions {
+  /** Called after each appended version. */
+  readonly onVersion?: (instance: string, version: VersionId) => void;
+}
+
+/** `YYYYMMDDNN` → the version's date at midnight UTC, ISO 8601. */
+export function versionMidnight(version: VersionId): string {
+  const ymd = versionDate(version);
+  return `${ymd.slice(0, 4)}-${ymd.slice(4, 6)}-${ymd.slice(6, 8)}T00:00:00.000Z`;
+}
+
+async function seedInstance(
+  store: Store,
+  bundled: BundledInstance,
+  options: SeedOptions,
+): Promise<SeedInstanceResult> {
+  let appended = 0;
+  let changes = 0;
+  for (let attempt = 0; ; attempt++) {
+    const latest = (await store.listVersions(bundled.instance))[0]?.version ?? null;
+    const pending = bundled.versions.filter((v) => latest === null || v.version > latest);
+    let previous: readonly EndpointSet[] = [];
+    if (latest !== null && pending.length > 0) {
+      previous =
+        bundled.versions.find((v) => v.version === latest)?.sets ??
+        (await store.getEndpointSets(bundled.instance, latest)) ??
+        [];
+    }
+    let expectedLatest = latest;
+    try {
+      for (const { version, sets } of pending) {
+        const drafts = diffVersions(previous, sets, {
+          version,
+          effectiveDate: addDays(versionDate(version), SEED_NOTICE_DAYS),
+        });
+        const result = await store.appendVersion({
+          instance: bundled.instance,
+          version,
+          sets,
+          changes: drafts,
+          expectedLatest,
+          publishedAt: versionMidnight(version),
+          notify: false,
+        });
+        appended++;
+        changes += result.changes.length;
+        options.onVersion?.(bundled.instance, version);
+        previous = sets;
+        expectedLatest = version;
+      }
+      return {
+        instance: bundled.instance,
+        appended,
+        skipped: bundled.versions.length - appended,
+        changes,
+      };
+    } catch (error) {
+      // Someone else is seeding the same store: start over from what is stored now. Each conflict
+      // means the other seeder appended a version, so this ends within the bundled count.
+      if (
+        isIpurlError(error) &&
+        error.code === 'ERR_CONFLICT' &&
+        attempt <= bundled.versions.length
+      )
+        continue;
+      throw error;
+    }
+  }
+}
+
+/** Append every bundled version the store lacks (all of them for an empty store). */
+export async function seedStore(
+  store: Store,
+  dataset: BundledDataset,
+  options: SeedOptions = {},
+): Promise<SeedResult> {
+  const instances: SeedInstanceResult[] = [];
+  for (const bundled of dataset.instances)
+    instances.push(await seedInstance(store, bundled, options));
+  return {
+    instances,
+    appended: instances.reduce((n, i) => n + i.appended, 0),
+    changes: instances.reduce((n, i) => n + i.changes, 0),
+  };
+}
