@@ -1,0 +1,92 @@
+/**
+ * The RSS 2.0 change feed of one instance (`/version/{instance}?format=RSS`, SPEC §3.4, §11.5):
+ * the structure of Microsoft's documented sample (.NET syndication formatter: the `a10` Atom
+ * namespace, dates `ddd, dd MMM yyyy HH:mm:ss Z`), made well-formed (every `&` escaped), with a
+ * channel title, an item title, and the documented description sentence plus a URLs part.
+ */
+import type { ChangeRecord } from '../core/change-record.js';
+import { parseYmd, versionDate, type VersionId } from '../core/version-id.js';
+
+export interface RssVersionSummary {
+  readonly version: VersionId;
+  /** Change records published in this version. */
+  readonly changes: number;
+  readonly ipsAdded: number;
+  readonly ipsRemoved: number;
+  readonly urlsAdded: number;
+  readonly urlsRemoved: number;
+}
+
+export interface RssFeedInput {
+  /** Canonical instance name (echoed in links and the title, SPEC §1.1). */
+  readonly instance: string;
+  /** Newest first (SPEC §11.5). */
+  readonly versions: readonly RssVersionSummary[];
+  /** Normalised ClientRequestId of the caller, echoed in item links (SPEC §3.4). */
+  readonly clientRequestId: string;
+  /** Origin of item links, default `https://endpoints.office.com`. */
+  readonly baseUrl?: string;
+}
+
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** `Thu, 02 Aug 2018 00:00:00 Z`: the version's date at midnight UTC (SPEC §3.4). */
+export function rssDate(version: VersionId): string {
+  const date = parseYmd(versionDate(version)) ?? new Date(0);
+  const dd = date.getUTCDate().toString().padStart(2, '0');
+  return `${DAYS[date.getUTCDay()]}, ${dd} ${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()} 00:00:00 Z`;
+}
+
+/** XML text escaping (XML 1.0 §2.4): `&`, `<`, `>`, and `"` for attribute safety. */
+export function escapeXml(text: string): string {
+  return text.replace(/[&<>"]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : '&quot;'));
+}
+
+/** Per-version counts of the change records (SPEC §3.4: n records, a/r IPs, §11.5: URLs). */
+export function summarizeVersions(versions: readonly VersionId[], records: readonly ChangeRecord[]): RssVersionSummary[] {
+  const byVersion = new Map<VersionId, { changes: number; ipsAdded: number; ipsRemoved: number; urlsAdded: number; urlsRemoved: number }>();
+  for (const version of versions) byVersion.set(version, { changes: 0, ipsAdded: 0, ipsRemoved: 0, urlsAdded: 0, urlsRemoved: 0 });
+  for (const record of records) {
+    const counts = byVersion.get(record.version);
+    if (counts === undefined) continue;
+    counts.changes += 1;
+    counts.ipsAdded += record.add?.ips?.length ?? 0;
+    counts.urlsAdded += record.add?.urls?.length ?? 0;
+    counts.ipsRemoved += record.remove?.ips?.length ?? 0;
+    counts.urlsRemoved += record.remove?.urls?.length ?? 0;
+  }
+  return versions.map((version) => ({ version, ...byVersion.get(version)! }));
+}
+
+export function renderRss(input: RssFeedInput): string {
+  const base = (input.baseUrl ?? 'https://endpoints.office.com').replace(/\/+$/, '');
+  const lines = [
+    '<?xml version="1.0" encoding="utf-8"?>',
+    '<rss version="2.0" xmlns:a10="http://www.w3.org/2005/Atom">',
+    '<channel>',
+    `<title>${escapeXml(`Office 365 IP Address and URL web service - ${input.instance}`)}</title>`,
+    '<link>https://aka.ms/o365ip</link>',
+    '<description/>',
+    '<language>en-us</language>',
+  ];
+  const newest = input.versions[0];
+  if (newest !== undefined) lines.push(`<lastBuildDate>${rssDate(newest.version)}</lastBuildDate>`);
+  for (const v of input.versions) {
+    const link = `${base}/changes/${encodeURIComponent(input.instance)}/${v.version}?singleVersion&clientRequestId=${encodeURIComponent(input.clientRequestId)}`;
+    const description =
+      `Version ${v.version} includes ${v.changes} changes. IPs: ${v.ipsAdded} added and ${v.ipsRemoved} removed.` +
+      ` URLs: ${v.urlsAdded} added and ${v.urlsRemoved} removed.`;
+    lines.push(
+      '<item>',
+      `<guid isPermaLink="false">${v.version}</guid>`,
+      `<link>${escapeXml(link)}</link>`,
+      `<title>Version ${v.version}</title>`,
+      `<description>${escapeXml(description)}</description>`,
+      `<pubDate>${rssDate(v.version)}</pubDate>`,
+      '</item>',
+    );
+  }
+  lines.push('</channel>', '</rss>');
+  return lines.join('\r\n') + '\r\n';
+}

@@ -1,0 +1,152 @@
+/**
+ * Builds the fastify app from injected dependencies; never listens by itself (DESIGN.md). The
+ * error handler, 404 and 405 are generic: any route that throws an IpurlError gets the JSON error
+ * shape of SPEC §11.1 with the status from http-errors.ts, and nothing a client sends becomes a
+ * 5xx (framework and connection-level errors are mapped too).
+ */
+import type { Socket } from 'node:net';
+import Fastify, { LogController } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { IpurlError, describeValue } from '../core/errors.js';
+import type { ServerDeps } from './deps.js';
+import { errorBody, toHttpError } from './http-errors.js';
+import { routes } from './routes/index.js';
+
+/** Path patterns of every registered route with its methods, for the generic 405. */
+interface RoutePattern {
+  readonly regex: RegExp;
+  readonly methods: Set<string>;
+}
+
+/** `/changes/:instance/:version` → a regex over a concrete path (case-insensitive, optional `/`). */
+function patternToRegex(url: string): RegExp {
+  const source = url
+    .replace(/\/+$/, '')
+    .split('/')
+    .map((segment) => {
+      if (segment.startsWith(':')) return '[^/]+';
+      if (segment === '*') return '.*';
+      return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    })
+    .join('/');
+  return new RegExp(`^${source}/?$`, 'i');
+}
+
+/** Send the JSON error shape; error bodies are never cached (SPEC §11.1). */
+export function sendError(reply: FastifyReply, status: number, body: unknown): FastifyReply {
+  return reply
+    .code(status)
+    .header('cache-control', 'no-store')
+    .header('content-type', 'application/json; charset=utf-8')
+    .send(JSON.stringify(body));
+}
+
+/** Reject a connection-level parse failure (oversized headers, NUL bytes, broken request line). */
+function clientErrorHandler(error: Error & { code?: string }, socket: Socket): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, reason] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout']
+        : [400, 'Bad Request'];
+  const message =
+    status === 431
+      ? 'the request line or headers are too large (the URL is limited to about 16 KB)'
+      : status === 408
+        ? 'the request was not received in time'
+        : 'the request is not valid HTTP/1.1 (for example a raw control character in the URL)';
+  const body = JSON.stringify(errorBody(status === 431 ? 'ERR_PAYLOAD_TOO_LARGE' : 'ERR_INVALID_PARAMETER', message));
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Cache-Control: no-store\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+export async function createApp(deps: ServerDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    // Per-request lines are written by the onResponse hook below, cheaply (hot routes at debug).
+    logController: new LogController({ disableRequestLogging: true }),
+    trustProxy: deps.config.trustProxy ?? false,
+    routerOptions: {
+      // SPEC §2.1: `/endpoints/Worldwide/` (Get-PacFile) must work; route names match in any case.
+      ignoreTrailingSlash: true,
+      caseSensitive: false,
+      maxParamLength: 256,
+    },
+    clientErrorHandler,
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      // FST_ERR_BAD_URL: a path segment that is not valid percent-encoding (`/endpoints/%ZZ`).
+      const message =
+        error.code === 'FST_ERR_BAD_URL'
+          ? `the path ${JSON.stringify(describeValue(request.raw.url ?? ''))} is not valid percent-encoded UTF-8`
+          : error.message;
+      void sendError(reply, 400, errorBody('ERR_INVALID_PARAMETER', message));
+    },
+  });
+
+  const patterns: RoutePattern[] = [];
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    const regex = patternToRegex(route.url ?? route.path);
+    const existing = patterns.find((p) => p.regex.source === regex.source);
+    const target = existing ?? { regex, methods: new Set<string>() };
+    for (const method of methods) target.methods.add(method.toUpperCase());
+    if (target.methods.has('GET')) target.methods.add('HEAD');
+    if (!existing) patterns.push(target);
+  });
+
+  app.addHook('onResponse', (request, reply, done) => {
+    const status = reply.statusCode;
+    const entry = { method: request.method, url: request.url, statusCode: status, ms: Math.round(reply.elapsedTime) };
+    if (status >= 500) request.log.error(entry, 'request failed');
+    else if (status >= 400) request.log.info(entry, 'request rejected');
+    else request.log.debug(entry, 'request completed');
+    done();
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const { status, body } = toHttpError(error);
+    if (status >= 500) request.log.error({ err: error }, 'unhandled error');
+    return sendError(reply, status, body);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const rawUrl = request.raw.url ?? '/';
+    const queryAt = rawUrl.indexOf('?');
+    const path = queryAt === -1 ? rawUrl : rawUrl.slice(0, queryAt);
+    const allowed = new Set<string>();
+    for (const pattern of patterns) {
+      if (pattern.regex.test(path)) for (const method of pattern.methods) allowed.add(method);
+    }
+    if (allowed.size > 0 && !allowed.has(request.method)) {
+      const allow = [...allowed].sort().join(', ');
+      void reply.header('allow', allow);
+      return sendError(
+        reply,
+        405,
+        errorBody('ERR_METHOD_NOT_ALLOWED', `method ${request.method} is not allowed on ${describeValue(path)}; allowed: ${allow}`),
+      );
+    }
+    return sendError(
+      reply,
+      404,
+      errorBody(
+        'ERR_NOT_FOUND',
+        `no route ${request.method} ${describeValue(path)}; the web service answers GET /version, /version/{instance}, /endpoints/{instance} and /changes/{instance}/{version} (docs/api.md)`,
+      ),
+    );
+  });
+
+  for (const register of routes) await register(app, deps);
+  return app;
+}
+
+/** Throwable 404 for route code that finds nothing. */
+export function notFound(what: string): IpurlError {
+  return new IpurlError('ERR_NOT_FOUND', what);
+}

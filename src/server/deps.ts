@@ -1,0 +1,52 @@
+/**
+ * What the HTTP app is built from. The CLI (composition root) creates these and passes them to
+ * `createApp`; the server never picks an adapter or reads the environment itself (DESIGN.md).
+ * Route files (`routes/*.ts`) receive the same object.
+ */
+import type { FastifyServerOptions } from 'fastify';
+import type { Store } from '../core/store.js';
+import type { WebService } from '../service/web-service.js';
+import type { RateLimiter } from './rate-limit.js';
+
+export interface ServerConfig {
+  /**
+   * Requests per client (IP + ClientRequestId) and window on `/endpoints` and `/changes`
+   * (SPEC §11.2). 0 turns the limit off.
+   */
+  readonly rateLimit: number;
+  /** Length of the fixed rate-limit window in seconds (SPEC §11.2: one hour). */
+  readonly rateLimitWindowSeconds: number;
+  /** `Cache-Control: public, max-age=N` on data responses (SPEC §11.3: 3600). */
+  readonly cacheMaxAgeSeconds: number;
+  /** Bearer token of the publisher admin API; undefined disables the admin routes' writes. */
+  readonly adminToken?: string;
+  /**
+   * Origin written into absolute links the server emits (RSS item links, SPEC §3.4), e.g.
+   * `https://endpoints.example.net`. Without it, `https://endpoints.office.com` as Microsoft does.
+   */
+  readonly publicUrl?: string;
+  /** Honour X-Forwarded-For for the client IP (behind a trusted load balancer only). */
+  readonly trustProxy?: boolean;
+}
+
+export const DEFAULT_SERVER_CONFIG: ServerConfig = {
+  rateLimit: 30,
+  rateLimitWindowSeconds: 3600,
+  cacheMaxAgeSeconds: 3600,
+};
+
+export interface ServerDeps {
+  readonly store: Store;
+  /** Answers the three web methods from prepared bytes (src/service/web-service.ts). */
+  readonly webService: WebService;
+  /** Rate-limit counters: in memory by default, Redis when replicas share them. */
+  readonly rateLimiter: RateLimiter;
+  readonly config: ServerConfig;
+  /**
+   * Fastify/pino logger options (JSON lines); false or absent = silent (tests). Route code logs
+   * through `request.log` / `app.log`.
+   */
+  readonly logger?: FastifyServerOptions['logger'];
+  /** Clock in epoch milliseconds (rate-limit windows); tests may pin it. */
+  readonly now?: () => number;
+}
