@@ -1,0 +1,79 @@
+/**
+ * The `/endpoints` filters (SPEC §4.3–4.5, §11.7, §11.11): service areas, tenant substitution and
+ * NoIPv6, applied to the stored (publisher-form) sets of one version. The server calls this once
+ * per (instance, version, normalised parameters) and caches the rendered bytes, so the function
+ * favours clarity, but it shares arrays that need no change instead of copying them.
+ */
+import type { EndpointSet, ServiceArea } from './endpoint-set.js';
+import { hasTenantPlaceholder, parseTenantName, renderUrl } from './tenant.js';
+
+export interface EndpointFilter {
+  /** Requested areas; `Common` is always included (SPEC §4.3). Absent ⇒ every area. */
+  readonly serviceAreas?: ReadonlySet<ServiceArea>;
+  /** Substituted at `<tenant>` placeholders; absent ⇒ `*` (SPEC §4.4). */
+  readonly tenantName?: string;
+  /** Drop IPv6 prefixes, and sets left with neither urls nor ips (SPEC §4.5, §11.11). */
+  readonly noIPv6?: boolean;
+}
+
+/**
+ * The wire view of one version. Order is kept (by id, as stored); every member is kept exactly as
+ * stored (`notes: ""` included); each set is emitted in the wire key order of SPEC §4.2.
+ * A tenantName that is not a DNS label throws ERR_INVALID_TENANT_NAME.
+ */
+export function filterEndpointSets(
+  sets: readonly EndpointSet[],
+  filter: EndpointFilter = {},
+): EndpointSet[] {
+  const tenant = filter.tenantName === undefined ? undefined : parseTenantName(filter.tenantName);
+  const areas = filter.serviceAreas;
+  const out: EndpointSet[] = [];
+  for (const set of sets) {
+    if (areas !== undefined && set.serviceArea !== 'Common' && !areas.has(set.serviceArea))
+      continue;
+    const urls = set.urls === undefined ? undefined : renderUrls(set.urls, tenant);
+    const ips = set.ips !== undefined && filter.noIPv6 === true ? dropIpv6(set.ips) : set.ips;
+    // SPEC §11.11: with NoIPv6, a set left with neither urls nor ips is dropped.
+    if (filter.noIPv6 === true && urls === undefined && ips === undefined) continue;
+    out.push(inWireOrder(set, urls, ips));
+  }
+  return out;
+}
+
+/**
+ * Substitute the placeholder, then remove exact duplicates keeping the first (SPEC §11.7): with no
+ * TenantName `<tenant>.sharepoint.com` becomes `*.sharepoint.com`, which may already be listed.
+ * The stored array is returned untouched when it has no placeholder.
+ */
+function renderUrls(urls: readonly string[], tenant: string | undefined): readonly string[] {
+  if (!urls.some(hasTenantPlaceholder)) return urls;
+  return [...new Set(urls.map((url) => renderUrl(url, tenant)))];
+}
+
+/** SPEC §4.5: every entry containing ':' goes; undefined (member omitted) when none is left. */
+function dropIpv6(ips: readonly string[]): readonly string[] | undefined {
+  if (!ips.some((ip) => ip.includes(':'))) return ips;
+  const v4 = ips.filter((ip) => !ip.includes(':'));
+  return v4.length > 0 ? v4 : undefined;
+}
+
+/** The set with the given urls/ips, members in the wire order of SPEC §4.2, absent ones omitted. */
+function inWireOrder(
+  set: EndpointSet,
+  urls: readonly string[] | undefined,
+  ips: readonly string[] | undefined,
+): EndpointSet {
+  return {
+    id: set.id,
+    serviceArea: set.serviceArea,
+    serviceAreaDisplayName: set.serviceAreaDisplayName,
+    ...(urls !== undefined ? { urls } : {}),
+    ...(ips !== undefined ? { ips } : {}),
+    ...(set.tcpPorts !== undefined ? { tcpPorts: set.tcpPorts } : {}),
+    ...(set.udpPorts !== undefined ? { udpPorts: set.udpPorts } : {}),
+    expressRoute: set.expressRoute,
+    category: set.category,
+    required: set.required,
+    ...(set.notes !== undefined ? { notes: set.notes } : {}),
+  };
+}
