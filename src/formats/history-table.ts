@@ -1,0 +1,152 @@
+/**
+ * Terminal tables of an instance's history: `ipurl versions` (one row per version) and
+ * `ipurl changes` (one row per change record). Plain text, fixed-width columns, no colour (the
+ * output is often piped into a ticket or a mail); counts follow the RSS sentence (SPEC §3.4,
+ * §11.5) so a person sees the same figures as a feed reader.
+ */
+import type { ChangeAttributes, ChangeRecord } from '../core/change-record.js';
+
+export type Align = 'left' | 'right';
+
+export interface Column {
+  readonly header: string;
+  readonly align?: Align;
+}
+
+/** A fixed-width table: header, a rule under it, one line per row; trailing spaces trimmed. */
+export function renderTable(columns: readonly Column[], rows: readonly (readonly string[])[]): string {
+  const widths = columns.map((column, i) => Math.max(column.header.length, ...rows.map((row) => (row[i] ?? '').length)));
+  const line = (cells: readonly string[]): string =>
+    columns
+      .map((column, i) => {
+        const cell = cells[i] ?? '';
+        const width = widths[i] ?? 0;
+        return column.align === 'right' ? cell.padStart(width) : cell.padEnd(width);
+      })
+      .join('  ')
+      .trimEnd();
+  return [line(columns.map((c) => c.header)), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n') + '\n';
+}
+
+export interface VersionRow {
+  readonly version: string;
+  /** ISO timestamp the store received it. */
+  readonly publishedAt: string;
+  readonly setCount: number;
+  readonly records: readonly Pick<ChangeRecord, 'disposition' | 'add' | 'remove'>[];
+}
+
+interface Totals {
+  add: number;
+  change: number;
+  remove: number;
+  ipsAdded: number;
+  ipsRemoved: number;
+  urlsAdded: number;
+  urlsRemoved: number;
+}
+
+function totals(records: VersionRow['records']): Totals {
+  const t: Totals = { add: 0, change: 0, remove: 0, ipsAdded: 0, ipsRemoved: 0, urlsAdded: 0, urlsRemoved: 0 };
+  for (const r of records) {
+    if (r.disposition === 'Add') t.add++;
+    else if (r.disposition === 'Change') t.change++;
+    else t.remove++;
+    t.ipsAdded += r.add?.ips?.length ?? 0;
+    t.urlsAdded += r.add?.urls?.length ?? 0;
+    t.ipsRemoved += r.remove?.ips?.length ?? 0;
+    t.urlsRemoved += r.remove?.urls?.length ?? 0;
+  }
+  return t;
+}
+
+/** `ipurl versions`: newest first, as given. */
+export function renderVersionsTable(instance: string, rows: readonly VersionRow[], options: { retired?: boolean } = {}): string {
+  if (rows.length === 0) return `${instance}: no versions\n`;
+  const body = rows.map((row) => {
+    const t = totals(row.records);
+    return [
+      row.version,
+      row.publishedAt.slice(0, 16).replace('T', ' ') + 'Z',
+      String(row.setCount),
+      String(row.records.length),
+      `${t.add}/${t.change}/${t.remove}`,
+      `+${t.ipsAdded} -${t.ipsRemoved}`,
+      `+${t.urlsAdded} -${t.urlsRemoved}`,
+    ];
+  });
+  const title = `${instance}${options.retired === true ? ' (retired)' : ''}: ${rows.length} version${rows.length === 1 ? '' : 's'}, latest ${rows[0]?.version ?? ''}\n\n`;
+  return (
+    title +
+    renderTable(
+      [
+        { header: 'VERSION' },
+        { header: 'PUBLISHED (UTC)' },
+        { header: 'SETS', align: 'right' },
+        { header: 'RECORDS', align: 'right' },
+        { header: 'ADD/CHG/REM', align: 'right' },
+        { header: 'IPS', align: 'right' },
+        { header: 'URLS', align: 'right' },
+      ],
+      body,
+    )
+  );
+}
+
+const ATTRIBUTE_ORDER: readonly (keyof ChangeAttributes)[] = [
+  'expressRoute',
+  'serviceArea',
+  'category',
+  'required',
+  'tcpPorts',
+  'udpPorts',
+  'notes',
+];
+
+function listCount(ips: number, urls: number): string {
+  const parts: string[] = [];
+  if (ips > 0) parts.push(`${ips} IP${ips === 1 ? '' : 's'}`);
+  if (urls > 0) parts.push(`${urls} URL${urls === 1 ? '' : 's'}`);
+  return parts.join(', ') || '-';
+}
+
+/** Which scalar attributes a Change record changed (previous → current), e.g. `expressRoute, notes`. */
+function changedAttributes(record: ChangeRecord): string {
+  if (record.disposition !== 'Change') return '';
+  const keys = ATTRIBUTE_ORDER.filter((key) => record.previous?.[key] !== undefined || record.current?.[key] !== undefined);
+  return keys.join(', ');
+}
+
+/** `ipurl changes`: one row per record, ordered as given (version, then id: SPEC §11.8). */
+export function renderChangesTable(instance: string, records: readonly ChangeRecord[], scope: string): string {
+  if (records.length === 0) return `${instance}: no change records ${scope}\n`;
+  const versions = new Set(records.map((r) => r.version));
+  const title = `${instance}: ${records.length} change record${records.length === 1 ? '' : 's'} in ${versions.size} version${versions.size === 1 ? '' : 's'} ${scope}\n\n`;
+  return (
+    title +
+    renderTable(
+      [
+        { header: 'VERSION' },
+        { header: 'ID', align: 'right' },
+        { header: 'SET', align: 'right' },
+        { header: 'DISPOSITION' },
+        { header: 'IMPACT' },
+        { header: 'EFFECTIVE' },
+        { header: 'ADDED' },
+        { header: 'REMOVED' },
+        { header: 'ATTRIBUTES' },
+      ],
+      records.map((r) => [
+        r.version,
+        String(r.id),
+        String(r.endpointSetId),
+        r.disposition,
+        r.impact ?? '-',
+        r.add?.effectiveDate ?? '-',
+        listCount(r.add?.ips?.length ?? 0, r.add?.urls?.length ?? 0),
+        listCount(r.remove?.ips?.length ?? 0, r.remove?.urls?.length ?? 0),
+        changedAttributes(r),
+      ]),
+    )
+  );
+}
