@@ -1,0 +1,169 @@
+/**
+ * `ipurl serve`: the web service on one port (issue 2). Flags > environment > defaults:
+ * --host (IPURL_HOST, 127.0.0.1), --port (IPURL_PORT, 8080), --db (IPURL_DB / DATABASE_URL,
+ * ipurl.db), --rate-limit (IPURL_RATE_LIMIT, 30 per hour; 0 = off), --public-url
+ * (IPURL_PUBLIC_URL). An empty store is seeded from the bundled data/ on first start, so
+ * `npm start` serves the real history with nothing else installed. Logs are JSON lines (pino);
+ * SIGINT/SIGTERM close the listener, let in-flight requests finish, then close the store.
+ */
+import type { Command } from 'commander';
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import type { Store } from '../../core/store.js';
+import { createApp } from '../../server/app.js';
+import { DEFAULT_SERVER_CONFIG, type ServerConfig } from '../../server/deps.js';
+import { createMemoryRateLimiter, type RateLimiter } from '../../server/rate-limit.js';
+import { loadBundledDataset } from '../../service/bundle.js';
+import { seedStore } from '../../service/seed.js';
+import { createWebService, type WebService } from '../../service/web-service.js';
+import { openStore } from '../open-store.js';
+import { addDbOption, parseIntegerOption, resolveDb } from '../options.js';
+
+export interface ServeOptions {
+  readonly host: string;
+  /** 0 picks a free port (tests). */
+  readonly port: number;
+  /** SQLite path or postgres:// URL. */
+  readonly db: string;
+  readonly rateLimit: number;
+  readonly publicUrl?: string;
+  readonly adminToken?: string;
+  /** Seed an empty store from data/ (default true). */
+  readonly seed?: boolean;
+  /** pino options; false = silent. */
+  readonly logger?: FastifyServerOptions['logger'];
+  /** Store revision poll interval (default 500 ms). */
+  readonly pollMs?: number;
+  /** Use this rate limiter instead of the in-memory one (shared Redis counters). */
+  readonly rateLimiter?: RateLimiter;
+}
+
+export interface RunningServer {
+  readonly app: FastifyInstance;
+  readonly store: Store;
+  readonly webService: WebService;
+  /** `http://host:port` actually bound. */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** Open the store, seed it when empty, build the app and listen. */
+export async function startServer(options: ServeOptions): Promise<RunningServer> {
+  const store = await openStore(options.db);
+  const closers: Array<() => Promise<void>> = [() => store.close()];
+  try {
+    if (options.seed !== false && (await store.isEmpty())) {
+      await seedStore(store, await loadBundledDataset());
+    }
+    const webService = createWebService(store, {
+      ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
+      ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl }),
+    });
+    await webService.start();
+    closers.unshift(() => webService.close());
+    const config: ServerConfig = {
+      ...DEFAULT_SERVER_CONFIG,
+      rateLimit: options.rateLimit,
+      ...(options.adminToken === undefined ? {} : { adminToken: options.adminToken }),
+      ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl }),
+    };
+    const rateLimiter =
+      options.rateLimiter ??
+      createMemoryRateLimiter({ limit: config.rateLimit, windowSeconds: config.rateLimitWindowSeconds });
+    closers.unshift(async () => rateLimiter.close?.());
+    const app = await createApp({
+      store,
+      webService,
+      rateLimiter,
+      config,
+      logger: options.logger ?? false,
+    });
+    closers.unshift(() => app.close());
+    await app.listen({ host: options.host, port: options.port });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address !== null ? address.port : options.port;
+    const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+    const url = `http://${host}:${port}`;
+    app.log.info(
+      {
+        url,
+        store: store.kind,
+        db: store.kind === 'sqlite' ? options.db : '(postgres)',
+        rateLimit: config.rateLimit === 0 ? 'off' : `${config.rateLimit}/hour`,
+        instances: webService.instances().map((s) => `${s.instance}@${s.latest}`),
+      },
+      `ipurl listening on ${url}`,
+    );
+    let closed: Promise<void> | undefined;
+    return {
+      app,
+      store,
+      webService,
+      url,
+      close() {
+        closed ??= (async () => {
+          for (const close of closers) await close();
+        })();
+        return closed;
+      },
+    };
+  } catch (error) {
+    for (const close of closers) await close().catch(() => undefined);
+    throw error;
+  }
+}
+
+function env(name: string): string | undefined {
+  const value = process.env[name];
+  return value === undefined || value === '' ? undefined : value;
+}
+
+export function register(program: Command): void {
+  const command = program
+    .command('serve')
+    .description('serve the web service (/version, /endpoints, /changes) over HTTP')
+    .option('--host <host>', 'address to listen on (env IPURL_HOST)', undefined)
+    .option('--port <port>', 'TCP port (env IPURL_PORT; default 8080)')
+    .option('--rate-limit <n>', 'requests per hour per client on /endpoints and /changes; 0 = off (env IPURL_RATE_LIMIT; default 30)')
+    .option('--public-url <url>', 'origin used in absolute links such as RSS items (env IPURL_PUBLIC_URL)');
+  addDbOption(command);
+  command.action(
+    async (flags: { host?: string; port?: string; rateLimit?: string; publicUrl?: string; db?: string }) => {
+      const host = flags.host ?? env('IPURL_HOST') ?? '127.0.0.1';
+      const port = parseIntegerOption('--port', flags.port ?? env('IPURL_PORT') ?? '8080', 0, 65535);
+      const rateLimit = parseIntegerOption(
+        '--rate-limit',
+        flags.rateLimit ?? env('IPURL_RATE_LIMIT') ?? String(DEFAULT_SERVER_CONFIG.rateLimit),
+        0,
+        1_000_000_000,
+      );
+      const publicUrl = flags.publicUrl ?? env('IPURL_PUBLIC_URL');
+      const adminToken = env('IPURL_ADMIN_TOKEN');
+      const server = await startServer({
+        host,
+        port,
+        db: resolveDb(flags.db),
+        rateLimit,
+        ...(publicUrl === undefined ? {} : { publicUrl }),
+        ...(adminToken === undefined ? {} : { adminToken }),
+        logger: { level: env('IPURL_LOG_LEVEL') ?? 'info' },
+      });
+      await new Promise<void>((resolve) => {
+        const stop = (signal: NodeJS.Signals): void => {
+          server.app.log.info({ signal }, 'shutting down: finishing in-flight requests');
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          server
+            .close()
+            .then(() => resolve())
+            .catch((error: unknown) => {
+              server.app.log.error({ err: error }, 'error during shutdown');
+              process.exitCode = 1;
+              resolve();
+            });
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+    },
+  );
+}
