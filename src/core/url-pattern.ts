@@ -50,12 +50,15 @@ export function safeParseUrlPattern(text: string): UrlPatternResult {
 function labelProblem(label: string, isTld: boolean): string | undefined {
   if (label.length === 0) return 'empty label (".." or a leading/trailing dot)';
   const plain = label.split(TENANT_MARK).join('');
+  if (!LABEL_CHARS.test(plain) && plain.length > 0) {
+    return 'illegal character (allowed: letters, digits, "-", "*")';
+  }
+  if (isTld && !TLD.test(label)) {
+    return 'the top-level label must be 2–63 letters, without wildcard or placeholder';
+  }
   if (plain.length === 0) return undefined; // the whole label is the placeholder
-  if (!LABEL_CHARS.test(plain)) return 'illegal character (allowed: letters, digits, "-", "*")';
   if (label.length > 63) return 'longer than 63 characters';
   if (label.includes('**')) return '"**" is not allowed (use a single "*")';
-  if (isTld && !TLD.test(label))
-    return 'the top-level label must be 2–63 letters, without wildcard or placeholder';
   if (label.startsWith('-') || label.endsWith('-')) return 'a label cannot start or end with "-"';
   return undefined;
 }
