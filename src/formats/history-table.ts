@@ -103,6 +103,10 @@ const ATTRIBUTE_ORDER: readonly (keyof ChangeAttributes)[] = [
   'notes',
 ];
 
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
 function listCount(ips: number, urls: number): string {
   const parts: string[] = [];
   if (ips > 0) parts.push(`${ips} IP${ips === 1 ? '' : 's'}`);
@@ -117,11 +121,19 @@ function changedAttributes(record: ChangeRecord): string {
   return keys.join(', ');
 }
 
+/** Which records a changes table shows: as `/changes` (after a version) or `singleVersion`. */
+export type ChangesScope = { readonly after: string } | { readonly version: string };
+
 /** `ipurl changes`: one row per record, ordered as given (version, then id: SPEC §11.8). */
-export function renderChangesTable(instance: string, records: readonly ChangeRecord[], scope: string): string {
-  if (records.length === 0) return `${instance}: no change records ${scope}\n`;
+export function renderChangesTable(instance: string, records: readonly ChangeRecord[], scope: ChangesScope): string {
+  const where =
+    'version' in scope ? `in version ${scope.version}` : scope.after === '0000000000' ? '' : ` after ${scope.after}`;
+  if (records.length === 0) return `${instance}: no change records ${'version' in scope ? where : `in any version${where}`}\n`;
   const versions = new Set(records.map((r) => r.version));
-  const title = `${instance}: ${records.length} change record${records.length === 1 ? '' : 's'} in ${versions.size} version${versions.size === 1 ? '' : 's'} ${scope}\n\n`;
+  const title =
+    'version' in scope
+      ? `${instance}: ${plural(records.length, 'change record')} ${where}\n\n`
+      : `${instance}: ${plural(records.length, 'change record')} in ${plural(versions.size, 'version')}${where}\n\n`;
   return (
     title +
     renderTable(

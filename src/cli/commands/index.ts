@@ -1,7 +1,15 @@
 /** Every CLI command, in the order `ipurl --help` lists them. One file per command. */
 import type { Command } from 'commander';
+import { register as sync } from './sync.js';
+import { register as status } from './status.js';
+import { register as watch } from './watch.js';
 import { register as serve } from './serve.js';
+import { register as migrate } from './migrate.js';
+import { register as copy } from './copy.js';
+import { register as versions } from './versions.js';
+import { register as changes } from './changes.js';
+import { register as webhooks } from './webhooks.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [serve];
+export const commands: RegisterCommand[] = [serve, versions, changes, webhooks, sync, status, watch, migrate, copy];

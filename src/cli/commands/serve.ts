@@ -15,6 +15,7 @@ import { createMemoryRateLimiter, type RateLimiter } from '../../server/rate-lim
 import { loadBundledDataset } from '../../service/bundle.js';
 import { seedStore } from '../../service/seed.js';
 import { createWebService, type WebService } from '../../service/web-service.js';
+import { startWebhookWorker } from '../../service/webhooks.js';
 import { openStore } from '../open-store.js';
 import { addDbOption, parseIntegerOption, resolveDb } from '../options.js';
 
@@ -78,6 +79,12 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       logger: options.logger ?? false,
     });
     closers.unshift(() => app.close());
+    // Issue 3: drain the webhook outbox while serving (state is in the store; see service/webhooks.ts).
+    const webhookWorker = startWebhookWorker(store, {
+      onOutcome: (outcome) => app.log.info({ delivery: outcome }, 'webhook delivery attempt'),
+      onError: (error) => app.log.error({ err: error }, 'webhook delivery pass failed'),
+    });
+    closers.unshift(() => webhookWorker.stop());
     await app.listen({ host: options.host, port: options.port });
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : options.port;

@@ -1,0 +1,203 @@
+/**
+ * `ipurl webhooks add|list|remove|status|deliver`: subscribers of an instance's new versions
+ * (issue 3). Deliveries are queued by the store in the publish transaction; `ipurl serve` drains
+ * them continuously, `ipurl webhooks deliver` runs one pass (for cron, or a server-less setup).
+ */
+import type { Command } from 'commander';
+import { IpurlError } from '../../core/errors.js';
+import { canonicalInstance, isValidInstanceName } from '../../core/instance.js';
+import type { Delivery, DeliveryStatus } from '../../core/store.js';
+import { renderTable } from '../../formats/history-table.js';
+import { deliverDue, generateSecret } from '../../service/webhooks.js';
+import { openStore } from '../open-store.js';
+import { addDbOption, addJsonOption, parseIntegerOption, resolveDb } from '../options.js';
+
+function parseWebhookUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new IpurlError('ERR_INVALID_PARAMETER', `webhook URL must be an absolute http:// or https:// URL; received "${value}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new IpurlError('ERR_INVALID_PARAMETER', `webhook URL must use http or https; received ${url.protocol} in "${value}"`);
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw new IpurlError('ERR_INVALID_PARAMETER', 'webhook URL must not carry credentials: receivers check the X-Ipurl-Signature instead');
+  }
+  return url.toString();
+}
+
+const STATUSES: readonly DeliveryStatus[] = ['pending', 'delivered', 'failed'];
+
+function deliveryRow(d: Delivery): string[] {
+  return [
+    d.id,
+    String(d.webhookId),
+    `${d.instance} ${d.version}`,
+    d.status,
+    String(d.attempts),
+    d.lastStatusCode === null ? '-' : String(d.lastStatusCode),
+    d.lastError ?? '-',
+    d.lastAttemptAt ?? '-',
+    d.nextAttemptAt ?? '-',
+  ];
+}
+
+export function register(program: Command): void {
+  const webhooks = program.command('webhooks').description('manage webhook subscribers and their deliveries');
+
+  const add = webhooks
+    .command('add')
+    .description('subscribe a URL to the new versions of an instance (signed JSON POST, see docs/api.md)')
+    .argument('<instance>', 'instance name')
+    .argument('<url>', 'http(s) URL receiving the POST')
+    .option('--secret <secret>', 'HMAC-SHA256 signing secret (default: a random one, printed once)');
+  addDbOption(add);
+  addJsonOption(add);
+  add.action(async (requested: string, rawUrl: string, flags: { secret?: string; db?: string; json?: boolean }) => {
+    if (!isValidInstanceName(requested)) {
+      throw new IpurlError('ERR_INVALID_PARAMETER', `instance name must be a letter followed by up to 63 letters or digits; received "${requested}"`);
+    }
+    const url = parseWebhookUrl(rawUrl);
+    if (flags.secret !== undefined && flags.secret.length < 16) {
+      throw new IpurlError('ERR_INVALID_PARAMETER', `--secret must be at least 16 characters; received ${flags.secret.length}`);
+    }
+    const secret = flags.secret ?? generateSecret();
+    const store = await openStore(resolveDb(flags.db));
+    try {
+      const names = (await store.listInstances()).map((s) => s.instance);
+      const instance = canonicalInstance(names, requested) ?? requested;
+      const webhook = await store.addWebhook({ instance, url, secret });
+      if (flags.json === true) {
+        process.stdout.write(`${JSON.stringify({ ...webhook, secret: flags.secret === undefined ? secret : undefined }, null, 2)}\n`);
+        return;
+      }
+      process.stdout.write(`webhook ${webhook.id}: ${instance} → ${url}\n`);
+      if (!names.includes(instance)) process.stdout.write(`note: ${instance} has no version yet; its first publish will be delivered\n`);
+      if (flags.secret === undefined) {
+        process.stdout.write(`secret (shown once, keep it to check X-Ipurl-Signature): ${secret}\n`);
+      }
+    } finally {
+      await store.close();
+    }
+  });
+
+  const list = webhooks.command('list').description('list webhooks (secrets are not shown)').argument('[instance]', 'only this instance');
+  addDbOption(list);
+  addJsonOption(list);
+  list.action(async (instance: string | undefined, flags: { db?: string; json?: boolean }) => {
+    const store = await openStore(resolveDb(flags.db));
+    try {
+      const all = await store.listWebhooks();
+      const rows = instance === undefined ? all : all.filter((w) => w.instance.toLowerCase() === instance.toLowerCase());
+      if (flags.json === true) {
+        process.stdout.write(`${JSON.stringify(rows.map(({ secret: _secret, ...rest }) => rest), null, 2)}\n`);
+        return;
+      }
+      if (rows.length === 0) {
+        process.stdout.write('no webhooks\n');
+        return;
+      }
+      process.stdout.write(
+        renderTable(
+          [{ header: 'ID', align: 'right' }, { header: 'INSTANCE' }, { header: 'URL' }, { header: 'CREATED' }],
+          rows.map((w) => [String(w.id), w.instance, w.url, w.createdAt]),
+        ),
+      );
+    } finally {
+      await store.close();
+    }
+  });
+
+  const remove = webhooks.command('remove').description('remove a webhook (its delivery history stays)').argument('<id>', 'webhook id');
+  addDbOption(remove);
+  remove.action(async (rawId: string, flags: { db?: string }) => {
+    const id = parseIntegerOption('<id>', rawId, 1, Number.MAX_SAFE_INTEGER);
+    const store = await openStore(resolveDb(flags.db));
+    try {
+      if (!(await store.removeWebhook(id))) throw new IpurlError('ERR_NOT_FOUND', `no webhook with id ${id} (see ipurl webhooks list)`);
+      process.stdout.write(`removed webhook ${id}; its pending deliveries will be marked failed\n`);
+    } finally {
+      await store.close();
+    }
+  });
+
+  const status = webhooks
+    .command('status')
+    .description('show deliveries: status, attempts, last answer, next attempt')
+    .option('--status <status>', `only ${STATUSES.join(' | ')}`)
+    .option('--limit <n>', 'most deliveries shown (newest first)', '50');
+  addDbOption(status);
+  addJsonOption(status);
+  status.action(async (flags: { status?: string; limit: string; db?: string; json?: boolean }) => {
+    if (flags.status !== undefined && !(STATUSES as readonly string[]).includes(flags.status)) {
+      throw new IpurlError('ERR_USAGE', `--status must be one of ${STATUSES.join(', ')}; received "${flags.status}"`);
+    }
+    const limit = parseIntegerOption('--limit', flags.limit, 1, 100_000);
+    const store = await openStore(resolveDb(flags.db));
+    try {
+      const deliveries = await store.listDeliveries({
+        ...(flags.status === undefined ? {} : { status: flags.status as DeliveryStatus }),
+        limit,
+      });
+      if (flags.json === true) {
+        process.stdout.write(`${JSON.stringify(deliveries, null, 2)}\n`);
+        return;
+      }
+      if (deliveries.length === 0) {
+        process.stdout.write('no deliveries\n');
+        return;
+      }
+      process.stdout.write(
+        renderTable(
+          [
+            { header: 'DELIVERY' },
+            { header: 'WEBHOOK', align: 'right' },
+            { header: 'VERSION' },
+            { header: 'STATUS' },
+            { header: 'ATTEMPTS', align: 'right' },
+            { header: 'LAST CODE', align: 'right' },
+            { header: 'LAST ERROR' },
+            { header: 'LAST ATTEMPT' },
+            { header: 'NEXT ATTEMPT' },
+          ],
+          deliveries.map(deliveryRow),
+        ),
+      );
+    } finally {
+      await store.close();
+    }
+  });
+
+  const deliver = webhooks
+    .command('deliver')
+    .description('attempt every due delivery once, then exit (for cron; `ipurl serve` does this continuously)')
+    .option('--timeout <ms>', 'per-request timeout in milliseconds', '10000')
+    .option('--max-attempts <n>', 'attempts before a delivery is marked failed', '10');
+  addDbOption(deliver);
+  addJsonOption(deliver);
+  deliver.action(async (flags: { timeout: string; maxAttempts: string; db?: string; json?: boolean }) => {
+    const timeoutMs = parseIntegerOption('--timeout', flags.timeout, 100, 600_000);
+    const maxAttempts = parseIntegerOption('--max-attempts', flags.maxAttempts, 1, 100);
+    const store = await openStore(resolveDb(flags.db));
+    try {
+      const outcomes = await deliverDue(store, { timeoutMs, retry: { maxAttempts }, limit: 1000 });
+      if (flags.json === true) {
+        process.stdout.write(`${JSON.stringify(outcomes, null, 2)}\n`);
+        return;
+      }
+      if (outcomes.length === 0) {
+        process.stdout.write('no delivery due\n');
+        return;
+      }
+      for (const o of outcomes) {
+        const answer = o.statusCode === null ? (o.error ?? 'no answer') : `HTTP ${o.statusCode}`;
+        const next = o.result === 'retry' ? `, next attempt ${o.nextAttemptAt ?? ''}` : '';
+        process.stdout.write(`${o.id} → webhook ${o.webhookId} (${o.instance} ${o.version}) attempt ${o.attempt}: ${answer}: ${o.result}${next}\n`);
+      }
+    } finally {
+      await store.close();
+    }
+  });
+}
