@@ -40,13 +40,34 @@ export function rssDate(version: VersionId): string {
 
 /** XML text escaping (XML 1.0 §2.4): `&`, `<`, `>`, and `"` for attribute safety. */
 export function escapeXml(text: string): string {
-  return text.replace(/[&<>"]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : '&quot;'));
+  return text.replace(/[&<>"]/g, (c) =>
+    c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : '&quot;',
+  );
 }
 
 /** Per-version counts of the change records (SPEC §3.4: n records, a/r IPs, §11.5: URLs). */
-export function summarizeVersions(versions: readonly VersionId[], records: readonly ChangeRecord[]): RssVersionSummary[] {
-  const byVersion = new Map<VersionId, { changes: number; ipsAdded: number; ipsRemoved: number; urlsAdded: number; urlsRemoved: number }>();
-  for (const version of versions) byVersion.set(version, { changes: 0, ipsAdded: 0, ipsRemoved: 0, urlsAdded: 0, urlsRemoved: 0 });
+export function summarizeVersions(
+  versions: readonly VersionId[],
+  records: readonly ChangeRecord[],
+): RssVersionSummary[] {
+  const byVersion = new Map<
+    VersionId,
+    {
+      changes: number;
+      ipsAdded: number;
+      ipsRemoved: number;
+      urlsAdded: number;
+      urlsRemoved: number;
+    }
+  >();
+  for (const version of versions)
+    byVersion.set(version, {
+      changes: 0,
+      ipsAdded: 0,
+      ipsRemoved: 0,
+      urlsAdded: 0,
+      urlsRemoved: 0,
+    });
   for (const record of records) {
     const counts = byVersion.get(record.version);
     if (counts === undefined) continue;

@@ -68,12 +68,22 @@ export function renderVersionCsv(infos: readonly VersionInfo[], allVersions: boo
   return toCsv(
     header,
     infos.map((info) =>
-      allVersions ? [info.instance, info.latest, new ListCell(info.versions ?? [])] : [info.instance, info.latest],
+      allVersions
+        ? [info.instance, info.latest, new ListCell(info.versions ?? [])]
+        : [info.instance, info.latest],
     ),
   );
 }
 
-const ATTRIBUTE_COLUMNS = ['ExpressRoute', 'ServiceArea', 'Category', 'Required', 'TcpPorts', 'UdpPorts', 'Notes'] as const;
+const ATTRIBUTE_COLUMNS = [
+  'ExpressRoute',
+  'ServiceArea',
+  'Category',
+  'Required',
+  'TcpPorts',
+  'UdpPorts',
+  'Notes',
+] as const;
 const ATTRIBUTE_KEYS: readonly (keyof ChangeAttributes)[] = [
   'expressRoute',
   'serviceArea',
@@ -104,7 +114,8 @@ export const CHANGES_CSV_HEADER: readonly string[] = [
 function attributeCells(attributes: ChangeAttributes | undefined): Cell[] {
   return ATTRIBUTE_KEYS.map((key) => {
     const value = attributes?.[key];
-    if ((key === 'expressRoute' || key === 'required') && value !== undefined) return value === 'true';
+    if ((key === 'expressRoute' || key === 'required') && value !== undefined)
+      return value === 'true';
     return value;
   });
 }

@@ -9,7 +9,8 @@ import type { ChangeAttributes, ChangeRecord } from '../core/change-record.js';
 import type { EndpointSet } from '../core/endpoint-set.js';
 import type { VersionId } from '../core/version-id.js';
 
-type JsonValue = string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue };
+type JsonValue =
+  string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue };
 
 const NEWLINE = '\r\n';
 
@@ -69,7 +70,11 @@ function versionToWire(info: VersionInfo): { [key: string]: JsonValue } {
 
 /** `/version/{instance}` is one object, `/version` an array (SPEC §3.2). */
 export function renderVersionJson(info: VersionInfo | readonly VersionInfo[]): string {
-  return stringifyIndented(Array.isArray(info) ? (info as readonly VersionInfo[]).map(versionToWire) : versionToWire(info as VersionInfo));
+  return stringifyIndented(
+    Array.isArray(info)
+      ? (info as readonly VersionInfo[]).map(versionToWire)
+      : versionToWire(info as VersionInfo),
+  );
 }
 
 /** previous/current members in SPEC §5.2 order. */
@@ -92,7 +97,10 @@ function attributesToWire(attributes: ChangeAttributes): { [key: string]: JsonVa
   return out;
 }
 
-function listsToWire(lists: { readonly ips?: readonly string[]; readonly urls?: readonly string[] }, into: { [key: string]: JsonValue }): void {
+function listsToWire(
+  lists: { readonly ips?: readonly string[]; readonly urls?: readonly string[] },
+  into: { [key: string]: JsonValue },
+): void {
   if (lists.ips !== undefined && lists.ips.length > 0) into.ips = lists.ips;
   if (lists.urls !== undefined && lists.urls.length > 0) into.urls = lists.urls;
 }

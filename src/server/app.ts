@@ -59,7 +59,9 @@ function clientErrorHandler(error: Error & { code?: string }, socket: Socket): v
       : status === 408
         ? 'the request was not received in time'
         : 'the request is not valid HTTP/1.1 (for example a raw control character in the URL)';
-  const body = JSON.stringify(errorBody(status === 431 ? 'ERR_PAYLOAD_TOO_LARGE' : 'ERR_INVALID_PARAMETER', message));
+  const body = JSON.stringify(
+    errorBody(status === 431 ? 'ERR_PAYLOAD_TOO_LARGE' : 'ERR_INVALID_PARAMETER', message),
+  );
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\n` +
       `Cache-Control: no-store\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
@@ -102,7 +104,12 @@ export async function createApp(deps: ServerDeps): Promise<FastifyInstance> {
 
   app.addHook('onResponse', (request, reply, done) => {
     const status = reply.statusCode;
-    const entry = { method: request.method, url: request.url, statusCode: status, ms: Math.round(reply.elapsedTime) };
+    const entry = {
+      method: request.method,
+      url: request.url,
+      statusCode: status,
+      ms: Math.round(reply.elapsedTime),
+    };
     if (status >= 500) request.log.error(entry, 'request failed');
     else if (status >= 400) request.log.info(entry, 'request rejected');
     else request.log.debug(entry, 'request completed');
@@ -129,7 +136,10 @@ export async function createApp(deps: ServerDeps): Promise<FastifyInstance> {
       return sendError(
         reply,
         405,
-        errorBody('ERR_METHOD_NOT_ALLOWED', `method ${request.method} is not allowed on ${describeValue(path)}; allowed: ${allow}`),
+        errorBody(
+          'ERR_METHOD_NOT_ALLOWED',
+          `method ${request.method} is not allowed on ${describeValue(path)}; allowed: ${allow}`,
+        ),
       );
     }
     return sendError(

@@ -67,7 +67,10 @@ interface FrameworkError {
 export function toHttpError(error: unknown): { status: number; body: ErrorBody } {
   if (isIpurlError(error)) {
     const issues = isValidationError(error) ? error.issues : undefined;
-    return { status: httpStatusFor(error.code), body: errorBody(error.code, error.message, issues) };
+    return {
+      status: httpStatusFor(error.code),
+      body: errorBody(error.code, error.message, issues),
+    };
   }
   const framework = error as FrameworkError;
   const status = typeof framework.statusCode === 'number' ? framework.statusCode : 500;
@@ -94,5 +97,8 @@ export function toHttpError(error: unknown): { status: number; body: ErrorBody }
   if (status === 503) {
     return { status, body: errorBody('ERR_STORAGE', 'the service is unavailable; retry later') };
   }
-  return { status: 500, body: errorBody('ERR_INTERNAL', 'internal error; the server log has the details') };
+  return {
+    status: 500,
+    body: errorBody('ERR_INTERNAL', 'internal error; the server log has the details'),
+  };
 }

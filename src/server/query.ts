@@ -26,7 +26,9 @@ const EMPTY: RawQuery = new Map();
 /** Split `path?query` at the first `?`. */
 export function splitUrl(url: string): { path: string; query: string } {
   const at = url.indexOf('?');
-  return at === -1 ? { path: url, query: '' } : { path: url.slice(0, at), query: url.slice(at + 1) };
+  return at === -1
+    ? { path: url, query: '' }
+    : { path: url.slice(0, at), query: url.slice(at + 1) };
 }
 
 /** application/x-www-form-urlencoded decoding (`+` is a space); undefined when not valid UTF-8. */
@@ -72,7 +74,10 @@ export function getParam(query: RawQuery, name: string): string | undefined {
   let result: string | undefined;
   for (const raw of raws) {
     if (raw.length > MAX_VALUE_LENGTH * 3) {
-      throw new IpurlError('ERR_INVALID_PARAMETER', `${name} is ${raw.length} characters long; at most ${MAX_VALUE_LENGTH} are accepted`);
+      throw new IpurlError(
+        'ERR_INVALID_PARAMETER',
+        `${name} is ${raw.length} characters long; at most ${MAX_VALUE_LENGTH} are accepted`,
+      );
     }
     const value = decodeComponent(raw);
     if (value === undefined) {
@@ -82,11 +87,17 @@ export function getParam(query: RawQuery, name: string): string | undefined {
       );
     }
     if (value.length > MAX_VALUE_LENGTH) {
-      throw new IpurlError('ERR_INVALID_PARAMETER', `${name} is ${value.length} characters long; at most ${MAX_VALUE_LENGTH} are accepted`);
+      throw new IpurlError(
+        'ERR_INVALID_PARAMETER',
+        `${name} is ${value.length} characters long; at most ${MAX_VALUE_LENGTH} are accepted`,
+      );
     }
     // eslint-disable-next-line no-control-regex
     if (/[\u0000-\u001f\u007f]/.test(value)) {
-      throw new IpurlError('ERR_INVALID_PARAMETER', `${name} contains a control character (received ${JSON.stringify(describeValue(value))})`);
+      throw new IpurlError(
+        'ERR_INVALID_PARAMETER',
+        `${name} contains a control character (received ${JSON.stringify(describeValue(value))})`,
+      );
     }
     if (result === undefined) result = value;
     else if (result.toLowerCase() !== value.toLowerCase()) {
@@ -189,15 +200,4 @@ export function getServiceAreas(query: RawQuery): ServiceArea[] | undefined {
   }
   if (areas.size === SERVICE_AREAS.length) return undefined;
   return SERVICE_AREAS.filter((area) => areas.has(area));
-}
-
-// TEMPORARY until src/core/filters.ts#parseTenantName lands: SPEC §11.7.
-export function parseTenantName(value: string): string {
-  if (!/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(value)) {
-    throw new IpurlError(
-      'ERR_INVALID_TENANT_NAME',
-      `TenantName must be a DNS label (letters, digits and hyphens, 1-63 characters, no leading or trailing hyphen); received ${JSON.stringify(describeValue(value))}`,
-    );
-  }
-  return value.toLowerCase();
 }

@@ -14,30 +14,17 @@ import { gzipSync } from 'node:zlib';
 import type { ChangeRecord } from '../core/change-record.js';
 import type { EndpointSet, ServiceArea } from '../core/endpoint-set.js';
 import { IpurlError, describeValue } from '../core/errors.js';
+import { filterEndpointSets } from '../core/filters.js';
 import type { InstanceSummary, Store } from '../core/store.js';
 import { VERSION_ZERO, type VersionId } from '../core/version-id.js';
 import { renderRss, summarizeVersions } from '../formats/rss.js';
 import { renderChangesCsv, renderEndpointsCsv, renderVersionCsv } from '../formats/wire-csv.js';
-import { renderChangesJson, renderEndpointsJson, renderVersionJson, type VersionInfo } from '../formats/wire-json.js';
-
-// TEMPORARY until src/core/filters.ts lands (core engineer): SPEC §4.3–§4.5, §11.7, §11.11.
-function filterEndpointSets(
-  sets: readonly EndpointSet[],
-  options: { serviceAreas?: readonly ServiceArea[]; tenantName?: string; noIPv6?: boolean },
-): EndpointSet[] {
-  const out: EndpointSet[] = [];
-  for (const set of sets) {
-    if (options.serviceAreas !== undefined && set.serviceArea !== 'Common' && !options.serviceAreas.includes(set.serviceArea)) continue;
-    const urls = set.urls === undefined ? undefined : [...new Set(set.urls.map((u) => u.split('<tenant>').join(options.tenantName ?? '*')))];
-    const ips = set.ips === undefined ? undefined : options.noIPv6 ? set.ips.filter((ip) => !ip.includes(':')) : set.ips;
-    if (options.noIPv6 && (urls?.length ?? 0) === 0 && (ips?.length ?? 0) === 0) continue;
-    const next: EndpointSet = { ...set };
-    if (urls !== undefined) (next as { urls?: readonly string[] }).urls = urls;
-    if (ips !== undefined) (next as { ips?: readonly string[] }).ips = ips;
-    out.push(next);
-  }
-  return out;
-}
+import {
+  renderChangesJson,
+  renderEndpointsJson,
+  renderVersionJson,
+  type VersionInfo,
+} from '../formats/wire-json.js';
 
 export type WireFormat = 'JSON' | 'CSV' | 'RSS';
 
@@ -215,7 +202,11 @@ export function createWebService(store: Store, options: WebServiceOptions = {}):
     const revision = await store.revision();
     if (loaded && revision === catalog.revision) return false;
     const list = await store.listInstances();
-    catalog = { revision, list, byLowerName: new Map(list.map((s) => [s.instance.toLowerCase(), s])) };
+    catalog = {
+      revision,
+      list,
+      byLowerName: new Map(list.map((s) => [s.instance.toLowerCase(), s])),
+    };
     loaded = true;
     generation += 1;
     cache.clear();
@@ -249,7 +240,10 @@ export function createWebService(store: Store, options: WebServiceOptions = {}):
   }
 
   /** Cached bytes for `key`, or render them once (concurrent misses share one render). */
-  function cached(key: string, render: () => Promise<PreparedResponse>): PreparedResponse | Promise<PreparedResponse> {
+  function cached(
+    key: string,
+    render: () => Promise<PreparedResponse>,
+  ): PreparedResponse | Promise<PreparedResponse> {
     const hit = cache.get(key);
     if (hit !== undefined) return hit;
     const pending = inflight.get(key);
@@ -278,7 +272,10 @@ export function createWebService(store: Store, options: WebServiceOptions = {}):
     if (pending === undefined) {
       pending = store.getEndpointSets(instance, version).then((sets) => {
         if (sets === undefined) {
-          throw new IpurlError('ERR_VERSION_NOT_FOUND', `version ${version} of ${instance} is listed but its sets are missing`);
+          throw new IpurlError(
+            'ERR_VERSION_NOT_FOUND',
+            `version ${version} of ${instance} is listed but its sets are missing`,
+          );
         }
         return sets;
       });
@@ -290,7 +287,9 @@ export function createWebService(store: Store, options: WebServiceOptions = {}):
   }
 
   function versionInfo(s: InstanceSummary, allVersions: boolean): VersionInfo {
-    return allVersions ? { instance: s.instance, latest: s.latest, versions: s.versions } : { instance: s.instance, latest: s.latest };
+    return allVersions
+      ? { instance: s.instance, latest: s.latest, versions: s.versions }
+      : { instance: s.instance, latest: s.latest };
   }
 
   return {
@@ -342,20 +341,30 @@ export function createWebService(store: Store, options: WebServiceOptions = {}):
       }
       const key = `v|${one?.instance ?? '*'}|${request.format}|${request.allVersions ? 1 : 0}`;
       return cached(key, async () => {
-        const infos = one === undefined ? catalog.list.map((s) => versionInfo(s, request.allVersions)) : [versionInfo(one, request.allVersions)];
-        if (request.format === 'CSV') return prepare(renderVersionCsv(infos, request.allVersions), CONTENT_TYPES.CSV);
-        return prepare(renderVersionJson(one === undefined ? infos : infos[0]!), CONTENT_TYPES.JSON);
+        const infos =
+          one === undefined
+            ? catalog.list.map((s) => versionInfo(s, request.allVersions))
+            : [versionInfo(one, request.allVersions)];
+        if (request.format === 'CSV')
+          return prepare(renderVersionCsv(infos, request.allVersions), CONTENT_TYPES.CSV);
+        return prepare(
+          renderVersionJson(one === undefined ? infos : infos[0]!),
+          CONTENT_TYPES.JSON,
+        );
       });
     },
 
     endpoints(request) {
       const s = summary(request.instance);
-      const areas = request.serviceAreas === undefined ? '*' : [...request.serviceAreas].sort().join(',');
+      const areas =
+        request.serviceAreas === undefined ? '*' : [...request.serviceAreas].sort().join(',');
       const key = `e|${s.instance}|${s.latest}|${request.format}|${areas}|${request.tenantName ?? ''}|${request.noIPv6 ? 1 : 0}`;
       return cached(key, async () => {
         const sets = await endpointSets(s.instance, s.latest);
         const filtered = filterEndpointSets(sets, {
-          ...(request.serviceAreas === undefined ? {} : { serviceAreas: request.serviceAreas }),
+          ...(request.serviceAreas === undefined
+            ? {}
+            : { serviceAreas: new Set(request.serviceAreas) }),
           ...(request.tenantName === undefined ? {} : { tenantName: request.tenantName }),
           noIPv6: request.noIPv6,
         });
@@ -375,13 +384,22 @@ export function createWebService(store: Store, options: WebServiceOptions = {}):
       return cached(key, async () => {
         const records: ChangeRecord[] = after
           ? []
-          : await store.getChanges(s.instance, request.singleVersion ? { version: request.version } : { after: request.version });
+          : await store.getChanges(
+              s.instance,
+              request.singleVersion ? { version: request.version } : { after: request.version },
+            );
         return request.format === 'CSV'
           ? prepare(renderChangesCsv(records), CONTENT_TYPES.CSV)
           : prepare(renderChangesJson(records), CONTENT_TYPES.JSON);
       });
     },
 
-    stats: () => ({ hits: cache.hits, misses: cache.misses, entries: cache.size, bytes: cache.totalBytes, revision: loaded ? catalog.revision : undefined }),
+    stats: () => ({
+      hits: cache.hits,
+      misses: cache.misses,
+      entries: cache.size,
+      bytes: cache.totalBytes,
+      revision: loaded ? catalog.revision : undefined,
+    }),
   };
 }

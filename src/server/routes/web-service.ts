@@ -6,6 +6,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { IpurlError, describeValue } from '../../core/errors.js';
+import { parseTenantName } from '../../core/tenant.js';
 import { isVersionId } from '../../core/version-id.js';
 import type { PreparedResponse } from '../../service/web-service.js';
 import type { ServerDeps } from '../deps.js';
@@ -16,7 +17,6 @@ import {
   getServiceAreas,
   getValue,
   parseRawQuery,
-  parseTenantName,
   splitUrl,
   type RawQuery,
 } from '../query.js';
@@ -39,7 +39,11 @@ export function etagMatches(header: string | undefined, etags: readonly string[]
 
 function acceptsGzip(request: FastifyRequest): boolean {
   const header = request.headers['accept-encoding'];
-  return typeof header === 'string' && /\bgzip\b/i.test(header) && !/\bgzip\s*;\s*q=0(\.0*)?\s*(,|$)/i.test(header);
+  return (
+    typeof header === 'string' &&
+    /\bgzip\b/i.test(header) &&
+    !/\bgzip\s*;\s*q=0(\.0*)?\s*(,|$)/i.test(header)
+  );
 }
 
 export function register(app: FastifyInstance, deps: ServerDeps): void {
@@ -47,7 +51,11 @@ export function register(app: FastifyInstance, deps: ServerDeps): void {
   const cacheControl = `public, max-age=${config.cacheMaxAgeSeconds}`;
   const now = deps.now ?? Date.now;
 
-  function send(request: FastifyRequest, reply: FastifyReply, prepared: PreparedResponse): FastifyReply {
+  function send(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    prepared: PreparedResponse,
+  ): FastifyReply {
     let body = prepared.body;
     let etag = prepared.etag;
     void reply.header('vary', 'Accept-Encoding');
@@ -58,7 +66,12 @@ export function register(app: FastifyInstance, deps: ServerDeps): void {
       void reply.header('content-encoding', 'gzip');
     }
     void reply.header('cache-control', cacheControl).header('etag', etag);
-    if (etagMatches(request.headers['if-none-match'], [prepared.etag, `${prepared.etag.slice(0, -1)}-gz"`])) {
+    if (
+      etagMatches(request.headers['if-none-match'], [
+        prepared.etag,
+        `${prepared.etag.slice(0, -1)}-gz"`,
+      ])
+    ) {
       return reply.code(304).removeHeader('content-encoding').send();
     }
     return reply.header('content-type', prepared.contentType).send(body);
@@ -97,7 +110,11 @@ export function register(app: FastifyInstance, deps: ServerDeps): void {
   }
 
   /** SPEC §11.2: fixed window per (client IP, normalised ClientRequestId) on /endpoints and /changes. */
-  async function limit(request: FastifyRequest, reply: FastifyReply, clientRequestId: string): Promise<void> {
+  async function limit(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    clientRequestId: string,
+  ): Promise<void> {
     if (config.rateLimit <= 0) return;
     const result = await rateLimiter.hit(`${request.ip}|${clientRequestId}`, now());
     void reply
@@ -122,11 +139,19 @@ export function register(app: FastifyInstance, deps: ServerDeps): void {
     return answer(
       request,
       reply,
-      webService.version({ ...(instance === undefined ? {} : { instance }), allVersions, format, clientRequestId }),
+      webService.version({
+        ...(instance === undefined ? {} : { instance }),
+        allVersions,
+        format,
+        clientRequestId,
+      }),
     );
   };
 
-  const endpoints = async (request: FastifyRequest<{ Params: InstanceParams }>, reply: FastifyReply) => {
+  const endpoints = async (
+    request: FastifyRequest<{ Params: InstanceParams }>,
+    reply: FastifyReply,
+  ) => {
     const query = queryOf(request);
     const clientRequestId = getClientRequestId(query);
     const instance = requireInstance(request.params, query, '/endpoints');
@@ -151,16 +176,30 @@ export function register(app: FastifyInstance, deps: ServerDeps): void {
     );
   };
 
-  const changes = async (request: FastifyRequest<{ Params: InstanceParams }>, reply: FastifyReply) => {
+  const changes = async (
+    request: FastifyRequest<{ Params: InstanceParams }>,
+    reply: FastifyReply,
+  ) => {
     const query = queryOf(request);
     const clientRequestId = getClientRequestId(query);
     const params = request.params;
     // `/changes/{version}?Instance=X`: the one segment is the version (SPEC §11.6).
-    const routeInstance = params.version === undefined && params.instance !== undefined && /^\d+$/.test(params.instance) && getValue(query, 'Instance') !== undefined
-      ? undefined
-      : params.instance;
-    const instance = requireInstance(routeInstance === undefined ? {} : { instance: routeInstance }, query, '/changes');
-    const versionRaw = params.version ?? (routeInstance === undefined ? params.instance : undefined) ?? getValue(query, 'Version');
+    const routeInstance =
+      params.version === undefined &&
+      params.instance !== undefined &&
+      /^\d+$/.test(params.instance) &&
+      getValue(query, 'Instance') !== undefined
+        ? undefined
+        : params.instance;
+    const instance = requireInstance(
+      routeInstance === undefined ? {} : { instance: routeInstance },
+      query,
+      '/changes',
+    );
+    const versionRaw =
+      params.version ??
+      (routeInstance === undefined ? params.instance : undefined) ??
+      getValue(query, 'Version');
     if (versionRaw === undefined) {
       throw new IpurlError(
         'ERR_MISSING_PARAMETER',
@@ -177,7 +216,11 @@ export function register(app: FastifyInstance, deps: ServerDeps): void {
     const singleVersion = getBoolean(query, 'singleVersion');
     webService.instance(instance);
     await limit(request, reply, clientRequestId);
-    return answer(request, reply, webService.changes({ instance, version: versionRaw, singleVersion, format }));
+    return answer(
+      request,
+      reply,
+      webService.changes({ instance, version: versionRaw, singleVersion, format }),
+    );
   };
 
   app.get('/version', version);
