@@ -38,7 +38,7 @@ import {
 import { migratePostgres, quoteIdent, type MigrationStep } from './migrations.js';
 
 export interface PostgresStoreConfig {
-  /** `postgres://user@host:port/db`. */
+  /** `postgres://user@host:port/db`, optionally with `?schema=name`. */
   readonly connectionString: string;
   /** Schema holding ipurl's tables (created by the migrations); default `public`. */
   readonly schema?: string;
@@ -141,8 +141,30 @@ function describeTarget(connectionString: string, schema: string): string {
   }
 }
 
+/**
+ * `postgres://…/db?schema=name` selects a schema from the URL alone (what `--db` can carry); the
+ * parameter is removed before the URL reaches pg, which would otherwise ignore it.
+ */
+export function splitSchemaParam(connectionString: string): {
+  connectionString: string;
+  schema?: string;
+} {
+  let url: URL;
+  try {
+    url = new URL(connectionString);
+  } catch {
+    return { connectionString };
+  }
+  const schema = url.searchParams.get('schema');
+  if (schema === null) return { connectionString };
+  url.searchParams.delete('schema');
+  return { connectionString: url.toString(), schema };
+}
+
 export async function createPostgresStore(config: PostgresStoreConfig): Promise<PostgresStore> {
-  const schema = config.schema ?? 'public';
+  const fromUrl = splitSchemaParam(config.connectionString);
+  config = { ...config, connectionString: fromUrl.connectionString };
+  const schema = config.schema ?? fromUrl.schema ?? 'public';
   if (!SCHEMA_PATTERN.test(schema)) {
     throw new IpurlError(
       'ERR_INVALID_PARAMETER',

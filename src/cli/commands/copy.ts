@@ -1,0 +1,84 @@
+/**
+ * `ipurl copy --from A --to B [--json]`: copy everything (versions with their sets, change records
+ * with ids intact, webhooks, the delivery outbox, sync and other state) from one store to another,
+ * SQLite or PostgreSQL on either side (issue 6). The target must be empty. Progress goes to stderr
+ * when it is a terminal; the summary to stdout.
+ */
+import type { Command } from 'commander';
+import { IpurlError } from '../../core/errors.js';
+import { copyStore, type CopyProgress } from '../../service/copy-store.js';
+import { isPostgresUrl, openStore } from '../open-store.js';
+import { addJsonOption } from '../options.js';
+
+/** A store location for messages: never print a password from a URL. */
+function describeDb(db: string): string {
+  if (!isPostgresUrl(db)) return db;
+  try {
+    const url = new URL(db);
+    url.password = url.password === '' ? '' : '***';
+    return url.toString();
+  } catch {
+    return 'postgres://…';
+  }
+}
+
+export function register(program: Command): void {
+  const command = program
+    .command('copy')
+    .description(
+      'copy every version, change record, webhook, delivery and state key into an empty store',
+    )
+    .requiredOption('--from <path|url>', 'source: SQLite file or postgres:// URL')
+    .requiredOption('--to <path|url>', 'target (must be empty; created and migrated when new)');
+  addJsonOption(command);
+  command.action(async (flags: { from: string; to: string; json?: boolean }) => {
+    if (flags.from === flags.to) {
+      throw new IpurlError(
+        'ERR_USAGE',
+        `--from and --to are the same store (${describeDb(flags.from)}); give two different stores`,
+      );
+    }
+    const from = await openStore(flags.from);
+    try {
+      if (await from.isEmpty()) {
+        throw new IpurlError(
+          'ERR_NOT_FOUND',
+          `the source ${describeDb(flags.from)} holds no version: nothing to copy`,
+        );
+      }
+      const to = await openStore(flags.to);
+      try {
+        const tty = process.stderr.isTTY && flags.json !== true;
+        const onProgress = (p: CopyProgress) => {
+          if (!tty) return;
+          const what = p.phase === 'versions' ? `${p.instance ?? ''} versions` : p.phase;
+          process.stderr.write(`\r\x1b[Kcopying ${what}: ${p.done}/${p.total}`);
+        };
+        const summary = await copyStore(from, to, { onProgress, targetName: describeDb(flags.to) });
+        if (tty) process.stderr.write('\r\x1b[K');
+        if (flags.json === true) {
+          process.stdout.write(
+            `${JSON.stringify({ from: describeDb(flags.from), to: describeDb(flags.to), ...summary }, null, 2)}\n`,
+          );
+          return;
+        }
+        const lines = [
+          `copied ${describeDb(flags.from)} (${from.kind}) → ${describeDb(flags.to)} (${to.kind})`,
+        ];
+        for (const i of summary.instances) {
+          lines.push(
+            `  ${i.instance.padEnd(14)} ${String(i.versions).padStart(4)} versions ${String(i.sets).padStart(7)} sets ${String(i.changes).padStart(6)} change records`,
+          );
+        }
+        lines.push(
+          `  webhooks ${summary.webhooks}, deliveries ${summary.deliveries}, state keys ${summary.state}`,
+        );
+        process.stdout.write(`${lines.join('\n')}\n`);
+      } finally {
+        await to.close();
+      }
+    } finally {
+      await from.close();
+    }
+  });
+}

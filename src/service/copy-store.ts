@@ -1,0 +1,124 @@
+/**
+ * `ipurl copy`: move everything one Store holds into another, through the Store interface only,
+ * so any adapter pair works (SQLite ↔ PostgreSQL). Versions are appended oldest first per
+ * instance with their original sets, change records (ids intact) and publishedAt; then webhooks
+ * (ids and createdAt intact), the delivery outbox (in its original order) and the key-value state.
+ *
+ * The target must be empty: merging two histories could collide on version and change ids, and a
+ * half-merged store is worse than a clear refusal.
+ */
+import { IpurlError } from '../core/errors.js';
+import type { Store } from '../core/store.js';
+
+export interface CopyProgress {
+  readonly phase: 'versions' | 'webhooks' | 'deliveries' | 'state';
+  readonly instance?: string;
+  readonly done: number;
+  readonly total: number;
+}
+
+export interface CopySummary {
+  readonly instances: ReadonlyArray<{
+    instance: string;
+    versions: number;
+    sets: number;
+    changes: number;
+  }>;
+  readonly versions: number;
+  readonly sets: number;
+  readonly changes: number;
+  readonly webhooks: number;
+  readonly deliveries: number;
+  readonly state: number;
+}
+
+/** What a store holds besides versions, to decide whether it is empty enough to copy into. */
+async function contents(store: Store): Promise<string[]> {
+  const held: string[] = [];
+  const instances = await store.listInstances();
+  if (instances.length > 0) {
+    held.push(
+      `${instances.reduce((n, i) => n + i.versions.length, 0)} version(s) of ${instances.map((i) => i.instance).join(', ')}`,
+    );
+  }
+  const webhooks = await store.listWebhooks();
+  if (webhooks.length > 0) held.push(`${webhooks.length} webhook(s)`);
+  const deliveries = await store.listDeliveries({ limit: 1 });
+  if (deliveries.length > 0) held.push('webhook deliveries');
+  const state = await store.listState();
+  if (state.length > 0) held.push(`${state.length} state key(s)`);
+  return held;
+}
+
+export async function copyStore(
+  from: Store,
+  to: Store,
+  options: { onProgress?: (progress: CopyProgress) => void; targetName?: string } = {},
+): Promise<CopySummary> {
+  const held = await contents(to);
+  if (held.length > 0) {
+    throw new IpurlError(
+      'ERR_CONFLICT',
+      `the target ${options.targetName ?? 'store'} is not empty (it holds ${held.join(', ')}); copy only fills an empty store. Point --to at a new file or an empty database.`,
+    );
+  }
+  const progress = options.onProgress ?? (() => undefined);
+  const instances: Array<{ instance: string; versions: number; sets: number; changes: number }> =
+    [];
+  for (const { instance } of await from.listInstances()) {
+    const versions = [...(await from.listVersions(instance))].reverse();
+    let expectedLatest: string | null = null;
+    let sets = 0;
+    let changes = 0;
+    for (const [index, record] of versions.entries()) {
+      const endpointSets = await from.getEndpointSets(instance, record.version);
+      if (endpointSets === undefined) {
+        throw new IpurlError(
+          'ERR_STORAGE',
+          `version ${record.version} of ${instance} vanished from the source during the copy`,
+        );
+      }
+      const records = await from.getChanges(instance, { version: record.version });
+      await to.appendVersion({
+        instance,
+        version: record.version,
+        sets: endpointSets,
+        changes: records,
+        expectedLatest,
+        publishedAt: record.publishedAt,
+        notify: false,
+      });
+      expectedLatest = record.version;
+      sets += endpointSets.length;
+      changes += records.length;
+      progress({ phase: 'versions', instance, done: index + 1, total: versions.length });
+    }
+    instances.push({ instance, versions: versions.length, sets, changes });
+  }
+
+  const webhooks = await from.listWebhooks();
+  for (const [index, webhook] of webhooks.entries()) {
+    await to.addWebhook({ ...webhook });
+    progress({ phase: 'webhooks', done: index + 1, total: webhooks.length });
+  }
+  // listDeliveries is newest first; import oldest first so the outbox keeps its order.
+  const deliveries = [...(await from.listDeliveries())].reverse();
+  for (const [index, delivery] of deliveries.entries()) {
+    await to.importDelivery(delivery);
+    progress({ phase: 'deliveries', done: index + 1, total: deliveries.length });
+  }
+  const state = await from.listState();
+  for (const [index, { key, value }] of state.entries()) {
+    await to.setState(key, value);
+    progress({ phase: 'state', done: index + 1, total: state.length });
+  }
+  return {
+    instances,
+    versions: instances.reduce((n, i) => n + i.versions, 0),
+    sets: instances.reduce((n, i) => n + i.sets, 0),
+    changes: instances.reduce((n, i) => n + i.changes, 0),
+    webhooks: webhooks.length,
+    deliveries: deliveries.length,
+    state: state.length,
+  };
+}
