@@ -1,0 +1,388 @@
+/**
+ * Validation of a publisher document: the JSON array of endpoint sets a publisher submits for a
+ * new version (publisher form, `<tenant>` allowed in URLs, SPEC §11.9). Every problem is reported
+ * at once, as data (valibot's issues: path, value, reason, setId), so a publisher fixes a whole
+ * file in one round; `parseDocument` is the throwing twin.
+ *
+ * Decisions (beyond the invariants of SPEC §10):
+ * - unknown members are rejected: a typo such as `tcpPort` would otherwise be dropped silently;
+ * - CIDRs must be canonical (host bits zero, RFC 5952 text); the reason names the canonical form;
+ * - urls are lower-cased (host names are case-insensitive); a url or ip listed twice in one set is
+ *   kept once (the published history has one such duplicate, Germany 2018063000 set 5);
+ * - a set may have neither urls nor ips: early published versions have such sets (data/README.md);
+ * - the normalised result is sorted by id, urls ordinally and ips IPv4 first then numerically
+ *   (SPEC §4.2 [rec]), with empty arrays omitted and members in wire order.
+ */
+import { compareCidrs, safeParseCidr, type Cidr } from './cidr.js';
+import {
+  CATEGORIES,
+  SERVICE_AREAS,
+  canonicalServiceArea,
+  isCategory,
+  isServiceArea,
+  type Category,
+  type EndpointSet,
+  type ServiceArea,
+} from './endpoint-set.js';
+import { ValidationError, describeValue, type Issue } from './errors.js';
+import { safeParsePortList } from './port-list.js';
+import { safeParseUrlPattern } from './url-pattern.js';
+
+export interface ValidateContext {
+  /** Set ids already published for this instance, with their service area: ids never move. */
+  readonly knownSetIds?: ReadonlyMap<number, string>;
+}
+
+export interface ValidationResult {
+  /** The sets that passed, normalised. Meaningful only when `issues` is empty. */
+  readonly sets: EndpointSet[];
+  readonly issues: Issue[];
+}
+
+/** Members of an endpoint set in wire order (SPEC §4.2). */
+export const SET_MEMBERS = [
+  'id',
+  'serviceArea',
+  'serviceAreaDisplayName',
+  'urls',
+  'ips',
+  'tcpPorts',
+  'udpPorts',
+  'expressRoute',
+  'category',
+  'required',
+  'notes',
+] as const;
+
+const REQUIRED_MEMBERS = [
+  'id',
+  'serviceArea',
+  'serviceAreaDisplayName',
+  'expressRoute',
+  'category',
+  'required',
+] as const;
+
+const ROOT_PATH = '$';
+
+/** Collects the issues of one set; `setId` is attached once the id is known to be valid. */
+class SetIssues {
+  setId: number | undefined;
+  constructor(
+    private readonly issues: Issue[],
+    private readonly prefix: string,
+  ) {}
+
+  add(member: string, value: unknown, reason: string): void {
+    const path = member === '' ? this.prefix : `${this.prefix}.${member}`;
+    const issue: Issue = { path, value: describeValue(value), reason };
+    this.issues.push(this.setId === undefined ? issue : { ...issue, setId: this.setId });
+  }
+}
+
+/** Validate and normalise a whole document (see the module comment). Never throws. */
+export function validateDocument(input: unknown, context: ValidateContext = {}): ValidationResult {
+  const issues: Issue[] = [];
+  if (!Array.isArray(input)) {
+    issues.push({
+      path: ROOT_PATH,
+      value: describeValue(input),
+      reason: `expected a JSON array of endpoint sets, received ${kindOf(input)}`,
+    });
+    return { sets: [], issues };
+  }
+  const sets: EndpointSet[] = [];
+  const firstIndexOfId = new Map<number, number>();
+  input.forEach((raw: unknown, index) => {
+    const set = validateSet(raw, index, issues, context, firstIndexOfId);
+    if (set !== undefined) sets.push(set);
+  });
+  sets.sort((a, b) => a.id - b.id);
+  return { sets, issues };
+}
+
+/** Like validateDocument, but throws ValidationError (ERR_VALIDATION) carrying every issue. */
+export function parseDocument(input: unknown, context: ValidateContext = {}): EndpointSet[] {
+  const { sets, issues } = validateDocument(input, context);
+  if (issues.length > 0) {
+    const first = issues[0];
+    const head = first === undefined ? '' : `; first: ${first.path}: ${first.reason}`;
+    const count = `${issues.length} problem${issues.length === 1 ? '' : 's'}`;
+    throw new ValidationError(issues, `${count} found in the endpoint-set document${head}`);
+  }
+  return sets;
+}
+
+function validateSet(
+  raw: unknown,
+  index: number,
+  all: Issue[],
+  context: ValidateContext,
+  firstIndexOfId: Map<number, number>,
+): EndpointSet | undefined {
+  const issues = new SetIssues(all, `[${index}]`);
+  if (!isPlainObject(raw)) {
+    issues.add('', raw, `expected an endpoint set (a JSON object), received ${kindOf(raw)}`);
+    return undefined;
+  }
+  const before = all.length;
+  const id = checkId(raw, issues, firstIndexOfId, index);
+  issues.setId = id;
+  checkMembers(raw, issues);
+  const serviceArea = checkServiceArea(raw, issues, id, context);
+  const serviceAreaDisplayName = checkDisplayName(raw, issues);
+  const urls = checkUrls(raw, issues);
+  const ips = checkIps(raw, issues);
+  const tcpPorts = checkPorts(raw, 'tcpPorts', issues);
+  const udpPorts = checkPorts(raw, 'udpPorts', issues);
+  const expressRoute = checkBoolean(raw, 'expressRoute', issues);
+  const category = checkCategory(raw, issues);
+  const required = checkBoolean(raw, 'required', issues);
+  const notes = checkNotes(raw, issues);
+  if (all.length > before) return undefined;
+  if (
+    id === undefined ||
+    serviceArea === undefined ||
+    serviceAreaDisplayName === undefined ||
+    expressRoute === undefined ||
+    category === undefined ||
+    required === undefined
+  ) {
+    return undefined; // unreachable: each undefined came with an issue
+  }
+  return {
+    id,
+    serviceArea,
+    serviceAreaDisplayName,
+    ...(urls !== undefined && urls.length > 0 ? { urls } : {}),
+    ...(ips !== undefined && ips.length > 0 ? { ips } : {}),
+    ...(tcpPorts !== undefined ? { tcpPorts } : {}),
+    ...(udpPorts !== undefined ? { udpPorts } : {}),
+    expressRoute,
+    category,
+    required,
+    ...(notes !== undefined ? { notes } : {}),
+  };
+}
+
+type RawSet = Readonly<Record<string, unknown>>;
+
+function isPlainObject(value: unknown): value is RawSet {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+/** Missing required members and unknown extra members (rejected: a typo must not vanish). */
+function checkMembers(raw: RawSet, issues: SetIssues): void {
+  for (const member of REQUIRED_MEMBERS) {
+    if (!(member in raw)) issues.add(member, '(missing)', `missing required member "${member}"`);
+  }
+  const known: readonly string[] = SET_MEMBERS;
+  for (const member of Object.keys(raw)) {
+    if (!known.includes(member)) {
+      issues.add(
+        member,
+        raw[member],
+        `unknown member "${member}"; accepted members: ${known.join(', ')}`,
+      );
+    }
+  }
+}
+
+/** A positive integer, unique in the document (SPEC §4.2: immutable set id). */
+function checkId(
+  raw: RawSet,
+  issues: SetIssues,
+  firstIndexOfId: Map<number, number>,
+  index: number,
+): number | undefined {
+  if (!('id' in raw)) return undefined;
+  const id = raw.id;
+  if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 1) {
+    issues.add('id', id, `expected a positive integer, received ${kindOf(id)}`);
+    return undefined;
+  }
+  const first = firstIndexOfId.get(id);
+  if (first !== undefined) {
+    issues.add(
+      'id',
+      id,
+      `duplicate id ${id}: already used by the set at [${first}]; ids are unique`,
+    );
+    return undefined;
+  }
+  firstIndexOfId.set(id, index);
+  return id;
+}
+
+function checkServiceArea(
+  raw: RawSet,
+  issues: SetIssues,
+  id: number | undefined,
+  context: ValidateContext,
+): ServiceArea | undefined {
+  if (!('serviceArea' in raw)) return undefined;
+  const value = raw.serviceArea;
+  if (typeof value !== 'string' || !isServiceArea(value)) {
+    const canonical = typeof value === 'string' ? canonicalServiceArea(value) : undefined;
+    const hint = canonical === undefined ? '' : ` (did you mean "${canonical}"?)`;
+    issues.add(
+      'serviceArea',
+      value,
+      `unknown service area${hint}; accepted: ${SERVICE_AREAS.join(', ')}`,
+    );
+    return undefined;
+  }
+  const known = id === undefined ? undefined : context.knownSetIds?.get(id);
+  if (known !== undefined && known !== value) {
+    issues.add(
+      'serviceArea',
+      value,
+      `set ${id} was published in service area "${known}"; an id never changes service area (use a new id)`,
+    );
+    return undefined;
+  }
+  return value;
+}
+
+function checkDisplayName(raw: RawSet, issues: SetIssues): string | undefined {
+  if (!('serviceAreaDisplayName' in raw)) return undefined;
+  const value = raw.serviceAreaDisplayName;
+  if (typeof value !== 'string' || value.trim().length === 0) {
+    issues.add(
+      'serviceAreaDisplayName',
+      value,
+      'expected a non-empty string such as "Exchange Online"',
+    );
+    return undefined;
+  }
+  return value;
+}
+
+/** A list member: an array of strings, each checked by `check`; undefined when absent or bad. */
+function checkList<T>(
+  raw: RawSet,
+  member: 'urls' | 'ips',
+  issues: SetIssues,
+  check: (item: string, path: string) => T | undefined,
+): T[] | undefined {
+  if (!(member in raw)) return undefined;
+  const value = raw[member];
+  if (!Array.isArray(value)) {
+    issues.add(member, value, `expected an array of strings, received ${kindOf(value)}`);
+    return undefined;
+  }
+  const out: T[] = [];
+  value.forEach((item: unknown, i) => {
+    const path = `${member}[${i}]`;
+    if (typeof item !== 'string') {
+      issues.add(path, item, `expected a string, received ${kindOf(item)}`);
+      return;
+    }
+    const checked = check(item, path);
+    if (checked !== undefined) out.push(checked);
+  });
+  return out;
+}
+
+/** Host patterns (url-pattern.ts rules); lower-cased, de-duplicated, sorted ordinally. */
+function checkUrls(raw: RawSet, issues: SetIssues): string[] | undefined {
+  const urls = checkList(raw, 'urls', issues, (item, path) => {
+    const result = safeParseUrlPattern(item);
+    if (result.ok) return result.value;
+    issues.add(path, item, `not a valid host pattern: ${result.reason}`);
+    return undefined;
+  });
+  return urls === undefined ? undefined : [...new Set(urls)].sort(compareOrdinal);
+}
+
+function compareOrdinal(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Canonical CIDR prefixes; de-duplicated, IPv4 first, then numerically (SPEC §4.2). */
+function checkIps(raw: RawSet, issues: SetIssues): string[] | undefined {
+  const cidrs = checkList(raw, 'ips', issues, (item, path): Cidr | undefined => {
+    const result = safeParseCidr(item);
+    if (!result.ok) {
+      issues.add(path, item, `not a CIDR prefix: ${result.reason}`);
+      return undefined;
+    }
+    if (!item.includes('/')) {
+      issues.add(path, item, `a prefix needs its length; write "${result.value.text}"`);
+      return undefined;
+    }
+    if (result.value.text !== item) {
+      issues.add(
+        path,
+        item,
+        `not in canonical form (host bits zero, RFC 5952 lower-case compressed IPv6); write "${result.value.text}"`,
+      );
+      return undefined;
+    }
+    return result.value;
+  });
+  if (cidrs === undefined) return undefined;
+  const unique = new Map(cidrs.map((cidr) => [cidr.text, cidr]));
+  return [...unique.values()].sort(compareCidrs).map((cidr) => cidr.text);
+}
+
+/** Port lists, kept verbatim (SPEC §4.2: spaces are real data). */
+function checkPorts(
+  raw: RawSet,
+  member: 'tcpPorts' | 'udpPorts',
+  issues: SetIssues,
+): string | undefined {
+  if (!(member in raw)) return undefined;
+  const value = raw[member];
+  if (typeof value !== 'string') {
+    issues.add(member, value, `expected a string such as "80,443", received ${kindOf(value)}`);
+    return undefined;
+  }
+  const result = safeParsePortList(value);
+  if (!result.ok) {
+    issues.add(member, value, `${result.reason} (omit the member when there are no ports)`);
+    return undefined;
+  }
+  return value;
+}
+
+function checkBoolean(
+  raw: RawSet,
+  member: 'expressRoute' | 'required',
+  issues: SetIssues,
+): boolean | undefined {
+  if (!(member in raw)) return undefined;
+  const value = raw[member];
+  if (typeof value !== 'boolean') {
+    issues.add(member, value, `expected true or false (a JSON boolean), received ${kindOf(value)}`);
+    return undefined;
+  }
+  return value;
+}
+
+function checkCategory(raw: RawSet, issues: SetIssues): Category | undefined {
+  if (!('category' in raw)) return undefined;
+  const value = raw.category;
+  if (typeof value !== 'string' || !isCategory(value)) {
+    issues.add('category', value, `unknown category; accepted: ${CATEGORIES.join(', ')}`);
+    return undefined;
+  }
+  return value;
+}
+
+/** Free text; `""` is real published data and is kept (SPEC §4.2). */
+function checkNotes(raw: RawSet, issues: SetIssues): string | undefined {
+  if (!('notes' in raw)) return undefined;
+  const value = raw.notes;
+  if (typeof value !== 'string') {
+    issues.add('notes', value, `expected a string, received ${kindOf(value)}`);
+    return undefined;
+  }
+  return value;
+}
