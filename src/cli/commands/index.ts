@@ -6,10 +6,11 @@ import { register as watch } from './watch.js';
 import { register as serve } from './serve.js';
 import { register as migrate } from './migrate.js';
 import { register as copy } from './copy.js';
+import { register as publish } from './publish.js';
 import { register as versions } from './versions.js';
 import { register as changes } from './changes.js';
 import { register as webhooks } from './webhooks.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [serve, versions, changes, webhooks, sync, status, watch, migrate, copy];
+export const commands: RegisterCommand[] = [serve, publish, versions, changes, webhooks, sync, status, watch, migrate, copy];

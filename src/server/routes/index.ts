@@ -6,8 +6,10 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { ServerDeps } from '../deps.js';
+import { register as registerPages } from './pages.js';
 import { register as registerWebService } from './web-service.js';
+import { register as registerAdmin } from './admin.js';
 
 export type RegisterRoutes = (app: FastifyInstance, deps: ServerDeps) => void | Promise<void>;
 
-export const routes: RegisterRoutes[] = [registerWebService];
+export const routes: RegisterRoutes[] = [registerWebService, registerPages, registerAdmin];

@@ -1,0 +1,209 @@
+/**
+ * Publish benchmark (issue 3): a synthetic 20,000-set base version, then a next version with
+ * 500,000 prefixes in total and realistic churn, published into a real SQLite file. Measures
+ * validation + diff (the plan) and the atomic append, and peak RSS.
+ * Target: diff + publish < 10 s and < 1 GiB on the 2-core test machine.
+ *
+ * Anchor, measured in the same run: JSON.parse of the same document text (the floor any publish
+ * of this document pays), so the ratio says how much work publish adds beyond reading the input.
+ *
+ * Run: `npx tsx bench/publish.ts` (writes bench/results/publish.md). Not a test.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { diffVersions } from '../src/core/diff.js';
+import type { EndpointSet, ServiceArea } from '../src/core/endpoint-set.js';
+import { validateDocument } from '../src/core/validate.js';
+import { planPublish, publish } from '../src/service/publish.js';
+import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
+
+const SETS = 20_000;
+const TARGET_PREFIXES = 500_000;
+const AREAS: readonly ServiceArea[] = ['Exchange', 'SharePoint', 'Skype', 'Common'];
+const DISPLAY: Record<ServiceArea, string> = {
+  Exchange: 'Exchange Online',
+  SharePoint: 'SharePoint Online and OneDrive for Business',
+  Skype: 'Microsoft Teams',
+  Common: 'Microsoft 365 Common and Office Online',
+};
+
+/** A deterministic PRNG (mulberry32) so every run synthesises the same data. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+let nextV4 = 0;
+let nextV6 = 1;
+/** A fresh canonical IPv4 /24 (or a canonical IPv6 /48 for every fifth prefix). */
+function freshPrefix(random: () => number): string {
+  if (random() < 0.2) {
+    // Skip a zero last group: `2603:1001:0::/48` is not canonical text (RFC 5952 §4.2.2).
+    if ((nextV6 & 0xffff) === 0) nextV6++;
+    const n = nextV6++;
+    return `2603:${(0x1000 + (n >>> 16)).toString(16)}:${(n & 0xffff).toString(16)}::/48`;
+  }
+  const n = nextV4++;
+  // 11.0.0.0 upwards in /24 steps: 16.7 M /24s available, far more than needed.
+  const base = (11 << 24) + n * 256;
+  return `${(base >>> 24) & 255}.${(base >>> 16) & 255}.${(base >>> 8) & 255}.0/24`;
+}
+
+function makeSet(id: number, prefixes: number, random: () => number): EndpointSet {
+  const serviceArea = AREAS[id % AREAS.length] as ServiceArea;
+  const ips = Array.from({ length: prefixes }, () => freshPrefix(random));
+  const urls = Array.from({ length: 1 + Math.floor(random() * 4) }, (_, i) =>
+    i === 0 ? `*.svc${id}.example.com` : `host${i}.svc${id}.example.net`,
+  );
+  return {
+    id,
+    serviceArea,
+    serviceAreaDisplayName: DISPLAY[serviceArea],
+    urls,
+    ips,
+    tcpPorts: '80,443',
+    ...(id % 7 === 0 ? { udpPorts: '3478-3481' } : {}),
+    expressRoute: id % 3 === 0,
+    category: id % 5 === 0 ? 'Optimize' : id % 2 === 0 ? 'Allow' : 'Default',
+    required: id % 4 !== 0,
+    ...(id % 11 === 0 ? { notes: `Set ${id}: synthetic benchmark data` } : {}),
+  };
+}
+
+/**
+ * Next version: 2 % of sets gain/lose prefixes, 1 % removed, 1 % added (new ids), 0.5 % attribute
+ * changes, and the rest untouched; every list is a new array (as after JSON parsing).
+ */
+function churn(base: readonly EndpointSet[], random: () => number, perSet: number): EndpointSet[] {
+  const next: EndpointSet[] = [];
+  let newId = SETS + 1;
+  for (const set of base) {
+    const r = random();
+    if (r < 0.01) continue; // removed
+    if (r < 0.03) {
+      const ips = [...(set.ips ?? [])];
+      ips.splice(0, Math.floor(random() * 5));
+      for (let i = 0; i < 1 + Math.floor(random() * 8); i++) ips.push(freshPrefix(random));
+      next.push({ ...set, ips, urls: [...(set.urls ?? []), `new${set.id}.example.org`] });
+    } else if (r < 0.035) {
+      next.push({ ...set, expressRoute: !set.expressRoute, ips: [...(set.ips ?? [])], urls: [...(set.urls ?? [])] });
+    } else {
+      next.push({ ...set, ips: [...(set.ips ?? [])], urls: [...(set.urls ?? [])] });
+    }
+  }
+  const removed = base.length - next.length;
+  for (let i = 0; i < removed; i++) next.push(makeSet(newId++, perSet, random));
+  // Top up to exactly TARGET_PREFIXES prefixes in the next version.
+  let total = next.reduce((n, s) => n + (s.ips?.length ?? 0), 0);
+  for (let i = 0; total < TARGET_PREFIXES; i = (i + 1) % next.length) {
+    const set = next[i] as EndpointSet;
+    (set.ips as string[]).push(freshPrefix(random));
+    total++;
+  }
+  return next;
+}
+
+function mib(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
+}
+
+function ms(start: bigint): number {
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+async function main(): Promise<void> {
+  const random = rng(20261128);
+  const perSet = Math.floor(TARGET_PREFIXES / SETS) - 1;
+  const base = Array.from({ length: SETS }, (_, i) => makeSet(i + 1, perSet, random));
+  const next = churn(base, random, perSet);
+  const baseText = JSON.stringify(base);
+  const nextText = JSON.stringify(next);
+  const prefixes = next.reduce((n, s) => n + (s.ips?.length ?? 0), 0);
+  const rssBefore = process.resourceUsage().maxRSS * 1024;
+
+  const dir = mkdtempSync(join(tmpdir(), 'ipurl-bench-publish-'));
+  const store = await createSqliteStore({ filename: join(dir, 'bench.db') });
+  try {
+    // The base version: the first publish of a new instance (20,000 Add records).
+    let t = process.hrtime.bigint();
+    const first = await publish(store, 'Bench', baseText, { now: new Date('2026-11-01T00:00:00Z') });
+    const basePublishMs = ms(t);
+    if (first.status !== 'published') throw new Error('base not published');
+
+    // Anchor: parsing the document text.
+    t = process.hrtime.bigint();
+    const parsed: unknown = JSON.parse(nextText);
+    const parseMs = ms(t);
+
+    // Breakdown of the plan's two CPU parts, measured on their own.
+    const known = await store.knownSetIds('Bench');
+    t = process.hrtime.bigint();
+    const validated = validateDocument(parsed, { knownSetIds: known });
+    const validateMs = ms(t);
+    if (validated.issues.length > 0) throw new Error(`synthetic data invalid: ${JSON.stringify(validated.issues.slice(0, 3))}`);
+    const latestSets = (await store.getEndpointSets('Bench', first.version.version)) ?? [];
+    t = process.hrtime.bigint();
+    const drafts = diffVersions(latestSets, validated.sets, { version: '2026112800', effectiveDate: '20261228' });
+    const diffMs = ms(t);
+
+    t = process.hrtime.bigint();
+    await planPublish(store, 'Bench', nextText, { now: new Date('2026-11-28T00:00:00Z') });
+    const planMs = ms(t);
+
+    // The measured figure: the whole publish of the next version, from document text to commit.
+    t = process.hrtime.bigint();
+    const result = await publish(store, 'Bench', nextText, { now: new Date('2026-11-28T00:00:00Z') });
+    const publishMs = ms(t);
+    if (result.status !== 'published') throw new Error('next not published');
+    const peakRss = process.resourceUsage().maxRSS * 1024;
+    const heap = process.memoryUsage();
+
+    const c = result.plan.counts;
+    const lines = [
+      '# Publish benchmark',
+      '',
+      `Run ${new Date().toISOString()} on ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${mib(totalmem())} RAM, Node ${process.version}, SQLite file store (WAL).`,
+      `Command: \`npx tsx bench/publish.ts\` (deterministic synthetic data, seed 20261128).`,
+      '',
+      `Data: base ${SETS} sets; next version ${next.length} sets with ${prefixes} prefixes (${(nextText.length / 1024 / 1024).toFixed(1)} MiB of JSON).`,
+      `Churn: ${c.records} change records (${c.add} Add, ${c.change} Change, ${c.remove} Remove; IPs +${c.ipsAdded} −${c.ipsRemoved}, URLs +${c.urlsAdded} −${c.urlsRemoved}).`,
+      '',
+      '| measurement | time | target |',
+      '| --- | ---: | --- |',
+      `| **publish next version** (parse + validate + diff + one-transaction append) | **${publishMs.toFixed(0)} ms** | < 10 000 ms |`,
+      `| of which plan (parse + validate + diff, no write) | ${planMs.toFixed(0)} ms | |`,
+      `| validateDocument alone | ${validateMs.toFixed(0)} ms | |`,
+      `| diffVersions alone (${drafts.length} records) | ${diffMs.toFixed(0)} ms | |`,
+      `| anchor: JSON.parse of the document | ${parseMs.toFixed(0)} ms | |`,
+      `| ratio publish / anchor | ${(publishMs / parseMs).toFixed(1)}× | |`,
+      `| base publish (new instance, ${SETS} Add records) | ${basePublishMs.toFixed(0)} ms | |`,
+      '',
+      '| memory | value | target |',
+      '| --- | ---: | --- |',
+      `| **peak RSS of the whole process** (maxRSS, includes the synthetic data and both documents' text) | **${mib(peakRss)}** | < 1024 MiB |`,
+      `| peak RSS before the first publish (data synthesis only) | ${mib(rssBefore)} | |`,
+      `| heap used after the run | ${mib(heap.heapUsed)} | |`,
+      '',
+      `Verdict: ${publishMs < 10_000 && peakRss < 1024 ** 3 ? 'within target' : 'OUTSIDE target'}.`,
+      '',
+    ];
+    const text = lines.join('\n');
+    process.stdout.write(text);
+    const out = join(dirname(fileURLToPath(import.meta.url)), 'results', 'publish.md');
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, text);
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

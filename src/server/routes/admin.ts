@@ -1,0 +1,167 @@
+/**
+ * The publisher admin API (issue 3), present only when the server is given an admin token
+ * (`IPURL_ADMIN_TOKEN`): without one these routes do not exist and answer 404 like any unknown path.
+ *
+ *   POST   /admin/instances/{instance}/versions   body = publisher JSON document
+ *          ?dryRun[=true]  → 200 with the plan, nothing stored
+ *          ?noticeDays=N | ?effectiveDate=YYYYMMDD
+ *          → 201 with the stored version and its change records; 200 `unchanged` for identical data
+ *   GET    /admin/instances/{instance}/versions   every version, newest first
+ *   GET    /admin/deliveries                       the webhook outbox (?status=pending|delivered|failed)
+ *   PUT/PATCH/DELETE on a version                  405: published versions are immutable
+ *
+ * Auth: `Authorization: Bearer <token>`; none → 401 (with WWW-Authenticate), a wrong one → 403.
+ * Tokens are compared as SHA-256 digests with timingSafeEqual, so neither the comparison time nor
+ * a length difference tells an attacker anything. The check runs in `onRequest`, before a large
+ * body is read.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { IpurlError, describeValue } from '../../core/errors.js';
+import type { DeliveryStatus } from '../../core/store.js';
+import { publish, planPublish, type PublishOptions, type PublishPlan } from '../../service/publish.js';
+import type { ServerDeps } from '../deps.js';
+import { getBoolean, getValue, parseRawQuery, splitUrl, type RawQuery } from '../query.js';
+
+/** Generous: a 20,000-set document with 500,000 prefixes is about 15 MB of JSON. */
+export const ADMIN_BODY_LIMIT = 64 * 1024 * 1024;
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value, 'utf8').digest();
+}
+
+function bearerToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (typeof header !== 'string') return undefined;
+  const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
+  return match?.[1];
+}
+
+function planSummary(plan: PublishPlan): Record<string, unknown> {
+  return {
+    instance: plan.instance,
+    newInstance: plan.newInstance,
+    previousVersion: plan.previousVersion,
+    version: plan.version,
+    effectiveDate: plan.effectiveDate,
+    setCount: plan.setCount,
+    previousSetCount: plan.previousSetCount,
+    counts: plan.counts,
+  };
+}
+
+function publishOptions(query: RawQuery, now: Date): PublishOptions {
+  const noticeDays = getValue(query, 'noticeDays');
+  const effectiveDate = getValue(query, 'effectiveDate');
+  if (noticeDays !== undefined && !/^\d{1,3}$/.test(noticeDays)) {
+    throw new IpurlError('ERR_INVALID_PARAMETER', `noticeDays must be a whole number of days from 0 to 366; received ${JSON.stringify(describeValue(noticeDays))}`);
+  }
+  return {
+    now,
+    ...(noticeDays === undefined ? {} : { noticeDays: Number(noticeDays) }),
+    ...(effectiveDate === undefined ? {} : { effectiveDate }),
+  };
+}
+
+const IMMUTABLE_MESSAGE =
+  'published versions are immutable: nothing can change or delete one; publish a new version instead (POST /admin/instances/{instance}/versions)';
+
+export async function register(app: FastifyInstance, deps: ServerDeps): Promise<void> {
+  const token = deps.config.adminToken;
+  if (token === undefined || token === '') return;
+  const expected = digest(token);
+  const { store, webService } = deps;
+  const clock = deps.now ?? Date.now;
+
+  await app.register(async (scope) => {
+    scope.addHook('onRequest', async (request, reply: FastifyReply) => {
+      const given = bearerToken(request);
+      if (given === undefined) {
+        void reply.header('www-authenticate', 'Bearer realm="ipurl-admin"');
+        throw new IpurlError('ERR_UNAUTHORIZED', 'the admin API needs an Authorization: Bearer <token> header (the server\'s IPURL_ADMIN_TOKEN)');
+      }
+      if (!timingSafeEqual(digest(given), expected)) {
+        throw new IpurlError('ERR_FORBIDDEN', 'the bearer token is not the admin token of this server');
+      }
+    });
+
+    // The document is read as text and parsed by the publish service, so a body that is not JSON
+    // gets the same clear error as on the command line; any content type is accepted.
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'string', bodyLimit: ADMIN_BODY_LIMIT }, (_request, body, done) => {
+      done(null, body);
+    });
+
+    scope.post<{ Params: { instance: string } }>(
+      '/admin/instances/:instance/versions',
+      { bodyLimit: ADMIN_BODY_LIMIT },
+      async (request, reply) => {
+        const query = parseRawQuery(splitUrl(request.raw.url ?? '').query);
+        const dryRun = getBoolean(query, 'dryRun');
+        const options = publishOptions(query, new Date(clock()));
+        const text = typeof request.body === 'string' ? request.body : '';
+        if (dryRun) {
+          const plan = await planPublish(store, request.params.instance, text, options);
+          return reply.code(200).send({ status: plan.unchanged ? 'unchanged' : 'planned', dryRun: true, ...planSummary(plan), changes: plan.changes });
+        }
+        const result = await publish(store, request.params.instance, text, options);
+        if (result.status === 'unchanged') {
+          return reply.code(200).send({ status: 'unchanged', ...planSummary(result.plan), changes: [] });
+        }
+        // Serve the new version at once (/version, RSS, /changes), not at the next poll.
+        await webService.refresh();
+        request.log.info({ instance: result.version.instance, version: result.version.version, records: result.changes.length }, 'version published');
+        return reply
+          .code(201)
+          .header('location', `/changes/${result.version.instance}/${result.version.version}?singleVersion`)
+          .send({
+            status: 'published',
+            ...planSummary(result.plan),
+            publishedAt: result.version.publishedAt,
+            changes: result.changes,
+            deliveries: result.deliveries,
+          });
+      },
+    );
+
+    scope.get<{ Params: { instance: string } }>('/admin/instances/:instance/versions', async (request) => {
+      const names = (await store.listInstances()).map((s) => s.instance);
+      const instance = names.find((name) => name.toLowerCase() === request.params.instance.toLowerCase());
+      if (instance === undefined) {
+        throw new IpurlError('ERR_NOT_FOUND', `no instance ${JSON.stringify(describeValue(request.params.instance))}; this store has ${names.join(', ') || 'none'}`);
+      }
+      return { instance, versions: await store.listVersions(instance) };
+    });
+
+    scope.get('/admin/deliveries', async (request) => {
+      const query = parseRawQuery(splitUrl(request.raw.url ?? '').query);
+      const status = getValue(query, 'status');
+      if (status !== undefined && !['pending', 'delivered', 'failed'].includes(status)) {
+        throw new IpurlError('ERR_INVALID_PARAMETER', `status must be pending, delivered or failed; received ${JSON.stringify(describeValue(status))}`);
+      }
+      return { deliveries: await store.listDeliveries(status === undefined ? { limit: 1000 } : { status: status as DeliveryStatus, limit: 1000 }) };
+    });
+
+    scope.get<{ Params: { instance: string; version: string } }>('/admin/instances/:instance/versions/:version', async (request) => {
+      const names = (await store.listInstances()).map((s) => s.instance);
+      const instance = names.find((name) => name.toLowerCase() === request.params.instance.toLowerCase());
+      const record = instance === undefined ? undefined : (await store.listVersions(instance)).find((v) => v.version === request.params.version);
+      if (instance === undefined || record === undefined) {
+        throw new IpurlError(
+          'ERR_VERSION_NOT_FOUND',
+          `no version ${JSON.stringify(describeValue(request.params.version))} of ${JSON.stringify(describeValue(request.params.instance))} in this store`,
+        );
+      }
+      return { ...record, changes: await store.getChanges(instance, { version: record.version }) };
+    });
+
+    const immutable =
+      (allow: string) =>
+      async (_request: FastifyRequest, reply: FastifyReply): Promise<never> => {
+        void reply.header('allow', allow);
+        throw new IpurlError('ERR_METHOD_NOT_ALLOWED', IMMUTABLE_MESSAGE);
+      };
+    scope.route({ method: ['PUT', 'PATCH', 'DELETE'], url: '/admin/instances/:instance/versions', handler: immutable('GET, HEAD, POST') });
+    scope.route({ method: ['PUT', 'PATCH', 'DELETE', 'POST'], url: '/admin/instances/:instance/versions/:version', handler: immutable('GET, HEAD') });
+  });
+}

@@ -1,0 +1,300 @@
+/**
+ * Publishing a version (issue 3; SPEC §5, §6, §11.13, §11.14): the one use case behind
+ * `ipurl publish` and `POST /admin/instances/{instance}/versions`.
+ *
+ * planPublish: validate the publisher document (every problem at once), pick the next version id
+ * (`YYYYMMDDNN`, always after the latest), diff against the latest version (a new instance against
+ * nothing) and date the additions (publication date + notice days, or an explicit date). Nothing
+ * is written.
+ *
+ * publish: the plan, then one `Store#appendVersion` transaction with optimistic concurrency on the
+ * latest version the plan was computed from. A publish that lost a race gets ERR_CONFLICT (HTTP
+ * 409, exit 4) and must be re-planned; nothing is lost silently, nothing is half written.
+ *
+ * Decisions:
+ * - Identical data (every set equal to the latest version's, field for field; urls and ips as sets) is
+ *   "unchanged": nothing is stored, the caller is told so, and it is not an error (exit 0, HTTP
+ *   200 with `"status": "unchanged"`). A document that differs only where no change record can say
+ *   so (a display name) is a new version with zero change records: the published data did change.
+ * - Set ids are never reused (SPEC §11.14 applies the same rule to change records): an id that was
+ *   published before, then removed, cannot come back, and an id keeps its service area for ever.
+ * - An instance name is matched case-insensitively against existing instances (SPEC §1.1); a new
+ *   one is created by its first version, with the name as given (it must be a valid name).
+ */
+import type { ChangeDraft, ChangeRecord } from '../core/change-record.js';
+import { diffVersions } from '../core/diff.js';
+import type { EndpointSet } from '../core/endpoint-set.js';
+import { IpurlError, ValidationError, describeValue, type Issue } from '../core/errors.js';
+import { canonicalInstance, isValidInstanceName } from '../core/instance.js';
+import type { Store, VersionRecord } from '../core/store.js';
+import { validateDocument } from '../core/validate.js';
+import { addDays, formatYmd, nextVersionId, parseYmd, type VersionId } from '../core/version-id.js';
+import { countChanges, type ChangeCounts } from './webhooks.js';
+
+export const DEFAULT_NOTICE_DAYS = 30;
+export const MAX_NOTICE_DAYS = 366;
+
+export interface PublishOptions {
+  /** Publication time; its UTC date names the version (default: now). */
+  readonly now?: Date;
+  /** Days between publication and the additions' effective date (default 30, SPEC §11.13). */
+  readonly noticeDays?: number;
+  /** Explicit `YYYYMMDD` effective date of the additions (instead of noticeDays). */
+  readonly effectiveDate?: string;
+}
+
+export interface PublishPlan {
+  /** Canonical instance name. */
+  readonly instance: string;
+  /** True when the instance has no version yet: this publish creates it. */
+  readonly newInstance: boolean;
+  /** The latest version the plan was computed against (null for a new instance). */
+  readonly previousVersion: VersionId | null;
+  /** The id the new version gets. */
+  readonly version: VersionId;
+  /** `YYYYMMDD` of the additions. */
+  readonly effectiveDate: string;
+  /** True when the document equals the latest version: publishing it is a no-op. */
+  readonly unchanged: boolean;
+  readonly setCount: number;
+  readonly previousSetCount: number;
+  readonly sets: readonly EndpointSet[];
+  readonly changes: readonly ChangeDraft[];
+  readonly counts: ChangeCounts;
+  /** ISO timestamp used as the version's publishedAt. */
+  readonly publishedAt: string;
+}
+
+export type PublishResult =
+  | {
+      readonly status: 'published';
+      readonly plan: PublishPlan;
+      readonly version: VersionRecord;
+      readonly changes: readonly ChangeRecord[];
+      /** Webhook deliveries queued in the same transaction. */
+      readonly deliveries: readonly string[];
+    }
+  | { readonly status: 'unchanged'; readonly plan: PublishPlan };
+
+function resolveEffectiveDate(today: string, options: PublishOptions): string {
+  if (options.effectiveDate !== undefined && options.noticeDays !== undefined) {
+    throw new IpurlError(
+      'ERR_USAGE',
+      'give either noticeDays or effectiveDate, not both: noticeDays counts from the publication date, effectiveDate names the date itself',
+    );
+  }
+  if (options.effectiveDate !== undefined) {
+    if (parseYmd(options.effectiveDate) === undefined) {
+      throw new IpurlError(
+        'ERR_INVALID_PARAMETER',
+        `effectiveDate must be a calendar date YYYYMMDD such as ${addDays(today, DEFAULT_NOTICE_DAYS)}; received ${describeValue(options.effectiveDate)}`,
+      );
+    }
+    return options.effectiveDate;
+  }
+  const days = options.noticeDays ?? DEFAULT_NOTICE_DAYS;
+  if (!Number.isInteger(days) || days < 0 || days > MAX_NOTICE_DAYS) {
+    throw new IpurlError(
+      'ERR_INVALID_PARAMETER',
+      `noticeDays must be a whole number of days from 0 to ${MAX_NOTICE_DAYS}; received ${describeValue(days)}`,
+    );
+  }
+  return addDays(today, days);
+}
+
+/** The instance name to store under: an existing instance's canonical spelling, or a valid new name. */
+async function resolveInstance(store: Store, requested: string): Promise<string> {
+  if (!isValidInstanceName(requested)) {
+    throw new IpurlError(
+      'ERR_INVALID_PARAMETER',
+      `instance name must be a letter followed by up to 63 letters or digits (e.g. Worldwide, Contoso); received ${describeValue(requested)}`,
+    );
+  }
+  const existing = (await store.listInstances()).map((summary) => summary.instance);
+  return canonicalInstance(existing, requested) ?? requested;
+}
+
+/**
+ * Ids that come back after removal: `knownSetIds` remembers every id ever published, the latest
+ * version holds the live ones (SPEC §11.14 spirit: an id names one thing for ever).
+ */
+function reusedIdIssues(
+  sets: readonly EndpointSet[],
+  knownSetIds: ReadonlyMap<number, string>,
+  latestIds: ReadonlySet<number>,
+  alreadyReported: ReadonlySet<string>,
+  document: unknown,
+): Issue[] {
+  const issues: Issue[] = [];
+  const rawIndex = new Map<number, number>();
+  if (Array.isArray(document)) {
+    document.forEach((raw: unknown, index) => {
+      const id = (raw as { id?: unknown } | null)?.id;
+      if (typeof id === 'number' && !rawIndex.has(id)) rawIndex.set(id, index);
+    });
+  }
+  for (const set of sets) {
+    if (!knownSetIds.has(set.id) || latestIds.has(set.id)) continue;
+    const index = rawIndex.get(set.id);
+    const path = index === undefined ? 'id' : `[${index}].id`;
+    if (alreadyReported.has(`${set.id}:${path}`)) continue;
+    issues.push({
+      path,
+      value: String(set.id),
+      setId: set.id,
+      reason: `endpoint set ${set.id} was published before and removed; set ids are never reused, give the new set an id that was never published`,
+    });
+  }
+  return issues;
+}
+
+/** Parse the document text; not JSON at all is a 400-class error before any validation. */
+function parseJsonDocument(text: string): unknown {
+  if (text.trim() === '') {
+    throw new IpurlError('ERR_INVALID_DOCUMENT', 'the document is empty; expected a JSON array of endpoint sets');
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new IpurlError(
+      'ERR_INVALID_DOCUMENT',
+      `the document is not valid JSON (${(error as Error).message}); expected a JSON array of endpoint sets`,
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * Same data as far as the service can tell: every member equal, urls and ips compared as sets
+ * (the diff treats a reordering as no change, and validation normalises list order).
+ */
+function setsEqual(a: readonly EndpointSet[], b: readonly EndpointSet[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    if (comparable(a[i]) !== comparable(b[i])) return false;
+  }
+  return true;
+}
+
+function comparable(set: EndpointSet | undefined): string {
+  if (set === undefined) return '';
+  const sorted = (list: readonly string[] | undefined): string[] | undefined => (list === undefined ? undefined : [...list].sort());
+  return canonicalJson({ ...set, urls: sorted(set.urls), ips: sorted(set.ips) });
+}
+
+/** JSON with sorted keys: stored bodies and validated documents may order members differently. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, member]) => member !== undefined)
+      .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
+    return `{${entries.map(([key, member]) => `${JSON.stringify(key)}:${canonicalJson(member)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * Validate and diff a publisher document against the instance's latest version; writes nothing.
+ * `document` is the parsed JSON value, or its text (parsed here, with a clear error when it is
+ * not JSON).
+ */
+export async function planPublish(
+  store: Store,
+  instanceName: string,
+  document: unknown,
+  options: PublishOptions = {},
+): Promise<PublishPlan> {
+  const now = options.now ?? new Date();
+  if (Number.isNaN(now.getTime())) throw new IpurlError('ERR_INVALID_PARAMETER', 'the publication time is not a valid date');
+  const today = formatYmd(now);
+  const effectiveDate = resolveEffectiveDate(today, options);
+  const instance = await resolveInstance(store, instanceName);
+  const input: unknown = typeof document === 'string' ? parseJsonDocument(document) : document;
+
+  const [versions, knownSetIds] = await Promise.all([store.listVersions(instance), store.knownSetIds(instance)]);
+  const latest = versions[0]?.version ?? null;
+  const latestSets = latest === null ? [] : ((await store.getEndpointSets(instance, latest)) ?? []);
+
+  const { sets, issues } = validateDocument(input, { knownSetIds });
+  const reported = new Set(issues.map((issue) => `${issue.setId ?? ''}:${issue.path}`));
+  const allIssues = [...issues, ...reusedIdIssues(sets, knownSetIds, new Set(latestSets.map((set) => set.id)), reported, input)];
+  if (allIssues.length > 0) {
+    throw new ValidationError(
+      allIssues,
+      `the document for ${instance} has ${allIssues.length} problem${allIssues.length === 1 ? '' : 's'}; nothing was stored`,
+    );
+  }
+
+  const sorted = [...sets].sort((a, b) => a.id - b.id);
+  const version = nextVersionId(now, latest ?? undefined);
+  if (version === undefined) {
+    throw new IpurlError(
+      'ERR_VERSION_EXHAUSTED',
+      `${instance} already has version ${latest ?? ''}: the 100 version ids of ${latest?.slice(0, 8) ?? today} are used up (YYYYMMDD00–99, SPEC §6); publish again tomorrow (UTC)`,
+    );
+  }
+  const unchanged = latest !== null && setsEqual(sorted, latestSets);
+  const changes = unchanged ? [] : diffVersions(latestSets, sorted, { version, effectiveDate });
+  return {
+    instance,
+    newInstance: latest === null,
+    previousVersion: latest,
+    version,
+    effectiveDate,
+    unchanged,
+    setCount: sorted.length,
+    previousSetCount: latestSets.length,
+    sets: sorted,
+    changes,
+    counts: countChanges(changes),
+    publishedAt: now.toISOString(),
+  };
+}
+
+/** Plan, then store the version, its sets, its records and its webhook deliveries atomically. */
+export async function publish(
+  store: Store,
+  instanceName: string,
+  document: unknown,
+  options: PublishOptions = {},
+): Promise<PublishResult> {
+  const plan = await planPublish(store, instanceName, document, options);
+  if (plan.unchanged) return { status: 'unchanged', plan };
+  try {
+    const result = await store.appendVersion({
+      instance: plan.instance,
+      version: plan.version,
+      sets: plan.sets,
+      changes: plan.changes,
+      expectedLatest: plan.previousVersion,
+      publishedAt: plan.publishedAt,
+    });
+    return { status: 'published', plan, version: result.version, changes: result.changes, deliveries: result.deliveries };
+  } catch (error) {
+    if (error instanceof IpurlError && error.code === 'ERR_CONFLICT') {
+      throw new IpurlError(
+        'ERR_CONFLICT',
+        `another publish of ${plan.instance} landed while this one was being prepared (this one was based on ${plan.previousVersion ?? 'no version'}): nothing was written. Publish again to diff against the new latest version.`,
+        { cause: error, details: { ...error.details, instance: plan.instance, basedOn: plan.previousVersion, retry: true } },
+      );
+    }
+    throw error;
+  }
+}
+
+/** A one-line summary for people and logs. */
+export function describeResult(result: PublishResult): string {
+  const { plan } = result;
+  if (result.status === 'unchanged') {
+    return `${plan.instance} is already at ${plan.previousVersion ?? ''} with identical data: nothing published`;
+  }
+  const c = plan.counts;
+  return (
+    `published ${plan.instance} ${result.version.version}${plan.newInstance ? ' (new instance)' : ` after ${plan.previousVersion ?? ''}`}: ` +
+    `${result.version.setCount} endpoint sets, ${c.records} change record${c.records === 1 ? '' : 's'} ` +
+    `(${c.add} add, ${c.change} change, ${c.remove} remove; IPs +${c.ipsAdded} −${c.ipsRemoved}, URLs +${c.urlsAdded} −${c.urlsRemoved}), ` +
+    `additions effective ${plan.effectiveDate}` +
+    (result.deliveries.length > 0 ? `, ${result.deliveries.length} webhook deliver${result.deliveries.length === 1 ? 'y' : 'ies'} queued` : '')
+  );
+}
