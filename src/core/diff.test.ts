@@ -178,6 +178,9 @@ describe('diffVersions impact', () => {
     // One genuinely new url (not under the removed wildcard) makes it a plain AddedUrl.
     const mixed = [set(1), set(2, { urls: ['a.example.com', 'new.example.net', 'z.example.org'] })];
     expect(impactOf(previous, mixed, 2)).toBe('AddedUrl');
+    // An added wildcard widens what is published: never a substitute.
+    const widened = [set(1, { urls: ['*.example.com'] }), set(2, { urls: ['z.example.org'] })];
+    expect(impactOf([set(1, { urls: ['<tenant>.example.com'] })], widened, 1)).toBe('AddedUrl');
     // shExpMatch semantics: *.example.com does not cover example.com itself.
     expect(
       impactOf(previous, [set(1), set(2, { urls: ['example.com', 'z.example.org'] })], 2),

@@ -239,8 +239,8 @@ function inOtherSet(map: ReadonlyMap<string, readonly number[]>, key: string, id
  * first that applies and additions need firewall/proxy action before their effective date:
  *
  * 1. genuinely new additions (not merely moved in from another set of this version):
- *    AddedIpAndUrl (both kinds) > AddedIp > AddedUrl; an urls-only addition whose every new url was
- *    covered by a wildcard url removed in this version (from any set) is AddedSubstituteUrl;
+ *    AddedIpAndUrl (both kinds) > AddedIp > AddedUrl; an urls-only addition whose every new url is
+ *    an FQDN covered by a wildcard url removed in this version (from any set) is AddedSubstituteUrl;
  * 2. RemovedIpOrUrl: something removed that is no longer published anywhere in the new version;
  * 3. ChangedIsExpressRoute: the expressRoute flag changed (it outranks the lesser attributes it
  *    may change together with: routing over ExpressRoute is the one attribute the enum singles out);
@@ -270,10 +270,15 @@ function decideImpact(delta: SetDelta, context: ImpactContext): Impact {
   return 'OtherNonPriorityChanges';
 }
 
-/** Every new url was hidden behind a wildcard that this version removed (SPEC §5.2). */
+/**
+ * Every new url is a plain FQDN that was hidden behind a wildcard this version removed (SPEC §5.2).
+ * An added wildcard is never a substitute: it widens what is published (Worldwide 2023073100 set
+ * 31 replaced `<tenant>.sharepoint.com` by `*.sharepoint.com`, which is AddedUrl).
+ */
 function isSubstitution(urls: readonly string[], context: ImpactContext): boolean {
   if (context.removedWildcards.length === 0) return false;
   return urls.every((url) => {
+    if (isWildcardPattern(url)) return false;
     const host = url.toLowerCase();
     return context.removedWildcards.some((matches) => matches(host));
   });
