@@ -1,0 +1,97 @@
+/**
+ * `ipurl status`: what the local store holds and how the sync with the upstream is doing (last
+ * success, last error, staleness, backoff), plus pending on-change actions. Exit 0 when the sync
+ * is healthy (or none is configured), 5 when the last sync attempt failed.
+ */
+import type { Command } from 'commander';
+import { CLIENT_REQUEST_ID_KEY, readSyncState, stalenessSeconds } from '../../service/sync.js';
+import { EXIT_OK, EXIT_UNAVAILABLE } from '../exit-codes.js';
+import { openStore } from '../open-store.js';
+import { addDbOption, addJsonOption, resolveDb } from '../options.js';
+
+function ago(seconds: number | null): string {
+  if (seconds === null) return 'never';
+  if (seconds < 120) return `${seconds} s ago`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)} min ago`;
+  if (seconds < 172_800) return `${Math.round(seconds / 3600)} h ago`;
+  return `${Math.round(seconds / 86_400)} days ago`;
+}
+
+export function register(program: Command): void {
+  const command = program.command('status').description('show the local versions, the upstream sync state and pending on-change actions');
+  addDbOption(command);
+  addJsonOption(command);
+  command.action(async (flags: { db?: string; json?: boolean }) => {
+    const store = await openStore(resolveDb(flags.db));
+    try {
+      const now = new Date();
+      const [instances, sync, clientRequestId, state] = await Promise.all([
+        store.listInstances(),
+        readSyncState(store),
+        store.getState(CLIENT_REQUEST_ID_KEY),
+        store.listState(),
+      ]);
+      const watches = state
+        .filter((row) => row.key.startsWith('watch:'))
+        .map((row) => {
+          const [, config, instance] = row.key.split(':');
+          let progress: { version?: string | null; lastError?: string; lastAttemptAt?: string } = {};
+          try {
+            progress = JSON.parse(row.value) as typeof progress;
+          } catch {
+            // unreadable progress: shown as pending
+          }
+          return { config, instance, ...progress };
+        });
+      const staleness = stalenessSeconds(sync, now);
+      const healthy = sync === undefined || sync.failures === 0;
+      const code = healthy ? EXIT_OK : EXIT_UNAVAILABLE;
+      if (flags.json === true) {
+        process.stdout.write(
+          `${JSON.stringify(
+            {
+              store: store.kind,
+              instances: instances.map((s) => ({ instance: s.instance, latest: s.latest, versions: s.versions.length })),
+              clientRequestId: clientRequestId ?? null,
+              sync: sync === undefined ? null : { ...sync, stalenessSeconds: staleness, healthy },
+              watches,
+            },
+            null,
+            2,
+          )}\n`,
+        );
+      } else {
+        const out: string[] = [];
+        out.push(`store: ${store.kind}`);
+        for (const s of instances) {
+          const synced = sync?.remote?.[s.instance];
+          const behind = synced !== undefined && synced !== s.latest ? ` (upstream has ${synced})` : '';
+          out.push(`  ${s.instance.padEnd(14)} ${s.latest}  ${s.versions.length} versions${behind}`);
+        }
+        if (instances.length === 0) out.push('  (no version stored)');
+        if (sync === undefined) {
+          out.push('sync: not configured (ipurl sync --upstream URL)');
+        } else {
+          out.push(`sync: ${sync.upstream}${healthy ? ' — healthy' : ` — FAILING (${sync.failures} attempt(s) since ${sync.failingSince ?? '?'})`}`);
+          out.push(`  client request id: ${clientRequestId ?? '(none yet)'}`);
+          out.push(`  last success:      ${sync.lastSuccessAt ?? 'never'} (${ago(staleness)})`);
+          out.push(`  last /version:     ${sync.lastCheckAt ?? 'never'}`);
+          if (sync.lastError !== undefined) out.push(`  last error:        ${sync.lastError.at} ${sync.lastError.message}`);
+          if (!healthy && sync.nextAttemptAt !== undefined) out.push(`  next attempt:      ${sync.nextAttemptAt}`);
+          if (sync.retryAfterUntil !== undefined && Date.parse(sync.retryAfterUntil) > now.getTime()) {
+            out.push(`  Retry-After until: ${sync.retryAfterUntil}`);
+          }
+        }
+        for (const w of watches) {
+          out.push(
+            `watch ${w.config} ${w.instance ?? '?'}: acted on ${w.version ?? '(nothing yet)'}${w.lastError === undefined ? '' : ` — PENDING RETRY: ${w.lastError}`}`,
+          );
+        }
+        process.stdout.write(`${out.join('\n')}\n`);
+      }
+      process.exitCode = code;
+    } finally {
+      await store.close();
+    }
+  });
+}

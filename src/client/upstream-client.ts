@@ -1,0 +1,244 @@
+/**
+ * The upstream client: talks to any service compatible with endpoints.office.com (Microsoft's, or
+ * another ipurl) and turns every way an upstream can fail into one error shape, so the sync can
+ * keep its last good data and say exactly what went wrong (ECOSYSTEM.md §A.2: connection resets,
+ * read timeouts, 500s and 429s are all observed in the wild).
+ *
+ * - Every request carries the caller's ClientRequestId (SPEC §2.1) and never a new one: rotating
+ *   GUIDs to dodge a 429 is what the rate limit targets (SPEC §2.2).
+ * - A deadline covers the whole exchange, headers and body (AbortSignal.timeout).
+ * - The body is read with a byte cap; a connection that closes early (truncated body) is an error.
+ * - Only `application/json` bodies that parse are accepted (SPEC §2.5, §11.4).
+ * - 429 and 503 report `Retry-After` (RFC 9110 §10.2.3: seconds or an HTTP date).
+ * - Conditional GET: pass the ETag of the last answer; 304 comes back as `notModified`
+ *   (SPEC §11.3).
+ */
+import { IpurlError, describeValue } from '../core/errors.js';
+
+/** Why a request failed; shown in `ipurl status` and `/health`. */
+export type UpstreamFailureKind =
+  | 'refused'
+  | 'network'
+  | 'timeout'
+  | 'http-status'
+  | 'rate-limited'
+  | 'content-type'
+  | 'truncated'
+  | 'invalid-json'
+  | 'too-large'
+  | 'invalid-data';
+
+export interface UpstreamFailureDetails {
+  readonly kind: UpstreamFailureKind;
+  readonly url: string;
+  readonly status?: number;
+  /** Seconds the upstream asked us to wait (429/503 Retry-After). */
+  readonly retryAfterSeconds?: number;
+}
+
+/** Raise the one error of the upstream family (exit code 5, HTTP 502 at the edges). */
+export function upstreamError(message: string, details: UpstreamFailureDetails, cause?: unknown): IpurlError {
+  return new IpurlError('ERR_UPSTREAM', message, {
+    details: { ...details },
+    ...(cause === undefined ? {} : { cause }),
+  });
+}
+
+export function upstreamDetails(error: unknown): UpstreamFailureDetails | undefined {
+  if (!(error instanceof IpurlError) || error.code !== 'ERR_UPSTREAM') return undefined;
+  const kind = error.details?.kind;
+  return typeof kind === 'string' ? (error.details as unknown as UpstreamFailureDetails) : undefined;
+}
+
+export interface UpstreamClientOptions {
+  /** Base URL, e.g. `https://endpoints.office.com` or `http://mirror:8080/` (a path prefix is kept). */
+  readonly baseUrl: string;
+  /** The machine's ClientRequestId, generated once and kept (SPEC §2.1). */
+  readonly clientRequestId: string;
+  /** Deadline of one request, headers and body, in ms (default 30 s). */
+  readonly timeoutMs?: number;
+  /** Largest body accepted, in bytes (default 64 MiB; a full Worldwide history is ~2 MiB). */
+  readonly maxBytes?: number;
+  /** For tests of other transports; defaults to the global fetch (undici). */
+  readonly fetch?: typeof fetch;
+  readonly userAgent?: string;
+}
+
+export interface JsonResponse {
+  readonly notModified: false;
+  readonly body: unknown;
+  /** The raw text, for byte comparisons and caching. */
+  readonly text: string;
+  readonly etag: string | undefined;
+  readonly url: string;
+}
+
+export interface NotModifiedResponse {
+  readonly notModified: true;
+  readonly etag: string | undefined;
+  readonly url: string;
+}
+
+export interface GetOptions {
+  /** Query parameters besides ClientRequestId (a value of `true` is sent as a bare flag=true). */
+  readonly query?: Readonly<Record<string, string>>;
+  /** ETag of the copy we hold: a 304 answer yields `notModified`. */
+  readonly etag?: string;
+}
+
+export interface UpstreamClient {
+  readonly baseUrl: string;
+  getJson(path: string, options?: GetOptions): Promise<JsonResponse | NotModifiedResponse>;
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
+
+/** Check and normalise an upstream base URL (http or https, no query). */
+export function parseUpstreamUrl(text: string): URL {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new IpurlError(
+      'ERR_USAGE',
+      `--upstream must be an http(s) URL such as https://endpoints.office.com; received ${JSON.stringify(describeValue(text))}`,
+    );
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new IpurlError('ERR_USAGE', `--upstream must use http or https; received ${JSON.stringify(describeValue(text))}`);
+  }
+  if (url.search !== '' || url.hash !== '') {
+    throw new IpurlError('ERR_USAGE', `--upstream takes the service's base URL without query or fragment; received ${JSON.stringify(describeValue(text))}`);
+  }
+  if (!url.pathname.endsWith('/')) url.pathname += '/';
+  return url;
+}
+
+/** Seconds from a Retry-After value (delta-seconds or HTTP-date, RFC 9110 §10.2.3). */
+export function parseRetryAfter(value: string | null, now: number = Date.now()): number | undefined {
+  if (value === null) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  const at = Date.parse(trimmed);
+  if (Number.isNaN(at)) return undefined;
+  return Math.max(0, Math.ceil((at - now) / 1000));
+}
+
+function describeCause(error: unknown): { kind: UpstreamFailureKind; text: string } {
+  const err = error as { name?: string; code?: string; message?: string; cause?: { code?: string; message?: string } };
+  const code = err.cause?.code ?? err.code;
+  if (err.name === 'TimeoutError' || err.name === 'AbortError') return { kind: 'timeout', text: 'no complete answer in time' };
+  if (code === 'ECONNREFUSED') return { kind: 'refused', text: 'connection refused' };
+  if (code === 'UND_ERR_SOCKET' || err.message === 'terminated') {
+    return { kind: 'truncated', text: 'the connection closed before the whole answer arrived' };
+  }
+  const detail = err.cause?.message ?? err.message ?? String(error);
+  return { kind: 'network', text: code === undefined ? detail : `${code}: ${detail}` };
+}
+
+export function createUpstreamClient(options: UpstreamClientOptions): UpstreamClient {
+  const base = parseUpstreamUrl(options.baseUrl);
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  const doFetch = options.fetch ?? fetch;
+
+  async function readBody(response: Response, url: string): Promise<string> {
+    const declared = Number(response.headers.get('content-length') ?? '');
+    if (Number.isFinite(declared) && declared > maxBytes && !response.headers.has('content-encoding')) {
+      throw upstreamError(`${url} announced ${declared} bytes, more than the ${maxBytes} accepted`, { kind: 'too-large', url });
+    }
+    if (response.body === null) return '';
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    for await (const value of response.body as unknown as AsyncIterable<Uint8Array>) {
+      total += value.byteLength;
+      if (total > maxBytes) {
+        throw upstreamError(`${url} sent more than the ${maxBytes} bytes accepted`, { kind: 'too-large', url });
+      }
+      chunks.push(value);
+    }
+    const bytes = Buffer.concat(chunks);
+    // fetch decodes gzip/br, so the declared length only describes an unencoded body.
+    const encoded = (response.headers.get('content-encoding') ?? 'identity') !== 'identity';
+    if (!encoded && Number.isFinite(declared) && response.headers.has('content-length') && bytes.byteLength !== declared) {
+      throw upstreamError(`${url} announced ${declared} bytes but sent ${bytes.byteLength}`, { kind: 'truncated', url });
+    }
+    return new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+  }
+
+  return {
+    baseUrl: base.toString(),
+    async getJson(path, getOptions = {}) {
+      const target = new URL(path.replace(/^\/+/, ''), base);
+      target.searchParams.set('ClientRequestId', options.clientRequestId);
+      for (const [key, value] of Object.entries(getOptions.query ?? {})) target.searchParams.set(key, value);
+      const url = target.toString();
+      const headers: Record<string, string> = {
+        accept: 'application/json',
+        'user-agent': options.userAgent ?? 'ipurl-sync/0.1',
+      };
+      if (getOptions.etag !== undefined) headers['if-none-match'] = getOptions.etag;
+      const signal = AbortSignal.timeout(timeoutMs);
+      let response: Response;
+      try {
+        response = await doFetch(url, { headers, signal, redirect: 'follow' });
+      } catch (error) {
+        const { kind, text } = describeCause(error);
+        throw upstreamError(
+          kind === 'timeout' ? `${url}: ${text} (deadline ${timeoutMs} ms)` : `${url}: ${text}`,
+          { kind, url },
+          error,
+        );
+      }
+      const etag = response.headers.get('etag') ?? undefined;
+      if (response.status === 304) {
+        await response.body?.cancel();
+        return { notModified: true, etag: etag ?? getOptions.etag, url };
+      }
+      if (response.status < 200 || response.status >= 300) {
+        const retryAfterSeconds = parseRetryAfter(response.headers.get('retry-after'));
+        let snippet = '';
+        try {
+          snippet = describeValue((await readBody(response, url)).replace(/\s+/g, ' ').trim(), 200);
+        } catch {
+          // the status is the news; a broken error body adds nothing
+        }
+        const kind: UpstreamFailureKind = response.status === 429 ? 'rate-limited' : 'http-status';
+        const wait = retryAfterSeconds === undefined ? '' : `; Retry-After ${retryAfterSeconds} s`;
+        throw upstreamError(
+          `${url} answered HTTP ${response.status}${wait}${snippet === '' ? '' : `: ${snippet}`}`,
+          { kind, url, status: response.status, ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }) },
+        );
+      }
+      const contentType = response.headers.get('content-type') ?? '';
+      let text: string;
+      try {
+        text = await readBody(response, url);
+      } catch (error) {
+        if (error instanceof IpurlError) throw error;
+        const { kind, text: why } = describeCause(error);
+        throw upstreamError(`${url}: ${why} while reading the body`, { kind: kind === 'network' ? 'truncated' : kind, url }, error);
+      }
+      // SPEC §2.5/§11.4: JSON is application/json. A captive portal or proxy error page is HTML.
+      if (!/^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i.test(contentType.trim())) {
+        throw upstreamError(
+          `${url} answered with content type ${JSON.stringify(contentType || '(none)')}, expected application/json (a proxy or captive portal page?)`,
+          { kind: 'content-type', url, status: response.status },
+        );
+      }
+      let body: unknown;
+      try {
+        body = JSON.parse(text.replace(/^\uFEFF/, ''));
+      } catch (error) {
+        const looksCut = text.length > 0 && !/[\]}]\s*$/.test(text);
+        throw upstreamError(
+          `${url} sent ${looksCut ? 'truncated' : 'invalid'} JSON (${text.length} characters): ${(error as Error).message}`,
+          { kind: looksCut ? 'truncated' : 'invalid-json', url, status: response.status },
+          error,
+        );
+      }
+      return { notModified: false, body, text, etag, url };
+    },
+  };
+}

@@ -1,0 +1,230 @@
+/**
+ * Act on new versions (issue 5, "Act on changes"): when an instance's latest version differs
+ * from the last one acted on, regenerate the chosen outputs (written atomically: temp file in the
+ * same directory, fsync, rename, so a device or proxy never reads half a file), then run a
+ * command with the instance, the old and new versions and the output paths in its environment
+ * and the change summary on its stdin.
+ *
+ * Progress is kept in the store (`watch:<fingerprint>:<instance>`) per configuration (outputs +
+ * command), and advances only when every output was written and the command exited 0: a failure
+ * is retried on the next run, never forgotten.
+ */
+import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import type { ChangeRecord } from '../core/change-record.js';
+import { IpurlError, describeValue } from '../core/errors.js';
+import type { Store } from '../core/store.js';
+import type { VersionId } from '../core/version-id.js';
+
+export interface OutputSpec {
+  /** A target name the renderer knows (`pac`, `nftables`, …). */
+  readonly target: string;
+  /** File path; `{instance}` is replaced by the instance name. */
+  readonly path: string;
+}
+
+/** Render one output for one version; the CLI wires the export registry and the PAC renderer. */
+export type RenderOutput = (target: string, instance: string, version: VersionId) => Promise<string | Buffer>;
+
+export interface WatchOptions {
+  readonly instances: readonly string[];
+  readonly outputs: readonly OutputSpec[];
+  /** Shell command run after the outputs are written. */
+  readonly command?: string;
+  readonly render: RenderOutput;
+  /** Where the command's stdout goes (default: inherit). */
+  readonly commandStdout?: 'inherit' | 'stderr' | 'ignore';
+  /** Kill the command after this many ms (default: no limit). */
+  readonly commandTimeoutMs?: number;
+  readonly now?: () => Date;
+}
+
+export interface WatchProgress {
+  /** Last version fully acted on. */
+  readonly version: VersionId | null;
+  readonly lastAttemptAt?: string;
+  readonly lastError?: string;
+  readonly lastExitCode?: number | null;
+}
+
+export interface WatchResult {
+  readonly instance: string;
+  readonly oldVersion: VersionId | null;
+  readonly newVersion: VersionId;
+  /** `acted` = outputs written and command succeeded; `unchanged` = nothing new; `failed`. */
+  readonly outcome: 'acted' | 'unchanged' | 'failed';
+  readonly outputs: readonly string[];
+  readonly exitCode?: number | null;
+  readonly error?: string;
+  /** True when this run retried a failure of an earlier run. */
+  readonly retry: boolean;
+}
+
+/** `target:path`, the path may itself contain ':' (only the first separates). */
+export function parseOutputSpec(text: string, knownTargets: readonly string[]): OutputSpec {
+  const colon = text.indexOf(':');
+  const target = colon === -1 ? '' : text.slice(0, colon).trim().toLowerCase();
+  const path = colon === -1 ? '' : text.slice(colon + 1);
+  if (target === '' || path === '') {
+    throw new IpurlError('ERR_USAGE', `--output must be TARGET:PATH such as nftables:/etc/nft/m365.nft; received ${JSON.stringify(describeValue(text))}`);
+  }
+  if (!knownTargets.includes(target)) {
+    throw new IpurlError(
+      'ERR_USAGE',
+      `--output target ${JSON.stringify(target)} is unknown; targets: ${knownTargets.join(', ')}`,
+    );
+  }
+  return { target, path };
+}
+
+export function outputPath(spec: OutputSpec, instance: string): string {
+  return spec.path.split('{instance}').join(instance);
+}
+
+/** Write a file so readers see the old or the new content, never a mixture (rename is atomic). */
+export async function writeFileAtomic(path: string, content: string | Buffer): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    const handle = await open(temp, 'w', 0o644);
+    try {
+      await handle.writeFile(content);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}
+
+function fingerprint(options: WatchOptions): string {
+  const key = JSON.stringify({ outputs: options.outputs, command: options.command ?? null });
+  return createHash('sha256').update(key).digest('hex').slice(0, 12);
+}
+
+export function watchStateKey(options: Pick<WatchOptions, 'outputs' | 'command'>, instance: string): string {
+  return `watch:${fingerprint(options as WatchOptions)}:${instance}`;
+}
+
+/** A person-readable summary of the records between two versions (fed to the command's stdin). */
+export function summarizeChanges(instance: string, oldVersion: VersionId | null, newVersion: VersionId, records: readonly ChangeRecord[]): string {
+  const lines = [`${instance} ${oldVersion ?? '(none)'} -> ${newVersion}: ${records.length} change record${records.length === 1 ? '' : 's'}`];
+  for (const r of records) {
+    const parts = [`version ${r.version}`, `record ${r.id}`, `set ${r.endpointSetId}`, r.disposition];
+    if (r.impact !== undefined) parts.push(r.impact);
+    const add = [...(r.add?.ips ?? []), ...(r.add?.urls ?? [])];
+    const remove = [...(r.remove?.ips ?? []), ...(r.remove?.urls ?? [])];
+    if (add.length > 0) parts.push(`add ${add.join(' ')}${r.add?.effectiveDate === undefined ? '' : ` (effective ${r.add.effectiveDate})`}`);
+    if (remove.length > 0) parts.push(`remove ${remove.join(' ')}`);
+    if (r.current !== undefined && r.disposition === 'Change') {
+      parts.push(`now ${Object.entries(r.current).map(([k, v]) => `${k}=${String(v)}`).join(' ')}`);
+    }
+    lines.push(`  ${parts.join('; ')}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function runCommand(
+  command: string,
+  env: NodeJS.ProcessEnv,
+  stdin: string,
+  stdout: 'inherit' | 'stderr' | 'ignore',
+  timeoutMs: number | undefined,
+): Promise<{ exitCode: number | null; signal: NodeJS.Signals | null; error?: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('/bin/sh', ['-c', command], {
+      env,
+      stdio: ['pipe', stdout === 'inherit' ? 'inherit' : stdout === 'stderr' ? process.stderr : 'ignore', 'inherit'],
+      ...(timeoutMs === undefined ? {} : { timeout: timeoutMs, killSignal: 'SIGTERM' as const }),
+    });
+    child.on('error', (error) => resolve({ exitCode: null, signal: null, error: error.message }));
+    child.on('close', (exitCode, signal) => resolve({ exitCode, signal }));
+    child.stdin.on('error', () => undefined); // the command may not read its stdin
+    child.stdin.end(stdin);
+  });
+}
+
+async function readProgress(store: Store, key: string): Promise<WatchProgress> {
+  const text = await store.getState(key);
+  if (text === undefined) return { version: null };
+  try {
+    return JSON.parse(text) as WatchProgress;
+  } catch {
+    return { version: null };
+  }
+}
+
+export async function runWatch(store: Store, options: WatchOptions): Promise<{ results: WatchResult[]; failed: boolean }> {
+  const results: WatchResult[] = [];
+  const summaries = await store.listInstances();
+  for (const instance of options.instances) {
+    const summary = summaries.find((s) => s.instance === instance);
+    if (summary === undefined) continue;
+    const key = watchStateKey(options, instance);
+    const progress = await readProgress(store, key);
+    const newVersion = summary.latest;
+    const retry = progress.lastError !== undefined;
+    if (progress.version === newVersion && !retry) {
+      results.push({ instance, oldVersion: progress.version, newVersion, outcome: 'unchanged', outputs: [], retry: false });
+      continue;
+    }
+    const now = (options.now?.() ?? new Date()).toISOString();
+    const paths: string[] = [];
+    try {
+      for (const spec of options.outputs) {
+        const path = outputPath(spec, instance);
+        await writeFileAtomic(path, await options.render(spec.target, instance, newVersion));
+        paths.push(path);
+      }
+      let exitCode: number | null | undefined;
+      if (options.command !== undefined) {
+        const records = (await store.getChanges(instance, { after: progress.version ?? '0000000000' })).filter((r) => r.version <= newVersion);
+        const env: NodeJS.ProcessEnv = {
+          ...process.env,
+          IPURL_INSTANCE: instance,
+          IPURL_OLD_VERSION: progress.version ?? '',
+          IPURL_NEW_VERSION: newVersion,
+          IPURL_OUTPUTS: paths.join(' '),
+          IPURL_CHANGE_COUNT: String(records.length),
+        };
+        const run = await runCommand(
+          options.command,
+          env,
+          summarizeChanges(instance, progress.version, newVersion, records),
+          options.commandStdout ?? 'inherit',
+          options.commandTimeoutMs,
+        );
+        exitCode = run.exitCode;
+        if (run.error !== undefined || run.exitCode !== 0) {
+          const why = run.error ?? (run.signal !== null ? `was killed by ${run.signal}` : `exited with code ${run.exitCode}`);
+          throw Object.assign(new Error(`the on-change command ${why}`), { exitCode: run.exitCode });
+        }
+      }
+      await store.setState(key, JSON.stringify({ version: newVersion, lastAttemptAt: now, lastExitCode: exitCode ?? null } satisfies WatchProgress));
+      results.push({ instance, oldVersion: progress.version, newVersion, outcome: 'acted', outputs: paths, ...(exitCode === undefined ? {} : { exitCode }), retry });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const exitCode = (error as { exitCode?: number | null }).exitCode;
+      await store.setState(
+        key,
+        JSON.stringify({ version: progress.version, lastAttemptAt: now, lastError: message, lastExitCode: exitCode ?? null } satisfies WatchProgress),
+      );
+      results.push({
+        instance,
+        oldVersion: progress.version,
+        newVersion,
+        outcome: 'failed',
+        outputs: paths,
+        ...(exitCode === undefined ? {} : { exitCode }),
+        error: message,
+        retry,
+      });
+    }
+  }
+  return { results, failed: results.some((r) => r.outcome === 'failed') };
+}
