@@ -1,0 +1,92 @@
+/**
+ * CIDR aggregation for the firewall exports (ECOSYSTEM.md §C.4, issue 4): the smallest list of
+ * prefixes covering exactly the same addresses as the input, with a report of what was merged.
+ *
+ * Callers aggregate within one (category, ports, address family) bucket only (SPEC §9: an
+ * address keeps the category and ports of its set; merging across them would widen what a rule
+ * allows). This module does not know about buckets: it covers exactly the union of what it is
+ * given, never one address more, so it is safe on any list a caller chose to put together.
+ *
+ * Steps: sort (SPEC §4.2 order), drop duplicates and prefixes inside another one, then merge
+ * adjacent sibling halves (`a/n` + `a+2^(bits-n)/n` = `a/n-1`) bottom-up with a stack, which
+ * yields the canonical minimal cover of the union.
+ */
+import { compareCidrs, familyBits, makeCidr, type Cidr } from './cidr.js';
+
+export interface AggregateMerge {
+  /** The prefix written out. */
+  readonly into: string;
+  /**
+   * The input prefixes it stands for, canonical text, sorted, distinct: two or more (siblings
+   * merged, or prefixes covered by a larger one), or a single one listed twice in the input.
+   */
+  readonly from: readonly string[];
+  /** How many input entries (duplicates included) it replaces. */
+  readonly inputs: number;
+}
+
+export interface AggregateResult {
+  /** Sorted, disjoint, minimal. */
+  readonly prefixes: readonly Cidr[];
+  /** One entry per output prefix that replaces more than one input entry. */
+  readonly merges: readonly AggregateMerge[];
+}
+
+interface Node {
+  readonly cidr: Cidr;
+  readonly from: string[];
+  inputs: number;
+}
+
+/** Is `b` the upper sibling of `a` (same parent, `a` the lower half)? */
+function areSiblings(a: Cidr, b: Cidr): boolean {
+  if (a.family !== b.family || a.prefix !== b.prefix || a.prefix === 0) return false;
+  const bit = 1n << BigInt(familyBits(a.family) - a.prefix);
+  return (a.network & bit) === 0n && b.network === (a.network | bit);
+}
+
+function contains(outer: Cidr, inner: Cidr): boolean {
+  if (outer.family !== inner.family || inner.prefix < outer.prefix) return false;
+  const shift = BigInt(familyBits(outer.family) - outer.prefix);
+  return inner.network >> shift === outer.network >> shift;
+}
+
+/** Aggregate prefixes (either family; families never merge). The input is not modified. */
+export function aggregateCidrs(input: readonly Cidr[]): AggregateResult {
+  const sorted = [...input].sort(compareCidrs);
+  // 1. Duplicates and covered prefixes fold into the covering one.
+  const disjoint: Node[] = [];
+  for (const cidr of sorted) {
+    const last = disjoint[disjoint.length - 1];
+    if (last !== undefined && contains(last.cidr, cidr)) {
+      if (!last.from.includes(cidr.text)) last.from.push(cidr.text);
+      last.inputs += 1;
+      continue;
+    }
+    disjoint.push({ cidr, from: [cidr.text], inputs: 1 });
+  }
+  // 2. Sibling halves merge into their parent, repeatedly (a stack keeps it linear).
+  const stack: Node[] = [];
+  for (const node of disjoint) {
+    let current = node;
+    for (;;) {
+      const top = stack[stack.length - 1];
+      if (top === undefined || !areSiblings(top.cidr, current.cidr)) break;
+      stack.pop();
+      const parent = makeCidr(top.cidr.family, top.cidr.network, top.cidr.prefix - 1);
+      current = {
+        cidr: parent,
+        from: [...top.from, ...current.from],
+        inputs: top.inputs + current.inputs,
+      };
+    }
+    stack.push(current);
+  }
+  const merges: AggregateMerge[] = [];
+  for (const node of stack) {
+    if (node.inputs > 1) {
+      merges.push({ into: node.cidr.text, from: node.from, inputs: node.inputs });
+    }
+  }
+  return { prefixes: stack.map((node) => node.cidr), merges };
+}

@@ -1,0 +1,115 @@
+/**
+ * `f5`: BIG-IP external data group files (tmsh `sys file data-group`, then `ltm data-group
+ * external`): `<name>_urls` (type string) and `<name>_ipv4` / `<name>_ipv6` (type ip). Records:
+ *   "outlook.office.com" := "Optimize",      string key, value = category
+ *   ".office.com" := "Optimize",             `*.office.com`: the key is the suffix with its dot
+ *   network 13.107.6.152/30 := "Optimize",   prefix
+ *   host 52.108.0.1 := "Optimize",           a /32 or /128
+ * Keys in a data group are unique, so an entry published in several categories gets the highest
+ * one (SPEC §9: Optimize > Allow > Default). Suffix keys keep the data's semantics when the iRule
+ * looks up the host and then each parent suffix with its leading dot (`.office.com` matches
+ * `a.office.com`, never the apex `office.com`); see docs/formats.md for the iRule. Mid-label
+ * wildcards cannot be expressed as keys and follow the unsupported policy.
+ * External data group files have no comment syntax: the summary is reported, not embedded.
+ */
+import type { Cidr } from '../../core/cidr.js';
+import { CATEGORIES, type Category } from '../../core/endpoint-set.js';
+import {
+  UnsupportedCollector,
+  bucketIps,
+  buildRows,
+  checkName,
+  classifyHost,
+  makeSummary,
+} from './export-model.js';
+import type { ExportInput, ExportResult } from './export-types.js';
+
+const rank = (category: Category): number => CATEGORIES.indexOf(category);
+
+export function renderF5(input: ExportInput): ExportResult {
+  const name = checkName(input.name);
+  const rows = buildRows(input.sets);
+  const unsupported = new UnsupportedCollector('f5', input.onUnsupported);
+  const { buckets, merges } = bucketIps(rows, { aggregate: input.aggregate }, unsupported);
+  const keys = new Map<string, Category>();
+  for (const row of rows) {
+    if (row.kind !== 'url') continue;
+    const shape = classifyHost(row.value);
+    if (shape.shape === 'invalid' || shape.shape === 'glob') {
+      unsupported.add({
+        setId: row.setId,
+        kind: 'url',
+        value: row.value,
+        reason:
+          shape.shape === 'invalid'
+            ? shape.reason
+            : 'a wildcard inside or after a label cannot be a data-group key (only "*." prefixes map to a ".suffix" key)',
+      });
+      continue;
+    }
+    const key = shape.shape === 'exact' ? shape.host : `.${shape.base}`;
+    const previous = keys.get(key);
+    if (previous === undefined || rank(row.category) < rank(previous)) keys.set(key, row.category);
+  }
+  unsupported.finish();
+  const addresses = (family: 4 | 6): string => {
+    const best = new Map<string, { cidr: Cidr; category: Category }>();
+    for (const bucket of buckets) {
+      if (bucket.family !== family) continue;
+      for (const cidr of bucket.prefixes) {
+        const previous = best.get(cidr.text);
+        if (previous === undefined || rank(bucket.category) < rank(previous.category)) {
+          best.set(cidr.text, { cidr, category: bucket.category });
+        }
+      }
+    }
+    const full = family === 4 ? 32 : 128;
+    return [...best.values()]
+      .sort((a, b) =>
+        a.cidr.network < b.cidr.network
+          ? -1
+          : a.cidr.network > b.cidr.network
+            ? 1
+            : a.cidr.prefix - b.cidr.prefix,
+      )
+      .map(({ cidr, category }) =>
+        cidr.prefix === full
+          ? `host ${cidr.text.slice(0, cidr.text.indexOf('/'))} := "${category}",\n`
+          : `network ${cidr.text} := "${category}",\n`,
+      )
+      .join('');
+  };
+  const urlContent = [...keys.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([key, category]) => `"${key}" := "${category}",\n`)
+    .join('');
+  const ipv4 = addresses(4);
+  const ipv6 = addresses(6);
+  const count = (text: string): number => (text === '' ? 0 : text.split('\n').length - 1);
+  return {
+    files: [
+      {
+        name: `${name}_urls`,
+        mediaType: 'text/plain; charset=utf-8',
+        description: 'F5 external data group, type string (hosts and .suffixes)',
+        content: urlContent,
+      },
+      {
+        name: `${name}_ipv4`,
+        mediaType: 'text/plain; charset=utf-8',
+        description: 'F5 external data group, type ip (IPv4)',
+        content: ipv4,
+      },
+      {
+        name: `${name}_ipv6`,
+        mediaType: 'text/plain; charset=utf-8',
+        description: 'F5 external data group, type ip (IPv6)',
+        content: ipv6,
+      },
+    ],
+    summary: makeSummary('f5', input, rows, unsupported, {
+      written: { url: keys.size, ipv4: count(ipv4), ipv6: count(ipv6) },
+      merges,
+    }),
+  };
+}

@@ -1,0 +1,114 @@
+/**
+ * `nftables`: one `nft -f` file (nft(8), "SETS" and "ELEMENTS"): a table `inet <name>` holding
+ * one named interval set per (category, ports, family) bucket (`type ipv4_addr` / `ipv6_addr`,
+ * `flags interval`, `auto-merge`: without auto-merge the kernel rejects overlapping intervals,
+ * firewalld#1344) and one regular chain per category (`optimize`, `allow`, `default`) that
+ * accepts each bucket's prefixes on its ports. Attach it from your own base chain:
+ * `jump optimize` (the chain ends by returning, so later rules still apply to other traffic).
+ *
+ * The file starts with `table inet <name>` + `delete table inet <name>`: nft applies a file as
+ * one transaction, so a reload replaces the whole table atomically and never leaves stale sets.
+ * Host patterns are not carried (an nftables set holds addresses): they are counted in the header.
+ */
+import type { IpBucket } from './export-model.js';
+import {
+  UnsupportedCollector,
+  bucketIps,
+  buildRows,
+  categoriesOf,
+  checkName,
+  commentBlock,
+  countKinds,
+  headerLines,
+  makeSummary,
+  portsText,
+} from './export-model.js';
+import type { ExportInput, ExportResult } from './export-types.js';
+
+/** `{ 80, 443 }`, `443`, `{ 5061, 50000-59999 }` */
+function nftPorts(text: string): string {
+  const items = text.split(',');
+  return items.length === 1 ? (items[0] ?? '') : `{ ${items.join(', ')} }`;
+}
+
+function setBlock(setName: string, bucket: IpBucket): string {
+  const type = bucket.family === 4 ? 'ipv4_addr' : 'ipv6_addr';
+  const lines = [
+    `\tset ${setName} {`,
+    `\t\ttype ${type}`,
+    '\t\tflags interval',
+    '\t\tauto-merge',
+    `\t\tcomment "${bucket.label}, sets ${bucket.setIds.join(' ')}"`,
+  ];
+  if (bucket.prefixes.length > 0) {
+    const elements = bucket.prefixes.map((cidr) => cidr.text);
+    lines.push(`\t\telements = {\n\t\t\t${elements.join(',\n\t\t\t')}\n\t\t}`);
+  }
+  lines.push('\t}');
+  return lines.join('\n');
+}
+
+function ruleLines(setName: string, bucket: IpBucket): string[] {
+  const match = `${bucket.family === 4 ? 'ip' : 'ip6'} daddr @${setName}`;
+  const rules: string[] = [];
+  if (bucket.tcp !== undefined)
+    rules.push(`\t\t${match} tcp dport ${nftPorts(portsText(bucket.tcp))} accept`);
+  if (bucket.udp !== undefined)
+    rules.push(`\t\t${match} udp dport ${nftPorts(portsText(bucket.udp))} accept`);
+  if (rules.length === 0) rules.push(`\t\t${match} accept`);
+  return rules;
+}
+
+export function renderNftables(input: ExportInput): ExportResult {
+  const name = checkName(input.name);
+  const rows = buildRows(input.sets);
+  const unsupported = new UnsupportedCollector('nftables', input.onUnsupported);
+  const { buckets, merges } = bucketIps(rows, { aggregate: input.aggregate }, unsupported);
+  unsupported.finish();
+  const names = new Map<IpBucket, string>();
+  const counters = new Map<string, number>();
+  for (const bucket of buckets) {
+    const key = `${bucket.category.toLowerCase()}_v${bucket.family}`;
+    const n = (counters.get(key) ?? 0) + 1;
+    counters.set(key, n);
+    names.set(bucket, `${key}_${n}`);
+  }
+  const body: string[] = [];
+  for (const bucket of buckets) body.push(setBlock(names.get(bucket) ?? '', bucket));
+  for (const category of categoriesOf(buckets)) {
+    const rules = buckets
+      .filter((bucket) => bucket.category === category)
+      .flatMap((bucket) => ruleLines(names.get(bucket) ?? '', bucket));
+    body.push(`\tchain ${category.toLowerCase()} {\n${rules.join('\n')}\n\t}`);
+  }
+  const written = {
+    ipv4: buckets.filter((b) => b.family === 4).reduce((n, b) => n + b.prefixes.length, 0),
+    ipv6: buckets.filter((b) => b.family === 6).reduce((n, b) => n + b.prefixes.length, 0),
+    url: 0,
+  };
+  const summary = makeSummary('nftables', input, rows, unsupported, {
+    written,
+    merges,
+    notCarried: { url: countKinds(rows).url },
+  });
+  const content =
+    '#!/usr/sbin/nft -f\n' +
+    commentBlock('#', [
+      ...headerLines(summary, input),
+      `Use: include this file from your ruleset, then add a base chain to table inet ${name}`,
+      `that jumps to the category chains, e.g. chain forward { type filter hook forward priority 0; jump optimize; }.`,
+      'Loading the file alone (nft -f) replaces the table atomically.',
+    ]) +
+    `\ntable inet ${name}\ndelete table inet ${name}\n\ntable inet ${name} {\n${body.join('\n\n')}\n}\n`;
+  return {
+    files: [
+      {
+        name: `${name}.nft`,
+        mediaType: 'text/plain; charset=utf-8',
+        description: 'nftables ruleset (nft -f)',
+        content,
+      },
+    ],
+    summary,
+  };
+}

@@ -1,0 +1,122 @@
+/**
+ * Shared types of the firewall and proxy exports (issue 4, docs/formats.md). A renderer is a pure
+ * function from already selected endpoint sets (service/export.ts did the filtering) to files.
+ */
+import type { AggregateMerge } from '../../core/cidr-aggregate.js';
+import type { Category, EndpointSet, ServiceArea } from '../../core/endpoint-set.js';
+
+export type TargetName =
+  'list' | 'nftables' | 'ipset' | 'iptables' | 'squid' | 'f5' | 'cisco' | 'csv' | 'json';
+
+/**
+ * What happens to a pattern a target cannot express (a mid-label wildcard in a PAN list, a
+ * character outside `[a-z0-9.*-]` in a device format). Default `error`: nothing is written and
+ * the error lists every such pattern. `warn` leaves them out and reports each one; `skip` leaves
+ * them out and reports them in the summary (file header, `--json`). Never a silent loss.
+ */
+export type UnsupportedPolicy = 'error' | 'warn' | 'skip';
+export const UNSUPPORTED_POLICIES: readonly UnsupportedPolicy[] = ['error', 'warn', 'skip'];
+
+export type EntryKind = 'url' | 'ipv4' | 'ipv6';
+
+/** One flat row: one address of one set (the csv/json targets, and the input of the others). */
+export interface ExportRow {
+  readonly setId: number;
+  readonly serviceArea: ServiceArea;
+  readonly category: Category;
+  readonly required: boolean;
+  readonly expressRoute: boolean;
+  readonly tcpPorts?: string;
+  readonly udpPorts?: string;
+  readonly kind: EntryKind;
+  readonly value: string;
+  readonly notes?: string;
+}
+
+/** Where a generated file lives, and what it holds. */
+export interface ExportFile {
+  /** File name (no directory), unique within one export; `[A-Za-z0-9._-]` only. */
+  readonly name: string;
+  readonly mediaType: string;
+  /** What the file is, e.g. `IPv4 prefixes`, for `--json` and docs. */
+  readonly description: string;
+  readonly content: string;
+}
+
+/** A pattern left out (policy warn/skip), or the reason an export failed (policy error). */
+export interface UnsupportedEntry {
+  readonly setId: number;
+  readonly kind: EntryKind | 'ports';
+  /** The value as received, JSON-quoted when printed (it may be hostile). */
+  readonly value: string;
+  readonly reason: string;
+}
+
+/** An aggregation that happened, with the bucket it happened in. */
+export interface BucketMerge extends AggregateMerge {
+  readonly bucket: string;
+}
+
+export interface ExportSummary {
+  readonly target: TargetName;
+  readonly instance: string;
+  readonly version: string;
+  /** Entries written, per kind (after aggregation and collapsing). */
+  readonly written: Readonly<Record<EntryKind, number>>;
+  /** Entries selected before aggregation, per kind. */
+  readonly selected: Readonly<Record<EntryKind, number>>;
+  readonly merges: readonly BucketMerge[];
+  /** Squid: host entries dropped because a `.domain` entry of the same ACL covers them. */
+  readonly collapsed: readonly {
+    readonly value: string;
+    readonly coveredBy: string;
+    readonly acl: string;
+  }[];
+  /** Squid: `*.x.com` written as `.x.com`, which also matches the apex `x.com`. */
+  readonly widened: readonly string[];
+  readonly unsupported: readonly UnsupportedEntry[];
+  readonly onUnsupported: UnsupportedPolicy;
+  /** Kinds this target does not carry at all (e.g. URLs in an IP-only target), with counts. */
+  readonly notCarried: Readonly<Partial<Record<EntryKind, number>>>;
+}
+
+export interface ExportResult {
+  readonly files: readonly ExportFile[];
+  readonly summary: ExportSummary;
+}
+
+/** What the service hands a renderer. */
+export interface ExportInput {
+  readonly instance: string;
+  readonly version: string;
+  /** Selected sets, URLs already tenant-rendered (no `<tenant>` left), pending additions removed. */
+  readonly sets: readonly EndpointSet[];
+  /** Human-readable description of the selection, written into file headers (generated text only). */
+  readonly selection: readonly string[];
+  /** Aggregate CIDRs within each (category, ports, family) bucket (default true). */
+  readonly aggregate: boolean;
+  readonly onUnsupported: UnsupportedPolicy;
+  /** Prefix of every object name (table, set, chain, ACL, data group, object-group). */
+  readonly name: string;
+  /** Squid: the absolute directory the ACL files are installed in (the include file names it). */
+  readonly squidDir: string;
+}
+
+/** What a target can express (docs/formats.md is generated from the same facts by hand). */
+export interface TargetInfo {
+  readonly name: TargetName;
+  readonly title: string;
+  /** Media type of the main file, served by `GET /export/{instance}/{target}`. */
+  readonly mediaType: string;
+  readonly extension: string;
+  readonly kinds: readonly EntryKind[];
+  /** Carries the ports of a set. */
+  readonly ports: boolean;
+  /** Keeps the categories apart (separate objects per category). */
+  readonly categories: boolean;
+  /** Wildcards: none, `*.` prefix only, or any position. */
+  readonly wildcards: 'none' | 'prefix' | 'any';
+  /** Aggregates CIDRs (within buckets) unless told not to. */
+  readonly aggregates: boolean;
+  readonly render: (input: ExportInput) => ExportResult;
+}

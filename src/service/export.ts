@@ -1,0 +1,302 @@
+/**
+ * The export use case, shared by `ipurl export` and `GET /export/{instance}/{target}`: pick a
+ * stored version, select sets, render one target (src/formats/export/).
+ *
+ * Selection, in this order:
+ * 1. pending additions: entries added by a change record (version ≤ the exported one) whose
+ *    `add.effectiveDate` is after today (UTC) are not live yet (SPEC §10: additions are published
+ *    ~30 days ahead). Decision: excluded by default, because a firewall that opens them early
+ *    trusts addresses Microsoft does not use yet; `includePending` includes them so a device can
+ *    be prepared before the date. Only the pending entry of that set is removed, not its other
+ *    entries; a set left empty disappears.
+ * 2. service areas (Common always included, SPEC §4.3), tenant substitution (SPEC §4.4, §11.7)
+ *    through the same core filter as `/endpoints`;
+ * 3. categories, required only, address family (IPv4 only drops IPv6 and vice versa; host
+ *    patterns are kept either way: a target that takes no hosts simply does not carry them).
+ */
+import type { ChangeRecord } from '../core/change-record.js';
+import {
+  CATEGORIES,
+  canonicalServiceArea,
+  SERVICE_AREAS,
+  type Category,
+  type EndpointSet,
+  type ServiceArea,
+} from '../core/endpoint-set.js';
+import { IpurlError, describeValue } from '../core/errors.js';
+import { filterEndpointSets } from '../core/filters.js';
+import { canonicalInstance } from '../core/instance.js';
+import type { Store } from '../core/store.js';
+import { parseTenantName } from '../core/tenant.js';
+import { VERSION_ZERO, formatYmd, isVersionId, type VersionId } from '../core/version-id.js';
+import { getTarget } from '../formats/export/export-registry.js';
+import {
+  UNSUPPORTED_POLICIES,
+  type ExportResult,
+  type TargetInfo,
+  type UnsupportedPolicy,
+} from '../formats/export/export-types.js';
+
+export interface ExportRequest {
+  readonly instance: string;
+  readonly target: string;
+  /** Default: the latest stored version. */
+  readonly version?: string;
+  /** Default: every category. */
+  readonly categories?: readonly Category[];
+  /** Default: every area; Common is always included. */
+  readonly serviceAreas?: readonly ServiceArea[];
+  readonly requiredOnly?: boolean;
+  /** Only this address family (default both). */
+  readonly family?: 4 | 6;
+  readonly tenantName?: string;
+  readonly includePending?: boolean;
+  /** Default true (targets that aggregate). */
+  readonly aggregate?: boolean;
+  /** Default 'error'. */
+  readonly onUnsupported?: UnsupportedPolicy;
+  /** Object-name prefix, default `m365`. */
+  readonly name?: string;
+  /** Squid: where the ACL files are installed (default /etc/squid/ipurl). */
+  readonly squidDir?: string;
+  /** Today, for pending additions (tests pin it). */
+  readonly now?: Date;
+}
+
+export interface PendingEntry {
+  readonly setId: number;
+  readonly value: string;
+  readonly effectiveDate: string;
+}
+
+export interface ExportOutcome extends ExportResult {
+  readonly target: TargetInfo;
+  readonly instance: string;
+  readonly version: VersionId;
+  /** Pending additions left out (empty with includePending). */
+  readonly pendingExcluded: readonly PendingEntry[];
+  /** Pending additions written (includePending). */
+  readonly pendingIncluded: readonly PendingEntry[];
+}
+
+export const DEFAULT_EXPORT_NAME = 'm365';
+export const DEFAULT_SQUID_DIR = '/etc/squid/ipurl';
+
+// ---------------------------------------------------------------------------------------------
+// Parsing of the shared options (CLI flags and query parameters give the same text)
+
+function listItems(text: string): string[] {
+  return text
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+/** `Optimize,Allow` in any case → categories in priority order. */
+export function parseCategories(text: string, parameter = 'categories'): Category[] {
+  const out = new Set<Category>();
+  for (const item of listItems(text)) {
+    const found = CATEGORIES.find((category) => category.toLowerCase() === item.toLowerCase());
+    if (found === undefined) {
+      throw new IpurlError(
+        'ERR_INVALID_PARAMETER',
+        `${parameter}: unknown category ${JSON.stringify(describeValue(item))}; accepted: ${CATEGORIES.join(', ')} (comma-separated)`,
+      );
+    }
+    out.add(found);
+  }
+  if (out.size === 0) {
+    throw new IpurlError(
+      'ERR_INVALID_PARAMETER',
+      `${parameter} is empty; accepted: ${CATEGORIES.join(', ')} (comma-separated)`,
+    );
+  }
+  return CATEGORIES.filter((category) => out.has(category));
+}
+
+export function parseServiceAreaList(text: string, parameter = 'serviceAreas'): ServiceArea[] {
+  const out = new Set<ServiceArea>();
+  for (const item of listItems(text)) {
+    const found = canonicalServiceArea(item);
+    if (found === undefined) {
+      throw new IpurlError(
+        'ERR_UNKNOWN_SERVICE_AREA',
+        `${parameter}: unknown service area ${JSON.stringify(describeValue(item))}; accepted: ${SERVICE_AREAS.join(', ')} (comma-separated)`,
+      );
+    }
+    out.add(found);
+  }
+  if (out.size === 0) {
+    throw new IpurlError(
+      'ERR_INVALID_PARAMETER',
+      `${parameter} is empty; accepted: ${SERVICE_AREAS.join(', ')} (comma-separated)`,
+    );
+  }
+  return SERVICE_AREAS.filter((area) => out.has(area));
+}
+
+export function parseFamily(text: string, parameter = 'family'): 4 | 6 {
+  const value = text.trim().toLowerCase().replace(/^ipv/, '');
+  if (value === '4') return 4;
+  if (value === '6') return 6;
+  throw new IpurlError(
+    'ERR_INVALID_PARAMETER',
+    `${parameter} must be 4 or 6 (or ipv4/ipv6); received ${JSON.stringify(describeValue(text))}`,
+  );
+}
+
+export function parseUnsupportedPolicy(
+  text: string,
+  parameter = 'onUnsupported',
+): UnsupportedPolicy {
+  const value = text.trim().toLowerCase();
+  const found = UNSUPPORTED_POLICIES.find((policy) => policy === value);
+  if (found === undefined) {
+    throw new IpurlError(
+      'ERR_INVALID_PARAMETER',
+      `${parameter} must be one of ${UNSUPPORTED_POLICIES.join(', ')}; received ${JSON.stringify(describeValue(text))}`,
+    );
+  }
+  return found;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pending additions
+
+/** Entries of `sets` added by a record of version ≤ `version` that takes effect after `today`. */
+export function findPending(
+  records: readonly ChangeRecord[],
+  version: VersionId,
+  today: string,
+): PendingEntry[] {
+  const out: PendingEntry[] = [];
+  for (const record of records) {
+    if (record.version > version || record.add === undefined) continue;
+    const date = record.add.effectiveDate;
+    if (!(date > today)) continue;
+    for (const value of [...(record.add.ips ?? []), ...(record.add.urls ?? [])]) {
+      out.push({ setId: record.endpointSetId, value, effectiveDate: date });
+    }
+  }
+  return out;
+}
+
+function withoutPending(
+  sets: readonly EndpointSet[],
+  pending: readonly PendingEntry[],
+): EndpointSet[] {
+  if (pending.length === 0) return [...sets];
+  const bySet = new Map<number, Set<string>>();
+  for (const entry of pending) {
+    let values = bySet.get(entry.setId);
+    if (values === undefined) bySet.set(entry.setId, (values = new Set()));
+    values.add(entry.value.toLowerCase());
+  }
+  const out: EndpointSet[] = [];
+  for (const set of sets) {
+    const drop = bySet.get(set.id);
+    if (drop === undefined) {
+      out.push(set);
+      continue;
+    }
+    const urls = (set.urls ?? []).filter((url) => !drop.has(url.toLowerCase()));
+    const ips = (set.ips ?? []).filter((ip) => !drop.has(ip.toLowerCase()));
+    if (urls.length === 0 && ips.length === 0) continue;
+    const { urls: _u, ips: _i, ...rest } = set;
+    out.push({ ...rest, ...(urls.length > 0 ? { urls } : {}), ...(ips.length > 0 ? { ips } : {}) });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export async function exportEndpoints(
+  store: Store,
+  request: ExportRequest,
+): Promise<ExportOutcome> {
+  const target = getTarget(request.target);
+  const tenantName =
+    request.tenantName === undefined ? undefined : parseTenantName(request.tenantName);
+  const instances = (await store.listInstances()).map((summary) => summary.instance);
+  const instance = canonicalInstance(instances, request.instance);
+  if (instance === undefined) {
+    throw new IpurlError(
+      'ERR_UNKNOWN_INSTANCE',
+      `unknown instance ${JSON.stringify(describeValue(request.instance))}; this store has ${instances.length === 0 ? 'no instance yet' : instances.join(', ')}`,
+    );
+  }
+  let version: VersionId;
+  if (request.version === undefined) {
+    const latest = (await store.listVersions(instance))[0];
+    if (latest === undefined)
+      throw new IpurlError('ERR_VERSION_NOT_FOUND', `instance ${instance} has no version`);
+    version = latest.version;
+  } else {
+    if (!isVersionId(request.version)) {
+      throw new IpurlError(
+        'ERR_INVALID_VERSION',
+        `version must be 10 digits (YYYYMMDDNN); received ${JSON.stringify(describeValue(request.version))}`,
+      );
+    }
+    version = request.version;
+  }
+  const stored = await store.getEndpointSets(instance, version);
+  if (stored === undefined) {
+    throw new IpurlError('ERR_VERSION_NOT_FOUND', `instance ${instance} has no version ${version}`);
+  }
+
+  const today = formatYmd(request.now ?? new Date());
+  const records = await store.getChanges(instance, { after: VERSION_ZERO });
+  const pending = findPending(records, version, today);
+  const includePending = request.includePending === true;
+  const live = includePending ? [...stored] : withoutPending(stored, pending);
+
+  const areas = request.serviceAreas;
+  let sets = filterEndpointSets(live, {
+    ...(areas !== undefined ? { serviceAreas: new Set(areas) } : {}),
+    ...(tenantName !== undefined ? { tenantName } : {}),
+    ...(request.family === 4 ? { noIPv6: true } : {}),
+  });
+  const categories = request.categories;
+  sets = sets.filter(
+    (set) =>
+      (categories === undefined || categories.includes(set.category)) &&
+      (request.requiredOnly !== true || set.required),
+  );
+  if (request.family === 6) {
+    sets = sets.flatMap((set) => {
+      const ips = (set.ips ?? []).filter((ip) => ip.includes(':'));
+      if (ips.length === 0 && (set.urls ?? []).length === 0) return [];
+      const { ips: _i, ...rest } = set;
+      return [{ ...rest, ...(ips.length > 0 ? { ips } : {}) }];
+    });
+  }
+
+  const aggregate = target.aggregates && request.aggregate !== false;
+  const onUnsupported = request.onUnsupported ?? 'error';
+  const selection = [
+    `categories=${(categories ?? CATEGORIES).join(',')}; serviceAreas=${areas === undefined ? 'all' : ['Common', ...areas.filter((a) => a !== 'Common')].join(',')}; requiredOnly=${request.requiredOnly === true}`,
+    `family=${request.family === undefined ? 'IPv4+IPv6' : `IPv${request.family} only`}; tenantName=${tenantName ?? 'none (tenant placeholder written as *)'}`,
+    includePending
+      ? `pending additions (effective after ${today}): included (${pending.length})`
+      : `pending additions (effective after ${today}): excluded (${pending.length})`,
+  ];
+  const result = target.render({
+    instance,
+    version,
+    sets,
+    selection,
+    aggregate,
+    onUnsupported,
+    name: request.name ?? DEFAULT_EXPORT_NAME,
+    squidDir: request.squidDir ?? DEFAULT_SQUID_DIR,
+  });
+  return {
+    ...result,
+    target,
+    instance,
+    version,
+    pendingExcluded: includePending ? [] : pending,
+    pendingIncluded: includePending ? pending : [],
+  };
+}
