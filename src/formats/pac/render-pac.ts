@@ -1,0 +1,60 @@
+/**
+ * PAC files (SPEC §8): Get-PacFile's parameters, two styles with identical decisions.
+ *
+ * `renderPac` takes endpoint sets already filtered by service area and rendered for a TenantName
+ * (core/filters.ts), validates the two return strings, computes Get-PacFile's direct and override
+ * lists once (pac-lists.ts) and writes them in the chosen style.
+ */
+import type { EndpointSet } from '../../core/endpoint-set.js';
+import { computePacLists, type PacType } from './pac-lists.js';
+import { parsePacReturn } from './pac-return.js';
+import { renderFast } from './render-fast.js';
+import { renderGetPacFile } from './render-get-pacfile.js';
+
+export type { PacType } from './pac-lists.js';
+
+/** `fast` (default): lookup tables; `get-pacfile`: Microsoft's script output to the letter. */
+export type PacStyle = 'fast' | 'get-pacfile';
+
+export const PAC_STYLES: readonly PacStyle[] = ['fast', 'get-pacfile'];
+
+/** The registered media type of PAC files (Netscape; what browsers and WPAD clients expect). */
+export const PAC_CONTENT_TYPE = 'application/x-ns-proxy-autoconfig';
+
+export interface PacOptions {
+  readonly type: PacType;
+  /** Return value for direct traffic (Get-PacFile `DirectProxySettings`). */
+  readonly direct: string;
+  /** Return value for everything else (Get-PacFile `DefaultProxySettings`). */
+  readonly proxy: string;
+  /** Lower-case the host before matching (Get-PacFile `-Lowercase`). */
+  readonly lowercase: boolean;
+  readonly style: PacStyle;
+  /** Instance and version, named in the fast style's header comment. */
+  readonly source?: { readonly instance: string; readonly version: string };
+}
+
+/** Get-PacFile's defaults (SPEC §8.1), with the fast style. */
+export const DEFAULT_PAC_OPTIONS: PacOptions = {
+  type: 1,
+  direct: 'DIRECT',
+  proxy: 'PROXY 10.10.10.10:8080',
+  lowercase: false,
+  style: 'fast',
+};
+
+export function renderPac(sets: readonly EndpointSet[], options: PacOptions): string {
+  const direct = parsePacReturn('direct', options.direct);
+  const proxy = parsePacReturn('proxy', options.proxy);
+  const lists = computePacLists(sets, options.type);
+  if (options.style === 'get-pacfile') {
+    return renderGetPacFile(lists, { direct, proxy, lowercase: options.lowercase });
+  }
+  return renderFast(lists, {
+    type: options.type,
+    direct,
+    proxy,
+    lowercase: options.lowercase,
+    ...(options.source === undefined ? {} : { source: options.source }),
+  });
+}

@@ -1,0 +1,201 @@
+/**
+ * The PAC use case shared by `ipurl pac` and `GET /pac/{instance}` (SPEC §8, issue 4): parse
+ * Get-PacFile's parameters once, load one version of an instance from the Store, apply the
+ * ServiceAreas/TenantName filters of `/endpoints` (Get-PacFile calls `/endpoints` with them,
+ * SPEC §8.2 step 1) and render the PAC.
+ *
+ * Rendered PACs are cached per (store revision, parameters): browsers fetch the PAC on every
+ * start, and the answer only changes when a version is appended.
+ */
+import { createHash } from 'node:crypto';
+import { canonicalServiceArea, SERVICE_AREAS, type ServiceArea } from '../core/endpoint-set.js';
+import { IpurlError, describeValue } from '../core/errors.js';
+import { filterEndpointSets } from '../core/filters.js';
+import { canonicalInstance } from '../core/instance.js';
+import type { Store } from '../core/store.js';
+import { parseTenantName } from '../core/tenant.js';
+import { isVersionId, type VersionId } from '../core/version-id.js';
+import { PAC_TYPES, type PacType } from '../formats/pac/pac-lists.js';
+import { parsePacReturn } from '../formats/pac/pac-return.js';
+import {
+  DEFAULT_PAC_OPTIONS,
+  PAC_CONTENT_TYPE,
+  PAC_STYLES,
+  renderPac,
+  type PacStyle,
+} from '../formats/pac/render-pac.js';
+
+export { PAC_CONTENT_TYPE } from '../formats/pac/render-pac.js';
+
+/** Parameters as a person or a query string gives them: every value a string, all optional. */
+export interface RawPacParameters {
+  readonly type?: string | undefined;
+  readonly proxy?: string | undefined;
+  readonly direct?: string | undefined;
+  readonly tenantName?: string | undefined;
+  /** Comma-separated service areas, any case. */
+  readonly serviceAreas?: string | undefined;
+  readonly lowercase?: boolean | undefined;
+  readonly style?: string | undefined;
+  readonly version?: string | undefined;
+}
+
+export interface PacParameters {
+  readonly type: PacType;
+  readonly proxy: string;
+  readonly direct: string;
+  readonly tenantName?: string;
+  /** Requested areas (Common always added by the filter); undefined = all. */
+  readonly serviceAreas?: readonly ServiceArea[];
+  readonly lowercase: boolean;
+  readonly style: PacStyle;
+  readonly version?: VersionId;
+}
+
+/**
+ * Validate and normalise. Names in messages are the CLI/query names (`type`, `proxy`, ...), the
+ * received value is quoted and the accepted values listed (SPEC §11.1).
+ */
+export function parsePacParameters(raw: RawPacParameters): PacParameters {
+  const type = parseType(raw.type);
+  const style = parseStyle(raw.style);
+  const proxy = raw.proxy === undefined ? DEFAULT_PAC_OPTIONS.proxy : parsePacReturn('proxy', raw.proxy);
+  const direct = raw.direct === undefined ? DEFAULT_PAC_OPTIONS.direct : parsePacReturn('direct', raw.direct);
+  const tenantName = raw.tenantName === undefined ? undefined : parseTenantName(raw.tenantName);
+  const serviceAreas = raw.serviceAreas === undefined ? undefined : parseServiceAreas(raw.serviceAreas);
+  if (raw.version !== undefined && !isVersionId(raw.version)) {
+    throw new IpurlError(
+      'ERR_INVALID_VERSION',
+      `version must be exactly 10 digits YYYYMMDDNN; received ${JSON.stringify(describeValue(raw.version))}`,
+    );
+  }
+  return {
+    type,
+    proxy,
+    direct,
+    lowercase: raw.lowercase ?? false,
+    style,
+    ...(tenantName === undefined ? {} : { tenantName }),
+    ...(serviceAreas === undefined ? {} : { serviceAreas }),
+    ...(raw.version === undefined ? {} : { version: raw.version }),
+  };
+}
+
+function parseType(value: string | undefined): PacType {
+  if (value === undefined) return DEFAULT_PAC_OPTIONS.type;
+  const type = PAC_TYPES.find((t) => String(t) === value.trim());
+  if (type === undefined) {
+    throw new IpurlError(
+      'ERR_INVALID_PARAMETER',
+      `type must be 1 (Optimize direct) or 2 (Optimize and Allow direct); received ${JSON.stringify(describeValue(value))}`,
+      { details: { parameter: 'type', value: describeValue(value), accepted: PAC_TYPES } },
+    );
+  }
+  return type;
+}
+
+function parseStyle(value: string | undefined): PacStyle {
+  if (value === undefined) return DEFAULT_PAC_OPTIONS.style;
+  const style = PAC_STYLES.find((s) => s === value.trim().toLowerCase());
+  if (style === undefined) {
+    throw new IpurlError(
+      'ERR_INVALID_PARAMETER',
+      `style must be one of ${PAC_STYLES.join(', ')}; received ${JSON.stringify(describeValue(value))}`,
+      { details: { parameter: 'style', value: describeValue(value), accepted: PAC_STYLES } },
+    );
+  }
+  return style;
+}
+
+function parseServiceAreas(value: string): readonly ServiceArea[] | undefined {
+  const areas = new Set<ServiceArea>();
+  for (const item of value.split(',')) {
+    const trimmed = item.trim();
+    if (trimmed === '') continue;
+    const area = canonicalServiceArea(trimmed);
+    if (area === undefined) {
+      throw new IpurlError(
+        'ERR_UNKNOWN_SERVICE_AREA',
+        `serviceAreas contains ${JSON.stringify(describeValue(trimmed))}; accepted: ${SERVICE_AREAS.join(', ')} (comma-separated, any case; Common is always included)`,
+      );
+    }
+    areas.add(area);
+  }
+  if (areas.size === 0) return undefined;
+  return SERVICE_AREAS.filter((area) => areas.has(area));
+}
+
+export interface PacFile {
+  readonly instance: string;
+  readonly version: VersionId;
+  readonly parameters: PacParameters;
+  readonly text: string;
+  /** Strong validator of the text (RFC 9110 §8.8.3). */
+  readonly etag: string;
+  readonly contentType: string;
+}
+
+export interface PacService {
+  /** The PAC of `instance` (any case) for these parameters; latest version unless one is given. */
+  render(instance: string, parameters: PacParameters): Promise<PacFile>;
+}
+
+const CACHE_SIZE = 64;
+
+export function createPacService(store: Store): PacService {
+  const cache = new Map<string, PacFile>();
+
+  async function resolve(instance: string, version: VersionId | undefined): Promise<{ instance: string; version: VersionId }> {
+    const summaries = await store.listInstances();
+    const name = canonicalInstance(
+      summaries.map((s) => s.instance),
+      instance,
+    );
+    const summary = summaries.find((s) => s.instance === name);
+    if (summary === undefined) {
+      throw new IpurlError(
+        'ERR_UNKNOWN_INSTANCE',
+        `unknown instance ${JSON.stringify(describeValue(instance))}; instances: ${summaries.map((s) => s.instance).join(', ') || '(none: the store is empty)'}`,
+      );
+    }
+    if (version === undefined) return { instance: summary.instance, version: summary.latest };
+    if (!summary.versions.includes(version)) {
+      throw new IpurlError(
+        'ERR_VERSION_NOT_FOUND',
+        `${summary.instance} has no version ${version}; latest is ${summary.latest} (${summary.versions.length} versions stored)`,
+      );
+    }
+    return { instance: summary.instance, version };
+  }
+
+  return {
+    async render(requested, parameters) {
+      const { instance, version } = await resolve(requested, parameters.version);
+      const revision = await store.revision();
+      const key = JSON.stringify([revision, instance, version, parameters]);
+      const cached = cache.get(key);
+      if (cached !== undefined) return cached;
+      const sets = await store.getEndpointSets(instance, version);
+      if (sets === undefined) {
+        throw new IpurlError('ERR_VERSION_NOT_FOUND', `${instance} version ${version} is not stored`);
+      }
+      const filtered = filterEndpointSets(sets, {
+        ...(parameters.serviceAreas === undefined ? {} : { serviceAreas: new Set(parameters.serviceAreas) }),
+        ...(parameters.tenantName === undefined ? {} : { tenantName: parameters.tenantName }),
+      });
+      const text = renderPac(filtered, {
+        type: parameters.type,
+        direct: parameters.direct,
+        proxy: parameters.proxy,
+        lowercase: parameters.lowercase,
+        style: parameters.style,
+        source: { instance, version },
+      });
+      const etag = `"${createHash('sha256').update(text).digest('base64url').slice(0, 27)}"`;
+      const file: PacFile = { instance, version, parameters, text, etag, contentType: PAC_CONTENT_TYPE };
+      if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
+      cache.set(key, file);
+      return file;
+    },
+  };
+}
