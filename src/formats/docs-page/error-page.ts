@@ -1,0 +1,43 @@
+/**
+ * The HTML error page (404 for an unknown instance or version, 400 for a malformed version):
+ * says what was asked for, what exists, and links back. Served with the error status; never
+ * cached (SPEC §11.1).
+ */
+import { html, type HtmlValue } from './html.js';
+import { MESSAGES } from './i18n.js';
+import { renderLayout, type NavInstance } from './layout.js';
+import { indexHref, instanceHref, type LinkContext } from './links.js';
+
+export interface ErrorPageInput {
+  readonly ctx: LinkContext;
+  readonly status: 400 | 404;
+  /** The explanation (plain text; escaped). */
+  readonly message: string;
+  readonly instances: readonly NavInstance[];
+  /** Where the language switch goes (defaults to the index page). */
+  readonly switchHref?: (lang: 'en' | 'nl') => string;
+}
+
+export function renderErrorPage(input: ErrorPageInput): string {
+  const { ctx } = input;
+  const m = MESSAGES[ctx.lang];
+  const heading = input.status === 404 ? m.notFoundTitle : m.badRequestTitle;
+  const known: HtmlValue =
+    input.instances.length === 0
+      ? ''
+      : html`<p>${m.knownInstances}</p>
+          <ul>
+            ${input.instances.map(({ instance }) => html`<li><a href="${instanceHref(ctx, instance)}">${instance}</a></li>`)}
+          </ul>`;
+  const body = html`<h1>${heading}</h1>
+    <p class="banner retired" role="alert">${input.message}</p>
+    ${known}
+    <p><a href="${indexHref(ctx)}">${m.allInstances}</a></p>`;
+  return renderLayout({
+    ctx,
+    title: `${input.status} – ${heading}`,
+    instances: input.instances,
+    switchHref: input.switchHref ?? ((lang) => indexHref(ctx, lang)),
+    body,
+  });
+}

@@ -1,0 +1,68 @@
+/** `GET /`: every instance with its latest version, date, history length and retired marker. */
+import type { VersionId } from '../../core/version-id.js';
+import { html } from './html.js';
+import { formatDate, isoDate, MESSAGES } from './i18n.js';
+import { renderLayout } from './layout.js';
+import { indexHref, instanceHref, type LinkContext } from './links.js';
+import { instanceTitle } from './titles.js';
+
+export interface IndexInstance {
+  readonly instance: string;
+  readonly latest: VersionId;
+  readonly versionCount: number;
+  readonly retired: boolean;
+}
+
+export interface IndexPageInput {
+  readonly ctx: LinkContext;
+  readonly instances: readonly IndexInstance[];
+}
+
+export function renderIndexPage(input: IndexPageInput): string {
+  const { ctx } = input;
+  const m = MESSAGES[ctx.lang];
+  const c = m.indexColumns;
+  const rows = input.instances.map(
+    (item) =>
+      html`<tr data-instance="${item.instance}">
+        <td><a href="${instanceHref(ctx, item.instance)}">${item.instance}</a></td>
+        <td>${instanceTitle(item.instance, ctx.lang)}</td>
+        <td class="version">${item.latest}</td>
+        <td>
+          <time datetime="${isoDate(item.latest.slice(0, 8))}"
+            >${formatDate(item.latest.slice(0, 8), ctx.lang)}</time
+          >
+        </td>
+        <td>${item.versionCount}</td>
+        <td>${item.retired ? html`<span class="tag">${m.retired}</span>` : m.active}</td>
+      </tr>`,
+  );
+  const body = html`<h1>${m.indexHeading}</h1>
+    <p class="lead">${m.indexIntro}</p>
+    ${
+      input.instances.length === 0
+        ? html`<p>${m.noInstances}</p>`
+        : html`<table class="instances">
+            <thead>
+              <tr>
+                <th scope="col">${c.instance}</th>
+                <th scope="col">${c.page}</th>
+                <th scope="col">${c.latest}</th>
+                <th scope="col">${c.date}</th>
+                <th scope="col">${c.versions}</th>
+                <th scope="col">${c.status}</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${rows}
+            </tbody>
+          </table>`
+    }`;
+  return renderLayout({
+    ctx,
+    title: m.indexHeading,
+    instances: input.instances,
+    switchHref: (lang) => indexHref(ctx, lang),
+    body,
+  });
+}
