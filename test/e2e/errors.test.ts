@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- test code reads parsed JSON loosely */
 /**
  * Every kind of bad request (SPEC §11.1, issue 2 "Bad input") over real HTTP: a 4xx, the JSON
  * error shape `{"error": {"code", "message"}}` naming the parameter, the value and what is

@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- test code reads parsed JSON loosely */
 /**
  * Rate limit over real HTTP (SPEC §2.2, §11.2): /endpoints and /changes share a fixed window per
  * (client IP, normalised ClientRequestId); the request past the limit gets 429 with Retry-After;
