@@ -98,7 +98,7 @@ function diffSet(
       removedUrls: [...(old.urls ?? [])],
     };
   }
-  if (old === undefined || now === undefined) return undefined;
+  if (old === undefined || now === undefined || old === now) return undefined;
   const [previousAttrs, currentAttrs] = changedAttributes(old, now);
   const delta: SetDelta = {
     id,
@@ -123,8 +123,16 @@ function diffSet(
 /** Items of `a` not in `b`, in `a`'s order. */
 function minus(a: readonly string[] | undefined, b: readonly string[] | undefined): string[] {
   if (a === undefined || a.length === 0) return [];
+  if (b !== undefined && sameList(a, b)) return []; // the common case: an unchanged list
   const exclude = new Set(b ?? []);
   return a.filter((item) => !exclude.has(item));
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 type AttributeKey = keyof ChangeAttributes;
@@ -185,48 +193,78 @@ function changedAttributes(
   return any ? [before, after] : [undefined, undefined];
 }
 
-/** Version-wide facts the impact of one record depends on. */
-interface ImpactContext {
-  /** Per item ("ip:x" / "url:x"): the set ids that gained it in this version. */
+/** Version-wide facts about one kind of item (ips or urls) that impacts depend on. */
+interface ItemFacts {
+  /** Per item: the set ids that gained it in this version. */
   readonly gainedBy: ReadonlyMap<string, readonly number[]>;
   /** Per item: the set ids that lost it in this version. */
   readonly lostBy: ReadonlyMap<string, readonly number[]>;
-  /** Every item published anywhere in `next`. */
-  readonly published: ReadonlySet<string>;
+  /** The removed items that some set of `next` still publishes. */
+  readonly stillPublished: ReadonlySet<string>;
+}
+
+/** Version-wide facts the impact of one record depends on. */
+interface ImpactContext {
+  readonly ips: ItemFacts;
+  readonly urls: ItemFacts;
   /** Matchers of wildcard urls removed from any set in this version. */
   readonly removedWildcards: readonly ((host: string) => boolean)[];
 }
 
-const ipKey = (ip: string): string => `ip:${ip}`;
-const urlKey = (url: string): string => `url:${url}`;
-
+/**
+ * Built from the deltas (small) plus one scan of `next` that only looks up removed items, so a
+ * version with half a million prefixes costs one Set lookup per prefix.
+ */
 function buildImpactContext(
   deltas: readonly SetDelta[],
   next: readonly EndpointSet[],
 ): ImpactContext {
+  const ips = itemFacts(
+    deltas,
+    next,
+    (d) => d.addedIps,
+    (d) => d.removedIps,
+    (set) => set.ips,
+  );
+  const urls = itemFacts(
+    deltas,
+    next,
+    (d) => d.addedUrls,
+    (d) => d.removedUrls,
+    (set) => set.urls,
+  );
+  const removedWildcards = [...urls.lostBy.keys()]
+    .filter(isWildcardPattern)
+    .map((url) => compileHostPattern(url));
+  return { ips, urls, removedWildcards };
+}
+
+function itemFacts(
+  deltas: readonly SetDelta[],
+  next: readonly EndpointSet[],
+  added: (delta: SetDelta) => readonly string[],
+  removed: (delta: SetDelta) => readonly string[],
+  published: (set: EndpointSet) => readonly string[] | undefined,
+): ItemFacts {
   const gainedBy = new Map<string, number[]>();
   const lostBy = new Map<string, number[]>();
-  const note = (map: Map<string, number[]>, key: string, id: number): void => {
-    const ids = map.get(key);
-    if (ids === undefined) map.set(key, [id]);
-    else ids.push(id);
-  };
-  const removedWildcards: ((host: string) => boolean)[] = [];
   for (const delta of deltas) {
-    for (const ip of delta.addedIps) note(gainedBy, ipKey(ip), delta.id);
-    for (const url of delta.addedUrls) note(gainedBy, urlKey(url), delta.id);
-    for (const ip of delta.removedIps) note(lostBy, ipKey(ip), delta.id);
-    for (const url of delta.removedUrls) {
-      note(lostBy, urlKey(url), delta.id);
-      if (isWildcardPattern(url)) removedWildcards.push(compileHostPattern(url));
+    for (const item of added(delta)) note(gainedBy, item, delta.id);
+    for (const item of removed(delta)) note(lostBy, item, delta.id);
+  }
+  const stillPublished = new Set<string>();
+  if (lostBy.size > 0) {
+    for (const set of next) {
+      for (const item of published(set) ?? []) if (lostBy.has(item)) stillPublished.add(item);
     }
   }
-  const published = new Set<string>();
-  for (const set of next) {
-    for (const ip of set.ips ?? []) published.add(ipKey(ip));
-    for (const url of set.urls ?? []) published.add(urlKey(url));
-  }
-  return { gainedBy, lostBy, published, removedWildcards };
+  return { gainedBy, lostBy, stillPublished };
+}
+
+function note(map: Map<string, number[]>, key: string, id: number): void {
+  const ids = map.get(key);
+  if (ids === undefined) map.set(key, [id]);
+  else ids.push(id);
 }
 
 /** True when some set other than `id` is listed for `key` in `map`. */
@@ -251,22 +289,27 @@ function inOtherSet(map: ReadonlyMap<string, readonly number[]>, key: string, id
  *    or removed set without addresses).
  */
 function decideImpact(delta: SetDelta, context: ImpactContext): Impact {
-  const { gainedBy, lostBy, published } = context;
-  const newIps = delta.addedIps.filter((ip) => !inOtherSet(lostBy, ipKey(ip), delta.id));
-  const newUrls = delta.addedUrls.filter((url) => !inOtherSet(lostBy, urlKey(url), delta.id));
+  const { ips, urls } = context;
+  const newIps = delta.addedIps.filter((ip) => !inOtherSet(ips.lostBy, ip, delta.id));
+  const newUrls = delta.addedUrls.filter((url) => !inOtherSet(urls.lostBy, url, delta.id));
   if (newIps.length > 0 && newUrls.length > 0) return 'AddedIpAndUrl';
   if (newIps.length > 0) return 'AddedIp';
-  if (newUrls.length > 0)
+  if (newUrls.length > 0) {
     return isSubstitution(newUrls, context) ? 'AddedSubstituteUrl' : 'AddedUrl';
-
-  const removed = [...delta.removedIps.map(ipKey), ...delta.removedUrls.map(urlKey)];
-  if (removed.some((key) => !published.has(key))) return 'RemovedIpOrUrl';
+  }
+  const gone = (facts: ItemFacts, items: readonly string[]): boolean =>
+    items.some((item) => !facts.stillPublished.has(item));
+  if (gone(ips, delta.removedIps) || gone(urls, delta.removedUrls)) return 'RemovedIpOrUrl';
   if (delta.previous?.expressRoute !== undefined && delta.current?.expressRoute !== undefined) {
     return 'ChangedIsExpressRoute';
   }
   const gained = delta.addedIps.length + delta.addedUrls.length > 0;
-  if (gained || removed.some((key) => inOtherSet(gainedBy, key, delta.id))) return 'MovedIpOrUrl';
-  if (removed.length > 0) return 'RemovedDuplicateIpOrUrl';
+  const movedOut = (facts: ItemFacts, items: readonly string[]): boolean =>
+    items.some((item) => inOtherSet(facts.gainedBy, item, delta.id));
+  if (gained || movedOut(ips, delta.removedIps) || movedOut(urls, delta.removedUrls)) {
+    return 'MovedIpOrUrl';
+  }
+  if (delta.removedIps.length + delta.removedUrls.length > 0) return 'RemovedDuplicateIpOrUrl';
   return 'OtherNonPriorityChanges';
 }
 

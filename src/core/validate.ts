@@ -328,8 +328,20 @@ function checkIps(raw: RawSet, issues: SetIssues): string[] | undefined {
     return result.value;
   });
   if (cidrs === undefined) return undefined;
+  if (isStrictlyAscending(cidrs)) return cidrs.map((cidr) => cidr.text); // the usual input
   const unique = new Map(cidrs.map((cidr) => [cidr.text, cidr]));
   return [...unique.values()].sort(compareCidrs).map((cidr) => cidr.text);
+}
+
+/** Already in published order without duplicates (most documents are): no sort needed. */
+function isStrictlyAscending(cidrs: readonly Cidr[]): boolean {
+  for (let i = 1; i < cidrs.length; i++) {
+    const previous = cidrs[i - 1];
+    const current = cidrs[i];
+    if (previous === undefined || current === undefined) return false;
+    if (compareCidrs(previous, current) >= 0) return false;
+  }
+  return true;
 }
 
 /** Port lists, kept verbatim (SPEC §4.2: spaces are real data). */
