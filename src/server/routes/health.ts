@@ -1,0 +1,46 @@
+/**
+ * `GET /health`: is this server serving, what it serves, and (for a mirror, `serve --upstream`)
+ * how the sync with its upstream is going: last success, last error, staleness, failures
+ * (issue 5). 200 while the store answers, even when the upstream is failing (the mirror keeps
+ * serving its last good version; `status` says `degraded`); 503 when the store itself fails.
+ */
+import type { FastifyInstance } from 'fastify';
+import { readSyncState, stalenessSeconds } from '../../service/sync.js';
+import type { ServerDeps } from '../deps.js';
+
+export function register(app: FastifyInstance, deps: ServerDeps): void {
+  app.get('/health', async (_request, reply) => {
+    let instances: Array<{ instance: string; latest: string }>;
+    try {
+      instances = (await deps.store.listInstances()).map((s) => ({ instance: s.instance, latest: s.latest }));
+    } catch (error) {
+      return reply
+        .code(503)
+        .header('cache-control', 'no-store')
+        .send({ status: 'failing', store: deps.store.kind, error: error instanceof Error ? error.message : String(error) });
+    }
+    const sync = await readSyncState(deps.store).catch(() => undefined);
+    const healthy = sync === undefined || sync.failures === 0;
+    return reply.header('cache-control', 'no-store').send({
+      status: healthy ? 'ok' : 'degraded',
+      store: deps.store.kind,
+      instances,
+      sync:
+        sync === undefined
+          ? null
+          : {
+              upstream: sync.upstream,
+              healthy,
+              lastSuccessAt: sync.lastSuccessAt ?? null,
+              lastAttemptAt: sync.lastAttemptAt ?? null,
+              lastCheckAt: sync.lastCheckAt ?? null,
+              stalenessSeconds: stalenessSeconds(sync),
+              failures: sync.failures,
+              failingSince: sync.failingSince ?? null,
+              nextAttemptAt: healthy ? null : (sync.nextAttemptAt ?? null),
+              lastError: sync.lastError ?? null,
+              remote: sync.remote ?? {},
+            },
+    });
+  });
+}

@@ -1,0 +1,28 @@
+/**
+ * `GET /lookup/{instance}?q=…[&q=…][&version=…]` (issue 5): is this IP, host or URL a Microsoft 365
+ * endpoint, in which sets, and which category applies (SPEC §9). Our extension, not part of
+ * Microsoft's service; JSON only. A bad q is a 400 naming the value (SPEC §11.1).
+ */
+import type { FastifyInstance } from 'fastify';
+import { IpurlError } from '../../core/errors.js';
+import { createLookupService } from '../../service/lookup.js';
+import type { ServerDeps } from '../deps.js';
+import { decodeComponent, getParam, parseRawQuery, splitUrl } from '../query.js';
+
+export function register(app: FastifyInstance, deps: ServerDeps): void {
+  const service = createLookupService(deps.store);
+  app.get<{ Params: { instance: string } }>('/lookup/:instance', async (request, reply) => {
+    const query = parseRawQuery(splitUrl(request.raw.url ?? '').query);
+    const queries = (query.get('q') ?? []).map((raw) => {
+      const value = decodeComponent(raw);
+      if (value === undefined) throw new IpurlError('ERR_INVALID_PARAMETER', `q ${JSON.stringify(raw)} is not valid percent-encoded UTF-8`);
+      return value;
+    });
+    const version = getParam(query, 'version');
+    const answer = await service.lookup(request.params.instance, queries, version);
+    return reply
+      .header('content-type', 'application/json; charset=utf-8')
+      .header('cache-control', 'no-cache')
+      .send(JSON.stringify(answer, null, 2));
+  });
+}
