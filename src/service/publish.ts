@@ -28,7 +28,7 @@ import { IpurlError, ValidationError, describeValue, type Issue } from '../core/
 import { canonicalInstance, isValidInstanceName } from '../core/instance.js';
 import type { Store, VersionRecord } from '../core/store.js';
 import { validateDocument } from '../core/validate.js';
-import { addDays, formatYmd, nextVersionId, parseYmd, type VersionId } from '../core/version-id.js';
+import { VERSION_ZERO, addDays, formatYmd, isVersionId, nextVersionId, parseYmd, versionDate, type VersionId } from '../core/version-id.js';
 import { countChanges, type ChangeCounts } from './webhooks.js';
 
 export const DEFAULT_NOTICE_DAYS = 30;
@@ -41,6 +41,12 @@ export interface PublishOptions {
   readonly noticeDays?: number;
   /** Explicit `YYYYMMDD` effective date of the additions (instead of noticeDays). */
   readonly effectiveDate?: string;
+  /**
+   * Explicit version id instead of the next one of `now`'s date: for importing a history whose ids
+   * are already known (USGovGCCHigh's `2019011701` has no stored `2019011700`). Must be after the
+   * latest version.
+   */
+  readonly version?: VersionId;
 }
 
 export interface PublishPlan {
@@ -148,6 +154,53 @@ function reusedIdIssues(
   return issues;
 }
 
+/**
+ * Validation normalises values (lower-case host patterns, one copy of a repeated entry) and sorts
+ * the lists; the stored version keeps the publisher's list order, because the wire emits stored
+ * order (SPEC §4.2) and Microsoft's own history is not in ordinal order: what is published is what
+ * is served, and replaying the bundled history reproduces its change records exactly.
+ */
+function inPublisherOrder(sets: readonly EndpointSet[], document: unknown): EndpointSet[] {
+  const rawById = new Map<number, { urls?: unknown; ips?: unknown }>();
+  if (Array.isArray(document)) {
+    for (const raw of document as unknown[]) {
+      const id = (raw as { id?: unknown } | null)?.id;
+      if (typeof id === 'number' && !rawById.has(id)) rawById.set(id, raw as { urls?: unknown; ips?: unknown });
+    }
+  }
+  const reorder = (values: readonly string[] | undefined, raw: unknown, key: (text: string) => string): readonly string[] | undefined => {
+    if (values === undefined || !Array.isArray(raw)) return values;
+    const position = new Map<string, number>();
+    (raw as unknown[]).forEach((item, index) => {
+      if (typeof item === 'string' && !position.has(key(item))) position.set(key(item), index);
+    });
+    const at = (value: string): number => position.get(value) ?? Number.MAX_SAFE_INTEGER;
+    return [...values].sort((a, b) => at(a) - at(b));
+  };
+  return sets
+    .map((set) => {
+      const raw = rawById.get(set.id);
+      if (raw === undefined) return set;
+      const urls = reorder(set.urls, raw.urls, (text) => text.toLowerCase());
+      const ips = reorder(set.ips, raw.ips, (text) => text);
+      return { ...set, ...(urls === undefined ? {} : { urls }), ...(ips === undefined ? {} : { ips }) };
+    })
+    .sort((a, b) => a.id - b.id);
+}
+
+function explicitVersion(version: string, instance: string, latest: VersionId | null): VersionId {
+  if (!isVersionId(version) || version === VERSION_ZERO || parseYmd(versionDate(version)) === undefined) {
+    throw new IpurlError('ERR_INVALID_VERSION', `version must be ten digits YYYYMMDDNN with a calendar date, e.g. 2026112800; received ${describeValue(version)}`);
+  }
+  if (latest !== null && version <= latest) {
+    throw new IpurlError(
+      'ERR_CONFLICT',
+      `version ${version} is not after ${instance}'s latest version ${latest}: version ids only increase (SPEC §6); nothing was written`,
+    );
+  }
+  return version;
+}
+
 /** Parse the document text; not JSON at all is a 400-class error before any validation. */
 function parseJsonDocument(text: string): unknown {
   if (text.trim() === '') {
@@ -226,8 +279,8 @@ export async function planPublish(
     );
   }
 
-  const sorted = [...sets].sort((a, b) => a.id - b.id);
-  const version = nextVersionId(now, latest ?? undefined);
+  const sorted = inPublisherOrder(sets, input);
+  const version = options.version === undefined ? nextVersionId(now, latest ?? undefined) : explicitVersion(options.version, instance, latest);
   if (version === undefined) {
     throw new IpurlError(
       'ERR_VERSION_EXHAUSTED',
