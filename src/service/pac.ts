@@ -59,10 +59,13 @@ export interface PacParameters {
 export function parsePacParameters(raw: RawPacParameters): PacParameters {
   const type = parseType(raw.type);
   const style = parseStyle(raw.style);
-  const proxy = raw.proxy === undefined ? DEFAULT_PAC_OPTIONS.proxy : parsePacReturn('proxy', raw.proxy);
-  const direct = raw.direct === undefined ? DEFAULT_PAC_OPTIONS.direct : parsePacReturn('direct', raw.direct);
+  const proxy =
+    raw.proxy === undefined ? DEFAULT_PAC_OPTIONS.proxy : parsePacReturn('proxy', raw.proxy);
+  const direct =
+    raw.direct === undefined ? DEFAULT_PAC_OPTIONS.direct : parsePacReturn('direct', raw.direct);
   const tenantName = raw.tenantName === undefined ? undefined : parseTenantName(raw.tenantName);
-  const serviceAreas = raw.serviceAreas === undefined ? undefined : parseServiceAreas(raw.serviceAreas);
+  const serviceAreas =
+    raw.serviceAreas === undefined ? undefined : parseServiceAreas(raw.serviceAreas);
   if (raw.version !== undefined && !isVersionId(raw.version)) {
     throw new IpurlError(
       'ERR_INVALID_VERSION',
@@ -145,7 +148,10 @@ const CACHE_SIZE = 64;
 export function createPacService(store: Store): PacService {
   const cache = new Map<string, PacFile>();
 
-  async function resolve(instance: string, version: VersionId | undefined): Promise<{ instance: string; version: VersionId }> {
+  async function resolve(
+    instance: string,
+    version: VersionId | undefined,
+  ): Promise<{ instance: string; version: VersionId }> {
     const summaries = await store.listInstances();
     const name = canonicalInstance(
       summaries.map((s) => s.instance),
@@ -177,10 +183,15 @@ export function createPacService(store: Store): PacService {
       if (cached !== undefined) return cached;
       const sets = await store.getEndpointSets(instance, version);
       if (sets === undefined) {
-        throw new IpurlError('ERR_VERSION_NOT_FOUND', `${instance} version ${version} is not stored`);
+        throw new IpurlError(
+          'ERR_VERSION_NOT_FOUND',
+          `${instance} version ${version} is not stored`,
+        );
       }
       const filtered = filterEndpointSets(sets, {
-        ...(parameters.serviceAreas === undefined ? {} : { serviceAreas: new Set(parameters.serviceAreas) }),
+        ...(parameters.serviceAreas === undefined
+          ? {}
+          : { serviceAreas: new Set(parameters.serviceAreas) }),
         ...(parameters.tenantName === undefined ? {} : { tenantName: parameters.tenantName }),
       });
       const text = renderPac(filtered, {
@@ -192,7 +203,14 @@ export function createPacService(store: Store): PacService {
         source: { instance, version },
       });
       const etag = `"${createHash('sha256').update(text).digest('base64url').slice(0, 27)}"`;
-      const file: PacFile = { instance, version, parameters, text, etag, contentType: PAC_CONTENT_TYPE };
+      const file: PacFile = {
+        instance,
+        version,
+        parameters,
+        text,
+        etag,
+        contentType: PAC_CONTENT_TYPE,
+      };
       if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
       cache.set(key, file);
       return file;

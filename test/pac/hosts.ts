@@ -70,9 +70,15 @@ export function hostsForPattern(pattern: string, thorough = true): string[] {
 }
 
 /** Every host for a version's patterns, de-duplicated, in a stable order; "" excluded. */
-export function hostsForSets(sets: readonly EndpointSet[], thorough = true, extra: readonly string[] = FIXED_HOSTS): string[] {
+export function hostsForSets(
+  sets: readonly EndpointSet[],
+  thorough = true,
+  extra: readonly string[] = FIXED_HOSTS,
+): string[] {
   const hosts = new Set<string>();
-  for (const set of sets) for (const url of set.urls ?? []) for (const host of hostsForPattern(url, thorough)) hosts.add(host);
+  for (const set of sets)
+    for (const url of set.urls ?? [])
+      for (const host of hostsForPattern(url, thorough)) hosts.add(host);
   for (const host of extra) hosts.add(host);
   hosts.delete('');
   return [...hosts];

@@ -37,9 +37,19 @@ function configs(full: boolean): Config[] {
   if (full) return out;
   // Other versions: the two extremes of the matrix plus a service-area filter.
   return [
-    { label: 'type 1, tenant contoso, lowercase on', type: 1, tenantName: 'contoso', lowercase: true },
+    {
+      label: 'type 1, tenant contoso, lowercase on',
+      type: 1,
+      tenantName: 'contoso',
+      lowercase: true,
+    },
     { label: 'type 2, no tenant, lowercase off', type: 2, lowercase: false },
-    { label: 'type 2, Exchange+SharePoint, lowercase on', type: 2, lowercase: true, serviceAreas: ['Exchange', 'SharePoint'] },
+    {
+      label: 'type 2, Exchange+SharePoint, lowercase on',
+      type: 2,
+      lowercase: true,
+      serviceAreas: ['Exchange', 'SharePoint'],
+    },
   ];
 }
 
@@ -60,9 +70,20 @@ function render(instance: string, version: string, config: Config, style: PacSty
     ...(config.tenantName === undefined ? {} : { tenantName: config.tenantName }),
     ...(config.serviceAreas === undefined
       ? {}
-      : { serviceAreas: new Set(config.serviceAreas as Array<'Exchange' | 'SharePoint' | 'Skype' | 'Common'>) }),
+      : {
+          serviceAreas: new Set(
+            config.serviceAreas as Array<'Exchange' | 'SharePoint' | 'Skype' | 'Common'>,
+          ),
+        }),
   });
-  return renderPac(sets, { type: config.type, direct: DIRECT, proxy: PROXY, lowercase: config.lowercase, style, source: { instance, version } });
+  return renderPac(sets, {
+    type: config.type,
+    direct: DIRECT,
+    proxy: PROXY,
+    lowercase: config.lowercase,
+    style,
+    source: { instance, version },
+  });
 }
 
 /**
@@ -73,7 +94,9 @@ function render(instance: string, version: string, config: Config, style: PacSty
 function getPacFileConfigs(full: boolean): Config[] {
   const all = configs(full);
   if (!full) return all.filter((config) => config.type === 1 || config.serviceAreas === undefined);
-  return all.filter((config) => config.type === 1 || config.lowercase === (config.tenantName !== undefined));
+  return all.filter(
+    (config) => config.type === 1 || config.lowercase === (config.tenantName !== undefined),
+  );
 }
 
 function compare(
@@ -91,7 +114,8 @@ function compare(
     const expected = reference.decide(host) === 'direct' ? DIRECT : PROXY;
     if (expected === DIRECT) direct++;
     const answer = answers?.[index];
-    if (answer !== expected) mismatches.push(`${config.label} / ${style}: ${host} -> ${answer}, expected ${expected}`);
+    if (answer !== expected)
+      mismatches.push(`${config.label} / ${style}: ${host} -> ${answer}, expected ${expected}`);
   });
   return direct;
 }
@@ -100,18 +124,27 @@ describeWith('python3-pacparser', hasPythonModule('pacparser'))('PAC files in pa
   for (const { instance, version, full } of CASES) {
     for (const style of STYLES) {
       const chosen = style === 'fast' ? configs(full) : getPacFileConfigs(full);
-      it(`${instance} ${version}, ${style} style, ${chosen.length} configurations: every host as the reference rule says`, { timeout: 120_000 }, async () => {
-        const sets = readBundled(instance, version);
-        const hosts = hostsForSets(sets, style === 'fast');
-        const jobs: PacJob[] = chosen.map((config) => ({ name: config.label, pac: render(instance, version, config, style), hosts }));
-        const results = await evaluatePacs(jobs);
-        const mismatches: string[] = [];
-        let direct = 0;
-        for (const config of chosen) direct += compare(sets, hosts, config, style, results.get(config.label), mismatches);
-        expect(mismatches.slice(0, 20)).toEqual([]);
-        // The host list really exercises both answers (not all-proxy).
-        expect(direct).toBeGreaterThan((hosts.length * chosen.length) / 50);
-      });
+      it(
+        `${instance} ${version}, ${style} style, ${chosen.length} configurations: every host as the reference rule says`,
+        { timeout: 120_000 },
+        async () => {
+          const sets = readBundled(instance, version);
+          const hosts = hostsForSets(sets, style === 'fast');
+          const jobs: PacJob[] = chosen.map((config) => ({
+            name: config.label,
+            pac: render(instance, version, config, style),
+            hosts,
+          }));
+          const results = await evaluatePacs(jobs);
+          const mismatches: string[] = [];
+          let direct = 0;
+          for (const config of chosen)
+            direct += compare(sets, hosts, config, style, results.get(config.label), mismatches);
+          expect(mismatches.slice(0, 20)).toEqual([]);
+          // The host list really exercises both answers (not all-proxy).
+          expect(direct).toBeGreaterThan((hosts.length * chosen.length) / 50);
+        },
+      );
     }
   }
 
@@ -132,7 +165,11 @@ describeWith('python3-pacparser', hasPythonModule('pacparser'))('PAC files in pa
     const jobs: PacJob[] = [];
     for (const style of STYLES) {
       for (const lowercase of [false, true]) {
-        jobs.push({ name: `${style} ${lowercase}`, pac: renderPac(sets, { type: 1, direct: DIRECT, proxy: PROXY, lowercase, style }), hosts });
+        jobs.push({
+          name: `${style} ${lowercase}`,
+          pac: renderPac(sets, { type: 1, direct: DIRECT, proxy: PROXY, lowercase, style }),
+          hosts,
+        });
       }
     }
     const results = await evaluatePacs(jobs);
@@ -161,7 +198,9 @@ beforeAll(() => {
   for (const { instance, version } of CASES) {
     for (const style of STYLES) {
       const pac = render(instance, version, { label: '', type: 2, lowercase: true }, style);
-      expect(pac).not.toMatch(/isInNet|dnsResolve|myIpAddress|isResolvable|dnsDomainIs|localHostOrDomainIs/);
+      expect(pac).not.toMatch(
+        /isInNet|dnsResolve|myIpAddress|isResolvable|dnsDomainIs|localHostOrDomainIs/,
+      );
     }
   }
 });

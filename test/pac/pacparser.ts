@@ -8,7 +8,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PYTHON } from '../helpers/system.js';
 
-export const PACPARSER_DRIVER = join(dirname(fileURLToPath(import.meta.url)), 'pacparser-driver.py');
+export const PACPARSER_DRIVER = join(
+  dirname(fileURLToPath(import.meta.url)),
+  'pacparser-driver.py',
+);
 
 export interface PacJob {
   readonly name: string;
@@ -26,7 +29,11 @@ function run(request: unknown): Promise<unknown> {
     child.on('error', reject);
     child.on('close', (code) => {
       if (code !== 0) {
-        reject(new Error(`pacparser driver exited with ${code}: ${Buffer.concat(err).toString('utf8').slice(0, 2000)}`));
+        reject(
+          new Error(
+            `pacparser driver exited with ${code}: ${Buffer.concat(err).toString('utf8').slice(0, 2000)}`,
+          ),
+        );
         return;
       }
       try {

@@ -45,8 +45,12 @@ export interface ReferenceRule {
   decide(host: string): Decision;
 }
 
-export function referenceRule(sets: readonly EndpointSet[], request: ReferenceRequest): ReferenceRule {
-  const areas = request.serviceAreas === undefined ? undefined : new Set([...request.serviceAreas, 'Common']);
+export function referenceRule(
+  sets: readonly EndpointSet[],
+  request: ReferenceRequest,
+): ReferenceRule {
+  const areas =
+    request.serviceAreas === undefined ? undefined : new Set([...request.serviceAreas, 'Common']);
   const tenant = request.tenantName === undefined ? '*' : request.tenantName.toLowerCase();
   const chosen = sets.filter((set) => areas === undefined || areas.has(set.serviceArea));
   const isDirect = (category: string): boolean =>

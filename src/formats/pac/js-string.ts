@@ -16,7 +16,14 @@ export function jsString(value: string): string {
     const char = value[index] ?? '';
     if (char === '"') out += '\\"';
     else if (char === '\\') out += '\\\\';
-    else if (code < 0x20 || code > 0x7e || char === '<' || char === '>' || char === '&' || char === "'") {
+    else if (
+      code < 0x20 ||
+      code > 0x7e ||
+      char === '<' ||
+      char === '>' ||
+      char === '&' ||
+      char === "'"
+    ) {
       out += `\\u${code.toString(16).padStart(4, '0')}`;
     } else out += char;
   }

@@ -56,16 +56,26 @@ export function sortUniqueLikePowerShell(values: Iterable<string>): string[] {
  * `-match` is case-insensitive. PAC_PATTERN guarantees no other regex metacharacter is present.
  */
 function wildcardRegex(pattern: string): RegExp {
-  return new RegExp(`^${pattern.replaceAll('.', '\\.').replaceAll('*', '.*').replaceAll('?', '.')}$`, 'i');
+  return new RegExp(
+    `^${pattern.replaceAll('.', '\\.').replaceAll('*', '.*').replaceAll('?', '.')}$`,
+    'i',
+  );
 }
 
 /** Compute the direct and override lists of a PAC from rendered sets (no `<tenant>` left). */
 export function computePacLists(sets: readonly EndpointSet[], type: PacType): PacLists {
   checkPatterns(sets);
   const directSet = new Set<Category>(directCategories(type));
-  const direct = sortUniqueLikePowerShell(sets.filter((set) => directSet.has(set.category)).flatMap((set) => set.urls ?? []));
-  const others = sortUniqueLikePowerShell(sets.filter((set) => !directSet.has(set.category)).flatMap((set) => set.urls ?? []));
-  const directRegexes = direct.map((pattern) => ({ lower: pattern.toLowerCase(), regex: wildcardRegex(pattern) }));
+  const direct = sortUniqueLikePowerShell(
+    sets.filter((set) => directSet.has(set.category)).flatMap((set) => set.urls ?? []),
+  );
+  const others = sortUniqueLikePowerShell(
+    sets.filter((set) => !directSet.has(set.category)).flatMap((set) => set.urls ?? []),
+  );
+  const directRegexes = direct.map((pattern) => ({
+    lower: pattern.toLowerCase(),
+    regex: wildcardRegex(pattern),
+  }));
   // `Match-RegexList`: `$regex -ne $ToMatch` is a case-insensitive comparison in PowerShell.
   const override = others.filter((url) =>
     directRegexes.some(({ lower, regex }) => lower !== url.toLowerCase() && regex.test(url)),

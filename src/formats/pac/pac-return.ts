@@ -17,8 +17,10 @@ export const PAC_RETURN_RULE =
   '(host: a DNS name, IPv4 address or [IPv6] address; port 1-65535)';
 
 const MAX_LENGTH = 1000;
-const ENTRY = /^(?:DIRECT|(?:PROXY|HTTPS?|SOCKS[45]?) +(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):(\d{1,5}))$/i;
-const DNS_NAME = /^(?=.{1,253}$)[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*$/;
+const ENTRY =
+  /^(?:DIRECT|(?:PROXY|HTTPS?|SOCKS[45]?) +(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):(\d{1,5}))$/i;
+const DNS_NAME =
+  /^(?=.{1,253}$)[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*$/;
 
 /** Why `value` is not a usable PAC return value, or undefined when it is. */
 export function pacReturnProblem(value: string): string | undefined {
@@ -29,10 +31,12 @@ export function pacReturnProblem(value: string): string | undefined {
   if (entries.length > 1 && entries[entries.length - 1] === '') entries.pop();
   for (const entry of entries) {
     const match = ENTRY.exec(entry);
-    if (match === null) return `entry ${JSON.stringify(describeValue(entry, 60))} is not of that form`;
+    if (match === null)
+      return `entry ${JSON.stringify(describeValue(entry, 60))} is not of that form`;
     const [, host, port] = match;
     if (host === undefined || port === undefined) continue; // DIRECT
-    if (!host.startsWith('[') && !DNS_NAME.test(host)) return `${JSON.stringify(host)} is not a host name or address`;
+    if (!host.startsWith('[') && !DNS_NAME.test(host))
+      return `${JSON.stringify(host)} is not a host name or address`;
     const portNumber = Number(port);
     if (portNumber < 1 || portNumber > 65535) return `port ${port} is outside 1-65535`;
   }

@@ -17,9 +17,11 @@
  * - globs without a dotted tail: tested for every host (none in Microsoft's data).
  *
  * Each entry carries flags: 1 = direct pattern, 2 = override pattern. The answer is direct exactly
- * when the flags of everything the host matched are 1. Lookups use hasOwnProperty, so hosts such
- * as `constructor` or `__proto__` cannot hit inherited properties; a pattern that is literally
- * `__proto__` (an object literal cannot hold that key) goes to the glob list instead.
+ * when the flags of everything the host matched are 1. The exact-host lookup uses hasOwnProperty,
+ * so hosts such as `constructor`, `__proto__` or SpiderMonkey's `__count__` cannot hit inherited
+ * properties; a pattern that is literally `__proto__` (an object literal cannot hold that key)
+ * goes to the glob list instead. Suffix and glob keys all start with ".", which no inherited
+ * property name does, so those lookups are plain reads (one function call less per dot).
  *
  * The output is ES3: PAC engines embed old JavaScript (pacparser: SpiderMonkey 1.7, no JSON, no
  * String.prototype.endsWith); no trailing commas, only `var`, `indexOf` and `substring`.
@@ -59,7 +61,9 @@ export function buildFastTables(lists: PacLists): FastTables {
       const flags = (existing?.flags ?? 0) | flag;
       globs.set(
         pattern,
-        pattern.includes('?') || wild === null ? { flags, shExp: pattern } : { flags, segments: pattern.split('*') },
+        pattern.includes('?') || wild === null
+          ? { flags, shExp: pattern }
+          : { flags, segments: pattern.split('*') },
       );
     }
   };
@@ -145,7 +149,10 @@ export function renderFast(lists: PacLists, options: FastTextOptions): string {
     );
   }
   if (hasAnyGlobs) {
-    lines.push('// Wildcard patterns without a dotted tail: tested for every host.', `var ipurlGlobAny = ${globList(tables.globAny, '')};`);
+    lines.push(
+      '// Wildcard patterns without a dotted tail: tested for every host.',
+      `var ipurlGlobAny = ${globList(tables.globAny, '')};`,
+    );
   }
   if (hasGlobs) {
     lines.push(
@@ -179,9 +186,9 @@ export function renderFast(lists: PacLists, options: FastTextOptions): string {
     '    var f = ipurlHas.call(ipurlExact, h) ? ipurlExact[h] : 0;',
     '    for (var i = h.indexOf("."); i >= 0; i = h.indexOf(".", i + 1)) {',
     '        var s = h.substring(i);',
-    '        if (ipurlHas.call(ipurlSuffix, s)) f |= ipurlSuffix[s];',
+    '        if (ipurlSuffix[s]) f |= ipurlSuffix[s];',
   );
-  if (hasTailGlobs) lines.push('        if (ipurlHas.call(ipurlGlob, s)) f |= ipurlGlobs(h, ipurlGlob[s]);');
+  if (hasTailGlobs) lines.push('        if (ipurlGlob[s]) f |= ipurlGlobs(h, ipurlGlob[s]);');
   lines.push('    }');
   if (hasAnyGlobs) lines.push('    f |= ipurlGlobs(h, ipurlGlobAny);');
   lines.push('    return f === 1 ? direct : proxyServer;', '}', '');

@@ -25,12 +25,16 @@ export interface GetPacFileTextOptions {
 /** Get-PacFile's `Get-PacClauses`: empty text for an empty list. */
 function clauses(patterns: readonly string[], returnVar: string): string {
   if (patterns.length === 0) return '';
-  const tests = patterns.map((pattern) => `shExpMatch(host, ${jsString(pattern)})`).join('\n        || ');
+  const tests = patterns
+    .map((pattern) => `shExpMatch(host, ${jsString(pattern)})`)
+    .join('\n        || ');
   return `    if(${tests})\n    {\n        return ${returnVar};\n    }`;
 }
 
 export function renderGetPacFile(lists: PacLists, options: GetPacFileTextOptions): string {
-  const blocks = [clauses(lists.override, PROXY_VAR), clauses(lists.direct, DIRECT_VAR)].join('\n\n');
+  const blocks = [clauses(lists.override, PROXY_VAR), clauses(lists.direct, DIRECT_VAR)].join(
+    '\n\n',
+  );
   return (
     '// This PAC file will provide proxy config to Microsoft 365 services\n' +
     '//  using data from the public web service for all endpoints\n' +
