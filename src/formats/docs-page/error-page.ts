@@ -3,8 +3,8 @@
  * says what was asked for, what exists, and links back. Served with the error status; never
  * cached (SPEC §11.1).
  */
-import { html, type HtmlValue } from './html.js';
-import { MESSAGES } from './i18n.js';
+import { markup, type HtmlValue } from './html.js';
+import { MESSAGES, type Lang } from './i18n.js';
 import { renderLayout, type NavInstance } from './layout.js';
 import { indexHref, instanceHref, type LinkContext } from './links.js';
 
@@ -15,7 +15,7 @@ export interface ErrorPageInput {
   readonly message: string;
   readonly instances: readonly NavInstance[];
   /** Where the language switch goes (defaults to the index page). */
-  readonly switchHref?: (lang: 'en' | 'nl') => string;
+  readonly switchHref?: (lang: Lang) => string;
 }
 
 export function renderErrorPage(input: ErrorPageInput): string {
@@ -25,14 +25,12 @@ export function renderErrorPage(input: ErrorPageInput): string {
   const known: HtmlValue =
     input.instances.length === 0
       ? ''
-      : html`<p>${m.knownInstances}</p>
-          <ul>
-            ${input.instances.map(({ instance }) => html`<li><a href="${instanceHref(ctx, instance)}">${instance}</a></li>`)}
-          </ul>`;
-  const body = html`<h1>${heading}</h1>
-    <p class="banner retired" role="alert">${input.message}</p>
-    ${known}
-    <p><a href="${indexHref(ctx)}">${m.allInstances}</a></p>`;
+      : markup`<p>${m.knownInstances}</p>
+<ul>${input.instances.map(({ instance }) => markup`<li><a href="${instanceHref(ctx, instance)}">${instance}</a></li>`)}</ul>`;
+  const body = markup`<h1>${heading}</h1>
+<p class="banner retired" role="alert">${input.message}</p>
+${known}
+<p><a href="${indexHref(ctx)}">${m.allInstances}</a></p>`;
   return renderLayout({
     ctx,
     title: `${input.status} – ${heading}`,

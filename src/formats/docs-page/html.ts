@@ -1,9 +1,11 @@
 /**
- * HTML building with escaping by default: every value interpolated into the `html` tag is
- * escaped unless it is already `SafeHtml` (made by `html` itself or by `trusted` for constants).
+ * HTML building with escaping by default: every value interpolated into the `markup` tag is
+ * escaped unless it is already `SafeHtml` (made by `markup` itself or by `trusted` for constants).
  * Endpoint data (notes, URLs, display names, ports) therefore cannot break out of text or of a
  * quoted attribute: `& < > " '` are all replaced, which covers both contexts (HTML Living
  * Standard §13.1.2.3 / §13.2.5.36: a quoted attribute value ends only at its quote).
+ *
+ * The tag is called `markup`, not `html`: Prettier would reformat `html` templates as HTML.
  */
 
 export class SafeHtml {
@@ -25,7 +27,7 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (ch) => ESCAPES[ch] ?? ch);
 }
 
-/** A value allowed inside `html`: text (escaped), numbers, nothing, nested fragments or lists. */
+/** A value allowed inside `markup`: text (escaped), numbers, nothing, nested fragments or lists. */
 export type HtmlValue =
   SafeHtml | string | number | boolean | null | undefined | readonly HtmlValue[];
 
@@ -37,15 +39,15 @@ function render(value: HtmlValue): string {
 }
 
 /** Tagged template: literal parts are markup, interpolations are escaped (see the file comment). */
-export function html(strings: TemplateStringsArray, ...values: readonly HtmlValue[]): SafeHtml {
+export function markup(strings: TemplateStringsArray, ...values: readonly HtmlValue[]): SafeHtml {
   let out = strings[0] ?? '';
   for (let i = 0; i < values.length; i++) out += render(values[i]) + (strings[i + 1] ?? '');
   return new SafeHtml(out);
 }
 
 /** Markup written in this code base (CSS, script, translations with tags): never data. */
-export function trusted(markup: string): SafeHtml {
-  return new SafeHtml(markup);
+export function trusted(text: string): SafeHtml {
+  return new SafeHtml(text);
 }
 
 /** Join fragments with a separator (escaped like any other value). */

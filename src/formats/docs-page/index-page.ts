@@ -1,6 +1,6 @@
 /** `GET /`: every instance with its latest version, date, history length and retired marker. */
 import type { VersionId } from '../../core/version-id.js';
-import { html } from './html.js';
+import { markup } from './html.js';
 import { formatDate, isoDate, MESSAGES } from './i18n.js';
 import { renderLayout } from './layout.js';
 import { indexHref, instanceHref, type LinkContext } from './links.js';
@@ -23,41 +23,24 @@ export function renderIndexPage(input: IndexPageInput): string {
   const m = MESSAGES[ctx.lang];
   const c = m.indexColumns;
   const rows = input.instances.map(
-    (item) =>
-      html`<tr data-instance="${item.instance}">
-        <td><a href="${instanceHref(ctx, item.instance)}">${item.instance}</a></td>
-        <td>${instanceTitle(item.instance, ctx.lang)}</td>
-        <td class="version">${item.latest}</td>
-        <td>
-          <time datetime="${isoDate(item.latest.slice(0, 8))}"
-            >${formatDate(item.latest.slice(0, 8), ctx.lang)}</time
-          >
-        </td>
-        <td>${item.versionCount}</td>
-        <td>${item.retired ? html`<span class="tag">${m.retired}</span>` : m.active}</td>
-      </tr>`,
+    (item) => markup`<tr data-instance="${item.instance}">
+<td><a href="${instanceHref(ctx, item.instance)}">${item.instance}</a></td>
+<td>${instanceTitle(item.instance, ctx.lang)}</td>
+<td class="version">${item.latest}</td>
+<td><time datetime="${isoDate(item.latest.slice(0, 8))}">${formatDate(item.latest.slice(0, 8), ctx.lang)}</time></td>
+<td>${item.versionCount}</td>
+<td>${item.retired ? markup`<span class="tag">${m.retired}</span>` : m.active}</td>
+</tr>`,
   );
-  const body = html`<h1>${m.indexHeading}</h1>
-    <p class="lead">${m.indexIntro}</p>
-    ${
-      input.instances.length === 0
-        ? html`<p>${m.noInstances}</p>`
-        : html`<table class="instances">
-            <thead>
-              <tr>
-                <th scope="col">${c.instance}</th>
-                <th scope="col">${c.page}</th>
-                <th scope="col">${c.latest}</th>
-                <th scope="col">${c.date}</th>
-                <th scope="col">${c.versions}</th>
-                <th scope="col">${c.status}</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${rows}
-            </tbody>
-          </table>`
-    }`;
+  const table = markup`<table class="instances">
+<thead><tr><th scope="col">${c.instance}</th><th scope="col">${c.page}</th><th scope="col">${c.latest}</th><th scope="col">${c.date}</th><th scope="col">${c.versions}</th><th scope="col">${c.status}</th></tr></thead>
+<tbody>
+${rows}
+</tbody>
+</table>`;
+  const body = markup`<h1>${m.indexHeading}</h1>
+<p class="lead">${m.indexIntro}</p>
+${input.instances.length === 0 ? markup`<p>${m.noInstances}</p>` : table}`;
   return renderLayout({
     ctx,
     title: m.indexHeading,

@@ -4,7 +4,7 @@
  * marker, the language switch, and the footer.
  */
 import { PAGE_CSS, PAGE_SCRIPT } from './assets.js';
-import { html, trusted, type HtmlValue, type SafeHtml } from './html.js';
+import { markup, trusted, type HtmlValue, type SafeHtml } from './html.js';
 import { LANGS, MESSAGES, type Lang } from './i18n.js';
 import { indexHref, instanceHref, type LinkContext } from './links.js';
 
@@ -31,49 +31,31 @@ export function renderLayout(input: LayoutInput): string {
   const other = LANGS.find((lang) => lang !== ctx.lang) ?? 'en';
   const nav = input.instances.map(
     ({ instance, retired }) =>
-      html`<li>
-        <a
-          href="${instanceHref(ctx, instance)}"
-          ${instance === input.current ? trusted(' aria-current="page"') : ''}
-          >${instance}</a
-        >${retired ? html`<span class="tag">${m.retired}</span>` : ''}
-      </li>`,
+      markup`<li><a href="${instanceHref(ctx, instance)}"${instance === input.current ? trusted(' aria-current="page"') : ''}>${instance}</a>${retired ? markup`<span class="tag">${m.retired}</span>` : ''}</li>`,
   );
-  const page: SafeHtml = html`<!doctype html>
-    <html lang="${ctx.lang}">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>${input.title}</title>
-        <link rel="icon" href="data:," />
-        ${input.head}
-        <style>
-          ${trusted(PAGE_CSS)}
-        </style>
-      </head>
-      <body>
-        <a class="skip" href="#content">${m.skipToContent}</a>
-        <header class="top">
-          <nav class="instances" aria-label="${m.instancesNav}">
-            <ul>
-              <li><a href="${indexHref(ctx)}">${m.allInstances}</a></li>
-              ${nav}
-            </ul>
-          </nav>
-          <a
-            class="lang-switch"
-            href="${input.switchHref(other)}"
-            hreflang="${other}"
-            lang="${other}"
-            >${m.switchLanguage}</a
-          >
-        </header>
-        <main id="content">${input.body}</main>
-        <footer><p>${m.footer}</p></footer>
-        <script>
-          ${trusted(PAGE_SCRIPT)};
-        </script>
-      </body>
-    </html> `;
+  const page: SafeHtml = markup`<!doctype html>
+<html lang="${ctx.lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${input.title}</title>
+<link rel="icon" href="data:,">
+${input.head}
+<style>${trusted(PAGE_CSS)}</style>
+</head>
+<body>
+<a class="skip" href="#content">${m.skipToContent}</a>
+<header class="top">
+<nav class="instances" aria-label="${m.instancesNav}"><ul><li><a href="${indexHref(ctx)}">${m.allInstances}</a></li>${nav}</ul></nav>
+<a class="lang-switch" href="${input.switchHref(other)}" hreflang="${other}" lang="${other}">${m.switchLanguage}</a>
+</header>
+<main id="content">
+${input.body}
+</main>
+<footer><p>${m.footer}</p></footer>
+<script>${trusted(PAGE_SCRIPT)}</script>
+</body>
+</html>
+`;
   return page.value;
 }

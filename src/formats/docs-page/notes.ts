@@ -6,7 +6,7 @@
  * `safeHttpUrl`); any other `[text](target)` stays visible as escaped text, so nothing is lost
  * and nothing runs.
  */
-import { html, join, safeHttpUrl, type HtmlValue, type SafeHtml } from './html.js';
+import { join, markup, safeHttpUrl, type HtmlValue, type SafeHtml } from './html.js';
 
 /** `[text](target)` with an optional quoted title; text without brackets, target without spaces. */
 const LINK = /\[([^[\]\n]{1,500})\]\(\s*([^\s()]{1,2000})(?:\s+"[^"\n]{0,200}")?\s*\)/g;
@@ -20,7 +20,7 @@ export function renderNotes(notes: string): SafeHtml {
     const href = safeHttpUrl(target);
     if (href === undefined) continue;
     parts.push(notes.slice(last, at));
-    parts.push(html`<a href="${href}" rel="noopener noreferrer nofollow">${text}</a>`);
+    parts.push(markup`<a href="${href}" rel="noopener noreferrer nofollow">${text}</a>`);
     last = at + whole.length;
   }
   parts.push(notes.slice(last));
