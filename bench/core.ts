@@ -120,7 +120,7 @@ const parseBig = time(() => JSON.parse(bigText), 3);
 const valid = validateDocument(JSON.parse(bigText)).sets;
 const next = valid.map((s, i) =>
   i % 10 === 0
-    ? { ...s, ips: s.ips?.slice(1), urls: [...(s.urls ?? []), `new${i}.example.com`] }
+    ? { ...s, ips: (s.ips ?? []).slice(1), urls: [...(s.urls ?? []), `new${i}.example.com`] }
     : s,
 );
 rows.push({
