@@ -316,15 +316,17 @@ export async function createPostgresStore(config: PostgresStoreConfig): Promise<
     if (input.sets.length > 0) {
       const ids = input.sets.map((s) => s.id);
       const areas = input.sets.map((s) => s.serviceArea);
+      // One JSON array text split server-side: json (not jsonb) elements keep their exact text,
+      // and it is about twice as fast as a text[] parameter (no array-literal escaping).
       await client.query(
         `INSERT INTO endpoint_sets (instance, version, id, service_area, body)
-         SELECT $1, $2, t.id, t.area, t.body FROM unnest($3::int[], $4::text[], $5::text[]) AS t(id, area, body)`,
-        [instance, version, ids, areas, input.sets.map((s) => JSON.stringify(s))],
+         SELECT $1, $2, (e ->> 'id')::int, e ->> 'serviceArea', e::text FROM json_array_elements($3::json) AS e`,
+        [instance, version, JSON.stringify(input.sets)],
       );
       await client.query(
         `INSERT INTO set_ids (instance, id, service_area)
          SELECT $1, t.id, t.area FROM unnest($2::int[], $3::text[]) AS t(id, area)
-         ON CONFLICT (instance, id) DO UPDATE SET service_area = excluded.service_area`,
+         ON CONFLICT (instance, id) DO UPDATE SET service_area = excluded.service_area WHERE set_ids.service_area <> excluded.service_area`,
         [instance, ids, areas],
       );
     }
@@ -337,14 +339,9 @@ export async function createPostgresStore(config: PostgresStoreConfig): Promise<
       try {
         await client.query(
           `INSERT INTO change_records (instance, id, version, endpoint_set_id, body)
-           SELECT $1, t.id, $2, t.set_id, t.body FROM unnest($3::bigint[], $4::int[], $5::text[]) AS t(id, set_id, body)`,
-          [
-            instance,
-            version,
-            changes.map((c) => c.id),
-            changes.map((c) => c.endpointSetId),
-            changes.map((c) => JSON.stringify(c)),
-          ],
+           SELECT $1, (e ->> 'id')::bigint, $2, (e ->> 'endpointSetId')::int, e::text
+             FROM json_array_elements($3::json) AS e`,
+          [instance, version, JSON.stringify(changes)],
         );
       } catch (error) {
         if (pgCode(error) === '23505') throw duplicateChangeIdError(instance, error);

@@ -196,7 +196,7 @@ export async function createSqliteStore(config: SqliteStoreConfig): Promise<Sqli
       'INSERT INTO endpoint_sets (instance, version, id, service_area, body) VALUES (?, ?, ?, ?, ?)',
     ),
     upsertSetId: db.prepare(
-      'INSERT INTO set_ids (instance, id, service_area) VALUES (?, ?, ?) ON CONFLICT (instance, id) DO UPDATE SET service_area = excluded.service_area',
+      'INSERT INTO set_ids (instance, id, service_area) VALUES (?, ?, ?) ON CONFLICT (instance, id) DO UPDATE SET service_area = excluded.service_area WHERE set_ids.service_area <> excluded.service_area',
     ),
     insertChange: db.prepare(
       'INSERT INTO change_records (instance, id, version, endpoint_set_id, body) VALUES (?, ?, ?, ?, ?)',
