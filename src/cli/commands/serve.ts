@@ -16,6 +16,7 @@ import { loadBundledDataset } from '../../service/bundle.js';
 import { seedStore } from '../../service/seed.js';
 import { createWebService, type WebService } from '../../service/web-service.js';
 import { startWebhookWorker } from '../../service/webhooks.js';
+import { startSyncLoop, type SyncLoopOptions } from '../../service/sync.js';
 import { openStore } from '../open-store.js';
 import { addDbOption, parseIntegerOption, resolveDb } from '../options.js';
 
@@ -36,6 +37,10 @@ export interface ServeOptions {
   readonly pollMs?: number;
   /** Use this rate limiter instead of the in-memory one (shared Redis counters). */
   readonly rateLimiter?: RateLimiter;
+  /** Mirror mode (issue 5): sync from this upstream in the background; the store is never seeded. */
+  readonly upstream?: string;
+  /** Options of the background sync (tests shorten the interval). */
+  readonly sync?: Omit<SyncLoopOptions, 'upstream'>;
 }
 
 export interface RunningServer {
@@ -52,7 +57,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const store = await openStore(options.db);
   const closers: Array<() => Promise<void>> = [() => store.close()];
   try {
-    if (options.seed !== false && (await store.isEmpty())) {
+    if (options.seed !== false && options.upstream === undefined && (await store.isEmpty())) {
       await seedStore(store, await loadBundledDataset());
     }
     const webService = createWebService(store, {
@@ -85,6 +90,14 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       onError: (error) => app.log.error({ err: error }, 'webhook delivery pass failed'),
     });
     closers.unshift(() => webhookWorker.stop());
+    if (options.upstream !== undefined) {
+      const syncLoop = startSyncLoop(store, {
+        logger: (line) => app.log.warn({ upstream: options.upstream }, line),
+        ...options.sync,
+        upstream: options.upstream,
+      });
+      closers.unshift(() => syncLoop.stop());
+    }
     await app.listen({ host: options.host, port: options.port });
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : options.port;
@@ -131,10 +144,11 @@ export function register(program: Command): void {
     .option('--host <host>', 'address to listen on (env IPURL_HOST)', undefined)
     .option('--port <port>', 'TCP port (env IPURL_PORT; default 8080)')
     .option('--rate-limit <n>', 'requests per hour per client on /endpoints and /changes; 0 = off (env IPURL_RATE_LIMIT; default 30)')
-    .option('--public-url <url>', 'origin used in absolute links such as RSS items (env IPURL_PUBLIC_URL)');
+    .option('--public-url <url>', 'origin used in absolute links such as RSS items (env IPURL_PUBLIC_URL)')
+    .option('--upstream <url>', 'mirror: sync from this upstream in the background instead of seeding (env IPURL_UPSTREAM)');
   addDbOption(command);
   command.action(
-    async (flags: { host?: string; port?: string; rateLimit?: string; publicUrl?: string; db?: string }) => {
+    async (flags: { host?: string; port?: string; rateLimit?: string; publicUrl?: string; db?: string; upstream?: string }) => {
       const host = flags.host ?? env('IPURL_HOST') ?? '127.0.0.1';
       const port = parseIntegerOption('--port', flags.port ?? env('IPURL_PORT') ?? '8080', 0, 65535);
       const rateLimit = parseIntegerOption(
@@ -145,7 +159,9 @@ export function register(program: Command): void {
       );
       const publicUrl = flags.publicUrl ?? env('IPURL_PUBLIC_URL');
       const adminToken = env('IPURL_ADMIN_TOKEN');
+      const upstream = flags.upstream ?? env('IPURL_UPSTREAM');
       const server = await startServer({
+        ...(upstream === undefined ? {} : { upstream }),
         host,
         port,
         db: resolveDb(flags.db),
