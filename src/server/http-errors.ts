@@ -16,7 +16,8 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   ERR_INVALID_VERSION: 400,
   ERR_INVALID_BOOLEAN: 400,
   ERR_INVALID_TENANT_NAME: 400,
-  ERR_VALIDATION: 400,
+  // A publisher document (or store input) that fails validation: 422 with every issue (issue 3).
+  ERR_VALIDATION: 422,
   ERR_INVALID_DOCUMENT: 400,
   ERR_UNSUPPORTED_PATTERN: 422,
   ERR_USAGE: 400,
