@@ -203,6 +203,9 @@ export async function createPostgresStore(config: PostgresStoreConfig): Promise<
     connectionString: config.connectionString,
     options: `-c search_path=${quoteIdent(schema)}`,
     application_name: 'ipurl',
+    // A server that does not answer must not hang /ready or a request forever.
+    connectionTimeoutMillis: 5000,
+    keepAlive: true,
   };
   const pool = new pg.Pool({ ...clientConfig, max: config.maxConnections ?? 10 });
   // An idle pooled connection that dies (server restart) must not crash the process; the next
