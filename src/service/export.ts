@@ -29,9 +29,11 @@ import { canonicalInstance } from '../core/instance.js';
 import type { Store } from '../core/store.js';
 import { parseTenantName } from '../core/tenant.js';
 import { VERSION_ZERO, formatYmd, isVersionId, type VersionId } from '../core/version-id.js';
+import { unsupportedError } from '../formats/export/export-model.js';
 import { getTarget } from '../formats/export/export-registry.js';
 import {
   UNSUPPORTED_POLICIES,
+  type ExportFile,
   type ExportResult,
   type TargetInfo,
   type UnsupportedPolicy,
@@ -59,6 +61,8 @@ export interface ExportRequest {
   readonly name?: string;
   /** Squid: where the ACL files are installed (default /etc/squid/ipurl). */
   readonly squidDir?: string;
+  /** Only this file of a multi-file target (see selectFile); the policy applies to its kinds. */
+  readonly file?: string;
   /** Today, for pending additions (tests pin it). */
   readonly now?: Date;
 }
@@ -291,12 +295,68 @@ export async function exportEndpoints(
     name: request.name ?? DEFAULT_EXPORT_NAME,
     squidDir: request.squidDir ?? DEFAULT_SQUID_DIR,
   });
+  // The policy applies to what the requested files carry: `list --file ipv4` does not fail on a
+  // URL the urls.txt file could not hold.
+  const files =
+    request.file === undefined
+      ? result.files
+      : [selectFile(result.files, request.file, target.name)];
+  const kinds = new Set(files.flatMap((file) => file.kinds));
+  const relevant = result.summary.unsupported.filter((entry) =>
+    entry.kind === 'ports' ? kinds.has('ipv4') || kinds.has('ipv6') : kinds.has(entry.kind),
+  );
+  if (onUnsupported === 'error' && relevant.length > 0)
+    throw unsupportedError(target.name, relevant);
   return {
-    ...result,
+    files,
+    summary: { ...result.summary, unsupported: relevant },
     target,
     instance,
     version,
     pendingExcluded: includePending ? [] : pending,
     pendingIncluded: includePending ? pending : [],
   };
+}
+
+/**
+ * One file of a result, chosen by `key`: its exact name, its name without extension
+ * (`ipv4` → `ipv4.txt`), or the part after the name prefix (`ipv6` → `m365_ipv6`,
+ * `optimize.dstdomain` → `m365-optimize.dstdomain`, `ip6tables` → `m365.ip6tables`).
+ * Without a key, the only file; ERR_INVALID_PARAMETER lists the names otherwise.
+ */
+export function selectFile(
+  files: readonly ExportFile[],
+  key: string | undefined,
+  targetName: string,
+): ExportFile {
+  const names = files.map((file) => file.name).join(', ');
+  if (key === undefined) {
+    const only = files.length === 1 ? files[0] : undefined;
+    if (only !== undefined) return only;
+    throw new IpurlError(
+      'ERR_INVALID_PARAMETER',
+      `target ${targetName} produces ${files.length} files (${names}); choose one with file=NAME (CLI --file NAME) or write them all with --output DIR`,
+    );
+  }
+  const lower = key.toLowerCase();
+  const exact = files.find((file) => file.name.toLowerCase() === lower);
+  if (exact !== undefined) return exact;
+  const matches = files.filter((file) => {
+    const name = file.name.toLowerCase();
+    const dot = name.indexOf('.');
+    const stem = dot === -1 ? name : name.slice(0, dot);
+    return (
+      stem === lower ||
+      name.endsWith(`_${lower}`) ||
+      name.endsWith(`-${lower}`) ||
+      name.endsWith(`.${lower}`) ||
+      stem.endsWith(`-${lower}`)
+    );
+  });
+  const match = matches.length === 1 ? matches[0] : undefined;
+  if (match !== undefined) return match;
+  throw new IpurlError(
+    'ERR_INVALID_PARAMETER',
+    `file ${JSON.stringify(describeValue(key))} ${matches.length > 1 ? 'is ambiguous' : 'is not produced'} by target ${targetName}; files: ${names}`,
+  );
 }

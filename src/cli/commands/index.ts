@@ -10,7 +10,8 @@ import { register as publish } from './publish.js';
 import { register as versions } from './versions.js';
 import { register as changes } from './changes.js';
 import { register as webhooks } from './webhooks.js';
+import { register as exportCommand } from './export.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [serve, publish, versions, changes, webhooks, sync, status, watch, migrate, copy];
+export const commands: RegisterCommand[] = [serve, publish, versions, changes, webhooks, exportCommand, sync, status, watch, migrate, copy];

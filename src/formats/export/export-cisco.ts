@@ -44,7 +44,6 @@ export function renderCisco(input: ExportInput): ExportResult {
   const rows = buildRows(input.sets);
   const unsupported = new UnsupportedCollector('cisco', input.onUnsupported);
   const { buckets, merges } = bucketIps(rows, { aggregate: input.aggregate }, unsupported);
-  unsupported.finish();
   const groups: string[] = [];
   const written = { ipv4: 0, ipv6: 0, url: 0 };
   for (const category of CATEGORIES) {
@@ -79,6 +78,7 @@ export function renderCisco(input: ExportInput): ExportResult {
         name: `${input.name}.asa.txt`,
         mediaType: 'text/plain; charset=utf-8',
         description: 'Cisco ASA/FTD object-groups',
+        kinds: ['ipv4', 'ipv6'],
         content,
       },
     ],

@@ -51,7 +51,6 @@ export function renderF5(input: ExportInput): ExportResult {
     const previous = keys.get(key);
     if (previous === undefined || rank(row.category) < rank(previous)) keys.set(key, row.category);
   }
-  unsupported.finish();
   const addresses = (family: 4 | 6): string => {
     const best = new Map<string, { cidr: Cidr; category: Category }>();
     for (const bucket of buckets) {
@@ -92,18 +91,21 @@ export function renderF5(input: ExportInput): ExportResult {
         name: `${name}_urls`,
         mediaType: 'text/plain; charset=utf-8',
         description: 'F5 external data group, type string (hosts and .suffixes)',
+        kinds: ['url'],
         content: urlContent,
       },
       {
         name: `${name}_ipv4`,
         mediaType: 'text/plain; charset=utf-8',
         description: 'F5 external data group, type ip (IPv4)',
+        kinds: ['ipv4'],
         content: ipv4,
       },
       {
         name: `${name}_ipv6`,
         mediaType: 'text/plain; charset=utf-8',
         description: 'F5 external data group, type ip (IPv6)',
+        kinds: ['ipv6'],
         content: ipv6,
       },
     ],

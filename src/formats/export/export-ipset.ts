@@ -40,7 +40,6 @@ export function renderIpset(input: ExportInput): ExportResult {
   const rows = buildRows(input.sets);
   const unsupported = new UnsupportedCollector('ipset', input.onUnsupported);
   const { buckets, merges } = bucketIps(rows, { aggregate: input.aggregate }, unsupported);
-  unsupported.finish();
   const blocks: string[] = [];
   const written = { ipv4: 0, ipv6: 0, url: 0 };
   for (const category of CATEGORIES) {
@@ -83,6 +82,7 @@ export function renderIpset(input: ExportInput): ExportResult {
         name: `${name}.ipset`,
         mediaType: 'text/plain; charset=utf-8',
         description: 'ipset restore file',
+        kinds: ['ipv4', 'ipv6'],
         content,
       },
     ],

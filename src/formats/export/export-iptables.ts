@@ -50,7 +50,6 @@ export function renderIptables(input: ExportInput): ExportResult {
   const rows = buildRows(input.sets);
   const unsupported = new UnsupportedCollector('iptables', input.onUnsupported);
   const { buckets, merges } = bucketIps(rows, { aggregate: input.aggregate }, unsupported);
-  unsupported.finish();
   const written = {
     ipv4: buckets.filter((b) => b.family === 4).reduce((n, b) => n + b.prefixes.length, 0),
     ipv6: buckets.filter((b) => b.family === 6).reduce((n, b) => n + b.prefixes.length, 0),
@@ -101,12 +100,14 @@ export function renderIptables(input: ExportInput): ExportResult {
         name: `${input.name}.iptables`,
         mediaType: 'text/plain; charset=utf-8',
         description: 'iptables-restore file (IPv4)',
+        kinds: ['ipv4'],
         content: file(4),
       },
       {
         name: `${input.name}.ip6tables`,
         mediaType: 'text/plain; charset=utf-8',
         description: 'ip6tables-restore file (IPv6)',
+        kinds: ['ipv6'],
         content: file(6),
       },
     ],

@@ -42,7 +42,6 @@ export function renderList(input: ExportInput): ExportResult {
       hosts.add(shape.host);
     }
   }
-  unsupported.finish();
   const byFamily = (family: IpFamily): string[] =>
     unionPrefixes(buckets.filter((bucket) => bucket.family === family)).map((cidr) => cidr.text);
   const ipv4 = byFamily(4);
@@ -54,18 +53,21 @@ export function renderList(input: ExportInput): ExportResult {
       name: 'ipv4.txt',
       mediaType: 'text/plain; charset=utf-8',
       description: 'IPv4 prefixes, one a line',
+      kinds: ['ipv4'],
       content: text(ipv4),
     },
     {
       name: 'ipv6.txt',
       mediaType: 'text/plain; charset=utf-8',
       description: 'IPv6 prefixes, one a line',
+      kinds: ['ipv6'],
       content: text(ipv6),
     },
     {
       name: 'urls.txt',
       mediaType: 'text/plain; charset=utf-8',
       description: 'host patterns, one a line (PAN domain-list wildcards)',
+      kinds: ['url'],
       content: text(urls),
     },
   ];

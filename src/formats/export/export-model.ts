@@ -90,40 +90,47 @@ export function classifyHost(
 // ---------------------------------------------------------------------------------------------
 // The unsupported-pattern policy
 
+/**
+ * Collects what a renderer cannot write. Renderers never throw for it: they leave the entry out
+ * and record it, and the caller (service/export.ts) applies the policy to the entries that
+ * concern the files actually requested (asking for `ipv4.txt` must not fail on a URL).
+ */
 export class UnsupportedCollector {
   readonly entries: UnsupportedEntry[] = [];
 
   constructor(
-    private readonly target: TargetName,
-    private readonly policy: ExportInput['onUnsupported'],
+    readonly target: TargetName,
+    readonly policy: ExportInput['onUnsupported'],
   ) {}
 
   add(entry: UnsupportedEntry): void {
     this.entries.push(entry);
   }
+}
 
-  /** Policy `error` with anything collected: throw ERR_UNSUPPORTED_PATTERN listing every entry. */
-  finish(): void {
-    if (this.policy !== 'error' || this.entries.length === 0) return;
-    const issues: Issue[] = this.entries.map((entry) => ({
-      path: `set ${entry.setId} ${entry.kind}`,
-      value: describeValue(entry.value),
-      reason: entry.reason,
-      setId: entry.setId,
-    }));
-    const list = this.entries
-      .slice(0, 10)
-      .map((e) => `set ${e.setId} ${JSON.stringify(describeValue(e.value, 80))} (${e.reason})`)
-      .join('; ');
-    const more = this.entries.length > 10 ? `; and ${this.entries.length - 10} more` : '';
-    throw new ValidationError(
-      issues,
-      `target ${this.target} cannot express ${this.entries.length} entr${this.entries.length === 1 ? 'y' : 'ies'} of the selection: ${list}${more}. ` +
-        'Nothing was written. Leave them out explicitly with --on-unsupported warn|skip (?onUnsupported=warn|skip), ' +
-        'or narrow the selection.',
-      'ERR_UNSUPPORTED_PATTERN',
-    );
-  }
+/** The ERR_UNSUPPORTED_PATTERN error of policy `error`, listing every entry. */
+export function unsupportedError(
+  target: TargetName,
+  entries: readonly UnsupportedEntry[],
+): ValidationError {
+  const issues: Issue[] = entries.map((entry) => ({
+    path: entry.kind,
+    value: JSON.stringify(describeValue(entry.value)),
+    reason: entry.reason,
+    setId: entry.setId,
+  }));
+  const list = entries
+    .slice(0, 10)
+    .map((e) => `set ${e.setId} ${JSON.stringify(describeValue(e.value, 80))} (${e.reason})`)
+    .join('; ');
+  const more = entries.length > 10 ? `; and ${entries.length - 10} more` : '';
+  return new ValidationError(
+    issues,
+    `target ${target} cannot express ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'} of the selection: ${list}${more}. ` +
+      'Nothing was written. Leave them out explicitly with --on-unsupported warn|skip (?onUnsupported=warn|skip), ' +
+      'give a tenant name (tenant-specific patterns then have no wildcard), or narrow the selection.',
+    'ERR_UNSUPPORTED_PATTERN',
+  );
 }
 
 // ---------------------------------------------------------------------------------------------

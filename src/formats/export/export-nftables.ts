@@ -64,7 +64,6 @@ export function renderNftables(input: ExportInput): ExportResult {
   const rows = buildRows(input.sets);
   const unsupported = new UnsupportedCollector('nftables', input.onUnsupported);
   const { buckets, merges } = bucketIps(rows, { aggregate: input.aggregate }, unsupported);
-  unsupported.finish();
   const names = new Map<IpBucket, string>();
   const counters = new Map<string, number>();
   for (const bucket of buckets) {
@@ -106,6 +105,7 @@ export function renderNftables(input: ExportInput): ExportResult {
         name: `${name}.nft`,
         mediaType: 'text/plain; charset=utf-8',
         description: 'nftables ruleset (nft -f)',
+        kinds: ['ipv4', 'ipv6'],
         content,
       },
     ],

@@ -82,7 +82,6 @@ export function renderSquid(input: ExportInput): ExportResult {
     else if (shape.shape === 'suffix') bucket(suffix, row.category).add(shape.base);
     else bucket(globs, row.category).add(shape.host);
   }
-  unsupported.finish();
 
   const collapsed: { value: string; coveredBy: string; acl: string }[] = [];
   const widened: string[] = [];
@@ -121,6 +120,7 @@ export function renderSquid(input: ExportInput): ExportResult {
         name: file,
         mediaType: 'text/plain; charset=utf-8',
         description: `Squid dstdomain ACL file, ${category}`,
+        kinds: ['url'],
         content: dataHeader(category, 'dstdomain') + entries.map((e) => `${e}\n`).join(''),
       });
       acls.push(`acl ${acl} dstdomain "${dir}/${file}"`);
@@ -133,6 +133,7 @@ export function renderSquid(input: ExportInput): ExportResult {
         name: file,
         mediaType: 'text/plain; charset=utf-8',
         description: `Squid dstdom_regex ACL file, ${category}`,
+        kinds: ['url'],
         content:
           dataHeader(category, 'dstdom_regex') +
           regexes.map((host) => `${toRegex(host)}\n`).join(''),
@@ -157,6 +158,7 @@ export function renderSquid(input: ExportInput): ExportResult {
     name: `${name}-acls.conf`,
     mediaType: 'text/plain; charset=utf-8',
     description: 'squid.conf include declaring the ACLs',
+    kinds: ['url'],
     content: include,
   });
   return { files, summary };

@@ -40,6 +40,8 @@ export interface ExportFile {
   readonly mediaType: string;
   /** What the file is, e.g. `IPv4 prefixes`, for `--json` and docs. */
   readonly description: string;
+  /** Kinds of entries the file carries (the unsupported policy applies to these). */
+  readonly kinds: readonly EntryKind[];
   readonly content: string;
 }
 

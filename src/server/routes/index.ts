@@ -9,7 +9,8 @@ import type { ServerDeps } from '../deps.js';
 import { register as registerPages } from './pages.js';
 import { register as registerWebService } from './web-service.js';
 import { register as registerAdmin } from './admin.js';
+import { register as registerExport } from './export.js';
 
 export type RegisterRoutes = (app: FastifyInstance, deps: ServerDeps) => void | Promise<void>;
 
-export const routes: RegisterRoutes[] = [registerWebService, registerPages, registerAdmin];
+export const routes: RegisterRoutes[] = [registerWebService, registerPages, registerAdmin, registerExport];

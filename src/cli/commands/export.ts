@@ -1,0 +1,262 @@
+/**
+ * `ipurl export <instance> <target>`: firewall and proxy configuration from a stored version
+ * (docs/formats.md). Writes one file to stdout, a chosen file (`--file`), or every file of the
+ * target into `--output DIR` (each written atomically). What was aggregated, collapsed, widened
+ * or left out goes to stderr (or into `--json`), never silently.
+ */
+import { stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import { IpurlError } from '../../core/errors.js';
+import { TARGET_NAMES } from '../../formats/export/export-registry.js';
+import { UNSUPPORTED_POLICIES, type ExportFile } from '../../formats/export/export-types.js';
+import {
+  DEFAULT_EXPORT_NAME,
+  DEFAULT_SQUID_DIR,
+  exportEndpoints,
+  parseCategories,
+  parseFamily,
+  parseServiceAreaList,
+  parseUnsupportedPolicy,
+  selectFile,
+  type ExportOutcome,
+  type ExportRequest,
+} from '../../service/export.js';
+import { writeFileAtomic } from '../../service/watch.js';
+import { openStore } from '../open-store.js';
+import { addDbOption, addJsonOption, resolveDb } from '../options.js';
+
+interface ExportFlags {
+  version?: string;
+  categories?: string;
+  serviceAreas?: string;
+  requiredOnly?: boolean;
+  ipv4?: boolean;
+  ipv6?: boolean;
+  family?: string;
+  tenantName?: string;
+  includePending?: boolean;
+  aggregate?: boolean;
+  onUnsupported?: string;
+  output?: string;
+  file?: string;
+  name?: string;
+  squidDir?: string;
+  db?: string;
+  json?: boolean;
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function familyOf(flags: ExportFlags): 4 | 6 | undefined {
+  const chosen = new Set<4 | 6>();
+  if (flags.ipv4 === true) chosen.add(4);
+  if (flags.ipv6 === true) chosen.add(6);
+  if (flags.family !== undefined) chosen.add(parseFamily(flags.family, '--family'));
+  if (chosen.size > 1) {
+    throw new IpurlError(
+      'ERR_USAGE',
+      '--ipv4, --ipv6 and --family contradict each other; give one address family (or none for both)',
+    );
+  }
+  return [...chosen][0];
+}
+
+/** Lines for stderr: what was merged, collapsed, widened, left out. */
+function report(outcome: ExportOutcome, written: readonly string[]): string {
+  const s = outcome.summary;
+  const lines = [
+    `ipurl export: ${outcome.instance} ${outcome.version} ${outcome.target.name}: ${written.join(', ')} ` +
+      `(${s.written.ipv4} IPv4, ${s.written.ipv6} IPv6, ${s.written.url} host patterns)`,
+  ];
+  for (const [kind, count] of Object.entries(s.notCarried)) {
+    if (count !== undefined && count > 0)
+      lines.push(
+        `  not carried by ${outcome.target.name}: ${count} ${kind === 'url' ? 'host patterns' : kind}`,
+      );
+  }
+  if (s.merges.length > 0) {
+    lines.push(
+      `  aggregated ${s.merges.length} merge(s) within (category, ports, family) buckets:`,
+    );
+    for (const m of s.merges) lines.push(`    ${m.into} = ${m.from.join(' + ')} [${m.bucket}]`);
+  }
+  if (s.collapsed.length > 0)
+    lines.push(
+      `  collapsed ${s.collapsed.length} entr${s.collapsed.length === 1 ? 'y' : 'ies'} covered by a .domain entry (listed in the file header and --json)`,
+    );
+  if (s.widened.length > 0)
+    lines.push(
+      `  widened ${s.widened.length} *.domain entr${s.widened.length === 1 ? 'y' : 'ies'} to .domain, which Squid also matches for the apex (listed in the header and --json)`,
+    );
+  if (outcome.pendingExcluded.length > 0)
+    lines.push(
+      `  left out ${outcome.pendingExcluded.length} pending addition(s) not effective yet (--include-pending to include them)`,
+    );
+  if (outcome.pendingIncluded.length > 0)
+    lines.push(
+      `  included ${outcome.pendingIncluded.length} pending addition(s) not effective yet`,
+    );
+  if (s.unsupported.length > 0) {
+    lines.push(
+      `  left out ${s.unsupported.length} entr${s.unsupported.length === 1 ? 'y' : 'ies'} ${outcome.target.name} cannot express (--on-unsupported ${s.onUnsupported})`,
+    );
+    if (s.onUnsupported === 'warn') {
+      for (const u of s.unsupported)
+        lines.push(`  warning: set ${u.setId} ${u.kind} ${JSON.stringify(u.value)}: ${u.reason}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export function register(program: Command): void {
+  const command = program
+    .command('export')
+    .description(
+      'write firewall / proxy configuration for an instance (targets: ' +
+        TARGET_NAMES.join(', ') +
+        ')',
+    )
+    .argument('<instance>', 'instance name (any case)')
+    .argument('<target>', `one of ${TARGET_NAMES.join(', ')}`)
+    .option('--version <version>', 'export this stored version (default: the latest)')
+    .option('--categories <list>', 'only these categories, e.g. Optimize,Allow')
+    .option(
+      '--service-areas <list>',
+      'only these service areas (Common is always included), e.g. Exchange,Skype',
+    )
+    .option('--required-only', 'only sets marked required')
+    .option('--ipv4', 'IPv4 prefixes only (host patterns are kept)')
+    .option('--ipv6', 'IPv6 prefixes only (host patterns are kept)')
+    .option('--family <4|6>', 'same as --ipv4 / --ipv6')
+    .option(
+      '--tenant-name <name>',
+      'substitute the tenant name into tenant-specific URLs (else "*")',
+    )
+    .option(
+      '--include-pending',
+      'include additions whose effective date is still in the future (default: left out)',
+    )
+    .option('--no-aggregate', 'do not aggregate CIDR prefixes')
+    .addOption(
+      new Option('--on-unsupported <policy>', 'what to do with a pattern the target cannot express')
+        .choices([...UNSUPPORTED_POLICIES])
+        .default('error'),
+    )
+    .option(
+      '--output <file|dir>',
+      'write to this file (one file) or directory (every file of the target)',
+    )
+    .option('--file <name>', 'only this file of a multi-file target (e.g. ipv4, urls, ip6tables)')
+    .option(
+      '--name <prefix>',
+      `prefix of table/set/chain/ACL/group names (default ${DEFAULT_EXPORT_NAME})`,
+    )
+    .option(
+      '--squid-dir <dir>',
+      `squid: directory the ACL files are installed in (default: --output DIR, else ${DEFAULT_SQUID_DIR})`,
+    );
+  addDbOption(command);
+  addJsonOption(command);
+  command.action(async (instance: string, target: string, flags: ExportFlags) => {
+    const family = familyOf(flags);
+    const outputIsDir =
+      flags.output !== undefined && ((await isDirectory(flags.output)) || flags.file === undefined);
+    const request: ExportRequest = {
+      instance,
+      target,
+      ...(flags.version !== undefined ? { version: flags.version } : {}),
+      ...(flags.categories !== undefined
+        ? { categories: parseCategories(flags.categories, '--categories') }
+        : {}),
+      ...(flags.serviceAreas !== undefined
+        ? { serviceAreas: parseServiceAreaList(flags.serviceAreas, '--service-areas') }
+        : {}),
+      ...(flags.requiredOnly === true ? { requiredOnly: true } : {}),
+      ...(family !== undefined ? { family } : {}),
+      ...(flags.tenantName !== undefined ? { tenantName: flags.tenantName } : {}),
+      ...(flags.includePending === true ? { includePending: true } : {}),
+      aggregate: flags.aggregate !== false,
+      onUnsupported: parseUnsupportedPolicy(flags.onUnsupported ?? 'error', '--on-unsupported'),
+      ...(flags.name !== undefined ? { name: flags.name } : {}),
+      ...(flags.file !== undefined ? { file: flags.file } : {}),
+      ...(flags.squidDir !== undefined
+        ? { squidDir: flags.squidDir }
+        : flags.output !== undefined && outputIsDir
+          ? { squidDir: resolve(flags.output) }
+          : {}),
+    };
+    const store = await openStore(resolveDb(flags.db));
+    let outcome: ExportOutcome;
+    try {
+      outcome = await exportEndpoints(store, request);
+    } finally {
+      await store.close();
+    }
+    const files: readonly ExportFile[] = outcome.files;
+    const written: {
+      name: string;
+      path?: string;
+      bytes: number;
+      mediaType: string;
+      content?: string;
+    }[] = [];
+    if (flags.output === undefined) {
+      const only = selectFile(files, undefined, outcome.target.name);
+      if (flags.json === true) {
+        written.push({
+          name: only.name,
+          bytes: Buffer.byteLength(only.content),
+          mediaType: only.mediaType,
+          content: only.content,
+        });
+      } else {
+        process.stdout.write(only.content);
+        written.push({
+          name: only.name,
+          bytes: Buffer.byteLength(only.content),
+          mediaType: only.mediaType,
+        });
+      }
+    } else if (files.length === 1 && !(await isDirectory(flags.output))) {
+      const file = files[0] as ExportFile;
+      await writeFileAtomic(flags.output, file.content);
+      written.push({
+        name: file.name,
+        path: resolve(flags.output),
+        bytes: Buffer.byteLength(file.content),
+        mediaType: file.mediaType,
+      });
+    } else {
+      for (const file of files) {
+        const path = resolve(join(flags.output, file.name));
+        await writeFileAtomic(path, file.content);
+        written.push({
+          name: file.name,
+          path,
+          bytes: Buffer.byteLength(file.content),
+          mediaType: file.mediaType,
+        });
+      }
+    }
+    if (flags.json === true) {
+      const { target, files: _files, ...rest } = outcome;
+      process.stdout.write(
+        `${JSON.stringify({ ...rest, target: target.name, files: written }, null, 2)}\n`,
+      );
+      return;
+    }
+    process.stderr.write(
+      report(
+        outcome,
+        written.map((w) => w.path ?? (flags.output === undefined ? `${w.name} (stdout)` : w.name)),
+      ),
+    );
+  });
+}

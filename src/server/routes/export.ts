@@ -1,0 +1,80 @@
+/**
+ * `GET /export/{instance}/{target}` (issue 4, docs/formats.md): one generated firewall / proxy
+ * file, e.g. `/export/Worldwide/list?file=ipv4&categories=Optimize` as a Palo Alto EDL source.
+ * Query parameters (names case-insensitive, as on the web-service routes): version, categories,
+ * serviceAreas, requiredOnly, family (4|6), tenantName, includePending, aggregate (default true),
+ * onUnsupported (error|warn|skip, default error → 422 ERR_UNSUPPORTED_PATTERN), name, file,
+ * squidDir. A multi-file target needs `file=` (400 lists the names).
+ * What was aggregated or left out is reported in `X-Ipurl-*` headers (the list formats have no
+ * comment syntax to carry it).
+ */
+import { createHash } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import {
+  exportEndpoints,
+  parseCategories,
+  parseFamily,
+  parseServiceAreaList,
+  parseUnsupportedPolicy,
+  selectFile,
+  type ExportRequest,
+} from '../../service/export.js';
+import type { ServerDeps } from '../deps.js';
+import { etagMatches } from './web-service.js';
+import { getBoolean, getParam, getValue, parseRawQuery, splitUrl } from '../query.js';
+
+export function register(app: FastifyInstance, deps: ServerDeps): void {
+  app.get<{ Params: { instance: string; target: string } }>(
+    '/export/:instance/:target',
+    async (request, reply) => {
+      const query = parseRawQuery(splitUrl(request.raw.url ?? '').query);
+      const value = (name: string): string | undefined => getValue(query, name);
+      const categories = value('categories');
+      const serviceAreas = value('serviceAreas');
+      const family = value('family');
+      const tenantName = value('tenantName');
+      const onUnsupported = value('onUnsupported');
+      const version = value('version');
+      const name = value('name');
+      const file = value('file');
+      const squidDir = value('squidDir');
+      const exportRequest: ExportRequest = {
+        instance: request.params.instance,
+        target: request.params.target,
+        ...(version !== undefined ? { version } : {}),
+        ...(categories !== undefined ? { categories: parseCategories(categories) } : {}),
+        ...(serviceAreas !== undefined ? { serviceAreas: parseServiceAreaList(serviceAreas) } : {}),
+        requiredOnly: getBoolean(query, 'requiredOnly'),
+        ...(family !== undefined ? { family: parseFamily(family) } : {}),
+        ...(tenantName !== undefined ? { tenantName } : {}),
+        includePending: getBoolean(query, 'includePending'),
+        // Aggregation is on unless `aggregate=false`.
+        aggregate:
+          getParam(query, 'aggregate') === undefined ? true : getBoolean(query, 'aggregate'),
+        ...(onUnsupported !== undefined
+          ? { onUnsupported: parseUnsupportedPolicy(onUnsupported) }
+          : {}),
+        ...(name !== undefined ? { name } : {}),
+        ...(squidDir !== undefined ? { squidDir } : {}),
+        // A single-file target needs no `file`; exportEndpoints selects and applies the policy.
+        ...(file !== undefined ? { file } : {}),
+      };
+      const outcome = await exportEndpoints(deps.store, exportRequest);
+      // A multi-file target without `file=`: selectFile's 400 names the files to choose from.
+      const chosen = selectFile(outcome.files, undefined, outcome.target.name);
+      const etag = `"${createHash('sha256').update(chosen.content).digest('base64url').slice(0, 27)}"`;
+      const s = outcome.summary;
+      void reply
+        .header('cache-control', `public, max-age=${deps.config.cacheMaxAgeSeconds}`)
+        .header('etag', etag)
+        .header('content-disposition', `inline; filename="${chosen.name}"`)
+        .header('x-ipurl-instance', outcome.instance)
+        .header('x-ipurl-version', outcome.version)
+        .header('x-ipurl-merged', String(s.merges.length))
+        .header('x-ipurl-left-out', String(s.unsupported.length))
+        .header('x-ipurl-pending-excluded', String(outcome.pendingExcluded.length));
+      if (etagMatches(request.headers['if-none-match'], [etag])) return reply.code(304).send();
+      return reply.header('content-type', chosen.mediaType).send(chosen.content);
+    },
+  );
+}

@@ -1,0 +1,108 @@
+/**
+ * Stores for the export tests: a real SQLite store (in memory) holding real bundled versions.
+ */
+import type { EndpointSet } from '../../src/core/endpoint-set.js';
+import type { Store } from '../../src/core/store.js';
+import {
+  exportEndpoints,
+  type ExportOutcome,
+  type ExportRequest,
+} from '../../src/service/export.js';
+import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { bundledInstances, bundledVersions, readBundled } from '../helpers/bundled-data.js';
+
+/** The fixed version of the golden files. */
+export const GOLDEN_INSTANCE = 'Worldwide';
+export const GOLDEN_VERSION = '2025013000';
+/** A fixed "today" so headers (pending cut-off) are stable. */
+export const GOLDEN_NOW = new Date('2025-06-01T00:00:00Z');
+
+export async function storeWith(
+  versions: ReadonlyArray<{ instance: string; version: string; sets?: readonly EndpointSet[] }>,
+): Promise<Store> {
+  const store = await createSqliteStore({ filename: ':memory:' });
+  const latest = new Map<string, string>();
+  for (const { instance, version, sets } of versions) {
+    await store.appendVersion({
+      instance,
+      version,
+      sets: sets ?? readBundled(instance, version),
+      changes: [],
+      expectedLatest: latest.get(instance) ?? null,
+      notify: false,
+    });
+    latest.set(instance, version);
+  }
+  return store;
+}
+
+/** The golden version plus the latest bundled version of every instance. */
+export function realVersions(): Array<{ instance: string; version: string }> {
+  const out = [{ instance: GOLDEN_INSTANCE, version: GOLDEN_VERSION }];
+  for (const instance of bundledInstances()) {
+    const latest = bundledVersions(instance).at(-1);
+    if (latest !== undefined && !(instance === GOLDEN_INSTANCE && latest === GOLDEN_VERSION)) {
+      out.push({ instance, version: latest });
+    }
+  }
+  return out;
+}
+
+export async function run(
+  store: Store,
+  request: Omit<ExportRequest, 'now'> & { now?: Date },
+): Promise<ExportOutcome> {
+  return exportEndpoints(store, { now: GOLDEN_NOW, ...request });
+}
+
+/** A set with hostile text in every free-text place a publisher could fill. */
+export const HOSTILE_NOTE =
+  'x"; return "DIRECT"; </script><script>alert(1)</script>\n=HYPERLINK("http://evil")';
+export const HOSTILE_URLS = [
+  'evil"; return "DIRECT.example.com',
+  'a.example.com\ninclude /etc/passwd',
+  '</script>.example.com',
+  '=cmd|calc.example.com',
+  ',=cmd.example.com',
+  "x.example.com' -j DROP",
+];
+
+export function hostileSets(): EndpointSet[] {
+  return [
+    {
+      id: 1,
+      serviceArea: 'Exchange',
+      serviceAreaDisplayName: 'Exchange Online',
+      urls: ['outlook.office.com', ...HOSTILE_URLS],
+      ips: ['13.107.6.152/31', '1.2.3.0/24"; drop', '2603:1006::/40'],
+      tcpPorts: '80,443',
+      expressRoute: true,
+      category: 'Optimize',
+      required: true,
+      notes: HOSTILE_NOTE,
+    },
+    {
+      id: 2,
+      serviceArea: 'Common',
+      serviceAreaDisplayName: 'Microsoft 365 Common and Office Online',
+      ips: ['20.190.128.0/18'],
+      tcpPorts: '443"; accept; #',
+      expressRoute: false,
+      category: 'Allow',
+      required: false,
+      notes: '@SUM(1+1)',
+    },
+    {
+      id: 3,
+      serviceArea: 'Common',
+      serviceAreaDisplayName: 'Microsoft 365 Common and Office Online',
+      urls: ['*.office.com', '+cmd.example.com'],
+      ips: ['40.126.0.0/18'],
+      tcpPorts: '443',
+      expressRoute: false,
+      category: 'Allow',
+      required: true,
+      notes: '-2+3',
+    },
+  ];
+}
