@@ -182,7 +182,15 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       const signal = AbortSignal.timeout(timeoutMs);
       let response: Response;
       try {
-        response = await doFetch(url, { headers, signal, redirect: 'follow' });
+        try {
+          response = await doFetch(url, { headers, signal, redirect: 'follow' });
+        } catch (error) {
+          // A pooled keep-alive connection the server already closed fails before any answer:
+          // one immediate retry on a fresh connection (a GET is idempotent, RFC 9110 §9.2.2).
+          const code = (error as { cause?: { code?: string } }).cause?.code;
+          if (code !== 'UND_ERR_SOCKET' && code !== 'ECONNRESET') throw error;
+          response = await doFetch(url, { headers, signal, redirect: 'follow' });
+        }
       } catch (error) {
         const { kind, text } = describeCause(error);
         throw upstreamError(
