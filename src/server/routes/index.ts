@@ -9,8 +9,10 @@ import type { ServerDeps } from '../deps.js';
 import { register as registerPages } from './pages.js';
 import { register as registerWebService } from './web-service.js';
 import { register as registerAdmin } from './admin.js';
+import { register as registerLookup } from './lookup.js';
+import { register as registerHealth } from './health.js';
 import { register as registerExport } from './export.js';
 
 export type RegisterRoutes = (app: FastifyInstance, deps: ServerDeps) => void | Promise<void>;
 
-export const routes: RegisterRoutes[] = [registerWebService, registerPages, registerAdmin, registerExport];
+export const routes: RegisterRoutes[] = [registerWebService, registerPages, registerAdmin, registerLookup, registerHealth, registerExport];
