@@ -12,6 +12,8 @@ import type { ServerDeps } from './deps.js';
 import { errorBody, toHttpError } from './http-errors.js';
 import { routes } from './routes/index.js';
 
+const DEBUG_LEVELS: ReadonlySet<string> = new Set(['debug', 'trace']);
+
 /** Path patterns of every registered route with its methods, for the generic 405. */
 interface RoutePattern {
   readonly regex: RegExp;
@@ -102,17 +104,21 @@ export async function createApp(deps: ServerDeps): Promise<FastifyInstance> {
     if (!existing) patterns.push(target);
   });
 
+  // One JSON line per rejected or failed request; successful ones only at debug level, and the
+  // entry object is built only when the line is written (the hot path stays allocation-light).
   app.addHook('onResponse', (request, reply, done) => {
     const status = reply.statusCode;
-    const entry = {
-      method: request.method,
-      url: request.url,
-      statusCode: status,
-      ms: Math.round(reply.elapsedTime),
-    };
-    if (status >= 500) request.log.error(entry, 'request failed');
-    else if (status >= 400) request.log.info(entry, 'request rejected');
-    else request.log.debug(entry, 'request completed');
+    if (status >= 400 || DEBUG_LEVELS.has(request.log.level)) {
+      const entry = {
+        method: request.method,
+        url: request.url,
+        statusCode: status,
+        ms: Math.round(reply.elapsedTime),
+      };
+      if (status >= 500) request.log.error(entry, 'request failed');
+      else if (status >= 400) request.log.info(entry, 'request rejected');
+      else request.log.debug(entry, 'request completed');
+    }
     done();
   });
 
