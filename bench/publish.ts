@@ -101,12 +101,19 @@ function churn(base: readonly EndpointSet[], random: () => number, perSet: numbe
   }
   const removed = base.length - next.length;
   for (let i = 0; i < removed; i++) next.push(makeSet(newId++, perSet, random));
-  // Top up to exactly TARGET_PREFIXES prefixes in the next version.
+  // Bring the total to exactly TARGET_PREFIXES by growing or trimming the churned sets only, so
+  // the untouched 96 % stay untouched.
+  const churned = next.filter((set) => set.id > SETS || (set.urls ?? []).some((url) => url.startsWith('new')));
   let total = next.reduce((n, s) => n + (s.ips?.length ?? 0), 0);
-  for (let i = 0; total < TARGET_PREFIXES; i = (i + 1) % next.length) {
-    const set = next[i] as EndpointSet;
-    (set.ips as string[]).push(freshPrefix(random));
-    total++;
+  for (let i = 0; total !== TARGET_PREFIXES; i = (i + 1) % churned.length) {
+    const ips = (churned[i] as EndpointSet).ips as string[];
+    if (total < TARGET_PREFIXES) {
+      ips.push(freshPrefix(random));
+      total++;
+    } else if (ips.length > 1) {
+      ips.pop();
+      total--;
+    }
   }
   return next;
 }
@@ -121,7 +128,7 @@ function ms(start: bigint): number {
 
 async function main(): Promise<void> {
   const random = rng(20261128);
-  const perSet = Math.floor(TARGET_PREFIXES / SETS) - 1;
+  const perSet = Math.floor(TARGET_PREFIXES / SETS);
   const base = Array.from({ length: SETS }, (_, i) => makeSet(i + 1, perSet, random));
   const next = churn(base, random, perSet);
   const baseText = JSON.stringify(base);

@@ -287,8 +287,9 @@ export async function planPublish(
       `${instance} already has version ${latest ?? ''}: the 100 version ids of ${latest?.slice(0, 8) ?? today} are used up (YYYYMMDD00–99, SPEC §6); publish again tomorrow (UTC)`,
     );
   }
-  const unchanged = latest !== null && setsEqual(sorted, latestSets);
-  const changes = unchanged ? [] : diffVersions(latestSets, sorted, { version, effectiveDate });
+  const changes = diffVersions(latestSets, sorted, { version, effectiveDate });
+  // Only a version without change records can be identical; the full comparison runs only then.
+  const unchanged = latest !== null && changes.length === 0 && setsEqual(sorted, latestSets);
   return {
     instance,
     newInstance: latest === null,
