@@ -1,0 +1,130 @@
+/**
+ * `ipurl classify <log|->`: stream a proxy or firewall log and report traffic per category and
+ * service area, the top unmatched destinations, and what could go direct under PAC type 1
+ * (Optimize) and type 2 (Optimize + Allow) (issue 5, SPEC §8.1, §9). Constant memory; a progress
+ * bar on stderr when it is a terminal, nothing otherwise (cron); `--json` for machines.
+ */
+import { createReadStream, statSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import type { Command } from 'commander';
+import { IpurlError } from '../../core/errors.js';
+import { classifyLines, LOG_FORMATS, type ClassifyReport, type LogFormat } from '../../service/classify.js';
+import { createLookupService } from '../../service/lookup.js';
+import { openStore } from '../open-store.js';
+import { addDbOption, addJsonOption, parseIntegerOption, resolveDb } from '../options.js';
+
+function pct(share: number | null): string {
+  return share === null ? '—' : `${(share * 100).toFixed(1)}%`;
+}
+
+function human(bytes: number | null): string {
+  if (bytes === null) return '—';
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+}
+
+export function formatClassifyReport(report: ClassifyReport, instance: string, version: string): string {
+  const out: string[] = [];
+  const total = report.requests;
+  const share = (n: number) => (total === 0 ? '0.0%' : `${((n / total) * 100).toFixed(1)}%`);
+  out.push(`${report.lines} lines (${report.format}), ${report.requests} requests, ${report.skippedLines} skipped; data ${instance} ${version}`);
+  out.push('');
+  out.push('category      requests    share       bytes');
+  for (const [name, tally] of Object.entries(report.categories)) {
+    out.push(`${name.padEnd(12)} ${String(tally.requests).padStart(9)} ${share(tally.requests).padStart(8)} ${(report.bytes === null ? '—' : human(tally.bytes)).padStart(11)}`);
+  }
+  out.push('');
+  out.push('service area  requests    share       bytes');
+  for (const [name, tally] of Object.entries(report.serviceAreas)) {
+    out.push(`${name.padEnd(12)} ${String(tally.requests).padStart(9)} ${share(tally.requests).padStart(8)} ${(report.bytes === null ? '—' : human(tally.bytes)).padStart(11)}`);
+  }
+  out.push('');
+  const p1 = report.policies.type1;
+  const p2 = report.policies.type2;
+  out.push(`direct under type 1 (Optimize):         ${p1.requests} requests (${pct(p1.requestShare)}), ${human(p1.bytes)} (${pct(p1.byteShare)})`);
+  out.push(`direct under type 2 (Optimize + Allow): ${p2.requests} requests (${pct(p2.requestShare)}), ${human(p2.bytes)} (${pct(p2.byteShare)})`);
+  if (report.topUnmatched.length > 0) {
+    out.push('');
+    out.push(`top unmatched destinations${report.approximate ? ' (approximate counts: lower bounds)' : ''}:`);
+    for (const entry of report.topUnmatched) {
+      out.push(`  ${String(entry.requests).padStart(9)}  ${entry.bytes === null ? '' : `${human(entry.bytes).padStart(10)}  `}${entry.destination}`);
+    }
+  }
+  return `${out.join('\n')}\n`;
+}
+
+export function register(program: Command): void {
+  const command = program
+    .command('classify')
+    .description('classify a proxy/firewall log (Squid access.log, CSV or any text) by Microsoft 365 category')
+    .argument('<log>', 'log file, or - for stdin')
+    .option('--instance <name>', 'instance (default Worldwide)', 'Worldwide')
+    .option('--version <version>', 'a stored version (default: latest)')
+    .option('--top <n>', 'unmatched destinations to list (default 20)', '20')
+    .option('--format <format>', `log format: ${LOG_FORMATS.join(', ')} (default auto)`, 'auto');
+  addDbOption(command);
+  addJsonOption(command);
+  command.action(async (file: string, flags: { instance: string; version?: string; top: string; format: string; db?: string; json?: boolean }) => {
+    const top = parseIntegerOption('--top', flags.top, 0, 10_000);
+    const format = flags.format.toLowerCase() as LogFormat | 'auto';
+    if (!LOG_FORMATS.includes(format)) {
+      throw new IpurlError('ERR_USAGE', `--format must be one of ${LOG_FORMATS.join(', ')}; received "${flags.format}"`);
+    }
+    let size: number | undefined;
+    if (file !== '-') {
+      try {
+        const stat = statSync(file);
+        if (!stat.isFile()) throw new Error('not a regular file');
+        size = stat.size;
+      } catch (error) {
+        throw new IpurlError('ERR_NOT_FOUND', `cannot read log ${JSON.stringify(file)}: ${(error as Error).message}`);
+      }
+    }
+    const store = await openStore(resolveDb(flags.db));
+    try {
+      const { instance, version, index } = await createLookupService(store).index(flags.instance, flags.version);
+      const input = file === '-' ? process.stdin : createReadStream(file);
+      const lines = createInterface({ input, crlfDelay: Infinity });
+      const tty = process.stderr.isTTY === true;
+      let count = 0;
+      let lastDraw = 0;
+      const draw = (final: boolean): void => {
+        const read = file === '-' ? undefined : (input as ReturnType<typeof createReadStream>).bytesRead;
+        if (size !== undefined && read !== undefined && size > 0) {
+          const fraction = Math.min(1, read / size);
+          const width = 30;
+          const filled = Math.round(fraction * width);
+          process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}% ${count} lines`);
+        } else process.stderr.write(`\r${count} lines`);
+        if (final) process.stderr.write('\n');
+      };
+      const report = await classifyLines(
+        lines,
+        { index, top, format },
+        tty
+          ? () => {
+              count += 1;
+              if ((count & 4095) === 0) {
+                const now = Date.now();
+                if (now - lastDraw > 200) {
+                  lastDraw = now;
+                  draw(false);
+                }
+              }
+            }
+          : undefined,
+      );
+      if (tty) draw(true);
+      if (flags.json === true) process.stdout.write(`${JSON.stringify({ instance, version, ...report }, null, 2)}\n`);
+      else process.stdout.write(formatClassifyReport(report, instance, version));
+    } finally {
+      await store.close();
+    }
+  });
+}

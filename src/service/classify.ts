@@ -1,0 +1,382 @@
+/**
+ * Classify proxy or firewall traffic against one version's endpoint data (issue 5): how many
+ * requests (and bytes, where the log has them) go to each category and service area, which
+ * destinations are not Microsoft 365 at all, and how much could leave directly under Microsoft's
+ * two PAC policies (SPEC §8.1: type 1 = Optimize direct, type 2 = Optimize + Allow direct).
+ *
+ * Input formats, detected from the first lines unless given:
+ * - `squid`: Squid's native access.log (`time elapsed client code/status bytes method URL ident
+ *   hierarchy/peer type`; Squid wiki "SquidFaq/SquidLogs"); CONNECT lines carry `host:port`.
+ * - `csv`: a header row naming a destination column (host, url, domain, dst, destination, …) and
+ *   optionally a bytes column; RFC 4180 quoting.
+ * - `text`: anything else: every IPv4 address and host name on the line is a candidate; the line
+ *   counts for the best category among them (SPEC §9), or as unmatched with its first public
+ *   destination.
+ *
+ * Memory is constant: lookups go through a bounded cache, and the unmatched destinations are
+ * counted in a capped table pruned to its heaviest entries (a lossy-counting variant): counts of
+ * the reported top N are exact unless `approximate` is set.
+ */
+import type { Category, ServiceArea } from '../core/endpoint-set.js';
+import { bestCategory, parseIpv4, type LookupIndex } from '../core/lookup-index.js';
+
+export type LogFormat = 'squid' | 'csv' | 'text';
+export const LOG_FORMATS: readonly (LogFormat | 'auto')[] = ['auto', 'squid', 'csv', 'text'];
+
+export interface Tally {
+  requests: number;
+  bytes: number;
+}
+
+export interface PolicyShare {
+  readonly requests: number;
+  readonly requestShare: number;
+  readonly bytes: number | null;
+  readonly byteShare: number | null;
+}
+
+export interface ClassifyReport {
+  readonly format: LogFormat;
+  readonly lines: number;
+  /** Lines with a destination (counted as requests). */
+  readonly requests: number;
+  /** Lines without any destination (headers, comments, blank). */
+  readonly skippedLines: number;
+  /** Total bytes, or null when the log has none. */
+  readonly bytes: number | null;
+  readonly categories: Readonly<Record<Category | 'unmatched', Tally>>;
+  readonly serviceAreas: Readonly<Record<ServiceArea, Tally>>;
+  readonly policies: { readonly type1: PolicyShare; readonly type2: PolicyShare };
+  readonly topUnmatched: ReadonlyArray<{ destination: string; requests: number; bytes: number | null }>;
+  /** True when the unmatched table was pruned: top counts are lower bounds. */
+  readonly approximate: boolean;
+}
+
+interface Outcome {
+  readonly category: Category | null;
+  readonly serviceArea: ServiceArea | null;
+}
+
+const UNMATCHED: Outcome = { category: null, serviceArea: null };
+const CACHE_LIMIT = 65_536;
+
+const SQUID_LINE = /^\d{9,}(\.\d+)?\s+-?\d+\s+\S+\s+[A-Z_]+\/\d{3}\s+\d+\s+\S+\s+\S+/;
+const DEST_COLUMNS = ['host', 'hostname', 'url', 'uri', 'domain', 'fqdn', 'dst', 'dest', 'destination', 'dst_ip', 'dstip', 'dest_ip', 'destination_ip', 'destinationip', 'server', 'server_ip', 'cs-host', 'cs-uri', 'r-host', 'r-ip', 'target', 'remote', 'remote_host', 'sni'];
+const BYTE_COLUMNS = ['bytes', 'size', 'sc-bytes', 'bytes_out', 'bytes_in', 'total_bytes', 'totalbytes', 'sentbytes', 'bytes_sent', 'length', 'octets'];
+const TEXT_CANDIDATES = /(?:\d{1,3}\.){3}\d{1,3}|(?:[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?\.)+[a-z]{2,63}\.?/gi;
+const TEXT_BYTES = /\bbytes?[=:]\s*(\d+)/i;
+
+/** Split one CSV record (RFC 4180 quoting; a record spanning lines is not supported). */
+export function splitCsv(line: string): string[] {
+  const out: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i += 1) {
+    const c = line[i]!;
+    if (quoted) {
+      if (c === '"') {
+        if (line[i + 1] === '"') {
+          field += '"';
+          i += 1;
+        } else quoted = false;
+      } else field += c;
+    } else if (c === '"' && field === '') quoted = true;
+    else if (c === ',') {
+      out.push(field);
+      field = '';
+    } else field += c;
+  }
+  out.push(field.replace(/\r$/, ''));
+  return out;
+}
+
+/** Host (or IP literal) of a URL, `host:port`, `[v6]:port` or bare host; lower-cased, no trailing dot. */
+export function destinationOf(text: string): string {
+  let s = text.trim();
+  const scheme = s.indexOf('://');
+  if (scheme !== -1) s = s.slice(scheme + 3);
+  let end = s.length;
+  for (let i = 0; i < s.length; i += 1) {
+    const c = s.charCodeAt(i);
+    if (c === 47 || c === 63 || c === 35) {
+      end = i;
+      break;
+    }
+  }
+  s = s.slice(0, end);
+  const at = s.lastIndexOf('@');
+  if (at !== -1) s = s.slice(at + 1);
+  if (s.startsWith('[')) {
+    const close = s.indexOf(']');
+    return (close === -1 ? s.slice(1) : s.slice(1, close)).toLowerCase();
+  }
+  const colon = s.indexOf(':');
+  if (colon !== -1 && s.indexOf(':', colon + 1) === -1) s = s.slice(0, colon);
+  s = s.toLowerCase();
+  return s.endsWith('.') ? s.slice(0, -1) : s;
+}
+
+function isPrivateIpv4(value: number): boolean {
+  const a = Math.floor(value / 16777216);
+  const b = Math.floor(value / 65536) % 256;
+  return a === 10 || a === 127 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254) || a === 0;
+}
+
+/** Detect the format from the first non-empty lines. */
+export function detectFormat(lines: readonly string[]): LogFormat {
+  const sample = lines.filter((line) => line.trim() !== '' && !line.startsWith('#'));
+  if (sample.length === 0) return 'text';
+  if (sample.slice(0, 5).filter((line) => SQUID_LINE.test(line)).length >= Math.min(3, sample.length)) return 'squid';
+  const header = splitCsv(sample[0]!).map((h) => h.trim().toLowerCase());
+  if (header.length >= 2 && header.some((h) => DEST_COLUMNS.includes(h))) return 'csv';
+  return 'text';
+}
+
+function newTally(): Tally {
+  return { requests: 0, bytes: 0 };
+}
+
+export interface ClassifierOptions {
+  readonly index: LookupIndex;
+  /** How many unmatched destinations to report (default 20). */
+  readonly top?: number;
+  readonly format?: LogFormat | 'auto';
+}
+
+export class Classifier {
+  private readonly index: LookupIndex;
+  private readonly top: number;
+  private readonly capacity: number;
+  private format: LogFormat | undefined;
+  private readonly pending: string[] = [];
+  private csvDest: number[] = [];
+  private csvBytes = -1;
+  private csvHeaderSeen = false;
+  private readonly cache = new Map<string, Outcome>();
+  private readonly unmatched = new Map<string, Tally>();
+  private pruned = false;
+  private lines = 0;
+  private requests = 0;
+  private skipped = 0;
+  private bytes = 0;
+  private bytesSeen = false;
+  private readonly categories: Record<Category | 'unmatched', Tally> = {
+    Optimize: newTally(),
+    Allow: newTally(),
+    Default: newTally(),
+    unmatched: newTally(),
+  };
+  private readonly areas: Record<ServiceArea, Tally> = {
+    Exchange: newTally(),
+    SharePoint: newTally(),
+    Skype: newTally(),
+    Common: newTally(),
+  };
+
+  constructor(options: ClassifierOptions) {
+    this.index = options.index;
+    this.top = options.top ?? 20;
+    this.capacity = Math.max(1000, this.top * 20);
+    if (options.format !== undefined && options.format !== 'auto') this.format = options.format;
+  }
+
+  /** Feed one line (without its newline). */
+  add(line: string): void {
+    if (this.format === undefined) {
+      this.pending.push(line);
+      if (this.pending.length < 5) return;
+      this.flushPending();
+      return;
+    }
+    this.process(line);
+  }
+
+  private flushPending(): void {
+    this.format ??= detectFormat(this.pending);
+    const lines = this.pending.splice(0);
+    for (const line of lines) this.process(line);
+  }
+
+  private outcome(destination: string): Outcome {
+    const cached = this.cache.get(destination);
+    if (cached !== undefined) return cached;
+    const result = this.index.lookup(destination);
+    let outcome = UNMATCHED;
+    if (!('ok' in result) && result.matches.length > 0) {
+      outcome = { category: bestCategory(result.matches), serviceArea: result.matches[0]!.set.serviceArea };
+    }
+    if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
+    this.cache.set(destination, outcome);
+    return outcome;
+  }
+
+  private count(destination: string, outcome: Outcome, bytes: number): void {
+    this.requests += 1;
+    this.bytes += bytes;
+    if (outcome.category === null) {
+      this.categories.unmatched.requests += 1;
+      this.categories.unmatched.bytes += bytes;
+      const entry = this.unmatched.get(destination);
+      if (entry !== undefined) {
+        entry.requests += 1;
+        entry.bytes += bytes;
+      } else {
+        this.unmatched.set(destination, { requests: 1, bytes });
+        if (this.unmatched.size > this.capacity * 2) this.prune();
+      }
+      return;
+    }
+    const tally = this.categories[outcome.category];
+    tally.requests += 1;
+    tally.bytes += bytes;
+    const area = this.areas[outcome.serviceArea!];
+    area.requests += 1;
+    area.bytes += bytes;
+  }
+
+  /** Keep the `capacity` heaviest unmatched destinations (bounded memory). */
+  private prune(): void {
+    const kept = [...this.unmatched.entries()].sort((a, b) => b[1].requests - a[1].requests).slice(0, this.capacity);
+    this.unmatched.clear();
+    for (const [key, value] of kept) this.unmatched.set(key, value);
+    this.pruned = true;
+  }
+
+  private parseBytes(text: string | undefined): number {
+    if (text === undefined) return 0;
+    const n = Number(text.trim());
+    if (!Number.isFinite(n) || n < 0) return 0;
+    this.bytesSeen = true;
+    return n;
+  }
+
+  private process(line: string): void {
+    this.lines += 1;
+    if (line.length === 0 || line.charCodeAt(0) === 35 /* # */) {
+      this.skipped += 1;
+      return;
+    }
+    if (this.format === 'squid') this.processSquid(line);
+    else if (this.format === 'csv') this.processCsv(line);
+    else this.processText(line);
+  }
+
+  private processSquid(line: string): void {
+    // time elapsed client code/status bytes method URL ident hierarchy/peer type
+    const fields = line.split(/\s+/, 9);
+    const url = fields[6];
+    if (url === undefined) {
+      this.skipped += 1;
+      return;
+    }
+    let destination = destinationOf(url);
+    if (destination === '' || destination === '-') {
+      const peer = fields[8]?.split('/')[1];
+      if (peer === undefined || peer === '-') {
+        this.skipped += 1;
+        return;
+      }
+      destination = peer;
+    }
+    this.count(destination, this.outcome(destination), this.parseBytes(fields[4]));
+  }
+
+  private processCsv(line: string): void {
+    const fields = splitCsv(line);
+    if (!this.csvHeaderSeen) {
+      this.csvHeaderSeen = true;
+      const header = fields.map((h) => h.trim().toLowerCase());
+      this.csvDest = DEST_COLUMNS.map((name) => header.indexOf(name)).filter((i) => i !== -1);
+      this.csvBytes = header.findIndex((h) => BYTE_COLUMNS.includes(h));
+      this.skipped += 1;
+      return;
+    }
+    let chosen: { destination: string; outcome: Outcome } | undefined;
+    for (const column of this.csvDest) {
+      const value = fields[column];
+      if (value === undefined || value.trim() === '' || value.trim() === '-') continue;
+      const destination = destinationOf(value);
+      const outcome = this.outcome(destination);
+      if (chosen === undefined || (outcome.category !== null && (chosen.outcome.category === null || rank(outcome.category) < rank(chosen.outcome.category)))) {
+        chosen = { destination, outcome };
+      }
+    }
+    if (chosen === undefined) {
+      this.skipped += 1;
+      return;
+    }
+    this.count(chosen.destination, chosen.outcome, this.csvBytes === -1 ? 0 : this.parseBytes(fields[this.csvBytes]));
+  }
+
+  private processText(line: string): void {
+    let best: { destination: string; outcome: Outcome } | undefined;
+    let firstPublic: string | undefined;
+    TEXT_CANDIDATES.lastIndex = 0;
+    for (let m = TEXT_CANDIDATES.exec(line); m !== null; m = TEXT_CANDIDATES.exec(line)) {
+      const raw = m[0];
+      let destination = raw.toLowerCase();
+      if (destination.endsWith('.')) destination = destination.slice(0, -1);
+      const v4 = parseIpv4(destination);
+      if (/^[\d.]+$/.test(destination)) {
+        if (v4 < 0) continue;
+        if (isPrivateIpv4(v4)) continue;
+      }
+      firstPublic ??= destination;
+      const outcome = this.outcome(destination);
+      if (outcome.category !== null && (best === undefined || rank(outcome.category) < rank(best.outcome.category!))) {
+        best = { destination, outcome };
+      }
+    }
+    const bytesMatch = TEXT_BYTES.exec(line);
+    const bytes = bytesMatch === null ? 0 : this.parseBytes(bytesMatch[1]);
+    if (best !== undefined) this.count(best.destination, best.outcome, bytes);
+    else if (firstPublic !== undefined) this.count(firstPublic, UNMATCHED, bytes);
+    else this.skipped += 1;
+  }
+
+  report(): ClassifyReport {
+    if (this.format === undefined || this.pending.length > 0) this.flushPending();
+    const bytes = this.bytesSeen ? this.bytes : null;
+    const share = (requests: number, b: number): PolicyShare => ({
+      requests,
+      requestShare: this.requests === 0 ? 0 : requests / this.requests,
+      bytes: bytes === null ? null : b,
+      byteShare: bytes === null || bytes === 0 ? null : b / bytes,
+    });
+    const c = this.categories;
+    const top = [...this.unmatched.entries()]
+      .sort((a, b) => b[1].requests - a[1].requests || (a[0] < b[0] ? -1 : 1))
+      .slice(0, this.top)
+      .map(([destination, tally]) => ({ destination, requests: tally.requests, bytes: bytes === null ? null : tally.bytes }));
+    return {
+      format: this.format ?? 'text',
+      lines: this.lines,
+      requests: this.requests,
+      skippedLines: this.skipped,
+      bytes,
+      categories: structuredClone(c),
+      serviceAreas: structuredClone(this.areas),
+      policies: {
+        type1: share(c.Optimize.requests, c.Optimize.bytes),
+        type2: share(c.Optimize.requests + c.Allow.requests, c.Optimize.bytes + c.Allow.bytes),
+      },
+      topUnmatched: top,
+      approximate: this.pruned,
+    };
+  }
+}
+
+const RANKS: Readonly<Record<Category, number>> = { Optimize: 0, Allow: 1, Default: 2 };
+function rank(category: Category): number {
+  return RANKS[category];
+}
+
+/** Classify every line of an async source (a file or stdin read line by line). */
+export async function classifyLines(lines: AsyncIterable<string>, options: ClassifierOptions, onLine?: () => void): Promise<ClassifyReport> {
+  const classifier = new Classifier(options);
+  for await (const line of lines) {
+    classifier.add(line);
+    onLine?.();
+  }
+  return classifier.report();
+}
