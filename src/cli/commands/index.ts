@@ -3,6 +3,8 @@ import type { Command } from 'commander';
 import { register as sync } from './sync.js';
 import { register as status } from './status.js';
 import { register as watch } from './watch.js';
+import { register as lookup } from './lookup.js';
+import { register as classify } from './classify.js';
 import { register as serve } from './serve.js';
 import { register as migrate } from './migrate.js';
 import { register as copy } from './copy.js';
@@ -14,4 +16,4 @@ import { register as exportCommand } from './export.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [serve, publish, versions, changes, webhooks, exportCommand, sync, status, watch, migrate, copy];
+export const commands: RegisterCommand[] = [serve, publish, versions, changes, webhooks, exportCommand, sync, status, watch, lookup, classify, migrate, copy];
