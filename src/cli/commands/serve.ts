@@ -57,8 +57,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const store = await openStore(options.db);
   const closers: Array<() => Promise<void>> = [() => store.close()];
   try {
+    let seeded: { versions: number; changes: number } | undefined;
     if (options.seed !== false && options.upstream === undefined && (await store.isEmpty())) {
-      await seedStore(store, await loadBundledDataset());
+      const result = await seedStore(store, await loadBundledDataset());
+      seeded = { versions: result.appended, changes: result.changes };
     }
     const webService = createWebService(store, {
       ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
@@ -109,6 +111,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         store: store.kind,
         db: store.kind === 'sqlite' ? options.db : '(postgres)',
         rateLimit: config.rateLimit === 0 ? 'off' : `${config.rateLimit}/hour`,
+        ...(seeded === undefined ? {} : { seededFromBundledData: seeded }),
         instances: webService.instances().map((s) => `${s.instance}@${s.latest}`),
       },
       `ipurl listening on ${url}`,
