@@ -17,6 +17,13 @@ import {
   type BundledDataset,
 } from '../src/service/bundle.js';
 import { seedStore, versionMidnight } from '../src/service/seed.js';
+import {
+  POSTGRES_URL,
+  dropSchema,
+  postgresReachable,
+  uniqueSchemaName,
+} from './helpers/postgres.js';
+import { describeWith } from './helpers/system.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -131,6 +138,42 @@ describe('seedStore into SQLite', () => {
     } finally {
       await a.close();
       await b.close();
+    }
+  });
+});
+
+const reachable = await postgresReachable();
+
+describeWith('PostgreSQL at 127.0.0.1:5432', reachable)('seedStore into PostgreSQL', () => {
+  const schema = uniqueSchemaName('ipurl_seed');
+  afterAll(() => dropSchema(schema));
+
+  it('two replicas seeding one new database together end with one copy of the history', async () => {
+    const { createPostgresStore } = await import('../src/store/postgres/postgres-store.js');
+    const dataset = await loadBundledDataset();
+    const [a, b] = await Promise.all([
+      createPostgresStore({ connectionString: POSTGRES_URL, schema }),
+      createPostgresStore({ connectionString: POSTGRES_URL, schema }),
+    ]);
+    const dir = mkdtempSync(join(tmpdir(), 'ipurl-seed-pg-'));
+    const reference = await createSqliteStore({ filename: join(dir, 'ref.db') });
+    try {
+      const [ra, rb] = await Promise.all([seedStore(a, dataset), seedStore(b, dataset)]);
+      const total = dataset.instances.reduce((n, i) => n + i.versions.length, 0);
+      expect(ra.appended + rb.appended).toBe(total);
+      await seedStore(reference, dataset);
+      expect(await a.listInstances()).toEqual(await reference.listInstances());
+      for (const { instance } of dataset.instances) {
+        expect(await b.getChanges(instance, { after: '0000000000' })).toEqual(
+          await reference.getChanges(instance, { after: '0000000000' }),
+        );
+        expect(await b.listVersions(instance)).toEqual(await reference.listVersions(instance));
+      }
+    } finally {
+      await a.close();
+      await b.close();
+      await reference.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
