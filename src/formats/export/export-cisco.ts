@@ -70,7 +70,7 @@ export function renderCisco(input: ExportInput): ExportResult {
     commentBlock('!', [
       ...headerLines(summary, input),
       'Paste in configuration mode. Entries no longer published are not removed by pasting:',
-      'remove them with "no network-object ..." (or recreate the group).',
+      'remove them with: no network-object ... (or recreate the group).',
     ]) + groups.map((group) => `${group}\n`).join('!\n');
   return {
     files: [

@@ -366,11 +366,20 @@ export function headerLines(summary: ExportSummary, input: ExportInput): string[
     );
     for (const entry of summary.unsupported) {
       lines.push(
-        `  set ${entry.setId} ${entry.kind} ${safeQuote(entry.value)}: ${safeText(entry.reason)}`,
+        `  set ${entry.setId} ${entry.kind} ${defang(entry.value)}: ${defang(entry.reason)}`,
       );
     }
   }
   return lines;
+}
+
+/**
+ * Input shown in a comment line: everything but letters, digits, spaces and `. * : / _ - , ( )`
+ * becomes `?`, so a left-out value cannot carry a quote, a statement separator or a line break
+ * into the file even as a comment (the exact value is in `--json` and on stderr).
+ */
+export function defang(value: string): string {
+  return describeValue(value, 100).replace(/[^A-Za-z0-9.*:/_\-, ()]/g, '?');
 }
 
 /** JSON-quote with every character outside printable ASCII (and `<`, `>`, `&`) escaped. */

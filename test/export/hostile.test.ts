@@ -1,0 +1,143 @@
+/**
+ * Hostile data cannot break out of any export format (issue 4): quotes, newlines, `</script>`,
+ * `"; return "DIRECT`, `,=cmd`, `=HYPERLINK(`, an iptables `-j DROP` and a port list carrying
+ * `"; accept; #`. Device formats refuse them (ERR_UNSUPPORTED_PATTERN, or left out and reported
+ * under warn/skip); CSV and JSON carry them escaped. The skipped outputs are also loaded into
+ * the real programs by real-tools.test.ts.
+ */
+import { parse } from 'csv-parse/sync';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Store } from '../../src/core/store.js';
+import { TARGET_NAMES } from '../../src/formats/export/export-registry.js';
+import { HOSTILE_NOTE, HOSTILE_URLS, hostileSets, run, storeWith } from './fixture.js';
+
+const DEVICE_TARGETS = TARGET_NAMES.filter((t) => t !== 'csv' && t !== 'json');
+const FRAGMENTS = [
+  '"; return',
+  '</script>',
+  '\ninclude',
+  '=cmd',
+  'HYPERLINK',
+  "'",
+  '-j DROP',
+  '; drop',
+  'accept; #',
+  '@SUM',
+  '+cmd',
+];
+
+let store: Store;
+beforeAll(async () => {
+  store = await storeWith([{ instance: 'Hostile', version: '2025010100', sets: hostileSets() }]);
+});
+afterAll(async () => {
+  await store.close();
+});
+
+describe('device formats refuse hostile entries', () => {
+  for (const target of DEVICE_TARGETS) {
+    it(`${target}: error by default, naming the entries`, async () => {
+      await expect(run(store, { instance: 'Hostile', target })).rejects.toMatchObject({
+        code: 'ERR_UNSUPPORTED_PATTERN',
+        message: expect.stringContaining('Nothing was written'),
+      });
+    });
+
+    it(`${target}: with skip, nothing hostile reaches any file and every left-out entry is reported`, async () => {
+      const outcome = await run(store, { instance: 'Hostile', target, onUnsupported: 'skip' });
+      for (const file of outcome.files) {
+        // Comment lines (the header reports left-out entries) are single printable lines with
+        // no quote or statement separator; everything else must be free of every fragment.
+        const lines = file.content.split('\n');
+        const comments = lines.filter((line) => /^[#!]/.test(line));
+        for (const line of comments) {
+          expect(line).toMatch(/^[#!][\x20-\x7e]*$/);
+          for (const fragment of ['"; return', '</script>', '; drop', 'accept; #', "' -j", '"']) {
+            if (!line.includes('Use:') && !line.includes('e.g.'))
+              expect(line).not.toContain(fragment);
+          }
+        }
+        const body = lines.filter((line) => !/^[#!]/.test(line)).join('\n');
+        for (const fragment of FRAGMENTS)
+          expect(body, `${file.name} has ${JSON.stringify(fragment)}`).not.toContain(fragment);
+        expect(file.content).not.toContain('x"; return "DIRECT"');
+        // Notes never reach a device format.
+        expect(file.content).not.toContain(HOSTILE_NOTE.slice(0, 10));
+        // Only printable ASCII and newlines: nothing can smuggle a control character.
+        expect(file.content).toMatch(/^[\x20-\x7e\n\t]*$/);
+      }
+      const left = outcome.summary.unsupported.map((u) => u.value);
+      const kinds = new Set(outcome.files.flatMap((f) => f.kinds));
+      if (kinds.has('url')) {
+        for (const url of [...HOSTILE_URLS, '+cmd.example.com']) expect(left).toContain(url);
+      }
+      if (kinds.has('ipv4')) {
+        expect(left).toContain('1.2.3.0/24"; drop');
+        expect(left).toContain('443"; accept; #');
+      }
+      // The good entries are still there.
+      const all = outcome.files.map((f) => f.content).join('\n');
+      if (kinds.has('url')) expect(all).toMatch(/outlook\.office\.com/);
+      if (kinds.has('ipv4')) expect(all).toMatch(/13\.107\.6\.152/);
+    });
+  }
+});
+
+describe('csv and json carry hostile text escaped', () => {
+  it('csv: RFC 4180 round trip, formula cells neutralised', async () => {
+    const outcome = await run(store, { instance: 'Hostile', target: 'csv' });
+    const text = outcome.files[0]!.content;
+    const rows: string[][] = parse(text, { relax_column_count: false });
+    const [header, ...data] = rows;
+    expect(header).toEqual([
+      'setId',
+      'serviceArea',
+      'category',
+      'required',
+      'expressRoute',
+      'tcpPorts',
+      'udpPorts',
+      'kind',
+      'value',
+      'notes',
+    ]);
+    for (const row of data) {
+      expect(row).toHaveLength(10);
+      for (const cell of row)
+        expect(cell, `cell ${JSON.stringify(cell)}`).not.toMatch(/^[=+\-@\t\r]/);
+    }
+    const values = data.map((row) => row[8]);
+    expect(values).toContain("'=cmd|calc.example.com");
+    expect(values).toContain(',=cmd.example.com');
+    expect(values).toContain("'+cmd.example.com");
+    expect(values).toContain('a.example.com\ninclude /etc/passwd');
+    const notes = data.map((row) => row[9]);
+    expect(notes).toContain(HOSTILE_NOTE);
+    expect(notes).toContain("'@SUM(1+1)");
+    expect(notes).toContain("'-2+3");
+  });
+
+  it('json: parses back to the same rows, no raw < > & in the text', async () => {
+    const outcome = await run(store, { instance: 'Hostile', target: 'json' });
+    const text = outcome.files[0]!.content;
+    expect(text).not.toMatch(/[<>&]/);
+    const rows = JSON.parse(text);
+    expect(rows.map((r: { value: string }) => r.value)).toEqual(
+      expect.arrayContaining([...HOSTILE_URLS, '1.2.3.0/24"; drop']),
+    );
+    expect(rows.find((r: { setId: number }) => r.setId === 1).notes).toBe(HOSTILE_NOTE);
+  });
+});
+
+describe('warn reports each entry', () => {
+  it('list with warn: every hostile URL is listed in the summary with a reason', async () => {
+    const outcome = await run(store, {
+      instance: 'Hostile',
+      target: 'list',
+      onUnsupported: 'warn',
+    });
+    expect(outcome.summary.onUnsupported).toBe('warn');
+    expect(outcome.summary.unsupported.length).toBeGreaterThanOrEqual(HOSTILE_URLS.length + 2);
+    for (const entry of outcome.summary.unsupported) expect(entry.reason).not.toBe('');
+  });
+});
