@@ -52,24 +52,45 @@ export interface PacParameters {
   readonly version?: VersionId;
 }
 
+/** How each parameter is called where it came from (query names by default, `--flags` in the CLI). */
+export type PacParameterNames = Readonly<Record<keyof RawPacParameters, string>>;
+
+export const QUERY_PARAMETER_NAMES: PacParameterNames = {
+  type: 'type',
+  proxy: 'proxy',
+  direct: 'direct',
+  tenantName: 'tenantName',
+  serviceAreas: 'serviceAreas',
+  lowercase: 'lowercase',
+  style: 'style',
+  version: 'version',
+};
+
 /**
- * Validate and normalise. Names in messages are the CLI/query names (`type`, `proxy`, ...), the
- * received value is quoted and the accepted values listed (SPEC §11.1).
+ * Validate and normalise. Messages name the parameter as the caller knows it, quote the value
+ * received and list what is accepted (SPEC §11.1).
  */
-export function parsePacParameters(raw: RawPacParameters): PacParameters {
-  const type = parseType(raw.type);
-  const style = parseStyle(raw.style);
+export function parsePacParameters(
+  raw: RawPacParameters,
+  names: PacParameterNames = QUERY_PARAMETER_NAMES,
+): PacParameters {
+  const type = parseType(raw.type, names.type);
+  const style = parseStyle(raw.style, names.style);
   const proxy =
-    raw.proxy === undefined ? DEFAULT_PAC_OPTIONS.proxy : parsePacReturn('proxy', raw.proxy);
+    raw.proxy === undefined ? DEFAULT_PAC_OPTIONS.proxy : parsePacReturn(names.proxy, raw.proxy);
   const direct =
-    raw.direct === undefined ? DEFAULT_PAC_OPTIONS.direct : parsePacReturn('direct', raw.direct);
+    raw.direct === undefined
+      ? DEFAULT_PAC_OPTIONS.direct
+      : parsePacReturn(names.direct, raw.direct);
   const tenantName = raw.tenantName === undefined ? undefined : parseTenantName(raw.tenantName);
   const serviceAreas =
-    raw.serviceAreas === undefined ? undefined : parseServiceAreas(raw.serviceAreas);
+    raw.serviceAreas === undefined
+      ? undefined
+      : parseServiceAreas(raw.serviceAreas, names.serviceAreas);
   if (raw.version !== undefined && !isVersionId(raw.version)) {
     throw new IpurlError(
       'ERR_INVALID_VERSION',
-      `version must be exactly 10 digits YYYYMMDDNN; received ${JSON.stringify(describeValue(raw.version))}`,
+      `${names.version} must be exactly 10 digits YYYYMMDDNN; received ${JSON.stringify(describeValue(raw.version))}`,
     );
   }
   return {
@@ -84,33 +105,33 @@ export function parsePacParameters(raw: RawPacParameters): PacParameters {
   };
 }
 
-function parseType(value: string | undefined): PacType {
+function parseType(value: string | undefined, name: string): PacType {
   if (value === undefined) return DEFAULT_PAC_OPTIONS.type;
   const type = PAC_TYPES.find((t) => String(t) === value.trim());
   if (type === undefined) {
     throw new IpurlError(
       'ERR_INVALID_PARAMETER',
-      `type must be 1 (Optimize direct) or 2 (Optimize and Allow direct); received ${JSON.stringify(describeValue(value))}`,
-      { details: { parameter: 'type', value: describeValue(value), accepted: PAC_TYPES } },
+      `${name} must be 1 (Optimize direct) or 2 (Optimize and Allow direct); received ${JSON.stringify(describeValue(value))}`,
+      { details: { parameter: name, value: describeValue(value), accepted: PAC_TYPES } },
     );
   }
   return type;
 }
 
-function parseStyle(value: string | undefined): PacStyle {
+function parseStyle(value: string | undefined, name: string): PacStyle {
   if (value === undefined) return DEFAULT_PAC_OPTIONS.style;
   const style = PAC_STYLES.find((s) => s === value.trim().toLowerCase());
   if (style === undefined) {
     throw new IpurlError(
       'ERR_INVALID_PARAMETER',
-      `style must be one of ${PAC_STYLES.join(', ')}; received ${JSON.stringify(describeValue(value))}`,
-      { details: { parameter: 'style', value: describeValue(value), accepted: PAC_STYLES } },
+      `${name} must be one of ${PAC_STYLES.join(', ')}; received ${JSON.stringify(describeValue(value))}`,
+      { details: { parameter: name, value: describeValue(value), accepted: PAC_STYLES } },
     );
   }
   return style;
 }
 
-function parseServiceAreas(value: string): readonly ServiceArea[] | undefined {
+function parseServiceAreas(value: string, name: string): readonly ServiceArea[] | undefined {
   const areas = new Set<ServiceArea>();
   for (const item of value.split(',')) {
     const trimmed = item.trim();
@@ -119,7 +140,7 @@ function parseServiceAreas(value: string): readonly ServiceArea[] | undefined {
     if (area === undefined) {
       throw new IpurlError(
         'ERR_UNKNOWN_SERVICE_AREA',
-        `serviceAreas contains ${JSON.stringify(describeValue(trimmed))}; accepted: ${SERVICE_AREAS.join(', ')} (comma-separated, any case; Common is always included)`,
+        `${name} contains ${JSON.stringify(describeValue(trimmed))}; accepted: ${SERVICE_AREAS.join(', ')} (comma-separated, any case; Common is always included)`,
       );
     }
     areas.add(area);
@@ -138,6 +159,9 @@ export interface PacFile {
   readonly contentType: string;
 }
 
+/** What the PAC use case reads: a Store, or the bundled dataset when the store is empty (CLI). */
+export type PacSource = Pick<Store, 'listInstances' | 'getEndpointSets' | 'revision'>;
+
 export interface PacService {
   /** The PAC of `instance` (any case) for these parameters; latest version unless one is given. */
   render(instance: string, parameters: PacParameters): Promise<PacFile>;
@@ -145,7 +169,7 @@ export interface PacService {
 
 const CACHE_SIZE = 64;
 
-export function createPacService(store: Store): PacService {
+export function createPacService(store: PacSource): PacService {
   const cache = new Map<string, PacFile>();
 
   async function resolve(

@@ -13,7 +13,9 @@ import { register as versions } from './versions.js';
 import { register as changes } from './changes.js';
 import { register as webhooks } from './webhooks.js';
 import { register as exportCommand } from './export.js';
+import { register as pac } from './pac.js';
+import { register as docs } from './docs.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [serve, publish, versions, changes, webhooks, exportCommand, sync, status, watch, lookup, classify, migrate, copy];
+export const commands: RegisterCommand[] = [serve, publish, versions, changes, webhooks, exportCommand, pac, docs, sync, status, watch, lookup, classify, migrate, copy];

@@ -12,7 +12,8 @@ import { register as registerAdmin } from './admin.js';
 import { register as registerLookup } from './lookup.js';
 import { register as registerHealth } from './health.js';
 import { register as registerExport } from './export.js';
+import { register as registerPac } from './pac.js';
 
 export type RegisterRoutes = (app: FastifyInstance, deps: ServerDeps) => void | Promise<void>;
 
-export const routes: RegisterRoutes[] = [registerWebService, registerPages, registerAdmin, registerLookup, registerHealth, registerExport];
+export const routes: RegisterRoutes[] = [registerWebService, registerPages, registerAdmin, registerLookup, registerHealth, registerExport, registerPac];
