@@ -63,6 +63,8 @@ export interface ExportRequest {
   readonly squidDir?: string;
   /** Only this file of a multi-file target (see selectFile); the policy applies to its kinds. */
   readonly file?: string;
+  /** One file is wanted (HTTP): a multi-file target without `file` is a 400 listing the files. */
+  readonly singleFile?: boolean;
   /** Today, for pending additions (tests pin it). */
   readonly now?: Date;
 }
@@ -298,7 +300,7 @@ export async function exportEndpoints(
   // The policy applies to what the requested files carry: `list --file ipv4` does not fail on a
   // URL the urls.txt file could not hold.
   const files =
-    request.file === undefined
+    request.file === undefined && request.singleFile !== true
       ? result.files
       : [selectFile(result.files, request.file, target.name)];
   const kinds = new Set(files.flatMap((file) => file.kinds));

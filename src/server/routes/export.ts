@@ -58,6 +58,7 @@ export function register(app: FastifyInstance, deps: ServerDeps): void {
         ...(squidDir !== undefined ? { squidDir } : {}),
         // A single-file target needs no `file`; exportEndpoints selects and applies the policy.
         ...(file !== undefined ? { file } : {}),
+        singleFile: true,
       };
       const outcome = await exportEndpoints(deps.store, exportRequest);
       // A multi-file target without `file=`: selectFile's 400 names the files to choose from.
