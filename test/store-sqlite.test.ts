@@ -2,7 +2,7 @@
  * The Store contract against the SQLite adapter on a real file, plus what only SQLite has:
  * migrations on open, WAL, another process appending to the same file.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -111,6 +111,56 @@ describe('SQLite store specifics', () => {
       expect(child.status).toBe(0);
       expect(await store.revision()).not.toBe(before);
       expect((await store.listVersions('Worldwide')).map((v) => v.version)).toEqual(['2026112800']);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('two processes appending on one expectedLatest: exactly one wins, the other gets ERR_CONFLICT', async () => {
+    const { dir, file } = tempFile();
+    const store = await createSqliteStore({ filename: file });
+    try {
+      await store.appendVersion({
+        instance: 'Worldwide',
+        version: '2026112800',
+        expectedLatest: null,
+        sets: [],
+        changes: [],
+      });
+      // Each child builds a 5,000-set version first, then appends it: the writes overlap in time.
+      const script = (version: string) => `
+        import { createSqliteStore } from './src/store/sqlite/sqlite-store.ts';
+        const s = await createSqliteStore({ filename: process.argv[1] });
+        const sets = Array.from({ length: 5000 }, (_, i) => ({ id: i + 1, serviceArea: 'Common',
+          serviceAreaDisplayName: 'Common', ips: ['10.0.0.' + (i % 250) + '/32'], expressRoute: false,
+          category: 'Default', required: true }));
+        try {
+          await s.appendVersion({ instance: 'Worldwide', version: '${version}', expectedLatest: '2026112800', sets, changes: [] });
+          process.stdout.write('won');
+        } catch (e) {
+          process.stdout.write(e.code);
+        }
+        await s.close();
+      `;
+      const run = (version: string) =>
+        new Promise<string>((resolve) => {
+          const child = spawn(
+            process.execPath,
+            ['--import', 'tsx', '--input-type=module', '-e', script(version), file],
+            {
+              cwd: process.cwd(),
+            },
+          );
+          let out = '';
+          child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+          child.on('exit', () => resolve(out));
+        });
+      const outcomes = await Promise.all([run('2026112801'), run('2026112802')]);
+      expect(outcomes.sort()).toEqual(['ERR_CONFLICT', 'won']);
+      const versions = (await store.listVersions('Worldwide')).map((v) => v.version);
+      expect(versions).toHaveLength(2);
+      expect((await store.listVersions('Worldwide'))[0]?.setCount).toBe(5000);
     } finally {
       await store.close();
       rmSync(dir, { recursive: true, force: true });
