@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import type { ChangeRecord } from '../core/change-record.js';
+import type { EndpointSet } from '../core/endpoint-set.js';
+import {
+  renderChangesJson,
+  renderEndpointsJson,
+  renderVersionJson,
+  stringifyIndented,
+} from './wire-json.js';
+
+describe('stringifyIndented (Json.NET Formatting.Indented)', () => {
+  it('writes two-space indentation, CRLF, no final newline, [] and {} inline', () => {
+    expect(stringifyIndented({ a: [1, 'x'], b: [], c: {}, d: true, e: null })).toBe(
+      '{\r\n  "a": [\r\n    1,\r\n    "x"\r\n  ],\r\n  "b": [],\r\n  "c": {},\r\n  "d": true,\r\n  "e": null\r\n}',
+    );
+  });
+
+  it('parses back to the same value', () => {
+    const value = { s: 'quote " backslash \\ tab \t é', n: [1, 2, { k: 'v' }] };
+    expect(JSON.parse(stringifyIndented(value))).toEqual(value);
+  });
+});
+
+describe('wire renderers', () => {
+  it('orders endpoint-set members per SPEC §4.2 and omits empty lists and ports', () => {
+    const set = {
+      notes: '',
+      required: false,
+      category: 'Default',
+      expressRoute: false,
+      udpPorts: '',
+      tcpPorts: '443',
+      ips: [],
+      urls: ['a.example.com'],
+      serviceAreaDisplayName: 'Exchange Online',
+      serviceArea: 'Exchange',
+      id: 7,
+    } as unknown as EndpointSet;
+    const [wire] = JSON.parse(renderEndpointsJson([set])) as object[];
+    expect(Object.keys(wire!)).toEqual([
+      'id',
+      'serviceArea',
+      'serviceAreaDisplayName',
+      'urls',
+      'tcpPorts',
+      'expressRoute',
+      'category',
+      'required',
+      'notes',
+    ]);
+  });
+
+  it('renders /version as one object or an array', () => {
+    expect(JSON.parse(renderVersionJson({ instance: 'Worldwide', latest: '2025013000' }))).toEqual({
+      instance: 'Worldwide',
+      latest: '2025013000',
+    });
+    expect(
+      JSON.parse(
+        renderVersionJson([{ instance: 'China', latest: '2025013000', versions: ['2025013000'] }]),
+      ),
+    ).toEqual([{ instance: 'China', latest: '2025013000', versions: ['2025013000'] }]);
+  });
+
+  it('orders change-record members per SPEC §5.2, previous/current members too', () => {
+    const record = {
+      remove: { urls: ['b'], ips: ['1.2.3.4/32'] },
+      add: { urls: ['a'], effectiveDate: '20250301' },
+      current: { notes: 'n', expressRoute: 'true' },
+      previous: { tcpPorts: '443', category: 'Allow' },
+      impact: 'AddedUrl',
+      version: '2025013000',
+      disposition: 'Change',
+      changeDescription: 'legacy',
+      endpointSetId: 12,
+      id: 522,
+    } as unknown as ChangeRecord;
+    const text = renderChangesJson([record]);
+    const [wire] = JSON.parse(text) as Array<Record<string, object>>;
+    expect(Object.keys(wire!)).toEqual([
+      'id',
+      'endpointSetId',
+      'changeDescription',
+      'disposition',
+      'version',
+      'impact',
+      'previous',
+      'current',
+      'add',
+      'remove',
+    ]);
+    expect(Object.keys(wire!.previous!)).toEqual(['category', 'tcpPorts']);
+    expect(Object.keys(wire!.current!)).toEqual(['expressRoute', 'notes']);
+    expect(Object.keys(wire!.add!)).toEqual(['effectiveDate', 'urls']);
+    expect(Object.keys(wire!.remove!)).toEqual(['ips', 'urls']);
+  });
+});
