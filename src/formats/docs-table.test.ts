@@ -135,3 +135,15 @@ describe('cells', () => {
     ]);
   });
 });
+
+describe('generatedAt as text', () => {
+  it('uses the generator’s own timestamp text verbatim and rejects other text', () => {
+    const text = renderDocsTable('X', '2025010100', [], {
+      generatedAt: '2020-01-28 11:00:10.4576',
+    });
+    expect(text.split('\n')[3]).toBe('<!--File generated 2020-01-28 11:00:10.4576-->');
+    expect(() =>
+      renderDocsTable('X', '2025010100', [], { generatedAt: '2020-01-28T11:00:10Z' }),
+    ).toThrow(RangeError);
+  });
+});
