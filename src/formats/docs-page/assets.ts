@@ -60,9 +60,9 @@ code{font-family:ui-monospace,"Cascadia Mono","DejaVu Sans Mono",Consolas,monosp
 .cat-Allow{background:#deecf9;color:#0b4a8f}
 .cat-Default{background:#eeeeee;color:#3b3b3b}
 .req{color:var(--muted)}
-.note{margin-top:4px;white-space:pre-line;max-width:60ch}
+.note{margin-top:4px;white-space:pre-line;max-width:60ch;overflow-wrap:anywhere}
 .count{color:var(--muted);font-size:.9rem;margin:0}
-table.changes td{font-size:.92rem}
+table.changes td{font-size:.92rem;overflow-wrap:anywhere}
 table.changes ul{margin:0;padding-left:18px}
 table.changes ul.addr{padding-left:0}
 table.changes td.addresses{min-width:16rem}
