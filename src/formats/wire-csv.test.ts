@@ -53,9 +53,7 @@ it('flattens change records per SPEC §5.3', () => {
     },
     remove: { urls: ['*.blob.core.windows.net'] },
   };
-  const [row] = parse(renderChangesCsv([record]), { columns: true }) as Array<
-    Record<string, string>
-  >;
+  const [row] = parse<Record<string, string>>(renderChangesCsv([record]), { columns: true });
   expect(row).toMatchObject({
     id: '530',
     disposition: 'Remove',
