@@ -5,6 +5,7 @@ import { register as status } from './status.js';
 import { register as watch } from './watch.js';
 import { register as lookup } from './lookup.js';
 import { register as classify } from './classify.js';
+import { register as diff } from './diff.js';
 import { register as serve } from './serve.js';
 import { register as migrate } from './migrate.js';
 import { register as copy } from './copy.js';
@@ -18,4 +19,4 @@ import { register as docs } from './docs.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [serve, publish, versions, changes, webhooks, exportCommand, pac, docs, sync, status, watch, lookup, classify, migrate, copy];
+export const commands: RegisterCommand[] = [serve, publish, versions, changes, webhooks, exportCommand, pac, docs, sync, status, watch, lookup, classify, diff, migrate, copy];
