@@ -148,6 +148,104 @@ describeWith('python3-pacparser', hasPythonModule('pacparser'))('PAC files in pa
     }
   }
 
+  it('synthetic patterns reach every lookup path of the fast style (?, globs without a dotted tail, __proto__, overrides)', async () => {
+    let id = 1;
+    const set = (category: 'Optimize' | 'Allow' | 'Default', urls: string[]) => ({
+      id: id++,
+      serviceArea: 'Common' as const,
+      serviceAreaDisplayName: 'Common',
+      urls,
+      expressRoute: false,
+      category,
+      required: true,
+    });
+    const sets = [
+      set('Optimize', [
+        '*.example.com',
+        'a?.example.org',
+        'office*',
+        '__proto__',
+        'constructor',
+        'x.*.y.example.net',
+        '*mid*.example.net',
+        'exact.example.io',
+      ]),
+      set('Allow', ['*.allow.example.com', 'b*c.example.org']),
+      set('Default', [
+        '*-files.example.com',
+        'deep.sub.example.com',
+        'ab.example.org',
+        'officex',
+        'x.q.y.example.net',
+        'exact.example.io',
+        '*.allow.example.com',
+      ]),
+    ];
+    const hosts = [
+      'example.com',
+      'a.example.com',
+      'a-files.example.com',
+      '-files.example.com',
+      'deep.sub.example.com',
+      'sub.example.com',
+      'x.deep.sub.example.com',
+      'ab.example.org',
+      'ac.example.org',
+      'a.example.org',
+      'abc.example.org',
+      'office',
+      'office365',
+      'officex',
+      'Office',
+      'xoffice',
+      '__proto__',
+      'constructor',
+      'toString',
+      'hasOwnProperty',
+      '__count__',
+      'x.constructor',
+      'x.a.y.example.net',
+      'x.q.y.example.net',
+      'x..y.example.net',
+      'amidb.example.net',
+      'mid.example.net',
+      'id.example.net',
+      'exact.example.io',
+      'EXACT.example.io',
+      'z.allow.example.com',
+      'bc.example.org',
+      'bxxc.example.org',
+    ];
+    const jobs: PacJob[] = [];
+    const configs: Config[] = [
+      { label: 'type 1', type: 1, lowercase: false },
+      { label: 'type 2', type: 2, lowercase: false },
+      { label: 'type 2 lower', type: 2, lowercase: true },
+    ];
+    for (const config of configs) {
+      for (const style of STYLES) {
+        jobs.push({
+          name: `${config.label} / ${style}`,
+          pac: renderPac(sets, {
+            type: config.type,
+            direct: DIRECT,
+            proxy: PROXY,
+            lowercase: config.lowercase,
+            style,
+          }),
+          hosts,
+        });
+      }
+    }
+    const results = await evaluatePacs(jobs);
+    const mismatches: string[] = [];
+    for (const config of configs) {
+      for (const style of STYLES)
+        compare(sets, hosts, config, style, results.get(`${config.label} / ${style}`), mismatches);
+    }
+    expect(mismatches).toEqual([]);
+  });
+
   it('answers the documented examples (SPEC §8.2: the bare apex of *.x.com is not matched)', async () => {
     const sets = filterEndpointSets(readBundled('Worldwide', '2020080600'), {});
     const hosts = [

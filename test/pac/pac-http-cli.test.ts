@@ -294,6 +294,14 @@ describe('ipurl pac', () => {
     expect(run.stderr).toContain(message);
   });
 
+  it('an empty store is not written to: the PAC comes from the bundled data', async () => {
+    const db = join(server.dir, 'empty.db');
+    const run = await ipurl(['pac', 'Worldwide', '--db', db]);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe(`ipurl: the store ${db} is empty; using the bundled data\n`);
+    expect(run.stdout).toBe(expected(LATEST, {}));
+  });
+
   it('an instance that is not stored → exit 3 naming the instances', async () => {
     const run = await ipurl(['pac', 'Mars']);
     expect(run.code).toBe(3);
