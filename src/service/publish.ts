@@ -168,14 +168,19 @@ function inPublisherOrder(sets: readonly EndpointSet[], document: unknown): Endp
       if (typeof id === 'number' && !rawById.has(id)) rawById.set(id, raw as { urls?: unknown; ips?: unknown });
     }
   }
+  // Linear: walk the publisher's list and keep each normalised value at its first appearance.
   const reorder = (values: readonly string[] | undefined, raw: unknown, key: (text: string) => string): readonly string[] | undefined => {
     if (values === undefined || !Array.isArray(raw)) return values;
-    const position = new Map<string, number>();
-    (raw as unknown[]).forEach((item, index) => {
-      if (typeof item === 'string' && !position.has(key(item))) position.set(key(item), index);
-    });
-    const at = (value: string): number => position.get(value) ?? Number.MAX_SAFE_INTEGER;
-    return [...values].sort((a, b) => at(a) - at(b));
+    const pending = new Set(values);
+    const ordered: string[] = [];
+    for (const item of raw as unknown[]) {
+      if (typeof item !== 'string') continue;
+      const value = key(item);
+      if (pending.delete(value)) ordered.push(value);
+    }
+    // Anything validation produced that is not spelled so in the document keeps its place at the end.
+    for (const value of pending) ordered.push(value);
+    return ordered;
   };
   return sets
     .map((set) => {
