@@ -311,7 +311,22 @@ export async function exportEndpoints(
     throw unsupportedError(target.name, relevant);
   return {
     files,
-    summary: { ...result.summary, unsupported: relevant },
+    // With one file chosen, the summary speaks about that file's kinds only.
+    summary:
+      request.file === undefined
+        ? { ...result.summary, unsupported: relevant }
+        : {
+            ...result.summary,
+            unsupported: relevant,
+            merges: result.summary.merges.filter((m) =>
+              kinds.has(m.family === 4 ? 'ipv4' : 'ipv6'),
+            ),
+            written: {
+              url: kinds.has('url') ? result.summary.written.url : 0,
+              ipv4: kinds.has('ipv4') ? result.summary.written.ipv4 : 0,
+              ipv6: kinds.has('ipv6') ? result.summary.written.ipv6 : 0,
+            },
+          },
     target,
     instance,
     version,

@@ -250,7 +250,8 @@ export function bucketIps(
     if (options.aggregate) {
       const result = aggregateCidrs(acc.cidrs);
       prefixes = result.prefixes;
-      for (const merge of result.merges) merges.push({ ...merge, bucket: acc.label });
+      for (const merge of result.merges)
+        merges.push({ ...merge, bucket: acc.label, family: acc.family });
     } else {
       prefixes = dedupe(acc.cidrs);
     }

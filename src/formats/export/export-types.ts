@@ -57,6 +57,7 @@ export interface UnsupportedEntry {
 /** An aggregation that happened, with the bucket it happened in. */
 export interface BucketMerge extends AggregateMerge {
   readonly bucket: string;
+  readonly family: 4 | 6;
 }
 
 export interface ExportSummary {
