@@ -70,7 +70,7 @@ export function parseOutputSpec(text: string, knownTargets: readonly string[]): 
   if (target === '' || path === '') {
     throw new IpurlError('ERR_USAGE', `--output must be TARGET:PATH such as nftables:/etc/nft/m365.nft; received ${JSON.stringify(describeValue(text))}`);
   }
-  if (!knownTargets.includes(target)) {
+  if (!knownTargets.includes(target.split('/')[0]!)) {
     throw new IpurlError(
       'ERR_USAGE',
       `--output target ${JSON.stringify(target)} is unknown; targets: ${knownTargets.join(', ')}`,

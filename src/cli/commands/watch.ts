@@ -11,6 +11,9 @@ import type { Command } from 'commander';
 import { IpurlError } from '../../core/errors.js';
 import { filterEndpointSets } from '../../core/filters.js';
 import type { Store } from '../../core/store.js';
+import { TARGET_NAMES } from '../../formats/export/export-registry.js';
+import { UNSUPPORTED_POLICIES, type UnsupportedPolicy } from '../../formats/export/export-types.js';
+import { exportEndpoints, selectFile } from '../../service/export.js';
 import { parsePacParameters, createPacService } from '../../service/pac.js';
 import { syncOnce } from '../../service/sync.js';
 import { parseOutputSpec, runWatch, type RenderOutput, type WatchResult } from '../../service/watch.js';
@@ -25,21 +28,27 @@ export interface WatchFlags {
   pacDirect?: string;
   tenant?: string;
   commandTimeout?: string;
+  onUnsupported?: string;
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
-/** Targets this build can write; `pac` = Get-PacFile type 1, `pac2` = type 2, `json` = wire JSON. */
-export const BUILTIN_TARGETS = ['pac', 'pac2', 'json'] as const;
+/**
+ * Targets: `pac` = Get-PacFile type 1, `pac2` = type 2, `json` = wire JSON, and every export target
+ * (`nftables`, `squid`, …); a multi-file export target names its file: `squid/optimize:PATH`.
+ */
+export const BUILTIN_TARGETS: readonly string[] = ['pac', 'pac2', 'json'];
+export const WATCH_TARGETS: readonly string[] = [...BUILTIN_TARGETS, ...TARGET_NAMES];
 
 export function addWatchOptions(command: Command): Command {
   return command
-    .option('--output <target:path>', `regenerate an output when a version lands; repeatable; {instance} in the path is replaced (targets: ${BUILTIN_TARGETS.join(', ')})`, collect)
+    .option('--output <target:path>', `regenerate an output when a version lands; repeatable; {instance} in the path is replaced (targets: ${WATCH_TARGETS.join(', ')}; TARGET/FILE for multi-file targets)`, collect)
     .option('--on-change <cmd>', 'shell command run after the outputs are written (env IPURL_INSTANCE, IPURL_OLD_VERSION, IPURL_NEW_VERSION, IPURL_OUTPUTS; change summary on stdin)')
     .option('--pac-proxy <value>', 'PAC return value for proxied traffic (default "PROXY 10.10.10.10:8080")')
     .option('--pac-direct <value>', 'PAC return value for direct traffic (default "DIRECT")')
     .option('--tenant <name>', 'TenantName substituted in outputs (default: "*")')
-    .option('--command-timeout <seconds>', 'kill the on-change command after this long');
+    .option('--command-timeout <seconds>', 'kill the on-change command after this long')
+    .option('--on-unsupported <policy>', `export targets: what to do with entries the device cannot express (${UNSUPPORTED_POLICIES.join(', ')}; default error)`);
 }
 
 function createRenderer(store: Store, flags: WatchFlags): RenderOutput {
@@ -60,7 +69,17 @@ function createRenderer(store: Store, flags: WatchFlags): RenderOutput {
       const filtered = filterEndpointSets(sets, flags.tenant === undefined ? {} : { tenantName: flags.tenant });
       return `${JSON.stringify(filtered, null, 2)}\n`;
     }
-    throw new IpurlError('ERR_USAGE', `no renderer for output target ${target}`);
+    const [name = target, file] = target.split('/');
+    const policy = (flags.onUnsupported ?? 'error') as UnsupportedPolicy;
+    const outcome = await exportEndpoints(store, {
+      instance,
+      target: name,
+      version,
+      onUnsupported: policy,
+      ...(flags.tenant === undefined ? {} : { tenantName: flags.tenant }),
+      ...(file === undefined ? {} : { file }),
+    });
+    return selectFile(outcome.files, file, name).content;
   };
 }
 
@@ -83,7 +102,10 @@ export async function runWatchFromFlags(
   flags: WatchFlags & { instance?: string[]; json?: boolean },
   context: { instances?: readonly string[]; quiet: boolean },
 ): Promise<{ results: WatchResult[]; failed: boolean } | undefined> {
-  const outputs = (flags.output ?? []).map((text) => parseOutputSpec(text, BUILTIN_TARGETS));
+  if (flags.onUnsupported !== undefined && !UNSUPPORTED_POLICIES.includes(flags.onUnsupported as UnsupportedPolicy)) {
+    throw new IpurlError('ERR_USAGE', `--on-unsupported must be one of ${UNSUPPORTED_POLICIES.join(', ')}; received "${flags.onUnsupported}"`);
+  }
+  const outputs = (flags.output ?? []).map((text) => parseOutputSpec(text, WATCH_TARGETS));
   if (outputs.length === 0 && flags.onChange === undefined) return undefined;
   const instances = await chooseInstances(store, flags.instance);
   if (instances.length > 1 && outputs.some((o) => !o.path.includes('{instance}'))) {
