@@ -174,9 +174,12 @@ async function post(url: string, body: string, headers: Record<string, string>, 
         ? `no answer within ${timeoutMs} ms`
         : cause?.code !== undefined
           ? `${cause.code}${cause.message ? `: ${cause.message}` : ''}`
-          : error instanceof Error
-            ? error.message
-            : String(error);
+          : cause?.message !== undefined
+            ? // e.g. "fetch failed: bad port": fetch refuses ports such as 25 or 6000 (WHATWG Fetch).
+              `${(error as Error).message}: ${cause.message}`
+            : error instanceof Error
+              ? error.message
+              : String(error);
     return { statusCode: null, error: describeValue(message, 300) };
   }
 }
