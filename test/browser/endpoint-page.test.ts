@@ -20,6 +20,24 @@ import {
 } from '../page/hostile-data.js';
 
 const CHROMIUM = '/usr/bin/chromium';
+
+/**
+ * The little of the DOM the in-page callbacks use. The project compiles without the DOM lib
+ * (server code must not see browser globals), so they are declared here, for this module only.
+ */
+interface DomElement {
+  readonly id: string;
+  readonly dataset: Record<string, string | undefined>;
+  readonly attributes: ArrayLike<{ readonly name: string }>;
+  readonly textContent: string | null;
+  readonly protocol?: string;
+  querySelectorAll(selector: string): ArrayLike<DomElement>;
+}
+declare const document: {
+  readonly title: string;
+  querySelector(selector: string): DomElement | null;
+  querySelectorAll(selector: string): ArrayLike<DomElement>;
+};
 const ARTIFACTS = join(REPO_ROOT, 'test-artifacts');
 
 function readSets(instance: string, version: string): EndpointSet[] {
@@ -43,9 +61,9 @@ function expectedRows(sets: readonly EndpointSet[]): Array<{ area: string; ids: 
 async function tableRows(page: Page): Promise<Array<{ area: string; ids: number[] }>> {
   return page.$$eval('table.sets', (tables) =>
     tables.map((table) => ({
-      area: (table as HTMLElement).dataset.serviceArea ?? '',
+      area: (table as unknown as DomElement).dataset.serviceArea ?? '',
       ids: [...table.querySelectorAll('tbody tr')].map((tr) =>
-        Number((tr as HTMLElement).dataset.setId),
+        Number((tr as unknown as DomElement).dataset.setId),
       ),
     })),
   );
@@ -243,19 +261,19 @@ describeWith('Chromium at /usr/bin/chromium', existsSync(CHROMIUM))(
         // Hover and click over every data cell: an injected handler would fire.
         for (const cell of await page.locator('table td').all()) await cell.hover();
         const state = await page.evaluate((flag) => {
-          const elements = [...document.querySelectorAll('*')];
+          const elements = Array.from(document.querySelectorAll('*'));
           return {
-            pwned: (window as unknown as Record<string, unknown>)[flag],
+            pwned: (globalThis as unknown as Record<string, unknown>)[flag],
             scripts: document.querySelectorAll('script').length,
             active: document.querySelectorAll(
               'img, svg, iframe, object, embed, base, meta[http-equiv]',
             ).length,
             handlers: elements.flatMap((el) =>
-              [...el.attributes].filter((a) => a.name.startsWith('on')).map((a) => a.name),
+              Array.from(el.attributes)
+                .filter((a) => a.name.startsWith('on'))
+                .map((a) => a.name),
             ),
-            hrefs: [...document.querySelectorAll('a[href]')].map(
-              (a) => (a as HTMLAnchorElement).protocol,
-            ),
+            hrefs: Array.from(document.querySelectorAll('a[href]')).map((a) => a.protocol ?? ''),
             title: document.title,
             notes: document.querySelector('tr#set-1 .note')?.textContent ?? '',
           };
