@@ -82,7 +82,8 @@ export function parsePacParameters(
     raw.direct === undefined
       ? DEFAULT_PAC_OPTIONS.direct
       : parsePacReturn(names.direct, raw.direct);
-  const tenantName = raw.tenantName === undefined ? undefined : parseTenantName(raw.tenantName);
+  const tenantName =
+    raw.tenantName === undefined ? undefined : parseTenant(raw.tenantName, names.tenantName);
   const serviceAreas =
     raw.serviceAreas === undefined
       ? undefined
@@ -103,6 +104,21 @@ export function parsePacParameters(
     ...(serviceAreas === undefined ? {} : { serviceAreas }),
     ...(raw.version === undefined ? {} : { version: raw.version }),
   };
+}
+
+/** core's TenantName check; the message names the CLI flag when the caller is the CLI. */
+function parseTenant(value: string, name: string): string {
+  try {
+    return parseTenantName(value);
+  } catch (error) {
+    if (error instanceof IpurlError && name !== QUERY_PARAMETER_NAMES.tenantName) {
+      throw new IpurlError(error.code, `${name}: ${error.message}`, {
+        cause: error,
+        ...(error.details === undefined ? {} : { details: error.details }),
+      });
+    }
+    throw error;
+  }
 }
 
 function parseType(value: string | undefined, name: string): PacType {

@@ -287,6 +287,7 @@ describe('ipurl pac', () => {
       '--service-areas contains "Teams"; accepted: Exchange, SharePoint, Skype, Common',
     ],
     [['--version', '2019010100'], 3, 'Worldwide has no version 2019010100'],
+    [['--tenant-name', 'contoso!'], 2, '--tenant-name: TenantName "contoso!" is not valid'],
   ])('%j → exit %i, %s', async (args, code, message) => {
     const run = await ipurl(['pac', 'Worldwide', ...args]);
     expect(run.code).toBe(code);
