@@ -10,7 +10,7 @@
  * Run: `npx tsx bench/publish.ts` (writes bench/results/publish.md). Not a test.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { diffVersions } from '../src/core/diff.js';
@@ -135,6 +135,7 @@ async function main(): Promise<void> {
   const nextText = JSON.stringify(next);
   const prefixes = next.reduce((n, s) => n + (s.ips?.length ?? 0), 0);
   const rssBefore = process.resourceUsage().maxRSS * 1024;
+  const loadStart = loadavg().map((l) => l.toFixed(1)).join(' ');
 
   const dir = mkdtempSync(join(tmpdir(), 'ipurl-bench-publish-'));
   const store = await createSqliteStore({ filename: join(dir, 'bench.db') });
@@ -161,9 +162,14 @@ async function main(): Promise<void> {
     const drafts = diffVersions(latestSets, validated.sets, { version: '2026112800', effectiveDate: '20261228' });
     const diffMs = ms(t);
 
-    t = process.hrtime.bigint();
-    await planPublish(store, 'Bench', nextText, { now: new Date('2026-11-28T00:00:00Z') });
-    const planMs = ms(t);
+    // The plan writes nothing, so it can be repeated: best of three (the machine is shared).
+    const planRuns: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      t = process.hrtime.bigint();
+      await planPublish(store, 'Bench', nextText, { now: new Date('2026-11-28T00:00:00Z') });
+      planRuns.push(ms(t));
+    }
+    const planMs = Math.min(...planRuns);
 
     // The measured figure: the whole publish of the next version, from document text to commit.
     t = process.hrtime.bigint();
@@ -178,7 +184,7 @@ async function main(): Promise<void> {
       '# Publish benchmark',
       '',
       `Run ${new Date().toISOString()} on ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${mib(totalmem())} RAM, Node ${process.version}, SQLite file store (WAL).`,
-      `Command: \`npx tsx bench/publish.ts\` (deterministic synthetic data, seed 20261128).`,
+      `Command: \`npx tsx bench/publish.ts\` (deterministic synthetic data, seed 20261128). Load average at start ${loadStart}, at end ${loadavg().map((l) => l.toFixed(1)).join(' ')} (shared machine: figures vary with load).`,
       '',
       `Data: base ${SETS} sets; next version ${next.length} sets with ${prefixes} prefixes (${(nextText.length / 1024 / 1024).toFixed(1)} MiB of JSON).`,
       `Churn: ${c.records} change records (${c.add} Add, ${c.change} Change, ${c.remove} Remove; IPs +${c.ipsAdded} −${c.ipsRemoved}, URLs +${c.urlsAdded} −${c.urlsRemoved}).`,
@@ -186,7 +192,7 @@ async function main(): Promise<void> {
       '| measurement | time | target |',
       '| --- | ---: | --- |',
       `| **publish next version** (parse + validate + diff + one-transaction append) | **${publishMs.toFixed(0)} ms** | < 10 000 ms |`,
-      `| of which plan (parse + validate + diff, no write) | ${planMs.toFixed(0)} ms | |`,
+      `| of which plan (parse + validate + diff, no write), best of 3 | ${planMs.toFixed(0)} ms (runs: ${planRuns.map((r) => r.toFixed(0)).join(', ')}) | |`,
       `| validateDocument alone | ${validateMs.toFixed(0)} ms | |`,
       `| diffVersions alone (${drafts.length} records) | ${diffMs.toFixed(0)} ms | |`,
       `| anchor: JSON.parse of the document | ${parseMs.toFixed(0)} ms | |`,
