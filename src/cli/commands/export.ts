@@ -81,6 +81,11 @@ function report(outcome: ExportOutcome, written: readonly string[]): string {
         `  not carried by ${outcome.target.name}: ${count} ${kind === 'url' ? 'host patterns' : kind}`,
       );
   }
+  if ((s.notCarried.url ?? 0) > 0 && s.urlOnlySets.required.length > 0) {
+    lines.push(
+      `  required sets with host patterns only (need a proxy): ${s.urlOnlySets.required.join(' ')}`,
+    );
+  }
   if (s.merges.length > 0) {
     lines.push(
       `  aggregated ${s.merges.length} merge(s) within (category, ports, family) buckets:`,

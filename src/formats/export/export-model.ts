@@ -301,6 +301,20 @@ export interface SummaryParts {
   readonly notCarried?: ExportSummary['notCarried'];
 }
 
+function urlOnlySets(rows: readonly ExportRow[]): ExportSummary['urlOnlySets'] {
+  const withIp = new Set(rows.filter((r) => r.kind !== 'url').map((r) => r.setId));
+  const required = new Set<number>();
+  const optional = new Set<number>();
+  for (const row of rows) {
+    if (row.kind === 'url' && !withIp.has(row.setId))
+      (row.required ? required : optional).add(row.setId);
+  }
+  return {
+    required: [...required].sort((a, b) => a - b),
+    optional: [...optional].sort((a, b) => a - b),
+  };
+}
+
 export function makeSummary(
   target: TargetName,
   input: ExportInput,
@@ -320,6 +334,7 @@ export function makeSummary(
     unsupported: unsupported.entries,
     onUnsupported: input.onUnsupported,
     notCarried: parts.notCarried ?? {},
+    urlOnlySets: urlOnlySets(rows),
   };
 }
 
@@ -342,6 +357,12 @@ export function headerLines(summary: ExportSummary, input: ExportInput): string[
         `Not carried by this target: ${count} ${kind === 'url' ? 'host patterns' : kind} (use another target for them)`,
       );
     }
+  }
+  const urlOnly = summary.urlOnlySets;
+  if ((summary.notCarried.url ?? 0) > 0 && urlOnly.required.length + urlOnly.optional.length > 0) {
+    lines.push(
+      `Sets with host patterns only (an IP-only device cannot allow them; use a proxy): required ${urlOnly.required.join(' ') || 'none'}; optional ${urlOnly.optional.join(' ') || 'none'}`,
+    );
   }
   if (input.aggregate && summary.merges.length > 0) {
     lines.push(

@@ -79,6 +79,14 @@ export interface ExportSummary {
   readonly widened: readonly string[];
   readonly unsupported: readonly UnsupportedEntry[];
   readonly onUnsupported: UnsupportedPolicy;
+  /**
+   * Sets of the selection with host patterns but no IP prefix (ECOSYSTEM.md §C.6): an IP-only
+   * device cannot allow them; they need a proxy or a URL-capable target.
+   */
+  readonly urlOnlySets: {
+    readonly required: readonly number[];
+    readonly optional: readonly number[];
+  };
   /** Kinds this target does not carry at all (e.g. URLs in an IP-only target), with counts. */
   readonly notCarried: Readonly<Partial<Record<EntryKind, number>>>;
 }
