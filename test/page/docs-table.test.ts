@@ -90,3 +90,37 @@ describe('separator widths', () => {
     }
   });
 });
+
+describe('separator widths of the transcribed samples, against Microsoft’s real files', () => {
+  // The transcribed samples lost their separator rows; Microsoft's real files of the same
+  // versions did not. Their lengths (LF endings) pin the separators: every other byte is in
+  // the samples, which the test above compares.
+  const REAL: ReadonlyArray<readonly [string, string, number, string]> = [
+    [
+      'Worldwide',
+      '2025013000',
+      16569,
+      'specialized806/microsoft-365-docs@01ba757e988f3af53efee8bea5c622106d9c908b',
+    ],
+    [
+      'USGovGCCHigh',
+      '2025013000',
+      6091,
+      'specialized806/microsoft-365-docs@0559481c5bba91c75b5348030b026d791c0c5364',
+    ],
+    [
+      'USGovGCCHigh',
+      '2024073100',
+      6097,
+      'Centaurioun/microsoft-365-docs-book@8d8d07a296e8b4ff083d4edeb756ae29afa707b5',
+    ],
+  ];
+  for (const [instance, version, length, source] of REAL) {
+    it(`renders ${instance} ${version} to the length of ${source}`, () => {
+      const text = renderDocsTable(instance, version, loadSets(instance, version), {
+        generatedAt: new Date('2025-02-09T12:01:57.930Z'),
+      });
+      expect(text.length).toBe(length);
+    });
+  }
+});
