@@ -246,6 +246,35 @@ function parseAddressOrHost(text: string, ipv6: boolean): ParsedQuery {
   return { ok: true, kind: 'host', host };
 }
 
+/**
+ * A query that is already a plain host name (letters, digits, `-`, `_`, dots; any case; an
+ * optional trailing dot; at least one letter), lower-cased and without the trailing dot; else
+ * undefined and the full parser decides.
+ */
+export function plainHost(query: string): string | undefined {
+  const length = query.length;
+  if (length === 0 || length > 254) return undefined;
+  let upper = false;
+  let letter = false;
+  let previousDot = true;
+  for (let i = 0; i < length; i += 1) {
+    const c = query.charCodeAt(i);
+    if (c >= 97 && c <= 122) letter = true;
+    else if (c >= 65 && c <= 90) {
+      letter = true;
+      upper = true;
+    } else if (c === 46) {
+      if (previousDot) return undefined;
+      previousDot = true;
+      continue;
+    } else if (!((c >= 48 && c <= 57) || c === 45 || c === 95)) return undefined;
+    previousDot = false;
+  }
+  if (!letter) return undefined;
+  const host = upper ? query.toLowerCase() : query;
+  return host.charCodeAt(length - 1) === 46 ? host.slice(0, -1) : host;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Building
 
@@ -479,6 +508,17 @@ export function buildLookupIndex(sets: readonly EndpointSet[]): LookupIndex {
     lookupIpv6,
     lookupHost,
     lookup(query) {
+      // Fast paths (no allocation beyond the result): a dotted quad, or a plain host name.
+      const v4 = parseIpv4(query);
+      if (v4 >= 0) {
+        const matches = lookupIpv4(v4);
+        return { query, kind: 'ipv4', normalized: query, matches, category: matches.length === 0 ? null : matches[0]!.set.category };
+      }
+      const plain = plainHost(query);
+      if (plain !== undefined) {
+        const matches = lookupHost(plain);
+        return { query, kind: 'host', normalized: plain, matches, category: matches.length === 0 ? null : matches[0]!.set.category };
+      }
       const parsed = parseLookupQuery(query);
       if (!parsed.ok) return { ok: false, query, reason: parsed.reason };
       let matches: readonly LookupMatch[];
@@ -493,7 +533,7 @@ export function buildLookupIndex(sets: readonly EndpointSet[]): LookupIndex {
         matches = lookupHost(parsed.host);
         normalized = parsed.host;
       }
-      return {
+      const result: LookupResult = {
         query,
         kind: parsed.kind,
         normalized,
@@ -501,6 +541,7 @@ export function buildLookupIndex(sets: readonly EndpointSet[]): LookupIndex {
         matches,
         category: bestCategory(matches),
       };
+      return result;
     },
     stats: {
       sets: sets.length,
