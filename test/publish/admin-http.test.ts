@@ -189,6 +189,7 @@ describe('admin API over HTTP', () => {
     expect(json.previousVersion).toBe('2025013000');
     expect(json.version).toMatch(/^\d{10}$/);
     expect(headers.get('location')).toBe(`/changes/Worldwide/${json.version}?singleVersion`);
+    expect(headers.get('cache-control')).toBe('no-store');
     const records: ChangeRecord[] = json.changes;
     expect(records.map((r) => [r.endpointSetId, r.disposition])).toEqual([
       [1, 'Change'],

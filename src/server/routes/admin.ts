@@ -85,6 +85,12 @@ export async function register(app: FastifyInstance, deps: ServerDeps): Promise<
       }
     });
 
+    // Admin answers describe one moment of the store: never cache them.
+    scope.addHook('onSend', async (_request, reply, payload) => {
+      void reply.header('cache-control', 'no-store');
+      return payload;
+    });
+
     // The document is read as text and parsed by the publish service, so a body that is not JSON
     // gets the same clear error as on the command line; any content type is accepted.
     scope.removeAllContentTypeParsers();
