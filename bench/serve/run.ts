@@ -190,7 +190,7 @@ http {
       { route: '/version', server: 'nginx', url: `${nginxBase}/version?clientrequestid=${GUID}` },
     ];
     for (const t of targets) wrk(t.url, 2);
-    const best = new Map<string, WrkResult>();
+    const runs = new Map<string, WrkResult[]>();
     const all: string[] = [];
     for (let round = 1; round <= ROUNDS; round++) {
       for (const t of targets) {
@@ -202,22 +202,31 @@ http {
         process.stdout.write(
           `round ${round} ${t.server.padEnd(5)} ${t.route.padEnd(22)} ${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms ${r.errors}\n`,
         );
-        const prev = best.get(key);
-        if (!prev || r.rps > prev.rps) best.set(key, r);
+        runs.set(key, [...(runs.get(key) ?? []), r]);
       }
     }
 
+    // The machine is shared: each round measures ipurl and nginx back to back, so the ratio is
+    // taken per round (paired) and the median of the rounds is reported.
+    const median = (values: number[]): number => {
+      const sorted = [...values].sort((a, b) => a - b);
+      const mid = Math.floor(sorted.length / 2);
+      return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+    };
     const rows: string[] = [];
+    const summary = new Map<string, { ratio: number; p99: number }>();
     for (const route of ['/endpoints/Worldwide', '/version']) {
-      const a = best.get(`${route}|ipurl`)!;
-      const b = best.get(`${route}|nginx`)!;
+      const a = runs.get(`${route}|ipurl`)!;
+      const b = runs.get(`${route}|nginx`)!;
+      const ratio = median(a.map((r, i) => r.rps / b[i]!.rps));
+      const p99 = median(a.map((r) => r.p99));
+      summary.set(route, { ratio, p99 });
       rows.push(
-        `| ${route} | ${a.rps.toFixed(0)} | ${a.p99.toFixed(2)} | ${b.rps.toFixed(0)} | ${b.p99.toFixed(2)} | **${(a.rps / b.rps).toFixed(2)}** |`,
+        `| ${route} | ${median(a.map((r) => r.rps)).toFixed(0)} | ${p99.toFixed(2)} | ${median(b.map((r) => r.rps)).toFixed(0)} | ${median(b.map((r) => r.p99)).toFixed(2)} | **${ratio.toFixed(2)}** (rounds: ${a.map((r, i) => (r.rps / b[i]!.rps).toFixed(2)).join(', ')}) |`,
       );
     }
-    const endpointsRatio =
-      best.get('/endpoints/Worldwide|ipurl')!.rps / best.get('/endpoints/Worldwide|nginx')!.rps;
-    const endpointsP99 = best.get('/endpoints/Worldwide|ipurl')!.p99;
+    const endpointsRatio = summary.get('/endpoints/Worldwide')!.ratio;
+    const endpointsP99 = summary.get('/endpoints/Worldwide')!.p99;
     const nodeVersion = process.version;
     const nginxVersion = spawnSync('nginx', ['-v'], { encoding: 'utf8' }).stderr.trim();
     const wrkVersion = spawnSync('wrk', ['--version'], { encoding: 'utf8' })
@@ -236,9 +245,9 @@ Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${nodeVersion
 load average at start ${load} (the machine is shared with other jobs: absolute figures are noisy, the
 ratio is measured in the same minute).
 
-## Result (best of ${ROUNDS} rounds, ${DURATION} s each)
+## Result (median of ${ROUNDS} rounds, ${DURATION} s each; ratio = median of the per-round ratios)
 
-| route | ipurl req/s | ipurl p99 ms | nginx req/s | nginx p99 ms | ipurl / nginx |
+| route | ipurl req/s | ipurl p99 ms | nginx req/s | nginx p99 ms | ipurl / nginx (paired) |
 |---|---|---|---|---|---|
 ${rows.join('\n')}
 

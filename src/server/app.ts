@@ -4,11 +4,13 @@
  * shape of SPEC §11.1 with the status from http-errors.ts, and nothing a client sends becomes a
  * 5xx (framework and connection-level errors are mapped too).
  */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import Fastify, { LogController } from 'fastify';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { IpurlError, describeValue } from '../core/errors.js';
 import type { ServerDeps } from './deps.js';
+import { createFastPath } from './fast-path.js';
 import { errorBody, toHttpError } from './http-errors.js';
 import { routes } from './routes/index.js';
 
@@ -71,8 +73,23 @@ function clientErrorHandler(error: Error & { code?: string }, socket: Socket): v
 }
 
 export async function createApp(deps: ServerDeps): Promise<FastifyInstance> {
+  const fastPath = deps.config.fastPath === false ? undefined : createFastPath(deps);
   const app = Fastify({
     logger: deps.logger ?? false,
+    // The cached-response fast path (fast-path.ts) sits in front of fastify on real sockets;
+    // app.inject and everything it declines go through fastify.
+    ...(fastPath === undefined
+      ? {}
+      : {
+          serverFactory: (handler: (req: IncomingMessage, res: ServerResponse) => void) => {
+            const server = createServer((req, res) => {
+              if (!fastPath(req, res)) handler(req, res);
+            });
+            // What fastify sets on servers it creates itself (its keepAliveTimeout default).
+            server.keepAliveTimeout = 72_000;
+            return server;
+          },
+        }),
     // Per-request lines are written by the onResponse hook below, cheaply (hot routes at debug).
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: deps.config.trustProxy ?? false,

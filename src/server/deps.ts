@@ -25,6 +25,11 @@ export interface ServerConfig {
    * `https://endpoints.example.net`. Without it, `https://endpoints.office.com` as Microsoft does.
    */
   readonly publicUrl?: string;
+  /**
+   * Answer cached web-service responses in front of fastify (fast-path.ts; default true). Such
+   * responses skip fastify hooks, so per-request hooks (metrics) do not see them.
+   */
+  readonly fastPath?: boolean;
   /** Honour X-Forwarded-For for the client IP (behind a trusted load balancer only). */
   readonly trustProxy?: boolean;
 }

@@ -451,6 +451,31 @@ describe('caching (SPEC §11.3)', () => {
     ).toBe(304);
   });
 
+  it('answers a cached response (fast path) exactly as the first, rendered one (fastify route)', async () => {
+    const strip = (headers: Record<string, unknown>) => {
+      const { date: _date, ...rest } = headers;
+      return rest;
+    };
+    for (const [path, headers] of [
+      [`/changes/USGovDoD/2019010100?format=csv&${C}`, {}],
+      [`/Endpoints/usgovdod/?ServiceAreas=Skype&NoIPv6&${C}`, { 'accept-encoding': 'gzip' }],
+      [`/version/usgovdod?allversions&${C}`, {}],
+      [`/version?format=csv&${C}&fresh=1`, {}],
+    ] as const) {
+      const first = await server.get(path, headers);
+      const second = await server.get(path, headers);
+      expect(second.status, path).toBe(first.status);
+      expect(strip(second.headers), path).toEqual(strip(first.headers));
+      expect(second.body.equals(first.body), path).toBe(true);
+      const conditional = await server.get(path, {
+        ...headers,
+        'if-none-match': first.headers.etag as string,
+      });
+      expect(conditional.status).toBe(304);
+      expect(conditional.headers.etag).toBe(first.headers.etag);
+    }
+  });
+
   it('answers HEAD with the headers and no body', async () => {
     const res = await server.get(`/endpoints/Worldwide?${C}`, {}, 'HEAD');
     expect(res.status).toBe(200);
