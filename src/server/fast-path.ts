@@ -57,12 +57,22 @@ export function createFastPath(deps: ServerDeps): FastPath {
     return result;
   }
 
-  return (req, res) => {
-    if (req.method !== 'GET') return false;
-    const url = req.url ?? '';
+  // Raw URL → its prepared response for the current store revision: a repeated URL (pollers send
+  // the same one every time) skips parsing entirely. Small and bounded; dropped on a new revision.
+  let byUrl = new Map<string, PreparedResponse>();
+  let byUrlRevision: string | undefined;
+
+  function lookup(url: string): PreparedResponse | undefined {
+    const revision = webService.revision();
+    if (revision !== byUrlRevision) {
+      byUrl = new Map();
+      byUrlRevision = revision;
+    }
+    const known = byUrl.get(url);
+    if (known !== undefined) return known;
     const at = url.indexOf('?');
     const match = PATH.exec(at === -1 ? url : url.slice(0, at));
-    if (match === null) return false;
+    if (match === null) return undefined;
     const params: RouteParams = {};
     if (match[2] !== undefined) params.instance = match[2];
     if (match[3] !== undefined) params.version = match[3];
@@ -71,8 +81,18 @@ export function createFastPath(deps: ServerDeps): FastPath {
       prepared = cachedFor(match[1]!.toLowerCase(), params, at === -1 ? '' : url.slice(at + 1));
     } catch {
       // Parameter errors (and anything unexpected) are answered by fastify, with its error shape.
-      return false;
+      return undefined;
     }
+    if (prepared !== undefined && url.length <= 1024) {
+      if (byUrl.size >= 256) byUrl.delete(byUrl.keys().next().value!);
+      byUrl.set(url, prepared);
+    }
+    return prepared;
+  }
+
+  return (req, res) => {
+    if (req.method !== 'GET') return false;
+    const prepared = lookup(req.url ?? '');
     if (prepared === undefined) return false;
     const wire = wireResponse(
       prepared,

@@ -89,6 +89,8 @@ export interface WebService {
   endpoints(request: EndpointsRequest): PreparedResponse | Promise<PreparedResponse>;
   changes(request: ChangesRequest): PreparedResponse | Promise<PreparedResponse>;
   stats(): WebServiceStats;
+  /** The store revision the catalog reflects (changes whenever cached responses are dropped). */
+  revision(): string | undefined;
 }
 
 export interface WebServiceOptions {
@@ -393,6 +395,8 @@ export function createWebService(store: Store, options: WebServiceOptions = {}):
           : prepare(renderChangesJson(records), CONTENT_TYPES.JSON);
       });
     },
+
+    revision: () => (loaded ? catalog.revision : undefined),
 
     stats: () => ({
       hits: cache.hits,
