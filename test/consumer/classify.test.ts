@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildLookupIndex } from '../../src/core/lookup-index.js';
-import { Classifier, destinationOf, detectFormat, splitCsv } from '../../src/service/classify.js';
+import { Classifier, classifyStream, destinationOf, detectFormat, splitCsv } from '../../src/service/classify.js';
 import { seedStore } from '../../src/service/seed.js';
 import { loadBundledDataset } from '../../src/service/bundle.js';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
@@ -117,6 +117,18 @@ describe('classifying logs', () => {
     expect(r.skippedLines).toBe(1);
     expect(r.categories).toMatchObject({ Optimize: { requests: 1, bytes: 1200 }, Allow: { requests: 1 }, Default: { requests: 1 }, unmatched: { requests: 1, bytes: 10 } });
     expect(r.topUnmatched).toEqual([{ destination: '93.184.216.34', requests: 1, bytes: 10 }]);
+  });
+
+  it('streams bytes split anywhere (even inside a line or a UTF-8 character), CRLF or LF', async () => {
+    const bytes = Buffer.from(`${SQUID_LOG.split('\n').join('\r\n')}\r\n# comment é\n`, 'utf8');
+    async function* chunks() {
+      for (let i = 0; i < bytes.length; i += 7) yield bytes.subarray(i, i + 7);
+    }
+    const r = await classifyStream(chunks(), { index, top: 5 });
+    expect(r.requests).toBe(9);
+    expect(r.bytes).toBe(8610);
+    expect(r.skippedLines).toBe(1);
+    expect(r.categories.Optimize.requests).toBe(4);
   });
 
   it('keeps memory bounded: the unmatched table is pruned to its heaviest entries', () => {

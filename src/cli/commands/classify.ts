@@ -5,10 +5,9 @@
  * bar on stderr when it is a terminal, nothing otherwise (cron); `--json` for machines.
  */
 import { createReadStream, statSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { IpurlError } from '../../core/errors.js';
-import { classifyLines, LOG_FORMATS, type ClassifyReport, type LogFormat } from '../../service/classify.js';
+import { classifyStream, LOG_FORMATS, type ClassifyReport, type LogFormat } from '../../service/classify.js';
 import { createLookupService } from '../../service/lookup.js';
 import { openStore } from '../open-store.js';
 import { addDbOption, addJsonOption, parseIntegerOption, resolveDb } from '../options.js';
@@ -89,14 +88,13 @@ export function register(program: Command): void {
     const store = await openStore(resolveDb(flags.db));
     try {
       const { instance, version, index } = await createLookupService(store).index(flags.instance, flags.version);
-      const input = file === '-' ? process.stdin : createReadStream(file);
-      const lines = createInterface({ input, crlfDelay: Infinity });
+      const input = file === '-' ? process.stdin : createReadStream(file, { highWaterMark: 1 << 20 });
       const tty = process.stderr.isTTY === true;
-      let count = 0;
       let lastDraw = 0;
+      let read = 0;
+      let count = 0;
       const draw = (final: boolean): void => {
-        const read = file === '-' ? undefined : (input as ReturnType<typeof createReadStream>).bytesRead;
-        if (size !== undefined && read !== undefined && size > 0) {
+        if (size !== undefined && size > 0) {
           const fraction = Math.min(1, read / size);
           const width = 30;
           const filled = Math.round(fraction * width);
@@ -104,18 +102,17 @@ export function register(program: Command): void {
         } else process.stderr.write(`\r${count} lines`);
         if (final) process.stderr.write('\n');
       };
-      const report = await classifyLines(
-        lines,
+      const report = await classifyStream(
+        input as AsyncIterable<Buffer>,
         { index, top, format },
         tty
-          ? () => {
-              count += 1;
-              if ((count & 4095) === 0) {
-                const now = Date.now();
-                if (now - lastDraw > 200) {
-                  lastDraw = now;
-                  draw(false);
-                }
+          ? (bytes, lines) => {
+              read = bytes;
+              count = lines;
+              const now = Date.now();
+              if (now - lastDraw > 200) {
+                lastDraw = now;
+                draw(false);
               }
             }
           : undefined,
