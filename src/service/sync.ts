@@ -487,3 +487,12 @@ export function startSyncLoop(store: Store, options: SyncLoopOptions): { stop():
     runNow: run,
   };
 }
+
+/** Seconds since each instance was last known to match the upstream (for `/metrics`: MetricsSources.syncStaleness). */
+export async function syncStalenessByInstance(store: Store, now: Date = new Date()): Promise<Array<{ instance: string; seconds: number }>> {
+  const state = await readSyncState(store);
+  return Object.entries(state?.instances ?? {}).map(([instance, info]) => ({
+    instance,
+    seconds: Math.max(0, Math.round((now.getTime() - Date.parse(info.syncedAt)) / 1000)),
+  }));
+}
