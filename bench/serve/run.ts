@@ -175,6 +175,24 @@ http {
       );
     }
 
+    // 2b. The ceiling of one Node process: a bare node:http server writing the same Buffer.
+    const barePort = await freePort();
+    const bare = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const b=require('fs').readFileSync(${JSON.stringify(join(www, 'endpoints', 'Worldwide'))});` +
+          `const v=require('fs').readFileSync(${JSON.stringify(join(www, 'version'))});` +
+          `const s=require('http').createServer((q,r)=>{const x=q.url.startsWith('/version')?v:b;` +
+          `r.writeHead(200,{'content-type':'application/json; charset=utf-8','content-length':x.length});r.end(x)});` +
+          `s.keepAliveTimeout=72000;s.listen(${barePort},'127.0.0.1')`,
+      ],
+      { stdio: ['ignore', 'ignore', 'inherit'] },
+    );
+    children.push(bare);
+    const bareBase = `http://127.0.0.1:${barePort}`;
+    await waitFor(`${bareBase}/version`);
+
     // 3. Load: warm up, then alternate ipurl and nginx per route for each round; keep the best round.
     const load = loadavg()
       .map((n) => n.toFixed(2))
@@ -186,8 +204,10 @@ http {
         server: 'nginx',
         url: `${nginxBase}/endpoints/Worldwide?clientrequestid=${GUID}`,
       },
+      { route: '/endpoints/Worldwide', server: 'node', url: `${bareBase}/endpoints/Worldwide` },
       { route: '/version', server: 'ipurl', url: `${ipurlBase}${paths.version}` },
       { route: '/version', server: 'nginx', url: `${nginxBase}/version?clientrequestid=${GUID}` },
+      { route: '/version', server: 'node', url: `${bareBase}/version` },
     ];
     for (const t of targets) wrk(t.url, 2);
     const runs = new Map<string, WrkResult[]>();
@@ -225,6 +245,12 @@ http {
         `| ${route} | ${median(a.map((r) => r.rps)).toFixed(0)} | ${p99.toFixed(2)} | ${median(b.map((r) => r.rps)).toFixed(0)} | ${median(b.map((r) => r.p99)).toFixed(2)} | **${ratio.toFixed(2)}** (rounds: ${a.map((r, i) => (r.rps / b[i]!.rps).toFixed(2)).join(', ')}) |`,
       );
     }
+    const bareRows = ['/endpoints/Worldwide', '/version'].map((route) => {
+      const a = runs.get(`${route}|ipurl`)!;
+      const n = runs.get(`${route}|node`)!;
+      const b = runs.get(`${route}|nginx`)!;
+      return `| ${route} | ${median(n.map((r) => r.rps)).toFixed(0)} | ${median(n.map((r) => r.p99)).toFixed(2)} | ${median(n.map((r, i) => r.rps / b[i]!.rps)).toFixed(2)} | ${median(a.map((r, i) => r.rps / n[i]!.rps)).toFixed(2)} |`;
+    });
     const endpointsRatio = summary.get('/endpoints/Worldwide')!.ratio;
     const endpointsP99 = summary.get('/endpoints/Worldwide')!.p99;
     const nodeVersion = process.version;
@@ -253,6 +279,15 @@ ${rows.join('\n')}
 
 Target: ≥ 0.50 of nginx on /endpoints — **${endpointsRatio >= 0.5 ? 'met' : 'missed'}** (${endpointsRatio.toFixed(2)});
 p99 < 20 ms at ${CONNECTIONS} connections — **${endpointsP99 < 20 ? 'met' : 'missed'}** (${endpointsP99.toFixed(2)} ms).
+
+## Anchor: a bare Node process
+
+The same bytes from a bare \`node:http\` server (no routing, no parsing, no headers beyond
+content-type/length) in the same rounds: the ceiling of one Node process on this machine.
+
+| route | bare node req/s | bare node p99 ms | bare node / nginx | ipurl / bare node |
+|---|---|---|---|---|
+${bareRows.join('\n')}
 
 ## Every run
 

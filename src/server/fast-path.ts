@@ -12,6 +12,7 @@ import type { PreparedResponse } from '../service/web-service.js';
 import type { ServerDeps } from './deps.js';
 import { parseRawQuery } from './query.js';
 import {
+  acceptsGzip,
   parseChangesRequest,
   parseEndpointsRequest,
   parseVersionRequest,
@@ -60,6 +61,7 @@ export function createFastPath(deps: ServerDeps): FastPath {
   // Raw URL → its prepared response for the current store revision: a repeated URL (pollers send
   // the same one every time) skips parsing entirely. Small and bounded; dropped on a new revision.
   let byUrl = new Map<string, PreparedResponse>();
+  const plainHeaders = new WeakMap<PreparedResponse, string[]>();
   let byUrlRevision: string | undefined;
 
   function lookup(url: string): PreparedResponse | undefined {
@@ -94,19 +96,34 @@ export function createFastPath(deps: ServerDeps): FastPath {
     if (req.method !== 'GET') return false;
     const prepared = lookup(req.url ?? '');
     if (prepared === undefined) return false;
-    const wire = wireResponse(
-      prepared,
-      cacheControl,
-      req.headers['accept-encoding'],
-      req.headers['if-none-match'],
-    );
-    if (wire.body === undefined) {
-      res.writeHead(wire.status, wire.headers);
-      res.end();
-    } else {
-      res.writeHead(wire.status, { ...wire.headers, 'content-length': wire.body.length });
-      res.end(wire.body);
+    const ifNoneMatch = req.headers['if-none-match'];
+    const acceptEncoding = req.headers['accept-encoding'];
+    if (
+      ifNoneMatch !== undefined ||
+      (acceptEncoding !== undefined && acceptsGzip(acceptEncoding))
+    ) {
+      const wire = wireResponse(prepared, cacheControl, acceptEncoding, ifNoneMatch);
+      if (wire.body === undefined) {
+        res.writeHead(wire.status, wire.headers);
+        res.end();
+      } else {
+        res.writeHead(wire.status, { ...wire.headers, 'content-length': wire.body.length });
+        res.end(wire.body);
+      }
+      return true;
     }
+    // The common case (identity, unconditional): headers prepared once per response.
+    let headers = plainHeaders.get(prepared);
+    if (headers === undefined) {
+      const wire = wireResponse(prepared, cacheControl, undefined, undefined);
+      headers = Object.entries({
+        ...wire.headers,
+        'content-length': String(prepared.body.length),
+      }).flat();
+      plainHeaders.set(prepared, headers);
+    }
+    res.writeHead(200, headers);
+    res.end(prepared.body);
     return true;
   };
 }
