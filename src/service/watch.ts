@@ -183,7 +183,11 @@ export async function runWatch(store: Store, options: WatchOptions): Promise<{ r
       }
       let exitCode: number | null | undefined;
       if (options.command !== undefined) {
-        const records = (await store.getChanges(instance, { after: progress.version ?? '0000000000' })).filter((r) => r.version <= newVersion);
+        // First run: the new version's own records (not the whole history since 0000000000).
+        const records =
+          progress.version === null
+            ? await store.getChanges(instance, { version: newVersion })
+            : (await store.getChanges(instance, { after: progress.version })).filter((r) => r.version <= newVersion);
         const env: NodeJS.ProcessEnv = {
           ...process.env,
           IPURL_INSTANCE: instance,
