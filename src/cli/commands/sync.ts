@@ -82,6 +82,7 @@ export function register(program: Command): void {
       });
       for (const line of report.log) process.stderr.write(`ipurl sync: ${line}\n`);
       let code = exitCodeForReport(report);
+      if (flags.json !== true) for (const line of describeReport(report)) process.stdout.write(`${line}\n`);
       const watch = await runWatchFromFlags(store, flags, {
         instances: report.instances.map((r) => r.instance),
         quiet: !tty,
@@ -105,7 +106,6 @@ export function register(program: Command): void {
           )}\n`,
         );
       } else {
-        for (const line of describeReport(report)) process.stdout.write(`${line}\n`);
         if (tty) {
           if (report.outcome === 'up-to-date') process.stdout.write('up to date\n');
           else if (report.outcome === 'skipped') process.stdout.write(`up to date (version checked at ${report.state.lastCheckAt ?? '?'}; use --force to check now)\n`);
