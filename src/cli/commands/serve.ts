@@ -76,7 +76,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     };
     const rateLimiter =
       options.rateLimiter ??
-      createMemoryRateLimiter({ limit: config.rateLimit, windowSeconds: config.rateLimitWindowSeconds });
+      createMemoryRateLimiter({
+        limit: config.rateLimit,
+        windowSeconds: config.rateLimitWindowSeconds,
+      });
     closers.unshift(async () => rateLimiter.close?.());
     const app = await createApp({
       store,
@@ -146,14 +149,35 @@ export function register(program: Command): void {
     .description('serve the web service (/version, /endpoints, /changes) over HTTP')
     .option('--host <host>', 'address to listen on (env IPURL_HOST)', undefined)
     .option('--port <port>', 'TCP port (env IPURL_PORT; default 8080)')
-    .option('--rate-limit <n>', 'requests per hour per client on /endpoints and /changes; 0 = off (env IPURL_RATE_LIMIT; default 30)')
-    .option('--public-url <url>', 'origin used in absolute links such as RSS items (env IPURL_PUBLIC_URL)')
-    .option('--upstream <url>', 'mirror: sync from this upstream in the background instead of seeding (env IPURL_UPSTREAM)');
+    .option(
+      '--rate-limit <n>',
+      'requests per hour per client on /endpoints and /changes; 0 = off (env IPURL_RATE_LIMIT; default 30)',
+    )
+    .option(
+      '--public-url <url>',
+      'origin used in absolute links such as RSS items (env IPURL_PUBLIC_URL)',
+    )
+    .option(
+      '--upstream <url>',
+      'mirror: sync from this upstream in the background instead of seeding (env IPURL_UPSTREAM)',
+    );
   addDbOption(command);
   command.action(
-    async (flags: { host?: string; port?: string; rateLimit?: string; publicUrl?: string; db?: string; upstream?: string }) => {
+    async (flags: {
+      host?: string;
+      port?: string;
+      rateLimit?: string;
+      publicUrl?: string;
+      db?: string;
+      upstream?: string;
+    }) => {
       const host = flags.host ?? env('IPURL_HOST') ?? '127.0.0.1';
-      const port = parseIntegerOption('--port', flags.port ?? env('IPURL_PORT') ?? '8080', 0, 65535);
+      const port = parseIntegerOption(
+        '--port',
+        flags.port ?? env('IPURL_PORT') ?? '8080',
+        0,
+        65535,
+      );
       const rateLimit = parseIntegerOption(
         '--rate-limit',
         flags.rateLimit ?? env('IPURL_RATE_LIMIT') ?? String(DEFAULT_SERVER_CONFIG.rateLimit),
