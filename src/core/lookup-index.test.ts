@@ -131,3 +131,56 @@ describe('index agrees with a linear scan on every address and pattern of the da
     }
   });
 });
+
+describe('index equals a brute-force scan on random addresses (every Worldwide version)', () => {
+  // Deterministic PRNG: the same addresses on every run.
+  let seed = 12345;
+  const next = () => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed / 2 ** 31;
+  };
+  it('IPv4 and IPv6: the same (set, prefix) pairs as testing every prefix', async () => {
+    const { bundledVersions } = await import('../../test/helpers/bundled-data.js');
+    for (const version of bundledVersions('Worldwide')) {
+      const sets = readBundled('Worldwide', version);
+      const index = buildLookupIndex(sets);
+      const v4 = sets.flatMap((s) => (s.ips ?? []).filter((ip) => !ip.includes(':')).map((ip) => ({ id: s.id, ip })));
+      const v6 = sets.flatMap((s) => (s.ips ?? []).filter((ip) => ip.includes(':')).map((ip) => ({ id: s.id, ip })));
+      for (let i = 0; i < 300; i += 1) {
+        // Half near a published prefix, half anywhere.
+        const base = v4[Math.floor(next() * v4.length)];
+        const address =
+          i % 2 === 0 && base !== undefined
+            ? parseIpv4(base.ip.split('/')[0]!) + Math.floor(next() * 4096) - 2048
+            : Math.floor(next() * 2 ** 32);
+        if (address < 0 || address >= 2 ** 32) continue;
+        const expected = v4
+          .filter(({ ip }) => {
+            const [a = '', l = '32'] = ip.split('/');
+            const size = 2 ** (32 - Number(l));
+            const start = parseIpv4(a) - (parseIpv4(a) % size);
+            return address >= start && address < start + size;
+          })
+          .map(({ id, ip }) => `${id} ${ip}`)
+          .sort();
+        expect(index.lookupIpv4(address).map((m) => `${m.set.id} ${m.matched}`).sort(), `${version} ${address}`).toEqual(expected);
+      }
+      for (const { ip } of v6.slice(0, 40)) {
+        const [a = '', l = '128'] = ip.split('/');
+        const words = parseIpv6(a)!;
+        const probe: [number, number, number, number] = [words[0], words[1], words[2], words[3] + (Number(l) < 128 ? 1 : 0)];
+        const toBig = (w: readonly number[]) => w.reduce((acc, x) => (acc << 32n) + BigInt(x), 0n);
+        const p = toBig(probe);
+        const expected = v6
+          .filter(({ ip: cidr }) => {
+            const [b = '', m = '128'] = cidr.split('/');
+            const shift = 128n - BigInt(m);
+            return toBig(parseIpv6(b)!) >> shift === p >> shift;
+          })
+          .map(({ id, ip: cidr }) => `${id} ${cidr}`)
+          .sort();
+        expect(index.lookupIpv6(probe).map((m) => `${m.set.id} ${m.matched}`).sort(), `${version} ${ip}`).toEqual(expected);
+      }
+    }
+  });
+});
