@@ -43,8 +43,13 @@ const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.le
 const m365Hosts = sets
   .flatMap((s) => s.urls ?? [])
   .map((u) => u.replace('<tenant>', 'contoso').replace(/\*/g, () => pick(['a', 'eu', 'x1'])));
-const m365Ips = sets.flatMap((s) => (s.ips ?? []).filter((ip) => !ip.includes(':')).map((ip) => ip.split('/')[0]!));
-const otherHosts = Array.from({ length: 5000 }, (_, i) => `${pick(['www', 'cdn', 'api', 'img'])}.site${i}.${pick(['com', 'net', 'org', 'io'])}`);
+const m365Ips = sets.flatMap((s) =>
+  (s.ips ?? []).filter((ip) => !ip.includes(':')).map((ip) => ip.split('/')[0]!),
+);
+const otherHosts = Array.from(
+  { length: 5000 },
+  (_, i) => `${pick(['www', 'cdn', 'api', 'img'])}.site${i}.${pick(['com', 'net', 'org', 'io'])}`,
+);
 
 async function generate(): Promise<void> {
   const out = createWriteStream(log);
@@ -56,12 +61,16 @@ async function generate(): Promise<void> {
     const bytes = Math.floor(random() * 200_000);
     const client = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
     let line: string;
-    if (r < 0.45) line = `${time}.${String(i % 1000).padStart(3, '0')}    ${i % 900} ${client} TCP_TUNNEL/200 ${bytes} CONNECT ${pick(m365Hosts)}:443 - HIER_DIRECT/${pick(m365Ips)} -`;
-    else if (r < 0.6) line = `${time}.${String(i % 1000).padStart(3, '0')}    ${i % 900} ${client} TCP_MISS/200 ${bytes} GET http://${pick(m365Ips)}/x - HIER_DIRECT/${pick(m365Ips)} application/octet-stream`;
-    else line = `${time}.${String(i % 1000).padStart(3, '0')}    ${i % 900} ${client} TCP_MISS/200 ${bytes} GET http://${pick(otherHosts)}/index.html - HIER_DIRECT/93.184.216.34 text/html`;
+    if (r < 0.45)
+      line = `${time}.${String(i % 1000).padStart(3, '0')}    ${i % 900} ${client} TCP_TUNNEL/200 ${bytes} CONNECT ${pick(m365Hosts)}:443 - HIER_DIRECT/${pick(m365Ips)} -`;
+    else if (r < 0.6)
+      line = `${time}.${String(i % 1000).padStart(3, '0')}    ${i % 900} ${client} TCP_MISS/200 ${bytes} GET http://${pick(m365Ips)}/x - HIER_DIRECT/${pick(m365Ips)} application/octet-stream`;
+    else
+      line = `${time}.${String(i % 1000).padStart(3, '0')}    ${i % 900} ${client} TCP_MISS/200 ${bytes} GET http://${pick(otherHosts)}/index.html - HIER_DIRECT/93.184.216.34 text/html`;
     chunk.push(line);
     if (chunk.length === 10_000) {
-      if (!out.write(`${chunk.join('\n')}\n`)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+      if (!out.write(`${chunk.join('\n')}\n`))
+        await new Promise<void>((resolve) => out.once('drain', () => resolve()));
       chunk = [];
     }
   }
@@ -81,10 +90,13 @@ const index = buildLookupIndex(sets);
 
 const floor = await timed(async () => {
   let n = 0;
-  for await (const line of createInterface({ input: createReadStream(log), crlfDelay: Infinity })) if (line.length >= 0) n += 1;
+  for await (const line of createInterface({ input: createReadStream(log), crlfDelay: Infinity }))
+    if (line.length >= 0) n += 1;
   return n;
 });
-const inProcess = await timed(() => classifyStream(createReadStream(log, { highWaterMark: 1 << 20 }), { index, top: 10 }));
+const inProcess = await timed(() =>
+  classifyStream(createReadStream(log, { highWaterMark: 1 << 20 }), { index, top: 10 }),
+);
 
 const db = join(dir, 'ipurl.db');
 const store = await createSqliteStore({ filename: db });
@@ -92,16 +104,37 @@ await seedStore(store, await loadBundledDataset());
 await store.close();
 const wc = await timed(async () => execFileSync('wc', ['-l', log]).toString());
 const command = await timed(async () =>
-  execFileSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'src/cli/bin.ts'), 'classify', log, '--db', db, '--json', '--top', '10'], { cwd: REPO_ROOT, maxBuffer: 1 << 24 }).toString(),
+  execFileSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(REPO_ROOT, 'src/cli/bin.ts'),
+      'classify',
+      log,
+      '--db',
+      db,
+      '--json',
+      '--top',
+      '10',
+    ],
+    { cwd: REPO_ROOT, maxBuffer: 1 << 24 },
+  ).toString(),
 );
-const report = JSON.parse(command.value) as { requests: number; policies: { type1: { requestShare: number }; type2: { requestShare: number } }; categories: Record<string, { requests: number }> };
+const report = JSON.parse(command.value) as {
+  requests: number;
+  policies: { type1: { requestShare: number }; type2: { requestShare: number } };
+  categories: Record<string, { requests: number }>;
+};
 rmSync(dir, { recursive: true, force: true });
 
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const lines = [
   '# Classify benchmark',
   '',
-  `Machine: ${cpus()[0]?.model ?? 'unknown'} × ${cpus().length}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; shared with other work (load average ${loadavg().map((l) => l.toFixed(1)).join(' / ')} at the end of the run: figures are a floor).`,
+  `Machine: ${cpus()[0]?.model ?? 'unknown'} × ${cpus().length}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; shared with other work (load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' / ')} at the end of the run: figures are a floor).`,
   `Input: a generated Squid native access.log, ${LINES.toLocaleString('en-US')} lines, ${(size / 2 ** 20).toFixed(0)} MiB (45 % CONNECT to Microsoft 365 hosts, 15 % plain HTTP to Microsoft 365 IPs, 40 % to 5,000 other hosts). Data: Worldwide 2025013000. Command: \`npx tsx bench/classify.ts\`.`,
   '',
   '| what | time | lines/s | anchor (same file, same run) | ratio | target |',

@@ -15,7 +15,12 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EndpointSet } from '../src/core/endpoint-set.js';
-import { buildLookupIndex, parseIpv4, parseLookupQuery, plainHost } from '../src/core/lookup-index.js';
+import {
+  buildLookupIndex,
+  parseIpv4,
+  parseLookupQuery,
+  plainHost,
+} from '../src/core/lookup-index.js';
 import { compileHostPattern } from '../src/core/url-pattern.js';
 import { readBundled } from '../test/helpers/bundled-data.js';
 
@@ -44,16 +49,33 @@ function insideV4(): string {
   const start = parseIpv4(address);
   return fmt4(start + Math.floor(random() * 2 ** (32 - Number(length))));
 }
-const ipv4Queries = Array.from({ length: 1_000_000 }, (_, i) => (i % 2 === 0 ? insideV4() : fmt4(Math.floor(random() * 2 ** 32))));
+const ipv4Queries = Array.from({ length: 1_000_000 }, (_, i) =>
+  i % 2 === 0 ? insideV4() : fmt4(Math.floor(random() * 2 ** 32)),
+);
 const ipv6Queries = Array.from({ length: 200_000 }, (_, i) => {
-  if (i % 2 === 0) return pick(v6Prefixes).split('/')[0]!.replace(/::$/, `::${Math.floor(random() * 65535).toString(16)}`);
+  if (i % 2 === 0)
+    return pick(v6Prefixes)
+      .split('/')[0]!
+      .replace(/::$/, `::${Math.floor(random() * 65535).toString(16)}`);
   return `2001:db8:${Math.floor(random() * 65535).toString(16)}::${Math.floor(random() * 65535).toString(16)}`;
 });
 const patterns = sets.flatMap((s) => s.urls ?? []);
-const others = ['www.example.com', 'news.example.org', 'cdn.jsdelivr.net', 'api.github.com', 'a.b.c.example.net', 'slack.com', 'zoom.us', 'google.com'];
+const others = [
+  'www.example.com',
+  'news.example.org',
+  'cdn.jsdelivr.net',
+  'api.github.com',
+  'a.b.c.example.net',
+  'slack.com',
+  'zoom.us',
+  'google.com',
+];
 function host(i: number): string {
   let h: string;
-  if (i % 2 === 0) h = pick(patterns).replace('<tenant>', 'contoso').replace(/\*/g, () => pick(['a', 'x.y', 'cdn1', 'eu']));
+  if (i % 2 === 0)
+    h = pick(patterns)
+      .replace('<tenant>', 'contoso')
+      .replace(/\*/g, () => pick(['a', 'x.y', 'cdn1', 'eu']));
   else h = `${pick(['', 'img.', 'login.', 'x1.'])}${pick(others)}`;
   if (i % 3 === 0) h = h.toUpperCase();
   if (i % 5 === 0) h = `${h}.`;
@@ -99,7 +121,11 @@ function linearHost(query: string): number {
 }
 
 /** Best of three passes, in queries per second. */
-function rate(queries: readonly string[], fn: (q: string) => number, count = queries.length): { perSecond: number; hits: number } {
+function rate(
+  queries: readonly string[],
+  fn: (q: string) => number,
+  count = queries.length,
+): { perSecond: number; hits: number } {
   let best = Infinity;
   let hits = 0;
   for (let pass = 0; pass < 3; pass += 1) {
@@ -141,7 +167,9 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const lines = [
   '# Lookup index benchmark',
   '',
-  `Machine: ${cpus()[0]?.model ?? 'unknown'} × ${cpus().length}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; shared with other work (load average ${loadavg().map((l) => l.toFixed(1)).join(' / ')} at the end of the run: figures are a floor).`,
+  `Machine: ${cpus()[0]?.model ?? 'unknown'} × ${cpus().length}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; shared with other work (load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' / ')} at the end of the run: figures are a floor).`,
   `Data: Worldwide ${VERSION} (${index.stats.sets} sets, ${index.stats.ipv4Prefixes} IPv4 + ${index.stats.ipv6Prefixes} IPv6 prefixes → ${index.stats.ipv4Intervals} + ${index.stats.ipv6Intervals} intervals; ${index.stats.exactHosts} exact hosts, ${index.stats.suffixPatterns} suffix patterns, ${index.stats.otherPatterns} other globs). Index built in ${buildMs.toFixed(1)} ms.`,
   'Queries are strings (parsing included), half inside the data and half outside; hosts in mixed case, some with a trailing dot. Best of 3 passes. Command: `npx tsx bench/lookup.ts`.',
   '',

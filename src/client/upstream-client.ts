@@ -37,7 +37,11 @@ export interface UpstreamFailureDetails {
 }
 
 /** Raise the one error of the upstream family (exit code 5, HTTP 502 at the edges). */
-export function upstreamError(message: string, details: UpstreamFailureDetails, cause?: unknown): IpurlError {
+export function upstreamError(
+  message: string,
+  details: UpstreamFailureDetails,
+  cause?: unknown,
+): IpurlError {
   return new IpurlError('ERR_UPSTREAM', message, {
     details: { ...details },
     ...(cause === undefined ? {} : { cause }),
@@ -47,7 +51,9 @@ export function upstreamError(message: string, details: UpstreamFailureDetails, 
 export function upstreamDetails(error: unknown): UpstreamFailureDetails | undefined {
   if (!(error instanceof IpurlError) || error.code !== 'ERR_UPSTREAM') return undefined;
   const kind = error.details?.kind;
-  return typeof kind === 'string' ? (error.details as unknown as UpstreamFailureDetails) : undefined;
+  return typeof kind === 'string'
+    ? (error.details as unknown as UpstreamFailureDetails)
+    : undefined;
 }
 
 export interface UpstreamClientOptions {
@@ -106,17 +112,26 @@ export function parseUpstreamUrl(text: string): URL {
     );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new IpurlError('ERR_USAGE', `--upstream must use http or https; received ${JSON.stringify(describeValue(text))}`);
+    throw new IpurlError(
+      'ERR_USAGE',
+      `--upstream must use http or https; received ${JSON.stringify(describeValue(text))}`,
+    );
   }
   if (url.search !== '' || url.hash !== '') {
-    throw new IpurlError('ERR_USAGE', `--upstream takes the service's base URL without query or fragment; received ${JSON.stringify(describeValue(text))}`);
+    throw new IpurlError(
+      'ERR_USAGE',
+      `--upstream takes the service's base URL without query or fragment; received ${JSON.stringify(describeValue(text))}`,
+    );
   }
   if (!url.pathname.endsWith('/')) url.pathname += '/';
   return url;
 }
 
 /** Seconds from a Retry-After value (delta-seconds or HTTP-date, RFC 9110 §10.2.3). */
-export function parseRetryAfter(value: string | null, now: number = Date.now()): number | undefined {
+export function parseRetryAfter(
+  value: string | null,
+  now: number = Date.now(),
+): number | undefined {
   if (value === null) return undefined;
   const trimmed = value.trim();
   if (/^\d+$/.test(trimmed)) return Number(trimmed);
@@ -126,9 +141,15 @@ export function parseRetryAfter(value: string | null, now: number = Date.now()):
 }
 
 function describeCause(error: unknown): { kind: UpstreamFailureKind; text: string } {
-  const err = error as { name?: string; code?: string; message?: string; cause?: { code?: string; message?: string } };
+  const err = error as {
+    name?: string;
+    code?: string;
+    message?: string;
+    cause?: { code?: string; message?: string };
+  };
   const code = err.cause?.code ?? err.code;
-  if (err.name === 'TimeoutError' || err.name === 'AbortError') return { kind: 'timeout', text: 'no complete answer in time' };
+  if (err.name === 'TimeoutError' || err.name === 'AbortError')
+    return { kind: 'timeout', text: 'no complete answer in time' };
   if (code === 'ECONNREFUSED') return { kind: 'refused', text: 'connection refused' };
   if (code === 'UND_ERR_SOCKET' || err.message === 'terminated') {
     return { kind: 'truncated', text: 'the connection closed before the whole answer arrived' };
@@ -145,8 +166,15 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
 
   async function readBody(response: Response, url: string): Promise<string> {
     const declared = Number(response.headers.get('content-length') ?? '');
-    if (Number.isFinite(declared) && declared > maxBytes && !response.headers.has('content-encoding')) {
-      throw upstreamError(`${url} announced ${declared} bytes, more than the ${maxBytes} accepted`, { kind: 'too-large', url });
+    if (
+      Number.isFinite(declared) &&
+      declared > maxBytes &&
+      !response.headers.has('content-encoding')
+    ) {
+      throw upstreamError(
+        `${url} announced ${declared} bytes, more than the ${maxBytes} accepted`,
+        { kind: 'too-large', url },
+      );
     }
     if (response.body === null) return '';
     const chunks: Uint8Array[] = [];
@@ -154,15 +182,26 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     for await (const value of response.body as unknown as AsyncIterable<Uint8Array>) {
       total += value.byteLength;
       if (total > maxBytes) {
-        throw upstreamError(`${url} sent more than the ${maxBytes} bytes accepted`, { kind: 'too-large', url });
+        throw upstreamError(`${url} sent more than the ${maxBytes} bytes accepted`, {
+          kind: 'too-large',
+          url,
+        });
       }
       chunks.push(value);
     }
     const bytes = Buffer.concat(chunks);
     // fetch decodes gzip/br, so the declared length only describes an unencoded body.
     const encoded = (response.headers.get('content-encoding') ?? 'identity') !== 'identity';
-    if (!encoded && Number.isFinite(declared) && response.headers.has('content-length') && bytes.byteLength !== declared) {
-      throw upstreamError(`${url} announced ${declared} bytes but sent ${bytes.byteLength}`, { kind: 'truncated', url });
+    if (
+      !encoded &&
+      Number.isFinite(declared) &&
+      response.headers.has('content-length') &&
+      bytes.byteLength !== declared
+    ) {
+      throw upstreamError(`${url} announced ${declared} bytes but sent ${bytes.byteLength}`, {
+        kind: 'truncated',
+        url,
+      });
     }
     return new TextDecoder('utf-8', { fatal: false }).decode(bytes);
   }
@@ -172,7 +211,8 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     async getJson(path, getOptions = {}) {
       const target = new URL(path.replace(/^\/+/, ''), base);
       target.searchParams.set('ClientRequestId', options.clientRequestId);
-      for (const [key, value] of Object.entries(getOptions.query ?? {})) target.searchParams.set(key, value);
+      for (const [key, value] of Object.entries(getOptions.query ?? {}))
+        target.searchParams.set(key, value);
       const url = target.toString();
       const headers: Record<string, string> = {
         accept: 'application/json',
@@ -216,7 +256,12 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
         const wait = retryAfterSeconds === undefined ? '' : `; Retry-After ${retryAfterSeconds} s`;
         throw upstreamError(
           `${url} answered HTTP ${response.status}${wait}${snippet === '' ? '' : `: ${snippet}`}`,
-          { kind, url, status: response.status, ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }) },
+          {
+            kind,
+            url,
+            status: response.status,
+            ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
+          },
         );
       }
       const contentType = response.headers.get('content-type') ?? '';
@@ -226,7 +271,11 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       } catch (error) {
         if (error instanceof IpurlError) throw error;
         const { kind, text: why } = describeCause(error);
-        throw upstreamError(`${url}: ${why} while reading the body`, { kind: kind === 'network' ? 'truncated' : kind, url }, error);
+        throw upstreamError(
+          `${url}: ${why} while reading the body`,
+          { kind: kind === 'network' ? 'truncated' : kind, url },
+          error,
+        );
       }
       // SPEC §2.5/§11.4: JSON is application/json. A captive portal or proxy error page is HTML.
       if (!/^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i.test(contentType.trim())) {

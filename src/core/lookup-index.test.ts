@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { readBundled } from '../../test/helpers/bundled-data.js';
 import type { EndpointSet } from './endpoint-set.js';
-import { buildLookupIndex, parseIpv4, parseIpv6, parseLookupQuery, type LookupResult } from './lookup-index.js';
+import {
+  buildLookupIndex,
+  parseIpv4,
+  parseIpv6,
+  parseLookupQuery,
+  type LookupResult,
+} from './lookup-index.js';
 
 const latest = buildLookupIndex(readBundled('Worldwide', '2025013000'));
 const tenantEra = buildLookupIndex(readBundled('Worldwide', '2020012800'));
@@ -10,28 +16,45 @@ function ok(result: ReturnType<typeof latest.lookup>): LookupResult {
   if ('ok' in result) throw new Error(`lookup failed: ${result.reason}`);
   return result;
 }
-const ids = (result: LookupResult) => [...new Set(result.matches.map((m) => m.set.id))].sort((a, b) => a - b);
+const ids = (result: LookupResult) =>
+  [...new Set(result.matches.map((m) => m.set.id))].sort((a, b) => a - b);
 
 describe('address parsing', () => {
   it('parses IPv4 strictly', () => {
     expect(parseIpv4('52.112.0.1')).toBe(52 * 2 ** 24 + 112 * 2 ** 16 + 1);
     expect(parseIpv4('255.255.255.255')).toBe(2 ** 32 - 1);
-    for (const bad of ['256.1.1.1', '1.2.3', '1.2.3.4.5', '01.2.3.4', '1..2.3', '', 'a.b.c.d']) expect(parseIpv4(bad)).toBe(-1);
+    for (const bad of ['256.1.1.1', '1.2.3', '1.2.3.4.5', '01.2.3.4', '1..2.3', '', 'a.b.c.d'])
+      expect(parseIpv4(bad)).toBe(-1);
   });
   it('parses IPv6 forms', () => {
     expect(parseIpv6('2603:1063::1')).toEqual([0x26031063, 0, 0, 1]);
     expect(parseIpv6('::')).toEqual([0, 0, 0, 0]);
     expect(parseIpv6('::ffff:1.2.3.4')).toEqual([0, 0, 0xffff, 0x01020304]);
     expect(parseIpv6('fe80::1%eth0')).toEqual([0xfe800000, 0, 0, 1]);
-    for (const bad of ['1::2::3', '12345::', 'g::1', '1:2:3:4:5:6:7', ':::']) expect(parseIpv6(bad)).toBeUndefined();
+    for (const bad of ['1::2::3', '12345::', 'g::1', '1:2:3:4:5:6:7', ':::'])
+      expect(parseIpv6(bad)).toBeUndefined();
   });
   it('classifies queries and names what is wrong', () => {
-    expect(parseLookupQuery('HTTPS://Outlook.Office.com:443/owa?x=1')).toEqual({ ok: true, kind: 'host', host: 'outlook.office.com' });
-    expect(parseLookupQuery('outlook.office.com/mail')).toEqual({ ok: true, kind: 'host', host: 'outlook.office.com' });
+    expect(parseLookupQuery('HTTPS://Outlook.Office.com:443/owa?x=1')).toEqual({
+      ok: true,
+      kind: 'host',
+      host: 'outlook.office.com',
+    });
+    expect(parseLookupQuery('outlook.office.com/mail')).toEqual({
+      ok: true,
+      kind: 'host',
+      host: 'outlook.office.com',
+    });
     expect(parseLookupQuery('[2603:1063::1]:443')).toMatchObject({ ok: true, kind: 'ipv6' });
-    expect(parseLookupQuery('999.1.1.1')).toMatchObject({ ok: false, reason: expect.stringContaining('IPv4') });
+    expect(parseLookupQuery('999.1.1.1')).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('IPv4'),
+    });
     expect(parseLookupQuery('not a host')).toMatchObject({ ok: false });
-    expect(parseLookupQuery('')).toMatchObject({ ok: false, reason: expect.stringContaining('empty') });
+    expect(parseLookupQuery('')).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('empty'),
+    });
   });
 });
 
@@ -45,9 +68,13 @@ describe('IP lookups on Worldwide 2025013000', () => {
   });
   it('covers the whole prefix and nothing outside it', () => {
     expect(ok(latest.lookup('13.107.6.153')).category).toBe('Optimize'); // last address of /31
-    expect(ok(latest.lookup('13.107.6.154')).matches.filter((m) => m.matched === '13.107.6.152/31')).toEqual([]);
+    expect(
+      ok(latest.lookup('13.107.6.154')).matches.filter((m) => m.matched === '13.107.6.152/31'),
+    ).toEqual([]);
     expect(ids(ok(latest.lookup('52.115.255.255')))).toContain(11); // end of 52.112.0.0/14
-    expect(ok(latest.lookup('52.116.0.0')).matches.filter((m) => m.matched === '52.112.0.0/14')).toEqual([]);
+    expect(
+      ok(latest.lookup('52.116.0.0')).matches.filter((m) => m.matched === '52.112.0.0/14'),
+    ).toEqual([]);
     const outside = ok(latest.lookup('8.8.8.8'));
     expect(outside.matches).toEqual([]);
     expect(outside.category).toBeNull();
@@ -67,14 +94,23 @@ describe('IP lookups on Worldwide 2025013000', () => {
     expect(ids(r)).toContain(11);
     expect(r.matches.find((m) => m.set.id === 11)!.matched).toBe('2603:1063::/38');
     expect(ids(ok(latest.lookup('2620:1ec:a92::153')))).toContain(1);
-    expect(ok(latest.lookup('2620:1ec:a92::154')).matches.filter((m) => m.matched === '2620:1ec:a92::153/128')).toEqual([]);
+    expect(
+      ok(latest.lookup('2620:1ec:a92::154')).matches.filter(
+        (m) => m.matched === '2620:1ec:a92::153/128',
+      ),
+    ).toEqual([]);
     expect(ok(latest.lookup('2001:db8::1')).matches).toEqual([]);
   });
 });
 
 describe('host lookups follow the data wildcard semantics', () => {
   it('exact names, any case, trailing dot, URLs', () => {
-    for (const q of ['outlook.office.com', 'OUTLOOK.Office.COM.', 'https://outlook.office.com/owa/', 'outlook.office.com:443']) {
+    for (const q of [
+      'outlook.office.com',
+      'OUTLOOK.Office.COM.',
+      'https://outlook.office.com/owa/',
+      'outlook.office.com:443',
+    ]) {
       const r = ok(latest.lookup(q));
       expect(r.normalized).toBe('outlook.office.com');
       expect(ids(r)).toContain(1);
@@ -89,10 +125,18 @@ describe('host lookups follow the data wildcard semantics', () => {
     expect(apex.matches.some((m) => m.matched === '*.outlook.com')).toBe(true);
   });
   it('a wildcard inside a label: *cdn.onenote.net', () => {
-    expect(ok(latest.lookup('foocdn.onenote.net')).matches.map((m) => m.matched)).toContain('*cdn.onenote.net');
-    expect(ok(latest.lookup('x.cdn.onenote.net')).matches.map((m) => m.matched)).toContain('*cdn.onenote.net');
-    expect(ok(latest.lookup('cdn.onenote.net')).matches.map((m) => m.matched)).toContain('*cdn.onenote.net'); // * may be empty
-    expect(ok(latest.lookup('foocdn.onenote.com')).matches.map((m) => m.matched)).not.toContain('*cdn.onenote.net');
+    expect(ok(latest.lookup('foocdn.onenote.net')).matches.map((m) => m.matched)).toContain(
+      '*cdn.onenote.net',
+    );
+    expect(ok(latest.lookup('x.cdn.onenote.net')).matches.map((m) => m.matched)).toContain(
+      '*cdn.onenote.net',
+    );
+    expect(ok(latest.lookup('cdn.onenote.net')).matches.map((m) => m.matched)).toContain(
+      '*cdn.onenote.net',
+    ); // * may be empty
+    expect(ok(latest.lookup('foocdn.onenote.com')).matches.map((m) => m.matched)).not.toContain(
+      '*cdn.onenote.net',
+    );
   });
   it('a tenant placeholder in the middle: autodiscover.<tenant>.onmicrosoft.com, one label only', () => {
     const r = ok(latest.lookup('autodiscover.contoso.onmicrosoft.com'));
@@ -100,15 +144,21 @@ describe('host lookups follow the data wildcard semantics', () => {
       expect.arrayContaining(['8 autodiscover.<tenant>.onmicrosoft.com', '78 *.onmicrosoft.com']),
     );
     const deep = ok(latest.lookup('autodiscover.a.b.onmicrosoft.com'));
-    expect(deep.matches.map((m) => m.matched)).not.toContain('autodiscover.<tenant>.onmicrosoft.com');
+    expect(deep.matches.map((m) => m.matched)).not.toContain(
+      'autodiscover.<tenant>.onmicrosoft.com',
+    );
   });
   it('leading tenant placeholders: <tenant>.sharepoint.com and <tenant>-my.sharepoint.com (2020 data)', () => {
     expect(tenantEra.lookup('contoso.sharepoint.com')).toMatchObject({ category: 'Optimize' });
     expect(ok(tenantEra.lookup('contoso-my.sharepoint.com')).matches.map((m) => m.matched)).toEqual(
       expect.arrayContaining(['<tenant>-my.sharepoint.com', '<tenant>.sharepoint.com']),
     );
-    expect(ok(tenantEra.lookup('contoso-files.sharepoint.com')).matches.map((m) => m.matched)).toContain('<tenant>-files.sharepoint.com');
-    expect(ok(tenantEra.lookup('a.b.sharepoint.com')).matches.map((m) => m.matched)).not.toContain('<tenant>.sharepoint.com');
+    expect(
+      ok(tenantEra.lookup('contoso-files.sharepoint.com')).matches.map((m) => m.matched),
+    ).toContain('<tenant>-files.sharepoint.com');
+    expect(ok(tenantEra.lookup('a.b.sharepoint.com')).matches.map((m) => m.matched)).not.toContain(
+      '<tenant>.sharepoint.com',
+    );
   });
   it('unknown hosts and bad queries', () => {
     expect(ok(latest.lookup('example.org')).category).toBeNull();
@@ -144,8 +194,12 @@ describe('index equals a brute-force scan on random addresses (every Worldwide v
     for (const version of bundledVersions('Worldwide')) {
       const sets = readBundled('Worldwide', version);
       const index = buildLookupIndex(sets);
-      const v4 = sets.flatMap((s) => (s.ips ?? []).filter((ip) => !ip.includes(':')).map((ip) => ({ id: s.id, ip })));
-      const v6 = sets.flatMap((s) => (s.ips ?? []).filter((ip) => ip.includes(':')).map((ip) => ({ id: s.id, ip })));
+      const v4 = sets.flatMap((s) =>
+        (s.ips ?? []).filter((ip) => !ip.includes(':')).map((ip) => ({ id: s.id, ip })),
+      );
+      const v6 = sets.flatMap((s) =>
+        (s.ips ?? []).filter((ip) => ip.includes(':')).map((ip) => ({ id: s.id, ip })),
+      );
       for (let i = 0; i < 300; i += 1) {
         // Half near a published prefix, half anywhere.
         const base = v4[Math.floor(next() * v4.length)];
@@ -163,12 +217,23 @@ describe('index equals a brute-force scan on random addresses (every Worldwide v
           })
           .map(({ id, ip }) => `${id} ${ip}`)
           .sort();
-        expect(index.lookupIpv4(address).map((m) => `${m.set.id} ${m.matched}`).sort(), `${version} ${address}`).toEqual(expected);
+        expect(
+          index
+            .lookupIpv4(address)
+            .map((m) => `${m.set.id} ${m.matched}`)
+            .sort(),
+          `${version} ${address}`,
+        ).toEqual(expected);
       }
       for (const { ip } of v6.slice(0, 40)) {
         const [a = '', l = '128'] = ip.split('/');
         const words = parseIpv6(a)!;
-        const probe: [number, number, number, number] = [words[0], words[1], words[2], words[3] + (Number(l) < 128 ? 1 : 0)];
+        const probe: [number, number, number, number] = [
+          words[0],
+          words[1],
+          words[2],
+          words[3] + (Number(l) < 128 ? 1 : 0),
+        ];
         const toBig = (w: readonly number[]) => w.reduce((acc, x) => (acc << 32n) + BigInt(x), 0n);
         const p = toBig(probe);
         const expected = v6
@@ -179,7 +244,13 @@ describe('index equals a brute-force scan on random addresses (every Worldwide v
           })
           .map(({ id, ip: cidr }) => `${id} ${cidr}`)
           .sort();
-        expect(index.lookupIpv6(probe).map((m) => `${m.set.id} ${m.matched}`).sort(), `${version} ${ip}`).toEqual(expected);
+        expect(
+          index
+            .lookupIpv6(probe)
+            .map((m) => `${m.set.id} ${m.matched}`)
+            .sort(),
+          `${version} ${ip}`,
+        ).toEqual(expected);
       }
     }
   });

@@ -17,7 +17,12 @@
  *   `a.b.x.com` but never `x.com`. The tenant placeholder `<tenant>` (SPEC §11.9) stands for one
  *   DNS label (a tenant name is a label, SPEC §11.7).
  */
-import { TENANT_PLACEHOLDER, type Category, type EndpointSet, type ServiceArea } from './endpoint-set.js';
+import {
+  TENANT_PLACEHOLDER,
+  type Category,
+  type EndpointSet,
+  type ServiceArea,
+} from './endpoint-set.js';
 
 export type LookupKind = 'ipv4' | 'ipv6' | 'host';
 
@@ -52,8 +57,19 @@ export interface LookupResult {
 }
 
 export type ParsedQuery =
-  | { readonly ok: true; readonly kind: 'ipv4'; readonly value: number; readonly text: string; readonly mappedFrom?: string }
-  | { readonly ok: true; readonly kind: 'ipv6'; readonly words: readonly [number, number, number, number]; readonly text: string }
+  | {
+      readonly ok: true;
+      readonly kind: 'ipv4';
+      readonly value: number;
+      readonly text: string;
+      readonly mappedFrom?: string;
+    }
+  | {
+      readonly ok: true;
+      readonly kind: 'ipv6';
+      readonly words: readonly [number, number, number, number];
+      readonly text: string;
+    }
   | { readonly ok: true; readonly kind: 'host'; readonly host: string }
   | { readonly ok: false; readonly reason: string };
 
@@ -70,7 +86,9 @@ export interface LookupIndexStats {
 
 export interface LookupIndex {
   /** Classify and look up an IP, host or URL; a query that is none of them gives `ok: false`. */
-  lookup(query: string): LookupResult | { readonly ok: false; readonly query: string; readonly reason: string };
+  lookup(
+    query: string,
+  ): LookupResult | { readonly ok: false; readonly query: string; readonly reason: string };
   /** Hot path: an IPv4 address as an unsigned 32-bit number. */
   lookupIpv4(address: number): readonly LookupMatch[];
   /** Hot path: a host already lower-cased, without trailing dot. */
@@ -92,7 +110,12 @@ export function bestCategory(matches: readonly LookupMatch[]): Category | null {
 }
 
 function sortMatches(matches: LookupMatch[]): LookupMatch[] {
-  return matches.sort((a, b) => RANK[a.set.category] - RANK[b.set.category] || a.set.id - b.set.id || (a.matched < b.matched ? -1 : 1));
+  return matches.sort(
+    (a, b) =>
+      RANK[a.set.category] - RANK[b.set.category] ||
+      a.set.id - b.set.id ||
+      (a.matched < b.matched ? -1 : 1),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -183,8 +206,10 @@ const HOST_CHARS = /^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/;
  */
 export function parseLookupQuery(query: string): ParsedQuery {
   let text = query.trim();
-  if (text === '') return { ok: false, reason: 'empty query: expected an IP address, a host name or a URL' };
-  if (text.length > 2048) return { ok: false, reason: `too long (${text.length} characters; at most 2048)` };
+  if (text === '')
+    return { ok: false, reason: 'empty query: expected an IP address, a host name or a URL' };
+  if (text.length > 2048)
+    return { ok: false, reason: `too long (${text.length} characters; at most 2048)` };
   if (text.includes('://')) {
     let url: URL;
     try {
@@ -204,14 +229,16 @@ export function parseLookupQuery(query: string): ParsedQuery {
     const close = text.indexOf(']');
     if (close === -1) return { ok: false, reason: 'unclosed "[" around an IPv6 address' };
     const rest = text.slice(close + 1);
-    if (rest !== '' && !/^:\d{1,5}$/.test(rest)) return { ok: false, reason: 'unexpected text after "]"' };
+    if (rest !== '' && !/^:\d{1,5}$/.test(rest))
+      return { ok: false, reason: 'unexpected text after "]"' };
     text = text.slice(1, close);
     return parseAddressOrHost(text, true);
   }
   const colons = text.split(':').length - 1;
   if (colons === 1) {
     const [host = '', port = ''] = text.split(':');
-    if (!/^\d{1,5}$/.test(port)) return { ok: false, reason: `"${port}" after ":" is not a port number` };
+    if (!/^\d{1,5}$/.test(port))
+      return { ok: false, reason: `"${port}" after ":" is not a port number` };
     text = host;
   }
   return parseAddressOrHost(text, colons > 1);
@@ -222,13 +249,23 @@ function parseAddressOrHost(text: string, ipv6: boolean): ParsedQuery {
     const words = parseIpv6(text);
     if (words === undefined) return { ok: false, reason: 'not a valid IPv6 address' };
     if (words[0] === 0 && words[1] === 0 && words[2] === 0xffff) {
-      return { ok: true, kind: 'ipv4', value: words[3], text: formatIpv4(words[3]), mappedFrom: text.toLowerCase() };
+      return {
+        ok: true,
+        kind: 'ipv4',
+        value: words[3],
+        text: formatIpv4(words[3]),
+        mappedFrom: text.toLowerCase(),
+      };
     }
     return { ok: true, kind: 'ipv6', words, text: text.toLowerCase() };
   }
   if (/^[0-9.]+$/.test(text)) {
     const value = parseIpv4(text);
-    if (value < 0) return { ok: false, reason: 'not a valid IPv4 address (four decimal octets 0–255, e.g. 52.112.0.1)' };
+    if (value < 0)
+      return {
+        ok: false,
+        reason: 'not a valid IPv4 address (four decimal octets 0–255, e.g. 52.112.0.1)',
+      };
     return { ok: true, kind: 'ipv4', value, text };
   }
   let host = text.toLowerCase();
@@ -241,7 +278,10 @@ function parseAddressOrHost(text: string, ipv6: boolean): ParsedQuery {
     }
   }
   if (host.length === 0 || host.length > 253 || !HOST_CHARS.test(host)) {
-    return { ok: false, reason: 'not an IP address, a host name (letters, digits, "-", dots) or a URL' };
+    return {
+      ok: false,
+      reason: 'not an IP address, a host name (letters, digits, "-", dots) or a URL',
+    };
   }
   return { ok: true, kind: 'host', host };
 }
@@ -376,7 +416,8 @@ export function buildLookupIndex(sets: readonly EndpointSet[]): LookupIndex {
       } else {
         const length = slash === -1 ? 128 : Number(cidr.slice(slash + 1));
         const words = parseIpv6(address);
-        if (words === undefined || !Number.isInteger(length) || length < 0 || length > 128) continue;
+        if (words === undefined || !Number.isInteger(length) || length < 0 || length > 128)
+          continue;
         const start = maskV6(words, length);
         v6.push({ start, end: v6End(start, length), match });
       }
@@ -393,7 +434,8 @@ export function buildLookupIndex(sets: readonly EndpointSet[]): LookupIndex {
         continue;
       }
       const leadingStar = starCount === 1 && tenantCount === 0 && pattern.startsWith('*');
-      const leadingTenant = starCount === 0 && tenantCount === 1 && pattern.startsWith(TENANT_PLACEHOLDER);
+      const leadingTenant =
+        starCount === 0 && tenantCount === 1 && pattern.startsWith(TENANT_PLACEHOLDER);
       if (leadingStar || leadingTenant) {
         const tail = pattern.slice(leadingStar ? 1 : TENANT_PLACEHOLDER.length);
         const dot = tail.indexOf('.');
@@ -436,7 +478,11 @@ export function buildLookupIndex(sets: readonly EndpointSet[]): LookupIndex {
   v6Points.forEach((point, i) => {
     for (let w = 0; w < 4; w += 1) v6Starts[i * 4 + w] = point[w]!;
     const covering = v6
-      .filter((p) => compareWords(p.start, point) <= 0 && (p.end === undefined || compareWords(point, p.end) < 0))
+      .filter(
+        (p) =>
+          compareWords(p.start, point) <= 0 &&
+          (p.end === undefined || compareWords(point, p.end) < 0),
+      )
       .map((p) => p.match);
     v6Lists.push(covering.length === 0 ? NONE : sortMatches(covering));
   });
@@ -512,12 +558,24 @@ export function buildLookupIndex(sets: readonly EndpointSet[]): LookupIndex {
       const v4 = parseIpv4(query);
       if (v4 >= 0) {
         const matches = lookupIpv4(v4);
-        return { query, kind: 'ipv4', normalized: query, matches, category: matches.length === 0 ? null : matches[0]!.set.category };
+        return {
+          query,
+          kind: 'ipv4',
+          normalized: query,
+          matches,
+          category: matches.length === 0 ? null : matches[0]!.set.category,
+        };
       }
       const plain = plainHost(query);
       if (plain !== undefined) {
         const matches = lookupHost(plain);
-        return { query, kind: 'host', normalized: plain, matches, category: matches.length === 0 ? null : matches[0]!.set.category };
+        return {
+          query,
+          kind: 'host',
+          normalized: plain,
+          matches,
+          category: matches.length === 0 ? null : matches[0]!.set.category,
+        };
       }
       const parsed = parseLookupQuery(query);
       if (!parsed.ok) return { ok: false, query, reason: parsed.reason };
@@ -537,7 +595,9 @@ export function buildLookupIndex(sets: readonly EndpointSet[]): LookupIndex {
         query,
         kind: parsed.kind,
         normalized,
-        ...(parsed.kind === 'ipv4' && parsed.mappedFrom !== undefined ? { mappedFrom: parsed.mappedFrom } : {}),
+        ...(parsed.kind === 'ipv4' && parsed.mappedFrom !== undefined
+          ? { mappedFrom: parsed.mappedFrom }
+          : {}),
         matches,
         category: bestCategory(matches),
       };
@@ -555,4 +615,3 @@ export function buildLookupIndex(sets: readonly EndpointSet[]): LookupIndex {
     },
   };
 }
-

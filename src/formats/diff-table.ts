@@ -64,27 +64,47 @@ export function renderDiffTable(input: DiffTableInput): string {
     if (c.disposition === 'Change') {
       for (const [key, value] of Object.entries(attrs)) {
         const old = (c.previous as Record<string, string | undefined> | undefined)?.[key];
-        details.push(`${key}: ${old === undefined || old === '' ? '(none)' : old} → ${value === '' ? '(none)' : value}`);
+        details.push(
+          `${key}: ${old === undefined || old === '' ? '(none)' : old} → ${value === '' ? '(none)' : value}`,
+        );
       }
     }
     for (const ip of c.add?.ips ?? []) details.push(`+ ${ip}`);
     for (const url of c.add?.urls ?? []) details.push(`+ ${url}`);
     for (const ip of c.remove?.ips ?? []) details.push(`- ${ip}`);
     for (const url of c.remove?.urls ?? []) details.push(`- ${url}`);
-    const where = input.setLabels?.get(c.endpointSetId) ?? [area, category].filter((x) => x !== '').join('/');
+    const where =
+      input.setLabels?.get(c.endpointSetId) ?? [area, category].filter((x) => x !== '').join('/');
     details.forEach((detail, i) => {
-      rows.push(i === 0 ? [String(c.endpointSetId), c.disposition, c.impact ?? '', where, detail] : ['', '', '', '', detail]);
+      rows.push(
+        i === 0
+          ? [String(c.endpointSetId), c.disposition, c.impact ?? '', where, detail]
+          : ['', '', '', '', detail],
+      );
     });
-    if (details.length === 0) rows.push([String(c.endpointSetId), c.disposition, c.impact ?? '', where, '']);
+    if (details.length === 0)
+      rows.push([String(c.endpointSetId), c.disposition, c.impact ?? '', where, '']);
   }
-  const header: [string, string, string, string, string] = ['set', 'change', 'impact', 'area/category', 'details'];
+  const header: [string, string, string, string, string] = [
+    'set',
+    'change',
+    'impact',
+    'area/category',
+    'details',
+  ];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const fmt = (r: readonly string[]) =>
     r
-      .map((cell, i) => (i === 0 ? cell.padStart(widths[0]!) : i === r.length - 1 ? cell : cell.padEnd(widths[i]!)))
+      .map((cell, i) =>
+        i === 0 ? cell.padStart(widths[0]!) : i === r.length - 1 ? cell : cell.padEnd(widths[i]!),
+      )
       .join('  ')
       .trimEnd();
-  lines.push('', fmt(header), fmt(widths.map((w, i) => '-'.repeat(i === widths.length - 1 ? Math.min(w, 40) : w))));
+  lines.push(
+    '',
+    fmt(header),
+    fmt(widths.map((w, i) => '-'.repeat(i === widths.length - 1 ? Math.min(w, 40) : w))),
+  );
   for (const row of rows) lines.push(fmt(row));
   return `${lines.join('\n')}\n`;
 }

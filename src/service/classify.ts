@@ -47,7 +47,11 @@ export interface ClassifyReport {
   readonly categories: Readonly<Record<Category | 'unmatched', Tally>>;
   readonly serviceAreas: Readonly<Record<ServiceArea, Tally>>;
   readonly policies: { readonly type1: PolicyShare; readonly type2: PolicyShare };
-  readonly topUnmatched: ReadonlyArray<{ destination: string; requests: number; bytes: number | null }>;
+  readonly topUnmatched: ReadonlyArray<{
+    destination: string;
+    requests: number;
+    bytes: number | null;
+  }>;
   /** True when the unmatched table was pruned: top counts are lower bounds. */
   readonly approximate: boolean;
 }
@@ -61,9 +65,47 @@ const UNMATCHED: Outcome = { category: null, serviceArea: null };
 const CACHE_LIMIT = 65_536;
 
 const SQUID_LINE = /^\d{9,}(\.\d+)?\s+-?\d+\s+\S+\s+[A-Z_]+\/\d{3}\s+\d+\s+\S+\s+\S+/;
-const DEST_COLUMNS = ['host', 'hostname', 'url', 'uri', 'domain', 'fqdn', 'dst', 'dest', 'destination', 'dst_ip', 'dstip', 'dest_ip', 'destination_ip', 'destinationip', 'server', 'server_ip', 'cs-host', 'cs-uri', 'r-host', 'r-ip', 'target', 'remote', 'remote_host', 'sni'];
-const BYTE_COLUMNS = ['bytes', 'size', 'sc-bytes', 'bytes_out', 'bytes_in', 'total_bytes', 'totalbytes', 'sentbytes', 'bytes_sent', 'length', 'octets'];
-const TEXT_CANDIDATES = /(?:\d{1,3}\.){3}\d{1,3}|(?:[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?\.)+[a-z]{2,63}\.?/gi;
+const DEST_COLUMNS = [
+  'host',
+  'hostname',
+  'url',
+  'uri',
+  'domain',
+  'fqdn',
+  'dst',
+  'dest',
+  'destination',
+  'dst_ip',
+  'dstip',
+  'dest_ip',
+  'destination_ip',
+  'destinationip',
+  'server',
+  'server_ip',
+  'cs-host',
+  'cs-uri',
+  'r-host',
+  'r-ip',
+  'target',
+  'remote',
+  'remote_host',
+  'sni',
+];
+const BYTE_COLUMNS = [
+  'bytes',
+  'size',
+  'sc-bytes',
+  'bytes_out',
+  'bytes_in',
+  'total_bytes',
+  'totalbytes',
+  'sentbytes',
+  'bytes_sent',
+  'length',
+  'octets',
+];
+const TEXT_CANDIDATES =
+  /(?:\d{1,3}\.){3}\d{1,3}|(?:[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?\.)+[a-z]{2,63}\.?/gi;
 const TEXT_BYTES = /\bbytes?[=:]\s*(\d+)/i;
 
 /** Split one CSV record (RFC 4180 quoting; a record spanning lines is not supported). */
@@ -132,14 +174,24 @@ export function destinationOf(text: string): string {
 function isPrivateIpv4(value: number): boolean {
   const a = Math.floor(value / 16777216);
   const b = Math.floor(value / 65536) % 256;
-  return a === 10 || a === 127 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254) || a === 0;
+  return (
+    a === 10 ||
+    a === 127 ||
+    (a === 172 && b >= 16 && b <= 31) ||
+    (a === 192 && b === 168) ||
+    (a === 169 && b === 254) ||
+    a === 0
+  );
 }
 
 /** Detect the format from the first non-empty lines. */
 export function detectFormat(lines: readonly string[]): LogFormat {
   const sample = lines.filter((line) => line.trim() !== '' && !line.startsWith('#'));
   if (sample.length === 0) return 'text';
-  if (sample.slice(0, 5).filter((line) => SQUID_LINE.test(line)).length >= Math.min(3, sample.length)) return 'squid';
+  if (
+    sample.slice(0, 5).filter((line) => SQUID_LINE.test(line)).length >= Math.min(3, sample.length)
+  )
+    return 'squid';
   const header = splitCsv(sample[0]!).map((h) => h.trim().toLowerCase());
   if (header.length >= 2 && header.some((h) => DEST_COLUMNS.includes(h))) return 'csv';
   return 'text';
@@ -218,7 +270,10 @@ export class Classifier {
     const result = this.index.lookup(destination);
     let outcome = UNMATCHED;
     if (!('ok' in result) && result.matches.length > 0) {
-      outcome = { category: bestCategory(result.matches), serviceArea: result.matches[0]!.set.serviceArea };
+      outcome = {
+        category: bestCategory(result.matches),
+        serviceArea: result.matches[0]!.set.serviceArea,
+      };
     }
     if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
     this.cache.set(destination, outcome);
@@ -251,7 +306,9 @@ export class Classifier {
 
   /** Keep the `capacity` heaviest unmatched destinations (bounded memory). */
   private prune(): void {
-    const kept = [...this.unmatched.entries()].sort((a, b) => b[1].requests - a[1].requests).slice(0, this.capacity);
+    const kept = [...this.unmatched.entries()]
+      .sort((a, b) => b[1].requests - a[1].requests)
+      .slice(0, this.capacity);
     this.unmatched.clear();
     for (const [key, value] of kept) this.unmatched.set(key, value);
     this.pruned = true;
@@ -313,7 +370,11 @@ export class Classifier {
       }
       destination = peer;
     }
-    this.count(destination, this.outcome(destination), this.parseBytes(line.slice(starts[4], ends[4])));
+    this.count(
+      destination,
+      this.outcome(destination),
+      this.parseBytes(line.slice(starts[4], ends[4])),
+    );
   }
 
   private processCsv(line: string): void {
@@ -332,7 +393,12 @@ export class Classifier {
       if (value === undefined || value.trim() === '' || value.trim() === '-') continue;
       const destination = destinationOf(value);
       const outcome = this.outcome(destination);
-      if (chosen === undefined || (outcome.category !== null && (chosen.outcome.category === null || rank(outcome.category) < rank(chosen.outcome.category)))) {
+      if (
+        chosen === undefined ||
+        (outcome.category !== null &&
+          (chosen.outcome.category === null ||
+            rank(outcome.category) < rank(chosen.outcome.category)))
+      ) {
         chosen = { destination, outcome };
       }
     }
@@ -340,7 +406,11 @@ export class Classifier {
       this.skipped += 1;
       return;
     }
-    this.count(chosen.destination, chosen.outcome, this.csvBytes === -1 ? 0 : this.parseBytes(fields[this.csvBytes]));
+    this.count(
+      chosen.destination,
+      chosen.outcome,
+      this.csvBytes === -1 ? 0 : this.parseBytes(fields[this.csvBytes]),
+    );
   }
 
   private processText(line: string): void {
@@ -358,7 +428,10 @@ export class Classifier {
       }
       firstPublic ??= destination;
       const outcome = this.outcome(destination);
-      if (outcome.category !== null && (best === undefined || rank(outcome.category) < rank(best.outcome.category!))) {
+      if (
+        outcome.category !== null &&
+        (best === undefined || rank(outcome.category) < rank(best.outcome.category!))
+      ) {
         best = { destination, outcome };
       }
     }
@@ -382,7 +455,11 @@ export class Classifier {
     const top = [...this.unmatched.entries()]
       .sort((a, b) => b[1].requests - a[1].requests || (a[0] < b[0] ? -1 : 1))
       .slice(0, this.top)
-      .map(([destination, tally]) => ({ destination, requests: tally.requests, bytes: bytes === null ? null : tally.bytes }));
+      .map(([destination, tally]) => ({
+        destination,
+        requests: tally.requests,
+        bytes: bytes === null ? null : tally.bytes,
+      }));
     return {
       format: this.format ?? 'text',
       lines: this.lines,
@@ -407,7 +484,11 @@ function rank(category: Category): number {
 }
 
 /** Classify every line of an async source (a file or stdin read line by line). */
-export async function classifyLines(lines: AsyncIterable<string>, options: ClassifierOptions, onLine?: () => void): Promise<ClassifyReport> {
+export async function classifyLines(
+  lines: AsyncIterable<string>,
+  options: ClassifierOptions,
+  onLine?: () => void,
+): Promise<ClassifyReport> {
   const classifier = new Classifier(options);
   for await (const line of lines) {
     classifier.add(line);

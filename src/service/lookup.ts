@@ -41,7 +41,10 @@ export interface LookupAnswer {
 
 export interface LookupService {
   /** The compiled index of `instance` (any case) at `version` (default latest). */
-  index(instance: string, version?: string): Promise<{ instance: string; version: VersionId; index: LookupIndex }>;
+  index(
+    instance: string,
+    version?: string,
+  ): Promise<{ instance: string; version: VersionId; index: LookupIndex }>;
   /** Look up every query; one bad query rejects the call, naming each bad value (ERR_INVALID_PARAMETER). */
   lookup(instance: string, queries: readonly string[], version?: string): Promise<LookupAnswer>;
 }
@@ -73,7 +76,10 @@ export function toResultJson(result: LookupResult): LookupResultJson {
 export function createLookupService(store: Store): LookupService {
   const cache = new Map<string, LookupIndex>();
 
-  async function resolve(requested: string, version: string | undefined): Promise<{ instance: string; version: VersionId }> {
+  async function resolve(
+    requested: string,
+    version: string | undefined,
+  ): Promise<{ instance: string; version: VersionId }> {
     const summaries = await store.listInstances();
     const name = canonicalInstance(
       summaries.map((s) => s.instance),
@@ -88,10 +94,16 @@ export function createLookupService(store: Store): LookupService {
     }
     if (version === undefined) return { instance: summary.instance, version: summary.latest };
     if (!isVersionId(version)) {
-      throw new IpurlError('ERR_INVALID_VERSION', `version must be ten digits YYYYMMDDNN; received ${JSON.stringify(describeValue(version))}`);
+      throw new IpurlError(
+        'ERR_INVALID_VERSION',
+        `version must be ten digits YYYYMMDDNN; received ${JSON.stringify(describeValue(version))}`,
+      );
     }
     if (!summary.versions.includes(version)) {
-      throw new IpurlError('ERR_VERSION_NOT_FOUND', `${summary.instance} has no version ${version}; latest is ${summary.latest}`);
+      throw new IpurlError(
+        'ERR_VERSION_NOT_FOUND',
+        `${summary.instance} has no version ${version}; latest is ${summary.latest}`,
+      );
     }
     return { instance: summary.instance, version };
   }
@@ -114,23 +126,35 @@ export function createLookupService(store: Store): LookupService {
     index,
     async lookup(requested, queries, version) {
       if (queries.length === 0) {
-        throw new IpurlError('ERR_MISSING_PARAMETER', 'give at least one q: an IPv4/IPv6 address, a host name or a URL (q is repeatable)');
+        throw new IpurlError(
+          'ERR_MISSING_PARAMETER',
+          'give at least one q: an IPv4/IPv6 address, a host name or a URL (q is repeatable)',
+        );
       }
       if (queries.length > MAX_QUERIES) {
-        throw new IpurlError('ERR_INVALID_PARAMETER', `at most ${MAX_QUERIES} queries per request; received ${queries.length}`);
+        throw new IpurlError(
+          'ERR_INVALID_PARAMETER',
+          `at most ${MAX_QUERIES} queries per request; received ${queries.length}`,
+        );
       }
       const { instance, version: v, index: compiled } = await index(requested, version);
       const results: LookupResultJson[] = [];
       const issues: Issue[] = [];
       queries.forEach((query, i) => {
         const result = compiled.lookup(query);
-        if ('ok' in result) issues.push({ path: `q[${i}]`, value: describeValue(query), reason: result.reason });
+        if ('ok' in result)
+          issues.push({ path: `q[${i}]`, value: describeValue(query), reason: result.reason });
         else results.push(toResultJson(result));
       });
       if (issues.length > 0) {
         throw new IpurlError(
           'ERR_INVALID_PARAMETER',
-          issues.map((issue) => `q ${JSON.stringify(issue.value)} is not an IP address, host name or URL: ${issue.reason}`).join('; '),
+          issues
+            .map(
+              (issue) =>
+                `q ${JSON.stringify(issue.value)} is not an IP address, host name or URL: ${issue.reason}`,
+            )
+            .join('; '),
           { details: { issues } },
         );
       }

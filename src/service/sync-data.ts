@@ -16,7 +16,12 @@
  *   rebuilt old versions are best effort there, while the latest version is always exact.
  */
 import type { ChangeDraft, ChangeRecord } from '../core/change-record.js';
-import { CATEGORIES, SERVICE_AREAS, TENANT_PLACEHOLDER, type EndpointSet } from '../core/endpoint-set.js';
+import {
+  CATEGORIES,
+  SERVICE_AREAS,
+  TENANT_PLACEHOLDER,
+  type EndpointSet,
+} from '../core/endpoint-set.js';
 import { describeValue, type Issue } from '../core/errors.js';
 import { isVersionId, type VersionId } from '../core/version-id.js';
 
@@ -35,54 +40,112 @@ const isStringArray = (value: unknown): value is string[] =>
 export function checkUpstreamSets(body: unknown): UpstreamCheck<EndpointSet[]> {
   const issues: Issue[] = [];
   if (!Array.isArray(body)) {
-    return { value: [], issues: [{ path: '', value: describeValue(body), reason: 'expected a JSON array of endpoint sets' }] };
+    return {
+      value: [],
+      issues: [
+        { path: '', value: describeValue(body), reason: 'expected a JSON array of endpoint sets' },
+      ],
+    };
   }
   const seen = new Set<number>();
   const sets: EndpointSet[] = [];
   body.forEach((item: unknown, index) => {
     const at = (field: string) => `[${index}]${field === '' ? '' : `.${field}`}`;
     if (!isObject(item)) {
-      issues.push({ path: at(''), value: describeValue(item), reason: 'expected an endpoint set object' });
+      issues.push({
+        path: at(''),
+        value: describeValue(item),
+        reason: 'expected an endpoint set object',
+      });
       return;
     }
     const before = issues.length;
     const id = item.id;
     if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 0) {
-      issues.push({ path: at('id'), value: describeValue(id), reason: 'expected a non-negative integer id' });
+      issues.push({
+        path: at('id'),
+        value: describeValue(id),
+        reason: 'expected a non-negative integer id',
+      });
     } else if (seen.has(id)) {
-      issues.push({ path: at('id'), value: String(id), reason: 'duplicate endpoint set id', setId: id });
+      issues.push({
+        path: at('id'),
+        value: String(id),
+        reason: 'duplicate endpoint set id',
+        setId: id,
+      });
     } else seen.add(id);
-    if (typeof item.serviceArea !== 'string' || !(SERVICE_AREAS as readonly string[]).includes(item.serviceArea)) {
-      issues.push({ path: at('serviceArea'), value: describeValue(item.serviceArea), reason: `expected one of ${SERVICE_AREAS.join(', ')}` });
+    if (
+      typeof item.serviceArea !== 'string' ||
+      !(SERVICE_AREAS as readonly string[]).includes(item.serviceArea)
+    ) {
+      issues.push({
+        path: at('serviceArea'),
+        value: describeValue(item.serviceArea),
+        reason: `expected one of ${SERVICE_AREAS.join(', ')}`,
+      });
     }
     if (typeof item.serviceAreaDisplayName !== 'string') {
-      issues.push({ path: at('serviceAreaDisplayName'), value: describeValue(item.serviceAreaDisplayName), reason: 'expected a string' });
+      issues.push({
+        path: at('serviceAreaDisplayName'),
+        value: describeValue(item.serviceAreaDisplayName),
+        reason: 'expected a string',
+      });
     }
-    if (typeof item.category !== 'string' || !(CATEGORIES as readonly string[]).includes(item.category)) {
-      issues.push({ path: at('category'), value: describeValue(item.category), reason: `expected one of ${CATEGORIES.join(', ')}` });
+    if (
+      typeof item.category !== 'string' ||
+      !(CATEGORIES as readonly string[]).includes(item.category)
+    ) {
+      issues.push({
+        path: at('category'),
+        value: describeValue(item.category),
+        reason: `expected one of ${CATEGORIES.join(', ')}`,
+      });
     }
     for (const flag of ['expressRoute', 'required'] as const) {
-      if (typeof item[flag] !== 'boolean') issues.push({ path: at(flag), value: describeValue(item[flag]), reason: 'expected true or false' });
+      if (typeof item[flag] !== 'boolean')
+        issues.push({
+          path: at(flag),
+          value: describeValue(item[flag]),
+          reason: 'expected true or false',
+        });
     }
     for (const list of ['urls', 'ips'] as const) {
       if (item[list] !== undefined && !isStringArray(item[list])) {
-        issues.push({ path: at(list), value: describeValue(item[list]), reason: 'expected an array of strings' });
+        issues.push({
+          path: at(list),
+          value: describeValue(item[list]),
+          reason: 'expected an array of strings',
+        });
       }
     }
     for (const text of ['tcpPorts', 'udpPorts', 'notes'] as const) {
       if (item[text] !== undefined && typeof item[text] !== 'string') {
-        issues.push({ path: at(text), value: describeValue(item[text]), reason: 'expected a string' });
+        issues.push({
+          path: at(text),
+          value: describeValue(item[text]),
+          reason: 'expected a string',
+        });
       }
     }
     if (isStringArray(item.ips)) {
       item.ips.forEach((ip, i) => {
-        if (!looksLikeCidr(ip)) issues.push({ path: at(`ips[${i}]`), value: describeValue(ip), reason: 'expected an IPv4 or IPv6 prefix such as 13.107.6.152/31' });
+        if (!looksLikeCidr(ip))
+          issues.push({
+            path: at(`ips[${i}]`),
+            value: describeValue(ip),
+            reason: 'expected an IPv4 or IPv6 prefix such as 13.107.6.152/31',
+          });
       });
     }
     if (isStringArray(item.urls)) {
       item.urls.forEach((url, i) => {
         if (!/^[A-Za-z0-9*<>._-]+$/.test(url) || url.includes('..')) {
-          issues.push({ path: at(`urls[${i}]`), value: describeValue(url), reason: 'expected a host name or host pattern' });
+          issues.push({
+            path: at(`urls[${i}]`),
+            value: describeValue(url),
+            reason: 'expected a host name or host pattern',
+          });
         }
       });
     }
@@ -97,15 +160,25 @@ function looksLikeCidr(text: string): boolean {
   const address = slash === -1 ? text : text.slice(0, slash);
   const length = slash === -1 ? undefined : text.slice(slash + 1);
   if (length !== undefined && !/^\d{1,3}$/.test(length)) return false;
-  if (address.includes(':')) return /^[0-9a-fA-F:.]+$/.test(address) && Number(length ?? 128) <= 128;
+  if (address.includes(':'))
+    return /^[0-9a-fA-F:.]+$/.test(address) && Number(length ?? 128) <= 128;
   const parts = address.split('.');
-  return parts.length === 4 && parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255) && Number(length ?? 32) <= 32;
+  return (
+    parts.length === 4 &&
+    parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255) &&
+    Number(length ?? 32) <= 32
+  );
 }
 
 /** Shape of `/changes` JSON (SPEC §5.2): the fields the mirror relies on; others kept as they are. */
 export function checkUpstreamChanges(body: unknown): UpstreamCheck<ChangeRecord[]> {
   if (!Array.isArray(body)) {
-    return { value: [], issues: [{ path: '', value: describeValue(body), reason: 'expected a JSON array of change records' }] };
+    return {
+      value: [],
+      issues: [
+        { path: '', value: describeValue(body), reason: 'expected a JSON array of change records' },
+      ],
+    };
   }
   const issues: Issue[] = [];
   const records: ChangeRecord[] = [];
@@ -113,27 +186,55 @@ export function checkUpstreamChanges(body: unknown): UpstreamCheck<ChangeRecord[
   body.forEach((item: unknown, index) => {
     const at = (field: string) => `[${index}]${field === '' ? '' : `.${field}`}`;
     if (!isObject(item)) {
-      issues.push({ path: at(''), value: describeValue(item), reason: 'expected a change record object' });
+      issues.push({
+        path: at(''),
+        value: describeValue(item),
+        reason: 'expected a change record object',
+      });
       return;
     }
     const before = issues.length;
     if (typeof item.id !== 'number' || !Number.isSafeInteger(item.id) || item.id < 1) {
-      issues.push({ path: at('id'), value: describeValue(item.id), reason: 'expected a positive integer id' });
+      issues.push({
+        path: at('id'),
+        value: describeValue(item.id),
+        reason: 'expected a positive integer id',
+      });
     } else if (ids.has(item.id)) {
       issues.push({ path: at('id'), value: String(item.id), reason: 'duplicate change record id' });
     } else ids.add(item.id);
     if (typeof item.endpointSetId !== 'number' || !Number.isSafeInteger(item.endpointSetId)) {
-      issues.push({ path: at('endpointSetId'), value: describeValue(item.endpointSetId), reason: 'expected an integer' });
+      issues.push({
+        path: at('endpointSetId'),
+        value: describeValue(item.endpointSetId),
+        reason: 'expected an integer',
+      });
     }
-    if (item.disposition !== 'Add' && item.disposition !== 'Change' && item.disposition !== 'Remove') {
-      issues.push({ path: at('disposition'), value: describeValue(item.disposition), reason: 'expected Add, Change or Remove' });
+    if (
+      item.disposition !== 'Add' &&
+      item.disposition !== 'Change' &&
+      item.disposition !== 'Remove'
+    ) {
+      issues.push({
+        path: at('disposition'),
+        value: describeValue(item.disposition),
+        reason: 'expected Add, Change or Remove',
+      });
     }
     if (typeof item.version !== 'string' || !isVersionId(item.version)) {
-      issues.push({ path: at('version'), value: describeValue(item.version), reason: 'expected a ten-digit version' });
+      issues.push({
+        path: at('version'),
+        value: describeValue(item.version),
+        reason: 'expected a ten-digit version',
+      });
     }
     for (const part of ['previous', 'current', 'add', 'remove'] as const) {
       if (item[part] !== undefined && !isObject(item[part])) {
-        issues.push({ path: at(part), value: describeValue(item[part]), reason: 'expected an object' });
+        issues.push({
+          path: at(part),
+          value: describeValue(item[part]),
+          reason: 'expected an object',
+        });
       }
     }
     if (issues.length === before) records.push(item as unknown as ChangeRecord);
@@ -153,18 +254,26 @@ export function restoreTenantPlaceholders(
     issues.push({
       path: '',
       value: `${plain.length} and ${marked.length} sets`,
-      reason: 'the answers with and without TenantName list different sets (the upstream changed between the two requests?)',
+      reason:
+        'the answers with and without TenantName list different sets (the upstream changed between the two requests?)',
     });
   }
   const lowerMarker = marker.toLowerCase();
   const out = plain.map((set) => {
     const other = markedById.get(set.id);
     if (other === undefined) {
-      issues.push({ path: `id ${set.id}`, value: String(set.id), reason: 'missing from the answer with TenantName', setId: set.id });
+      issues.push({
+        path: `id ${set.id}`,
+        value: String(set.id),
+        reason: 'missing from the answer with TenantName',
+        setId: set.id,
+      });
       return set;
     }
     if (other.urls === undefined) return set;
-    const urls = other.urls.map((url) => url.toLowerCase().split(lowerMarker).join(TENANT_PLACEHOLDER));
+    const urls = other.urls.map((url) =>
+      url.toLowerCase().split(lowerMarker).join(TENANT_PLACEHOLDER),
+    );
     // Rendering the restored list without TenantName must give the plain answer again.
     const rendered = [...new Set(urls.map((url) => url.split(TENANT_PLACEHOLDER).join('*')))];
     const plainUrls = (set.urls ?? []).map((url) => url.toLowerCase());
@@ -177,7 +286,9 @@ export function restoreTenantPlaceholders(
       });
       return set;
     }
-    const restored = other.urls.map((url, i) => (url.toLowerCase().includes(lowerMarker) ? (urls[i] ?? url) : url));
+    const restored = other.urls.map((url, i) =>
+      url.toLowerCase().includes(lowerMarker) ? (urls[i] ?? url) : url,
+    );
     return { ...set, urls: restored };
   });
   return { value: out, issues };
@@ -202,7 +313,13 @@ export function reconstructHistory(input: {
   readonly records: readonly ChangeRecord[];
 }): RebuiltVersion[] {
   const inRange = (v: VersionId) => (input.after === null || v > input.after) && v <= input.latest;
-  const versions = [...new Set([...input.listed.filter(inRange), ...input.records.map((r) => r.version).filter(inRange), input.latest])].sort();
+  const versions = [
+    ...new Set([
+      ...input.listed.filter(inRange),
+      ...input.records.map((r) => r.version).filter(inRange),
+      input.latest,
+    ]),
+  ].sort();
   const byVersion = new Map<VersionId, ChangeRecord[]>();
   for (const record of input.records) {
     if (!inRange(record.version)) continue;
@@ -223,7 +340,9 @@ export function reconstructHistory(input: {
 
 function undo(sets: readonly EndpointSet[], records: readonly ChangeRecord[]): EndpointSet[] {
   const byId = new Map(sets.map((set) => [set.id, set]));
-  const displayNames = new Map(sets.map((set) => [set.serviceArea as string, set.serviceAreaDisplayName]));
+  const displayNames = new Map(
+    sets.map((set) => [set.serviceArea as string, set.serviceAreaDisplayName]),
+  );
   for (const record of [...records].reverse()) {
     const id = record.endpointSetId;
     const now = byId.get(id);
@@ -236,7 +355,10 @@ function undo(sets: readonly EndpointSet[], records: readonly ChangeRecord[]): E
       ({
         id,
         serviceArea: (record.previous?.serviceArea ?? 'Common') as EndpointSet['serviceArea'],
-        serviceAreaDisplayName: displayNames.get(record.previous?.serviceArea ?? 'Common') ?? record.previous?.serviceArea ?? 'Common',
+        serviceAreaDisplayName:
+          displayNames.get(record.previous?.serviceArea ?? 'Common') ??
+          record.previous?.serviceArea ??
+          'Common',
         expressRoute: false,
         category: 'Default',
         required: false,
@@ -244,13 +366,22 @@ function undo(sets: readonly EndpointSet[], records: readonly ChangeRecord[]): E
     const addedUrls = new Set(record.add?.urls ?? []);
     const addedIps = new Set(record.add?.ips ?? []);
     // Kept addresses keep their order; the ones put back go where the order says (SPEC §4.2).
-    const urls = putBack((base.urls ?? []).filter((url) => !addedUrls.has(url)), record.remove?.urls ?? [], (x) => x);
-    const ips = putBack((base.ips ?? []).filter((ip) => !addedIps.has(ip)), record.remove?.ips ?? [], ipKey);
+    const urls = putBack(
+      (base.urls ?? []).filter((url) => !addedUrls.has(url)),
+      record.remove?.urls ?? [],
+      (x) => x,
+    );
+    const ips = putBack(
+      (base.ips ?? []).filter((ip) => !addedIps.has(ip)),
+      record.remove?.ips ?? [],
+      ipKey,
+    );
     const previous = record.previous ?? {};
     const rebuilt: Record<string, unknown> = { ...base };
     if (previous.serviceArea !== undefined) rebuilt.serviceArea = previous.serviceArea;
     if (previous.category !== undefined) rebuilt.category = previous.category;
-    if (previous.expressRoute !== undefined) rebuilt.expressRoute = String(previous.expressRoute) === 'true';
+    if (previous.expressRoute !== undefined)
+      rebuilt.expressRoute = String(previous.expressRoute) === 'true';
     if (previous.required !== undefined) rebuilt.required = String(previous.required) === 'true';
     for (const text of ['tcpPorts', 'udpPorts', 'notes'] as const) {
       const value = previous[text];
@@ -278,7 +409,11 @@ function undo(sets: readonly EndpointSet[], records: readonly ChangeRecord[]): E
 }
 
 /** Insert `extra` (absent from `list`) before the first element ordering after it. */
-function putBack(list: readonly string[], extra: readonly string[], key: (value: string) => string): string[] {
+function putBack(
+  list: readonly string[],
+  extra: readonly string[],
+  key: (value: string) => string,
+): string[] {
   const out = [...list];
   for (const value of extra) {
     if (out.includes(value)) continue;
@@ -293,10 +428,16 @@ function putBack(list: readonly string[], extra: readonly string[], key: (value:
 /** SPEC §4.2 order of ips: IPv4 then IPv6, numerically (a padded text key compares the same). */
 function ipKey(cidr: string): string {
   const address = cidr.split('/')[0] ?? cidr;
-  if (!address.includes(':')) return `4${address.split('.').map((p) => p.padStart(3, '0')).join('.')}`;
+  if (!address.includes(':'))
+    return `4${address
+      .split('.')
+      .map((p) => p.padStart(3, '0'))
+      .join('.')}`;
   const [head = '', tail = ''] = address.split('::');
   const h = head === '' ? [] : head.split(':');
   const t = tail === '' ? [] : tail.split(':');
-  const groups = address.includes('::') ? [...h, ...Array<string>(Math.max(0, 8 - h.length - t.length)).fill('0'), ...t] : h;
+  const groups = address.includes('::')
+    ? [...h, ...Array<string>(Math.max(0, 8 - h.length - t.length)).fill('0'), ...t]
+    : h;
   return `6${groups.map((g) => g.padStart(4, '0')).join(':')}`;
 }

@@ -16,7 +16,13 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { ChangeRecord } from '../core/change-record.js';
-import { IpurlError, ValidationError, describeValue, isIpurlError, type Issue } from '../core/errors.js';
+import {
+  IpurlError,
+  ValidationError,
+  describeValue,
+  isIpurlError,
+  type Issue,
+} from '../core/errors.js';
 import type { Store } from '../core/store.js';
 import { VERSION_ZERO, isVersionId, type VersionId } from '../core/version-id.js';
 import {
@@ -26,7 +32,12 @@ import {
   type UpstreamClient,
   type UpstreamFailureKind,
 } from '../client/upstream-client.js';
-import { checkUpstreamChanges, checkUpstreamSets, reconstructHistory, restoreTenantPlaceholders } from './sync-data.js';
+import {
+  checkUpstreamChanges,
+  checkUpstreamSets,
+  reconstructHistory,
+  restoreTenantPlaceholders,
+} from './sync-data.js';
 
 export const CLIENT_REQUEST_ID_KEY = 'clientRequestId';
 export const SYNC_STATE_KEY = 'sync';
@@ -55,7 +66,9 @@ export interface SyncState {
   /** Last run that left every instance at the upstream's version. */
   readonly lastSuccessAt?: string;
   /** Per instance: when it was last known to be at the upstream's version. */
-  readonly instances?: Readonly<Record<string, { readonly version: VersionId; readonly syncedAt: string }>>;
+  readonly instances?: Readonly<
+    Record<string, { readonly version: VersionId; readonly syncedAt: string }>
+  >;
   readonly lastError?: SyncErrorInfo;
   /** Consecutive failed runs; 0 when healthy. */
   readonly failures: number;
@@ -140,7 +153,10 @@ export async function readSyncState(store: Store): Promise<SyncState | undefined
 }
 
 /** Staleness in seconds: time since the last run that reached the upstream's version. */
-export function stalenessSeconds(state: SyncState | undefined, now: Date = new Date()): number | null {
+export function stalenessSeconds(
+  state: SyncState | undefined,
+  now: Date = new Date(),
+): number | null {
   if (state?.lastSuccessAt === undefined) return null;
   return Math.max(0, Math.round((now.getTime() - Date.parse(state.lastSuccessAt)) / 1000));
 }
@@ -188,15 +204,37 @@ function checkVersionBody(body: unknown, url: string): VersionInfo[] {
   const out: VersionInfo[] = [];
   items.forEach((item: unknown, index) => {
     const record = item as { instance?: unknown; latest?: unknown; versions?: unknown } | null;
-    if (typeof record !== 'object' || record === null || typeof record.instance !== 'string' || typeof record.latest !== 'string' || !isVersionId(record.latest)) {
-      issues.push({ path: `[${index}]`, value: describeValue(item), reason: 'expected {"instance": name, "latest": ten digits}' });
+    if (
+      typeof record !== 'object' ||
+      record === null ||
+      typeof record.instance !== 'string' ||
+      typeof record.latest !== 'string' ||
+      !isVersionId(record.latest)
+    ) {
+      issues.push({
+        path: `[${index}]`,
+        value: describeValue(item),
+        reason: 'expected {"instance": name, "latest": ten digits}',
+      });
       return;
     }
-    const versions = Array.isArray(record.versions) ? record.versions.filter((v): v is string => typeof v === 'string' && isVersionId(v)) : undefined;
-    out.push({ instance: record.instance, latest: record.latest, ...(versions === undefined ? {} : { versions }) });
+    const versions = Array.isArray(record.versions)
+      ? record.versions.filter((v): v is string => typeof v === 'string' && isVersionId(v))
+      : undefined;
+    out.push({
+      instance: record.instance,
+      latest: record.latest,
+      ...(versions === undefined ? {} : { versions }),
+    });
   });
   if (issues.length > 0 || out.length === 0) {
-    throw invalidData(url, 'version information', issues.length > 0 ? issues : [{ path: '', value: describeValue(body), reason: 'no instance listed' }]);
+    throw invalidData(
+      url,
+      'version information',
+      issues.length > 0
+        ? issues
+        : [{ path: '', value: describeValue(body), reason: 'no instance listed' }],
+    );
   }
   return out;
 }
@@ -215,7 +253,15 @@ async function syncInstance(
 ): Promise<InstanceSyncResult> {
   const local = (await store.listVersions(instance))[0]?.version ?? null;
   if (local === remote) {
-    return { instance, outcome: 'up-to-date', previous: local, current: local, remote, added: [], changeRecords: 0 };
+    return {
+      instance,
+      outcome: 'up-to-date',
+      previous: local,
+      current: local,
+      remote,
+      added: [],
+      changeRecords: 0,
+    };
   }
   if (local !== null && local > remote) {
     throw new IpurlError(
@@ -225,12 +271,25 @@ async function syncInstance(
   }
   const segment = encodeURIComponent(instance);
   const plainResponse = await client.getJson(`endpoints/${segment}`);
-  const markedResponse = await client.getJson(`endpoints/${segment}`, { query: { TenantName: marker } });
+  const markedResponse = await client.getJson(`endpoints/${segment}`, {
+    query: { TenantName: marker },
+  });
   const changesResponse = await client.getJson(`changes/${segment}/${local ?? VERSION_ZERO}`);
   // Not rate limited (SPEC §2.2): the version list, and proof the upstream did not move meanwhile.
-  const listResponse = await client.getJson(`version/${segment}`, { query: { AllVersions: 'true' } });
-  if (plainResponse.notModified || markedResponse.notModified || changesResponse.notModified || listResponse.notModified) {
-    throw upstreamError(`${client.baseUrl} answered 304 to a request without If-None-Match`, { kind: 'http-status', url: client.baseUrl, status: 304 });
+  const listResponse = await client.getJson(`version/${segment}`, {
+    query: { AllVersions: 'true' },
+  });
+  if (
+    plainResponse.notModified ||
+    markedResponse.notModified ||
+    changesResponse.notModified ||
+    listResponse.notModified
+  ) {
+    throw upstreamError(`${client.baseUrl} answered 304 to a request without If-None-Match`, {
+      kind: 'http-status',
+      url: client.baseUrl,
+      status: 304,
+    });
   }
   const [listed] = checkVersionBody(listResponse.body, listResponse.url);
   if (listed === undefined || listed.latest !== remote) {
@@ -242,11 +301,14 @@ async function syncInstance(
   const plain = checkUpstreamSets(plainResponse.body);
   if (plain.issues.length > 0) throw invalidData(plainResponse.url, 'endpoint sets', plain.issues);
   const marked = checkUpstreamSets(markedResponse.body);
-  if (marked.issues.length > 0) throw invalidData(markedResponse.url, 'endpoint sets', marked.issues);
+  if (marked.issues.length > 0)
+    throw invalidData(markedResponse.url, 'endpoint sets', marked.issues);
   const restored = restoreTenantPlaceholders(plain.value, marked.value, marker);
-  if (restored.issues.length > 0) throw invalidData(markedResponse.url, 'endpoint sets', restored.issues);
+  if (restored.issues.length > 0)
+    throw invalidData(markedResponse.url, 'endpoint sets', restored.issues);
   const changes = checkUpstreamChanges(changesResponse.body);
-  if (changes.issues.length > 0) throw invalidData(changesResponse.url, 'change records', changes.issues);
+  if (changes.issues.length > 0)
+    throw invalidData(changesResponse.url, 'change records', changes.issues);
   const beyond = changes.value.filter((record) => record.version > remote);
   if (beyond.length > 0) {
     throw upstreamError(
@@ -254,8 +316,12 @@ async function syncInstance(
       { kind: 'invalid-data', url: changesResponse.url },
     );
   }
-  const known = new Set((await store.getChanges(instance, { after: VERSION_ZERO })).map((record) => record.id));
-  const fresh: ChangeRecord[] = changes.value.filter((record) => (local === null || record.version > local) && !known.has(record.id));
+  const known = new Set(
+    (await store.getChanges(instance, { after: VERSION_ZERO })).map((record) => record.id),
+  );
+  const fresh: ChangeRecord[] = changes.value.filter(
+    (record) => (local === null || record.version > local) && !known.has(record.id),
+  );
   const history = reconstructHistory({
     latest: remote,
     latestSets: restored.value,
@@ -267,12 +333,26 @@ async function syncInstance(
   const added: VersionId[] = [];
   let records = 0;
   for (const step of history) {
-    await store.appendVersion({ instance, version: step.version, sets: step.sets, changes: step.changes, expectedLatest: expected });
+    await store.appendVersion({
+      instance,
+      version: step.version,
+      sets: step.sets,
+      changes: step.changes,
+      expectedLatest: expected,
+    });
     expected = step.version;
     added.push(step.version);
     records += step.changes.length;
   }
-  return { instance, outcome: 'updated', previous: local, current: remote, remote, added, changeRecords: records };
+  return {
+    instance,
+    outcome: 'updated',
+    previous: local,
+    current: remote,
+    remote,
+    added,
+    changeRecords: records,
+  };
 }
 
 function renderMarker(): string {
@@ -291,15 +371,29 @@ export async function syncOnce(store: Store, options: SyncOptions): Promise<Sync
   const upstream = client.baseUrl;
   const previousState = await readSyncState(store);
   // Another upstream: its versions and timers mean nothing here (the ClientRequestId stays).
-  const base: SyncState = previousState?.upstream === upstream ? previousState : { upstream, failures: 0 };
+  const base: SyncState =
+    previousState?.upstream === upstream ? previousState : { upstream, failures: 0 };
   const requested = [...(options.instances ?? [])];
-  const sameRequest = (base.requested ?? []).join(',').toLowerCase() === requested.join(',').toLowerCase();
+  const sameRequest =
+    (base.requested ?? []).join(',').toLowerCase() === requested.join(',').toLowerCase();
 
   if (base.retryAfterUntil !== undefined && Date.parse(base.retryAfterUntil) > now.getTime()) {
-    return deferred(base, upstream, `the upstream asked to wait until ${base.retryAfterUntil} (Retry-After); no request made`);
+    return deferred(
+      base,
+      upstream,
+      `the upstream asked to wait until ${base.retryAfterUntil} (Retry-After); no request made`,
+    );
   }
-  if (options.force !== true && base.nextAttemptAt !== undefined && Date.parse(base.nextAttemptAt) > now.getTime()) {
-    return deferred(base, upstream, `backing off after ${base.failures} failed attempt(s) until ${base.nextAttemptAt}; no request made`);
+  if (
+    options.force !== true &&
+    base.nextAttemptAt !== undefined &&
+    Date.parse(base.nextAttemptAt) > now.getTime()
+  ) {
+    return deferred(
+      base,
+      upstream,
+      `backing off after ${base.failures} failed attempt(s) until ${base.nextAttemptAt}; no request made`,
+    );
   }
 
   const interval = options.checkIntervalMs ?? VERSION_CHECK_INTERVAL_MS;
@@ -327,11 +421,23 @@ export async function syncOnce(store: Store, options: SyncOptions): Promise<Sync
       if (pending.length === 0) {
         const state: SyncState = { ...base, lastAttemptAt: now.toISOString() };
         await store.setState(SYNC_STATE_KEY, JSON.stringify(state));
-        return { outcome: 'skipped', upstream, checkedVersion: false, instances: [], state, log: [] };
+        return {
+          outcome: 'skipped',
+          upstream,
+          checkedVersion: false,
+          instances: [],
+          state,
+          log: [],
+        };
       }
     } else {
       const response = await client.getJson('version');
-      if (response.notModified) throw upstreamError(`${upstream} answered 304 to /version without If-None-Match`, { kind: 'http-status', url: response.url, status: 304 });
+      if (response.notModified)
+        throw upstreamError(`${upstream} answered 304 to /version without If-None-Match`, {
+          kind: 'http-status',
+          url: response.url,
+          status: 304,
+        });
       const infos = checkVersionBody(response.body, response.url);
       checkedVersion = true;
       lastCheckAt = now.toISOString();
@@ -345,7 +451,8 @@ export async function syncOnce(store: Store, options: SyncOptions): Promise<Sync
           );
         }
       }
-      const chosen = requested.length > 0 ? requested.map((name) => byLower.get(name.toLowerCase())!) : infos;
+      const chosen =
+        requested.length > 0 ? requested.map((name) => byLower.get(name.toLowerCase())!) : infos;
       remote = Object.fromEntries(chosen.map((info) => [info.instance, info.latest]));
       targets = chosen.map((info) => info.instance);
     }
@@ -354,15 +461,29 @@ export async function syncOnce(store: Store, options: SyncOptions): Promise<Sync
     }
   } catch (error) {
     const info = errorInfo(error, now);
-    return fail(store, { ...base, remote, ...(lastCheckAt === undefined ? {} : { lastCheckAt }) }, upstream, checkedVersion, results, error, info, now, requested);
+    return fail(
+      store,
+      { ...base, remote, ...(lastCheckAt === undefined ? {} : { lastCheckAt }) },
+      upstream,
+      checkedVersion,
+      results,
+      error,
+      info,
+      now,
+      requested,
+    );
   }
 
   const at = now.toISOString();
   const instances = { ...(base.instances ?? {}) };
-  for (const result of results) if (result.current !== null) instances[result.instance] = { version: result.current, syncedAt: at };
+  for (const result of results)
+    if (result.current !== null)
+      instances[result.instance] = { version: result.current, syncedAt: at };
   const log: string[] = [];
   if (base.failures > 0) {
-    log.push(`sync from ${upstream} recovered after ${base.failures} failed attempt(s) since ${base.failingSince ?? '?'}`);
+    log.push(
+      `sync from ${upstream} recovered after ${base.failures} failed attempt(s) since ${base.failingSince ?? '?'}`,
+    );
   }
   const state: SyncState = {
     upstream,
@@ -376,7 +497,9 @@ export async function syncOnce(store: Store, options: SyncOptions): Promise<Sync
     requested,
   };
   await store.setState(SYNC_STATE_KEY, JSON.stringify(state));
-  const outcome: SyncOutcome = results.some((r) => r.outcome === 'updated') ? 'updated' : 'up-to-date';
+  const outcome: SyncOutcome = results.some((r) => r.outcome === 'updated')
+    ? 'updated'
+    : 'up-to-date';
   return { outcome, upstream, checkedVersion, instances: results, state, log };
 }
 
@@ -411,9 +534,12 @@ async function fail(
     lastAttemptAt: now.toISOString(),
     lastError: info,
     failures,
-    failingSince: base.failures > 0 && base.failingSince !== undefined ? base.failingSince : now.toISOString(),
+    failingSince:
+      base.failures > 0 && base.failingSince !== undefined ? base.failingSince : now.toISOString(),
     nextAttemptAt: new Date(now.getTime() + waitMs).toISOString(),
-    ...(retryAfter === undefined ? {} : { retryAfterUntil: new Date(now.getTime() + retryAfter * 1000).toISOString() }),
+    ...(retryAfter === undefined
+      ? {}
+      : { retryAfterUntil: new Date(now.getTime() + retryAfter * 1000).toISOString() }),
     requested,
   };
   try {
@@ -422,8 +548,21 @@ async function fail(
     // The store itself is failing; the report still says what happened.
   }
   // Log once per episode: the first failure only; the recovery is logged by the next success.
-  const log = base.failures === 0 ? [`sync from ${upstream} failing: ${info.message} (keeping the last good version; retrying with backoff)`] : [];
-  return { outcome: 'failed', upstream, checkedVersion, instances: results, error: info, state, log };
+  const log =
+    base.failures === 0
+      ? [
+          `sync from ${upstream} failing: ${info.message} (keeping the last good version; retrying with backoff)`,
+        ]
+      : [];
+  return {
+    outcome: 'failed',
+    upstream,
+    checkedVersion,
+    instances: results,
+    error: info,
+    state,
+    log,
+  };
 }
 
 export interface SyncLoopOptions extends SyncOptions {
@@ -435,24 +574,27 @@ export interface SyncLoopOptions extends SyncOptions {
 }
 
 /** `serve --upstream`: sync now, then keep syncing in the background; returns a stop function. */
-export function startSyncLoop(store: Store, options: SyncLoopOptions): { stop(): Promise<void>; runNow(): Promise<SyncReport> } {
+export function startSyncLoop(
+  store: Store,
+  options: SyncLoopOptions,
+): { stop(): Promise<void>; runNow(): Promise<SyncReport> } {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<SyncReport> | undefined;
   let stopped = false;
   const run = async (): Promise<SyncReport> => {
     if (running !== undefined) return running;
     running = (async () => {
-      const report = await syncOnce(store, options).catch(
-        (error: unknown): SyncReport => ({
-          outcome: 'failed',
-          upstream: options.upstream,
-          checkedVersion: false,
-          instances: [],
-          error: errorInfo(error, new Date()),
-          state: { upstream: options.upstream, failures: 1 },
-          log: [`sync from ${options.upstream} failed: ${error instanceof Error ? error.message : String(error)}`],
-        }),
-      );
+      const report = await syncOnce(store, options).catch((error: unknown): SyncReport => ({
+        outcome: 'failed',
+        upstream: options.upstream,
+        checkedVersion: false,
+        instances: [],
+        error: errorInfo(error, new Date()),
+        state: { upstream: options.upstream, failures: 1 },
+        log: [
+          `sync from ${options.upstream} failed: ${error instanceof Error ? error.message : String(error)}`,
+        ],
+      }));
       for (const line of report.log) options.logger?.(line);
       await options.onReport?.(report);
       return report;
@@ -469,12 +611,17 @@ export function startSyncLoop(store: Store, options: SyncLoopOptions): { stop():
     const retry = report?.state.retryAfterUntil;
     let delay = healthy;
     if (report !== undefined && (report.outcome === 'failed' || report.outcome === 'deferred')) {
-      const candidates = [next, retry].filter((t): t is string => t !== undefined).map((t) => Date.parse(t) - now);
+      const candidates = [next, retry]
+        .filter((t): t is string => t !== undefined)
+        .map((t) => Date.parse(t) - now);
       delay = Math.max(1000, ...candidates);
     }
-    timer = setTimeout(() => {
-      void run().then(schedule, () => schedule(undefined));
-    }, Math.min(delay, 2_147_483_647));
+    timer = setTimeout(
+      () => {
+        void run().then(schedule, () => schedule(undefined));
+      },
+      Math.min(delay, 2_147_483_647),
+    );
     timer.unref();
   };
   void run().then(schedule, () => schedule(undefined));
@@ -489,7 +636,10 @@ export function startSyncLoop(store: Store, options: SyncLoopOptions): { stop():
 }
 
 /** Seconds since each instance was last known to match the upstream (for `/metrics`: MetricsSources.syncStaleness). */
-export async function syncStalenessByInstance(store: Store, now: Date = new Date()): Promise<Array<{ instance: string; seconds: number }>> {
+export async function syncStalenessByInstance(
+  store: Store,
+  now: Date = new Date(),
+): Promise<Array<{ instance: string; seconds: number }>> {
   const state = await readSyncState(store);
   return Object.entries(state?.instances ?? {}).map(([instance, info]) => ({
     instance,

@@ -26,7 +26,11 @@ export interface OutputSpec {
 }
 
 /** Render one output for one version; the CLI wires the export registry and the PAC renderer. */
-export type RenderOutput = (target: string, instance: string, version: VersionId) => Promise<string | Buffer>;
+export type RenderOutput = (
+  target: string,
+  instance: string,
+  version: VersionId,
+) => Promise<string | Buffer>;
 
 export interface WatchOptions {
   readonly instances: readonly string[];
@@ -68,7 +72,10 @@ export function parseOutputSpec(text: string, knownTargets: readonly string[]): 
   const target = colon === -1 ? '' : text.slice(0, colon).trim().toLowerCase();
   const path = colon === -1 ? '' : text.slice(colon + 1);
   if (target === '' || path === '') {
-    throw new IpurlError('ERR_USAGE', `--output must be TARGET:PATH such as nftables:/etc/nft/m365.nft; received ${JSON.stringify(describeValue(text))}`);
+    throw new IpurlError(
+      'ERR_USAGE',
+      `--output must be TARGET:PATH such as nftables:/etc/nft/m365.nft; received ${JSON.stringify(describeValue(text))}`,
+    );
   }
   if (!knownTargets.includes(target.split('/')[0]!)) {
     throw new IpurlError(
@@ -86,7 +93,10 @@ export function outputPath(spec: OutputSpec, instance: string): string {
 /** Write a file so readers see the old or the new content, never a mixture (rename is atomic). */
 export async function writeFileAtomic(path: string, content: string | Buffer): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const temp = join(
+    dirname(path),
+    `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
+  );
   try {
     const handle = await open(temp, 'w', 0o644);
     try {
@@ -107,22 +117,44 @@ function fingerprint(options: WatchOptions): string {
   return createHash('sha256').update(key).digest('hex').slice(0, 12);
 }
 
-export function watchStateKey(options: Pick<WatchOptions, 'outputs' | 'command'>, instance: string): string {
+export function watchStateKey(
+  options: Pick<WatchOptions, 'outputs' | 'command'>,
+  instance: string,
+): string {
   return `watch:${fingerprint(options as WatchOptions)}:${instance}`;
 }
 
 /** A person-readable summary of the records between two versions (fed to the command's stdin). */
-export function summarizeChanges(instance: string, oldVersion: VersionId | null, newVersion: VersionId, records: readonly ChangeRecord[]): string {
-  const lines = [`${instance} ${oldVersion ?? '(none)'} -> ${newVersion}: ${records.length} change record${records.length === 1 ? '' : 's'}`];
+export function summarizeChanges(
+  instance: string,
+  oldVersion: VersionId | null,
+  newVersion: VersionId,
+  records: readonly ChangeRecord[],
+): string {
+  const lines = [
+    `${instance} ${oldVersion ?? '(none)'} -> ${newVersion}: ${records.length} change record${records.length === 1 ? '' : 's'}`,
+  ];
   for (const r of records) {
-    const parts = [`version ${r.version}`, `record ${r.id}`, `set ${r.endpointSetId}`, r.disposition];
+    const parts = [
+      `version ${r.version}`,
+      `record ${r.id}`,
+      `set ${r.endpointSetId}`,
+      r.disposition,
+    ];
     if (r.impact !== undefined) parts.push(r.impact);
     const add = [...(r.add?.ips ?? []), ...(r.add?.urls ?? [])];
     const remove = [...(r.remove?.ips ?? []), ...(r.remove?.urls ?? [])];
-    if (add.length > 0) parts.push(`add ${add.join(' ')}${r.add?.effectiveDate === undefined ? '' : ` (effective ${r.add.effectiveDate})`}`);
+    if (add.length > 0)
+      parts.push(
+        `add ${add.join(' ')}${r.add?.effectiveDate === undefined ? '' : ` (effective ${r.add.effectiveDate})`}`,
+      );
     if (remove.length > 0) parts.push(`remove ${remove.join(' ')}`);
     if (r.current !== undefined && r.disposition === 'Change') {
-      parts.push(`now ${Object.entries(r.current).map(([k, v]) => `${k}=${String(v)}`).join(' ')}`);
+      parts.push(
+        `now ${Object.entries(r.current)
+          .map(([k, v]) => `${k}=${String(v)}`)
+          .join(' ')}`,
+      );
     }
     lines.push(`  ${parts.join('; ')}`);
   }
@@ -139,7 +171,11 @@ function runCommand(
   return new Promise((resolve) => {
     const child = spawn('/bin/sh', ['-c', command], {
       env,
-      stdio: ['pipe', stdout === 'inherit' ? 'inherit' : stdout === 'stderr' ? process.stderr : 'ignore', 'inherit'],
+      stdio: [
+        'pipe',
+        stdout === 'inherit' ? 'inherit' : stdout === 'stderr' ? process.stderr : 'ignore',
+        'inherit',
+      ],
       ...(timeoutMs === undefined ? {} : { timeout: timeoutMs, killSignal: 'SIGTERM' as const }),
     });
     child.on('error', (error) => resolve({ exitCode: null, signal: null, error: error.message }));
@@ -159,7 +195,10 @@ async function readProgress(store: Store, key: string): Promise<WatchProgress> {
   }
 }
 
-export async function runWatch(store: Store, options: WatchOptions): Promise<{ results: WatchResult[]; failed: boolean }> {
+export async function runWatch(
+  store: Store,
+  options: WatchOptions,
+): Promise<{ results: WatchResult[]; failed: boolean }> {
   const results: WatchResult[] = [];
   const summaries = await store.listInstances();
   for (const instance of options.instances) {
@@ -170,7 +209,14 @@ export async function runWatch(store: Store, options: WatchOptions): Promise<{ r
     const newVersion = summary.latest;
     const retry = progress.lastError !== undefined;
     if (progress.version === newVersion && !retry) {
-      results.push({ instance, oldVersion: progress.version, newVersion, outcome: 'unchanged', outputs: [], retry: false });
+      results.push({
+        instance,
+        oldVersion: progress.version,
+        newVersion,
+        outcome: 'unchanged',
+        outputs: [],
+        retry: false,
+      });
       continue;
     }
     const now = (options.now?.() ?? new Date()).toISOString();
@@ -187,7 +233,9 @@ export async function runWatch(store: Store, options: WatchOptions): Promise<{ r
         const records =
           progress.version === null
             ? await store.getChanges(instance, { version: newVersion })
-            : (await store.getChanges(instance, { after: progress.version })).filter((r) => r.version <= newVersion);
+            : (await store.getChanges(instance, { after: progress.version })).filter(
+                (r) => r.version <= newVersion,
+              );
         const env: NodeJS.ProcessEnv = {
           ...process.env,
           IPURL_INSTANCE: instance,
@@ -205,18 +253,44 @@ export async function runWatch(store: Store, options: WatchOptions): Promise<{ r
         );
         exitCode = run.exitCode;
         if (run.error !== undefined || run.exitCode !== 0) {
-          const why = run.error ?? (run.signal !== null ? `was killed by ${run.signal}` : `exited with code ${run.exitCode}`);
-          throw Object.assign(new Error(`the on-change command ${why}`), { exitCode: run.exitCode });
+          const why =
+            run.error ??
+            (run.signal !== null
+              ? `was killed by ${run.signal}`
+              : `exited with code ${run.exitCode}`);
+          throw Object.assign(new Error(`the on-change command ${why}`), {
+            exitCode: run.exitCode,
+          });
         }
       }
-      await store.setState(key, JSON.stringify({ version: newVersion, lastAttemptAt: now, lastExitCode: exitCode ?? null } satisfies WatchProgress));
-      results.push({ instance, oldVersion: progress.version, newVersion, outcome: 'acted', outputs: paths, ...(exitCode === undefined ? {} : { exitCode }), retry });
+      await store.setState(
+        key,
+        JSON.stringify({
+          version: newVersion,
+          lastAttemptAt: now,
+          lastExitCode: exitCode ?? null,
+        } satisfies WatchProgress),
+      );
+      results.push({
+        instance,
+        oldVersion: progress.version,
+        newVersion,
+        outcome: 'acted',
+        outputs: paths,
+        ...(exitCode === undefined ? {} : { exitCode }),
+        retry,
+      });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const exitCode = (error as { exitCode?: number | null }).exitCode;
       await store.setState(
         key,
-        JSON.stringify({ version: progress.version, lastAttemptAt: now, lastError: message, lastExitCode: exitCode ?? null } satisfies WatchProgress),
+        JSON.stringify({
+          version: progress.version,
+          lastAttemptAt: now,
+          lastError: message,
+          lastExitCode: exitCode ?? null,
+        } satisfies WatchProgress),
       );
       results.push({
         instance,

@@ -31,7 +31,12 @@ const paths = [
 async function syncLast(): Promise<void> {
   const store = await createSqliteStore({ filename: join(dir, 'last.db') });
   try {
-    const report = await syncOnce(store, { upstream: mirror.url, instances: ['Worldwide'], force: true, timeoutMs: 20_000 });
+    const report = await syncOnce(store, {
+      upstream: mirror.url,
+      instances: ['Worldwide'],
+      force: true,
+      timeoutMs: 20_000,
+    });
     expect(report.error).toBeUndefined();
     expect(['updated', 'up-to-date']).toContain(report.outcome);
   } finally {
@@ -57,7 +62,15 @@ beforeAll(async () => {
     upstream: publisher.url,
     sync: { instances: ['Worldwide'], intervalMs: 250, checkIntervalMs: 0, timeoutMs: 20_000 },
   });
-  last = await startServer({ host: '127.0.0.1', port: 0, db: join(dir, 'last.db'), rateLimit: 0, seed: false, logger: false, pollMs: 100 });
+  last = await startServer({
+    host: '127.0.0.1',
+    port: 0,
+    db: join(dir, 'last.db'),
+    rateLimit: 0,
+    seed: false,
+    logger: false,
+    pollMs: 100,
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -78,7 +91,11 @@ describe('publisher → mirror → sync', () => {
     await syncLast();
     await expect.poll(() => latestAt(last), { timeout: 10_000 }).toBe(published);
     for (const path of paths) {
-      const [a, b, c] = await Promise.all([rawGet(publisher.url, path), rawGet(mirror.url, path), rawGet(last.url, path)]);
+      const [a, b, c] = await Promise.all([
+        rawGet(publisher.url, path),
+        rawGet(mirror.url, path),
+        rawGet(last.url, path),
+      ]);
       expect(a.status, path).toBe(200);
       expect(b.text, `mirror ${path}`).toBe(a.text);
       expect(c.text, `last ${path}`).toBe(a.text);
@@ -103,12 +120,18 @@ describe('publisher → mirror → sync', () => {
     await syncLast();
     await expect.poll(() => latestAt(last), { timeout: 10_000 }).toBe(version);
     for (const path of [...paths, `/changes/Worldwide/${before}?ClientRequestId=${CLIENT_ID}`]) {
-      const [a, b, c] = await Promise.all([rawGet(publisher.url, path), rawGet(mirror.url, path), rawGet(last.url, path)]);
+      const [a, b, c] = await Promise.all([
+        rawGet(publisher.url, path),
+        rawGet(mirror.url, path),
+        rawGet(last.url, path),
+      ]);
       expect(b.text, `mirror ${path}`).toBe(a.text);
       expect(c.text, `last ${path}`).toBe(a.text);
     }
     const contoso = (await rawGet(last.url, paths[0]!)).json() as EndpointSet[];
-    expect(contoso.find((s) => s.id === 8)!.urls).toContain('autodiscover.contoso.mail.onmicrosoft.com');
+    expect(contoso.find((s) => s.id === 8)!.urls).toContain(
+      'autodiscover.contoso.mail.onmicrosoft.com',
+    );
     expect(contoso.find((s) => s.id === 1)!.ips).toContain('198.51.100.0/24');
   }, 120_000);
 });

@@ -10,7 +10,13 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildLookupIndex } from '../../src/core/lookup-index.js';
-import { Classifier, classifyStream, destinationOf, detectFormat, splitCsv } from '../../src/service/classify.js';
+import {
+  Classifier,
+  classifyStream,
+  destinationOf,
+  detectFormat,
+  splitCsv,
+} from '../../src/service/classify.js';
 import { seedStore } from '../../src/service/seed.js';
 import { loadBundledDataset } from '../../src/service/bundle.js';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
@@ -73,8 +79,18 @@ describe('classifying logs', () => {
       Skype: { requests: 2, bytes: 5300 },
       Common: { requests: 1, bytes: 200 },
     });
-    expect(r.policies.type1).toEqual({ requests: 4, requestShare: 4 / 9, bytes: 8000, byteShare: 8000 / 8610 });
-    expect(r.policies.type2).toEqual({ requests: 5, requestShare: 5 / 9, bytes: 8300, byteShare: 8300 / 8610 });
+    expect(r.policies.type1).toEqual({
+      requests: 4,
+      requestShare: 4 / 9,
+      bytes: 8000,
+      byteShare: 8000 / 8610,
+    });
+    expect(r.policies.type2).toEqual({
+      requests: 5,
+      requestShare: 5 / 9,
+      bytes: 8300,
+      byteShare: 8300 / 8610,
+    });
     expect(r.topUnmatched).toEqual([
       { destination: 'www.example.org', requests: 2, bytes: 100 },
       { destination: 'cdn.example.net', requests: 1, bytes: 10 },
@@ -115,7 +131,12 @@ describe('classifying logs', () => {
     const r = c.report();
     expect(r.requests).toBe(4);
     expect(r.skippedLines).toBe(1);
-    expect(r.categories).toMatchObject({ Optimize: { requests: 1, bytes: 1200 }, Allow: { requests: 1 }, Default: { requests: 1 }, unmatched: { requests: 1, bytes: 10 } });
+    expect(r.categories).toMatchObject({
+      Optimize: { requests: 1, bytes: 1200 },
+      Allow: { requests: 1 },
+      Default: { requests: 1 },
+      unmatched: { requests: 1, bytes: 10 },
+    });
     expect(r.topUnmatched).toEqual([{ destination: '93.184.216.34', requests: 1, bytes: 10 }]);
   });
 
@@ -133,11 +154,16 @@ describe('classifying logs', () => {
 
   it('keeps memory bounded: the unmatched table is pruned to its heaviest entries', () => {
     const c = new Classifier({ index, top: 3, format: 'squid' });
-    for (let i = 0; i < 50_000; i += 1) c.add(squid(i % 900, 1, 'CONNECT', `host${i}.example.com:443`));
+    for (let i = 0; i < 50_000; i += 1)
+      c.add(squid(i % 900, 1, 'CONNECT', `host${i}.example.com:443`));
     for (let i = 0; i < 500; i += 1) c.add(squid(i % 900, 1, 'CONNECT', 'heavy.example.com:443'));
     const r = c.report();
     expect(r.approximate).toBe(true);
-    expect(r.topUnmatched[0]).toEqual({ destination: 'heavy.example.com', requests: 500, bytes: 500 });
+    expect(r.topUnmatched[0]).toEqual({
+      destination: 'heavy.example.com',
+      requests: 500,
+      bytes: 500,
+    });
     expect(r.categories.unmatched.requests).toBe(50_500);
   });
 });
@@ -154,10 +180,32 @@ describe('ipurl classify (CLI, real file, real store)', () => {
     const log = join(dir, 'access.log');
     writeFileSync(log, `${SQUID_LOG}\n`);
     const run = promisify(execFile);
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'src/cli/bin.ts'), 'classify', log, '--db', db, '--json', '--top', '1'], { cwd: REPO_ROOT });
+    const { stdout, stderr } = await run(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(REPO_ROOT, 'src/cli/bin.ts'),
+        'classify',
+        log,
+        '--db',
+        db,
+        '--json',
+        '--top',
+        '1',
+      ],
+      { cwd: REPO_ROOT },
+    );
     expect(stderr).toBe('');
     const report = JSON.parse(stdout);
-    expect(report).toMatchObject({ instance: 'Worldwide', version: '2025013000', format: 'squid', requests: 9 });
-    expect(report.topUnmatched).toEqual([{ destination: 'www.example.org', requests: 2, bytes: 100 }]);
+    expect(report).toMatchObject({
+      instance: 'Worldwide',
+      version: '2025013000',
+      format: 'squid',
+      requests: 9,
+    });
+    expect(report.topUnmatched).toEqual([
+      { destination: 'www.example.org', requests: 2, bytes: 100 },
+    ]);
   }, 60_000);
 });

@@ -10,7 +10,9 @@ afterAll(async () => server?.close());
 
 describe('GET /lookup/{instance}', () => {
   it('answers every q with all matching sets and the category to apply', async () => {
-    const res = await server.get('/lookup/worldwide?q=52.112.0.1&q=OUTLOOK.office.com.&q=::ffff:13.107.6.152&q=https%3A%2F%2Fcontoso-my.sharepoint.com%2Fpersonal&q=example.org');
+    const res = await server.get(
+      '/lookup/worldwide?q=52.112.0.1&q=OUTLOOK.office.com.&q=::ffff:13.107.6.152&q=https%3A%2F%2Fcontoso-my.sharepoint.com%2Fpersonal&q=example.org',
+    );
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
     const body = res.json();
@@ -18,19 +20,39 @@ describe('GET /lookup/{instance}', () => {
     expect(body.version).toBe('2025013000');
     const [ip, host, mapped, url, none] = body.results;
     expect(ip).toMatchObject({ query: '52.112.0.1', kind: 'ipv4', category: 'Optimize' });
-    expect(ip.matches.map((m: { id: number; matched: string }) => `${m.id} ${m.matched}`)).toEqual(['11 52.112.0.0/14', '12 52.112.0.0/14']);
-    expect(ip.matches[0]).toEqual({ id: 11, serviceArea: 'Skype', category: 'Optimize', required: true, expressRoute: true, udpPorts: '3478,3479,3480,3481', matched: '52.112.0.0/14' });
+    expect(ip.matches.map((m: { id: number; matched: string }) => `${m.id} ${m.matched}`)).toEqual([
+      '11 52.112.0.0/14',
+      '12 52.112.0.0/14',
+    ]);
+    expect(ip.matches[0]).toEqual({
+      id: 11,
+      serviceArea: 'Skype',
+      category: 'Optimize',
+      required: true,
+      expressRoute: true,
+      udpPorts: '3478,3479,3480,3481',
+      matched: '52.112.0.0/14',
+    });
     expect(host).toMatchObject({ normalized: 'outlook.office.com', category: 'Optimize' });
-    expect(mapped).toMatchObject({ kind: 'ipv4', normalized: '13.107.6.152', mappedFrom: '::ffff:13.107.6.152', category: 'Optimize' });
+    expect(mapped).toMatchObject({
+      kind: 'ipv4',
+      normalized: '13.107.6.152',
+      mappedFrom: '::ffff:13.107.6.152',
+      category: 'Optimize',
+    });
     expect(url).toMatchObject({ normalized: 'contoso-my.sharepoint.com', category: 'Optimize' });
     expect(url.matches[0].matched).toBe('*.sharepoint.com');
     expect(none).toMatchObject({ category: null, matches: [] });
   });
 
   it('looks up an older version on request', async () => {
-    const body = (await server.get('/lookup/Worldwide?q=contoso-files.sharepoint.com&version=2020012800')).json();
+    const body = (
+      await server.get('/lookup/Worldwide?q=contoso-files.sharepoint.com&version=2020012800')
+    ).json();
     expect(body.version).toBe('2020012800');
-    expect(body.results[0].matches.map((m: { matched: string }) => m.matched)).toContain('<tenant>-files.sharepoint.com');
+    expect(body.results[0].matches.map((m: { matched: string }) => m.matched)).toContain(
+      '<tenant>-files.sharepoint.com',
+    );
   });
 
   it('400 naming a bad q, a missing q, an unknown instance', async () => {

@@ -18,9 +18,18 @@ let upstream: string;
 
 function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'src/cli/bin.ts'), ...args, '--db', db], { cwd: REPO_ROOT }, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', join(REPO_ROOT, 'src/cli/bin.ts'), ...args, '--db', db],
+      { cwd: REPO_ROOT },
+      (error, stdout, stderr) => {
+        resolve({
+          code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1,
+          stdout,
+          stderr,
+        });
+      },
+    );
   });
 }
 
@@ -37,30 +46,103 @@ afterAll(async () => {
 
 describe('ipurl sync from cron', () => {
   it('first run: one line per updated instance, exit 0', async () => {
-    const run = await cli(['sync', '--upstream', upstream, '--instance', 'worldwide', '--instance', 'China']);
+    const run = await cli([
+      'sync',
+      '--upstream',
+      upstream,
+      '--instance',
+      'worldwide',
+      '--instance',
+      'China',
+    ]);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect(run.stdout).toBe('Worldwide: (new) → 2025013000 (36 versions, 532 change records)\nChina: (new) → 2025013000 (16 versions, 60 change records)\n');
+    expect(run.stdout).toBe(
+      'Worldwide: (new) → 2025013000 (36 versions, 532 change records)\nChina: (new) → 2025013000 (16 versions, 60 change records)\n',
+    );
   }, 60_000);
 
   it('second run within the hour: silent, exit 0, no request; --json says skipped', async () => {
-    const quiet = await cli(['sync', '--upstream', upstream, '--instance', 'worldwide', '--instance', 'China']);
+    const quiet = await cli([
+      'sync',
+      '--upstream',
+      upstream,
+      '--instance',
+      'worldwide',
+      '--instance',
+      'China',
+    ]);
     expect(quiet).toEqual({ code: 0, stdout: '', stderr: '' });
-    const json = await cli(['sync', '--upstream', upstream, '--instance', 'worldwide', '--instance', 'China', '--json']);
+    const json = await cli([
+      'sync',
+      '--upstream',
+      upstream,
+      '--instance',
+      'worldwide',
+      '--instance',
+      'China',
+      '--json',
+    ]);
     expect(JSON.parse(json.stdout)).toMatchObject({ outcome: 'skipped', exitCode: 0 });
-    const forced = await cli(['sync', '--upstream', upstream, '--instance', 'worldwide', '--instance', 'China', '--force', '--json']);
-    expect(JSON.parse(forced.stdout)).toMatchObject({ outcome: 'up-to-date', checkedVersion: true, exitCode: 0 });
+    const forced = await cli([
+      'sync',
+      '--upstream',
+      upstream,
+      '--instance',
+      'worldwide',
+      '--instance',
+      'China',
+      '--force',
+      '--json',
+    ]);
+    expect(JSON.parse(forced.stdout)).toMatchObject({
+      outcome: 'up-to-date',
+      checkedVersion: true,
+      exitCode: 0,
+    });
   }, 60_000);
 
   it('upstream down: exit 5, the error printed once per episode; status shows it and exits 5', async () => {
     await publisher.close();
-    const first = await cli(['sync', '--upstream', upstream, '--instance', 'worldwide', '--instance', 'China', '--force', '--timeout', '5']);
+    const first = await cli([
+      'sync',
+      '--upstream',
+      upstream,
+      '--instance',
+      'worldwide',
+      '--instance',
+      'China',
+      '--force',
+      '--timeout',
+      '5',
+    ]);
     expect(first.code).toBe(5);
     expect(first.stdout).toBe('');
-    expect(first.stderr).toMatch(/^ipurl sync: sync from http:\/\/127\.0\.0\.1:\d+\/ failing: .*connection refused \(keeping the last good version; retrying with backoff\)\n$/);
-    const second = await cli(['sync', '--upstream', upstream, '--instance', 'worldwide', '--instance', 'China', '--force', '--timeout', '5']);
+    expect(first.stderr).toMatch(
+      /^ipurl sync: sync from http:\/\/127\.0\.0\.1:\d+\/ failing: .*connection refused \(keeping the last good version; retrying with backoff\)\n$/,
+    );
+    const second = await cli([
+      'sync',
+      '--upstream',
+      upstream,
+      '--instance',
+      'worldwide',
+      '--instance',
+      'China',
+      '--force',
+      '--timeout',
+      '5',
+    ]);
     expect(second).toMatchObject({ code: 5, stdout: '', stderr: '' });
-    const backoff = await cli(['sync', '--upstream', upstream, '--instance', 'worldwide', '--instance', 'China']);
+    const backoff = await cli([
+      'sync',
+      '--upstream',
+      upstream,
+      '--instance',
+      'worldwide',
+      '--instance',
+      'China',
+    ]);
     expect(backoff).toMatchObject({ code: 5, stdout: '', stderr: '' }); // deferred by backoff, no request
     const status = await cli(['status']);
     expect(status.code).toBe(5);
@@ -68,7 +150,11 @@ describe('ipurl sync from cron', () => {
     expect(status.stdout).toMatch(/FAILING \(2 attempt\(s\) since/);
     expect(status.stdout).toMatch(/last error: .*connection refused/);
     const json = JSON.parse((await cli(['status', '--json'])).stdout);
-    expect(json.sync).toMatchObject({ healthy: false, failures: 2, lastError: { kind: 'refused', code: 'ERR_UPSTREAM' } });
+    expect(json.sync).toMatchObject({
+      healthy: false,
+      failures: 2,
+      lastError: { kind: 'refused', code: 'ERR_UPSTREAM' },
+    });
     expect(json.clientRequestId).toMatch(/^[0-9a-f-]{36}$/);
   }, 90_000);
 

@@ -33,8 +33,16 @@ const setsV2: EndpointSet[] = setsV1.map((set) =>
       ? { ...set, urls: [...(set.urls ?? []), 'autodiscover.<tenant>.mail.onmicrosoft.com'] }
       : set,
 );
-function records(previous: EndpointSet[], next: EndpointSet[], version: string, firstId: number): ChangeRecord[] {
-  return diffVersions(previous, next, { version, effectiveDate: '20250301' }).map((draft, i) => ({ ...draft, id: firstId + i }));
+function records(
+  previous: EndpointSet[],
+  next: EndpointSet[],
+  version: string,
+  firstId: number,
+): ChangeRecord[] {
+  return diffVersions(previous, next, { version, effectiveDate: '20250301' }).map((draft, i) => ({
+    ...draft,
+    id: firstId + i,
+  }));
 }
 const changesV1 = records([], setsV1, V1, 1);
 const changesV2 = records(setsV1, setsV2, V2, changesV1.length + 1);
@@ -61,7 +69,10 @@ let mirror: RunningServer;
 
 function json(res: ServerResponse, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(200, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
@@ -87,14 +98,20 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
         return; // never answers; the client's deadline fires
       case 'truncated-connection': {
         const text = JSON.stringify(sets);
-        res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+        res.writeHead(200, {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(text),
+        });
         res.write(text.slice(0, 500));
         setTimeout(() => res.socket?.destroy(), 20);
         return;
       }
       case 'truncated-json': {
         const text = JSON.stringify(sets).slice(0, 700);
-        res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+        res.writeHead(200, {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(text),
+        });
         return void res.end(text);
       }
       case 'invalid-json':
@@ -104,15 +121,27 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
         return void res.end('<html><body>Please log in to the proxy</body></html>');
       case 'invalid-data':
-        return json(res, sets.map((set) => (set.id === 1 ? { ...set, category: 'Fast', ips: ['13.107.6.300/31'] } : set)));
+        return json(
+          res,
+          sets.map((set) =>
+            set.id === 1 ? { ...set, category: 'Fast', ips: ['13.107.6.300/31'] } : set,
+          ),
+        );
       default: {
         const tenant = url.searchParams.get('TenantName') ?? undefined;
-        return json(res, filterEndpointSets(sets, tenant === undefined ? {} : { tenantName: tenant }));
+        return json(
+          res,
+          filterEndpointSets(sets, tenant === undefined ? {} : { tenantName: tenant }),
+        );
       }
     }
   }
   const changes = /^\/changes\/Worldwide\/(\d{10})$/.exec(url.pathname);
-  if (changes !== null) return json(res, all.filter((record) => record.version > changes[1]!));
+  if (changes !== null)
+    return json(
+      res,
+      all.filter((record) => record.version > changes[1]!),
+    );
   res.writeHead(404, { 'content-type': 'application/json' });
   res.end('{"error":"no route"}');
 }
@@ -125,7 +154,13 @@ async function snapshot(): Promise<string> {
 }
 
 const sync = (extra: { timeoutMs?: number; force?: boolean } = {}): Promise<SyncReport> =>
-  syncOnce(store, { upstream: upstreamUrl, instances: ['Worldwide'], force: true, timeoutMs: 5000, ...extra });
+  syncOnce(store, {
+    upstream: upstreamUrl,
+    instances: ['Worldwide'],
+    force: true,
+    timeoutMs: 5000,
+    ...extra,
+  });
 
 beforeAll(async () => {
   upstream = createServer(handle);
@@ -134,7 +169,15 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ipurl-sync-faults-'));
   store = await createSqliteStore({ filename: join(dir, 'mirror.db') });
   // The server reads the same file (as `serve` next to a cron `sync` would).
-  mirror = await startServer({ host: '127.0.0.1', port: 0, db: join(dir, 'mirror.db'), rateLimit: 0, seed: false, logger: false, pollMs: 100 });
+  mirror = await startServer({
+    host: '127.0.0.1',
+    port: 0,
+    db: join(dir, 'mirror.db'),
+    rateLimit: 0,
+    seed: false,
+    logger: false,
+    pollMs: 100,
+  });
 });
 
 afterAll(async () => {
@@ -154,15 +197,37 @@ describe('sync from a fault-injecting upstream', () => {
   it('takes the first version with its full change history, and the mirror serves it', async () => {
     const report = await sync();
     expect(report.outcome).toBe('updated');
-    expect(report.instances[0]).toMatchObject({ instance: 'Worldwide', previous: null, current: V1, added: [V1], changeRecords: changesV1.length });
+    expect(report.instances[0]).toMatchObject({
+      instance: 'Worldwide',
+      previous: null,
+      current: V1,
+      added: [V1],
+      changeRecords: changesV1.length,
+    });
     expect(report.log).toEqual([]);
     const stored = await store.getChanges('Worldwide', { after: '0000000000' });
     expect(stored).toEqual(changesV1); // the upstream's records as they are: ids, effective dates
     // The tenant placeholder came back from the marker request.
     const set8 = (await store.getEndpointSets('Worldwide', V1))!.find((s) => s.id === 8)!;
     expect(set8.urls).toContain('autodiscover.<tenant>.onmicrosoft.com');
-    await expect.poll(async () => (await rawGet(mirror.url, '/endpoints/Worldwide?ClientRequestId=b10c5ed1-bad1-445f-b386-b919946339a7')).status, { timeout: 5000 }).toBe(200);
-    goodEndpoints = (await rawGet(mirror.url, '/endpoints/Worldwide?ClientRequestId=b10c5ed1-bad1-445f-b386-b919946339a7')).text;
+    await expect
+      .poll(
+        async () =>
+          (
+            await rawGet(
+              mirror.url,
+              '/endpoints/Worldwide?ClientRequestId=b10c5ed1-bad1-445f-b386-b919946339a7',
+            )
+          ).status,
+        { timeout: 5000 },
+      )
+      .toBe(200);
+    goodEndpoints = (
+      await rawGet(
+        mirror.url,
+        '/endpoints/Worldwide?ClientRequestId=b10c5ed1-bad1-445f-b386-b919946339a7',
+      )
+    ).text;
     expect(JSON.parse(goodEndpoints)).toEqual(filterEndpointSets(setsV1));
     good = await snapshot();
   });
@@ -187,14 +252,19 @@ describe('sync from a fault-injecting upstream', () => {
   faults.forEach((fault, index) => {
     it(`${fault.mode}: store unchanged, server still answering, /health shows ${fault.kind}`, async () => {
       mode = fault.mode;
-      const report = await sync(fault.timeoutMs === undefined ? {} : { timeoutMs: fault.timeoutMs });
+      const report = await sync(
+        fault.timeoutMs === undefined ? {} : { timeoutMs: fault.timeoutMs },
+      );
       expect(report.outcome).toBe('failed');
       expect(report.error).toMatchObject({ code: 'ERR_UPSTREAM', kind: fault.kind });
       // Logged once per episode: only the first failure of the run of failures says so.
       expect(report.log.length).toBe(index === 0 ? 1 : 0);
       expect(report.state.failures).toBe(index + 1);
       expect(await snapshot()).toBe(good);
-      const endpoints = await rawGet(mirror.url, '/endpoints/Worldwide?ClientRequestId=b10c5ed1-bad1-445f-b386-b919946339a7');
+      const endpoints = await rawGet(
+        mirror.url,
+        '/endpoints/Worldwide?ClientRequestId=b10c5ed1-bad1-445f-b386-b919946339a7',
+      );
       expect(endpoints.status).toBe(200);
       expect(endpoints.text).toBe(goodEndpoints);
       const health = (await rawGet(mirror.url, '/health')).json();
@@ -220,7 +290,14 @@ describe('sync from a fault-injecting upstream', () => {
       expect(report.state.failures).toBe(faults.length + 1);
       expect(await snapshot()).toBe(good);
       expect((await rawGet(mirror.url, '/health')).json().sync.lastError.kind).toBe('refused');
-      expect((await rawGet(mirror.url, '/endpoints/Worldwide?ClientRequestId=b10c5ed1-bad1-445f-b386-b919946339a7')).text).toBe(goodEndpoints);
+      expect(
+        (
+          await rawGet(
+            mirror.url,
+            '/endpoints/Worldwide?ClientRequestId=b10c5ed1-bad1-445f-b386-b919946339a7',
+          )
+        ).text,
+      ).toBe(goodEndpoints);
     } finally {
       upstream = createServer(handle);
       await new Promise<void>((resolve) => upstream.listen(port, '127.0.0.1', resolve));
@@ -240,24 +317,57 @@ describe('sync from a fault-injecting upstream', () => {
     expect(seen.length).toBe(before);
     expect(await snapshot()).toBe(good);
     expect(new Set(seen.map((s) => s.clientRequestId)).size).toBe(1);
-    expect(seen[0]!.clientRequestId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(seen[0]!.clientRequestId).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+    );
   });
 
   it('recovers when the upstream is good again: the new version lands, the episode ends', async () => {
     mode = 'good-v2';
     const later = new Date(Date.now() + 130_000); // past Retry-After
-    const report = await syncOnce(store, { upstream: upstreamUrl, instances: ['Worldwide'], now: () => later, force: true, timeoutMs: 5000 });
+    const report = await syncOnce(store, {
+      upstream: upstreamUrl,
+      instances: ['Worldwide'],
+      now: () => later,
+      force: true,
+      timeoutMs: 5000,
+    });
     expect(report.outcome).toBe('updated');
-    expect(report.instances[0]).toMatchObject({ previous: V1, current: V2, added: [V2], changeRecords: changesV2.length });
+    expect(report.instances[0]).toMatchObject({
+      previous: V1,
+      current: V2,
+      added: [V2],
+      changeRecords: changesV2.length,
+    });
     expect(report.log.join('\n')).toMatch(/recovered after 9 failed attempt/);
     expect(await store.getChanges('Worldwide', { after: V1 })).toEqual(changesV2);
     const set8 = (await store.getEndpointSets('Worldwide', V2))!.find((s) => s.id === 8)!;
-    expect(set8.urls).toEqual(['*.outlook.com', 'autodiscover.<tenant>.onmicrosoft.com', 'autodiscover.<tenant>.mail.onmicrosoft.com']);
-    await expect.poll(async () => (await rawGet(mirror.url, '/health')).json().status, { timeout: 5000 }).toBe('ok');
+    expect(set8.urls).toEqual([
+      '*.outlook.com',
+      'autodiscover.<tenant>.onmicrosoft.com',
+      'autodiscover.<tenant>.mail.onmicrosoft.com',
+    ]);
     await expect
-      .poll(async () => (await rawGet(mirror.url, '/version/Worldwide?ClientRequestId=b10c5ed1-bad1-445f-b386-b919946339a7')).json().latest, { timeout: 5000 })
+      .poll(async () => (await rawGet(mirror.url, '/health')).json().status, { timeout: 5000 })
+      .toBe('ok');
+    await expect
+      .poll(
+        async () =>
+          (
+            await rawGet(
+              mirror.url,
+              '/version/Worldwide?ClientRequestId=b10c5ed1-bad1-445f-b386-b919946339a7',
+            )
+          ).json().latest,
+        { timeout: 5000 },
+      )
       .toBe(V2);
-    const contoso = (await rawGet(mirror.url, '/endpoints/Worldwide?TenantName=contoso&ClientRequestId=b10c5ed1-bad1-445f-b386-b919946339a7')).json();
+    const contoso = (
+      await rawGet(
+        mirror.url,
+        '/endpoints/Worldwide?TenantName=contoso&ClientRequestId=b10c5ed1-bad1-445f-b386-b919946339a7',
+      )
+    ).json();
     expect(contoso).toEqual(filterEndpointSets(setsV2, { tenantName: 'contoso' }));
   });
 });

@@ -20,7 +20,12 @@ const V2 = '2025013000';
 let dir: string;
 let db: string;
 
-async function append(store: Store, version: string, previous: EndpointSet[], sets: EndpointSet[]): Promise<void> {
+async function append(
+  store: Store,
+  version: string,
+  previous: EndpointSet[],
+  sets: EndpointSet[],
+): Promise<void> {
   const latest = (await store.listVersions('Worldwide'))[0]?.version ?? null;
   await store.appendVersion({
     instance: 'Worldwide',
@@ -33,9 +38,18 @@ async function append(store: Store, version: string, previous: EndpointSet[], se
 
 function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'src/cli/bin.ts'), ...args, '--db', db], { cwd: REPO_ROOT }, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', join(REPO_ROOT, 'src/cli/bin.ts'), ...args, '--db', db],
+      { cwd: REPO_ROOT },
+      (error, stdout, stderr) => {
+        resolve({
+          code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1,
+          stdout,
+          stderr,
+        });
+      },
+    );
   });
 }
 
@@ -69,7 +83,9 @@ describe('ipurl watch', () => {
     expect(readFileSync(join(out(), 'm365.nft'), 'utf8')).toContain('table');
     expect(readFileSync(join(out(), 'proxy.pac'), 'utf8')).toContain('FindProxyForURL');
     const text = readFileSync(record(), 'utf8');
-    expect(text).toContain(`instance=Worldwide old= new=${V1} outputs=${join(out(), 'm365.nft')} ${join(out(), 'proxy.pac')}`);
+    expect(text).toContain(
+      `instance=Worldwide old= new=${V1} outputs=${join(out(), 'm365.nft')} ${join(out(), 'proxy.pac')}`,
+    );
     expect(readdirSync(out()).sort()).toEqual(['m365.nft', 'proxy.pac']); // no temp file left
   }, 60_000);
 
@@ -88,11 +104,17 @@ describe('ipurl watch', () => {
     writeFileSync(record(), '');
     const failed = await cli(args());
     expect(failed.code).toBe(1);
-    expect(failed.stderr).toMatch(/Worldwide 2025013000: the on-change command exited with code 1; it will be retried on the next run/);
+    expect(failed.stderr).toMatch(
+      /Worldwide 2025013000: the on-change command exited with code 1; it will be retried on the next run/,
+    );
     expect(readFileSync(join(out(), 'proxy.pac'), 'utf8')).toContain(V2); // regenerated from V2
     const status = await cli(['status', '--json']);
     const watches = JSON.parse(status.stdout).watches;
-    expect(watches[0]).toMatchObject({ instance: 'Worldwide', version: V1, lastError: expect.stringContaining('exited with code 1') });
+    expect(watches[0]).toMatchObject({
+      instance: 'Worldwide',
+      version: V1,
+      lastError: expect.stringContaining('exited with code 1'),
+    });
 
     rmSync(failFlag());
     writeFileSync(record(), '');
@@ -103,7 +125,9 @@ describe('ipurl watch', () => {
     const text = readFileSync(record(), 'utf8');
     expect(text).toContain(`old=${V1} new=${V2}`);
     expect(text).toContain(`Worldwide ${V1} -> ${V2}: 11 change records`);
-    expect(text).toMatch(/set 12; Change; AddedUrl; add \*\.teams\.cloud\.microsoft teams\.cloud\.microsoft/);
+    expect(text).toMatch(
+      /set 12; Change; AddedUrl; add \*\.teams\.cloud\.microsoft teams\.cloud\.microsoft/,
+    );
     const again = await cli(args());
     expect(again.code).toBe(0);
     expect(readFileSync(record(), 'utf8')).toBe(text);
@@ -112,7 +136,9 @@ describe('ipurl watch', () => {
   it('rejects an unknown output target, naming the accepted ones', async () => {
     const run = await cli(['watch', '--output', `excel:${join(dir, 'x.xlsx')}`]);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/--output target "excel" is unknown; targets: pac, pac2, json, .*nftables/);
+    expect(run.stderr).toMatch(
+      /--output target "excel" is unknown; targets: pac, pac2, json, .*nftables/,
+    );
     expect(existsSync(join(dir, 'x.xlsx'))).toBe(false);
   }, 60_000);
 });
@@ -122,11 +148,24 @@ describe('ipurl diff', () => {
     const json = await cli(['diff', 'worldwide', V1, V2, '--json']);
     expect(json.code).toBe(0);
     const body = JSON.parse(json.stdout);
-    expect(body.counts).toEqual({ sets: 11, added: 0, changed: 10, removed: 1, ipsAdded: 1, ipsRemoved: 1, urlsAdded: 4, urlsRemoved: 5 });
-    expect(body.changes.find((c: { endpointSetId: number }) => c.endpointSetId === 67)).toMatchObject({ disposition: 'Remove', impact: 'RemovedIpOrUrl' });
+    expect(body.counts).toEqual({
+      sets: 11,
+      added: 0,
+      changed: 10,
+      removed: 1,
+      ipsAdded: 1,
+      ipsRemoved: 1,
+      urlsAdded: 4,
+      urlsRemoved: 5,
+    });
+    expect(
+      body.changes.find((c: { endpointSetId: number }) => c.endpointSetId === 67),
+    ).toMatchObject({ disposition: 'Remove', impact: 'RemovedIpOrUrl' });
     const table = await cli(['diff', 'Worldwide', V2, V1]); // reversed: what V1 has that V2 lacks
     expect(table.code).toBe(0);
-    expect(table.stdout).toMatch(/^Worldwide 2025013000 → 2024073100: 11 sets changed \(1 added, 10 changed, 0 removed\)/);
+    expect(table.stdout).toMatch(
+      /^Worldwide 2025013000 → 2024073100: 11 sets changed \(1 added, 10 changed, 0 removed\)/,
+    );
     const bad = await cli(['diff', 'Worldwide', '2019', V2]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('<from> must be ten digits YYYYMMDDNN; received "2019"');

@@ -7,7 +7,12 @@
 import { createReadStream, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { IpurlError } from '../../core/errors.js';
-import { classifyStream, LOG_FORMATS, type ClassifyReport, type LogFormat } from '../../service/classify.js';
+import {
+  classifyStream,
+  LOG_FORMATS,
+  type ClassifyReport,
+  type LogFormat,
+} from '../../service/classify.js';
 import { createLookupService } from '../../service/lookup.js';
 import { openStore } from '../open-store.js';
 import { addDbOption, addJsonOption, parseIntegerOption, resolveDb } from '../options.js';
@@ -28,31 +33,49 @@ function human(bytes: number | null): string {
   return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
 }
 
-export function formatClassifyReport(report: ClassifyReport, instance: string, version: string): string {
+export function formatClassifyReport(
+  report: ClassifyReport,
+  instance: string,
+  version: string,
+): string {
   const out: string[] = [];
   const total = report.requests;
   const share = (n: number) => (total === 0 ? '0.0%' : `${((n / total) * 100).toFixed(1)}%`);
-  out.push(`${report.lines} lines (${report.format}), ${report.requests} requests, ${report.skippedLines} skipped; data ${instance} ${version}`);
+  out.push(
+    `${report.lines} lines (${report.format}), ${report.requests} requests, ${report.skippedLines} skipped; data ${instance} ${version}`,
+  );
   out.push('');
   out.push('category      requests    share       bytes');
   for (const [name, tally] of Object.entries(report.categories)) {
-    out.push(`${name.padEnd(12)} ${String(tally.requests).padStart(9)} ${share(tally.requests).padStart(8)} ${(report.bytes === null ? '—' : human(tally.bytes)).padStart(11)}`);
+    out.push(
+      `${name.padEnd(12)} ${String(tally.requests).padStart(9)} ${share(tally.requests).padStart(8)} ${(report.bytes === null ? '—' : human(tally.bytes)).padStart(11)}`,
+    );
   }
   out.push('');
   out.push('service area  requests    share       bytes');
   for (const [name, tally] of Object.entries(report.serviceAreas)) {
-    out.push(`${name.padEnd(12)} ${String(tally.requests).padStart(9)} ${share(tally.requests).padStart(8)} ${(report.bytes === null ? '—' : human(tally.bytes)).padStart(11)}`);
+    out.push(
+      `${name.padEnd(12)} ${String(tally.requests).padStart(9)} ${share(tally.requests).padStart(8)} ${(report.bytes === null ? '—' : human(tally.bytes)).padStart(11)}`,
+    );
   }
   out.push('');
   const p1 = report.policies.type1;
   const p2 = report.policies.type2;
-  out.push(`direct under type 1 (Optimize):         ${p1.requests} requests (${pct(p1.requestShare)}), ${human(p1.bytes)} (${pct(p1.byteShare)})`);
-  out.push(`direct under type 2 (Optimize + Allow): ${p2.requests} requests (${pct(p2.requestShare)}), ${human(p2.bytes)} (${pct(p2.byteShare)})`);
+  out.push(
+    `direct under type 1 (Optimize):         ${p1.requests} requests (${pct(p1.requestShare)}), ${human(p1.bytes)} (${pct(p1.byteShare)})`,
+  );
+  out.push(
+    `direct under type 2 (Optimize + Allow): ${p2.requests} requests (${pct(p2.requestShare)}), ${human(p2.bytes)} (${pct(p2.byteShare)})`,
+  );
   if (report.topUnmatched.length > 0) {
     out.push('');
-    out.push(`top unmatched destinations${report.approximate ? ' (approximate counts: lower bounds)' : ''}:`);
+    out.push(
+      `top unmatched destinations${report.approximate ? ' (approximate counts: lower bounds)' : ''}:`,
+    );
     for (const entry of report.topUnmatched) {
-      out.push(`  ${String(entry.requests).padStart(9)}  ${entry.bytes === null ? '' : `${human(entry.bytes).padStart(10)}  `}${entry.destination}`);
+      out.push(
+        `  ${String(entry.requests).padStart(9)}  ${entry.bytes === null ? '' : `${human(entry.bytes).padStart(10)}  `}${entry.destination}`,
+      );
     }
   }
   return `${out.join('\n')}\n`;
@@ -61,7 +84,9 @@ export function formatClassifyReport(report: ClassifyReport, instance: string, v
 export function register(program: Command): void {
   const command = program
     .command('classify')
-    .description('classify a proxy/firewall log (Squid access.log, CSV or any text) by Microsoft 365 category')
+    .description(
+      'classify a proxy/firewall log (Squid access.log, CSV or any text) by Microsoft 365 category',
+    )
     .argument('<log>', 'log file, or - for stdin')
     .option('--instance <name>', 'instance (default Worldwide)', 'Worldwide')
     .option('--version <version>', 'a stored version (default: latest)')
@@ -69,59 +94,84 @@ export function register(program: Command): void {
     .option('--format <format>', `log format: ${LOG_FORMATS.join(', ')} (default auto)`, 'auto');
   addDbOption(command);
   addJsonOption(command);
-  command.action(async (file: string, flags: { instance: string; version?: string; top: string; format: string; db?: string; json?: boolean }) => {
-    const top = parseIntegerOption('--top', flags.top, 0, 10_000);
-    const format = flags.format.toLowerCase() as LogFormat | 'auto';
-    if (!LOG_FORMATS.includes(format)) {
-      throw new IpurlError('ERR_USAGE', `--format must be one of ${LOG_FORMATS.join(', ')}; received "${flags.format}"`);
-    }
-    let size: number | undefined;
-    if (file !== '-') {
-      try {
-        const stat = statSync(file);
-        if (!stat.isFile()) throw new Error('not a regular file');
-        size = stat.size;
-      } catch (error) {
-        throw new IpurlError('ERR_NOT_FOUND', `cannot read log ${JSON.stringify(file)}: ${(error as Error).message}`);
+  command.action(
+    async (
+      file: string,
+      flags: {
+        instance: string;
+        version?: string;
+        top: string;
+        format: string;
+        db?: string;
+        json?: boolean;
+      },
+    ) => {
+      const top = parseIntegerOption('--top', flags.top, 0, 10_000);
+      const format = flags.format.toLowerCase() as LogFormat | 'auto';
+      if (!LOG_FORMATS.includes(format)) {
+        throw new IpurlError(
+          'ERR_USAGE',
+          `--format must be one of ${LOG_FORMATS.join(', ')}; received "${flags.format}"`,
+        );
       }
-    }
-    const store = await openStore(resolveDb(flags.db));
-    try {
-      const { instance, version, index } = await createLookupService(store).index(flags.instance, flags.version);
-      const input = file === '-' ? process.stdin : createReadStream(file, { highWaterMark: 1 << 20 });
-      const tty = process.stderr.isTTY === true;
-      let lastDraw = 0;
-      let read = 0;
-      let count = 0;
-      const draw = (final: boolean): void => {
-        if (size !== undefined && size > 0) {
-          const fraction = Math.min(1, read / size);
-          const width = 30;
-          const filled = Math.round(fraction * width);
-          process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}% ${count} lines`);
-        } else process.stderr.write(`\r${count} lines`);
-        if (final) process.stderr.write('\n');
-      };
-      const report = await classifyStream(
-        input as AsyncIterable<Buffer>,
-        { index, top, format },
-        tty
-          ? (bytes, lines) => {
-              read = bytes;
-              count = lines;
-              const now = Date.now();
-              if (now - lastDraw > 200) {
-                lastDraw = now;
-                draw(false);
+      let size: number | undefined;
+      if (file !== '-') {
+        try {
+          const stat = statSync(file);
+          if (!stat.isFile()) throw new Error('not a regular file');
+          size = stat.size;
+        } catch (error) {
+          throw new IpurlError(
+            'ERR_NOT_FOUND',
+            `cannot read log ${JSON.stringify(file)}: ${(error as Error).message}`,
+          );
+        }
+      }
+      const store = await openStore(resolveDb(flags.db));
+      try {
+        const { instance, version, index } = await createLookupService(store).index(
+          flags.instance,
+          flags.version,
+        );
+        const input =
+          file === '-' ? process.stdin : createReadStream(file, { highWaterMark: 1 << 20 });
+        const tty = process.stderr.isTTY === true;
+        let lastDraw = 0;
+        let read = 0;
+        let count = 0;
+        const draw = (final: boolean): void => {
+          if (size !== undefined && size > 0) {
+            const fraction = Math.min(1, read / size);
+            const width = 30;
+            const filled = Math.round(fraction * width);
+            process.stderr.write(
+              `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}% ${count} lines`,
+            );
+          } else process.stderr.write(`\r${count} lines`);
+          if (final) process.stderr.write('\n');
+        };
+        const report = await classifyStream(
+          input as AsyncIterable<Buffer>,
+          { index, top, format },
+          tty
+            ? (bytes, lines) => {
+                read = bytes;
+                count = lines;
+                const now = Date.now();
+                if (now - lastDraw > 200) {
+                  lastDraw = now;
+                  draw(false);
+                }
               }
-            }
-          : undefined,
-      );
-      if (tty) draw(true);
-      if (flags.json === true) process.stdout.write(`${JSON.stringify({ instance, version, ...report }, null, 2)}\n`);
-      else process.stdout.write(formatClassifyReport(report, instance, version));
-    } finally {
-      await store.close();
-    }
-  });
+            : undefined,
+        );
+        if (tty) draw(true);
+        if (flags.json === true)
+          process.stdout.write(`${JSON.stringify({ instance, version, ...report }, null, 2)}\n`);
+        else process.stdout.write(formatClassifyReport(report, instance, version));
+      } finally {
+        await store.close();
+      }
+    },
+  );
 }

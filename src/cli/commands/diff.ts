@@ -30,30 +30,59 @@ export function register(program: Command): void {
     .argument('<to>', 'newer version (YYYYMMDDNN), or "latest"');
   addDbOption(command);
   addJsonOption(command);
-  command.action(async (requested: string, fromArg: string, toArg: string, flags: { db?: string; json?: boolean }) => {
-    const store = await openStore(resolveDb(flags.db));
-    try {
-      const instance = await existingInstance(store, requested);
-      const versions = (await store.listVersions(instance)).map((v) => v.version);
-      const to = toArg.toLowerCase() === 'latest' ? versions[0]! : toArg;
-      const from = fromArg.toLowerCase() === 'previous' ? (versions[versions.indexOf(to) + 1] ?? '') : fromArg;
-      for (const [name, value] of [['<from>', from], ['<to>', to]] as const) {
-        if (!isVersionId(value)) throw new IpurlError('ERR_INVALID_VERSION', `${name} must be ten digits YYYYMMDDNN; received ${JSON.stringify(String(value))}`);
-        if (!versions.includes(value)) {
-          throw new IpurlError('ERR_VERSION_NOT_FOUND', `${instance} has no version ${value}; stored: ${versions.slice(0, 5).join(', ')}${versions.length > 5 ? `, … (${versions.length})` : ''}`);
+  command.action(
+    async (
+      requested: string,
+      fromArg: string,
+      toArg: string,
+      flags: { db?: string; json?: boolean },
+    ) => {
+      const store = await openStore(resolveDb(flags.db));
+      try {
+        const instance = await existingInstance(store, requested);
+        const versions = (await store.listVersions(instance)).map((v) => v.version);
+        const to = toArg.toLowerCase() === 'latest' ? versions[0]! : toArg;
+        const from =
+          fromArg.toLowerCase() === 'previous'
+            ? (versions[versions.indexOf(to) + 1] ?? '')
+            : fromArg;
+        for (const [name, value] of [
+          ['<from>', from],
+          ['<to>', to],
+        ] as const) {
+          if (!isVersionId(value))
+            throw new IpurlError(
+              'ERR_INVALID_VERSION',
+              `${name} must be ten digits YYYYMMDDNN; received ${JSON.stringify(String(value))}`,
+            );
+          if (!versions.includes(value)) {
+            throw new IpurlError(
+              'ERR_VERSION_NOT_FOUND',
+              `${instance} has no version ${value}; stored: ${versions.slice(0, 5).join(', ')}${versions.length > 5 ? `, … (${versions.length})` : ''}`,
+            );
+          }
         }
+        const [a, b] = await Promise.all([
+          store.getEndpointSets(instance, from),
+          store.getEndpointSets(instance, to),
+        ]);
+        const changes = diffVersions(a ?? [], b ?? [], {
+          version: to,
+          effectiveDate: versionDate(to),
+        }).map(withoutEffectiveDate);
+        if (flags.json === true) {
+          process.stdout.write(
+            `${JSON.stringify({ instance, from, to, counts: countDiff(changes), changes }, null, 2)}\n`,
+          );
+        } else {
+          const setLabels = new Map<number, string>();
+          for (const set of [...(a ?? []), ...(b ?? [])])
+            setLabels.set(set.id, `${set.serviceArea}/${set.category}`);
+          process.stdout.write(renderDiffTable({ instance, from, to, changes, setLabels }));
+        }
+      } finally {
+        await store.close();
       }
-      const [a, b] = await Promise.all([store.getEndpointSets(instance, from), store.getEndpointSets(instance, to)]);
-      const changes = diffVersions(a ?? [], b ?? [], { version: to, effectiveDate: versionDate(to) }).map(withoutEffectiveDate);
-      if (flags.json === true) {
-        process.stdout.write(`${JSON.stringify({ instance, from, to, counts: countDiff(changes), changes }, null, 2)}\n`);
-      } else {
-        const setLabels = new Map<number, string>();
-        for (const set of [...(a ?? []), ...(b ?? [])]) setLabels.set(set.id, `${set.serviceArea}/${set.category}`);
-        process.stdout.write(renderDiffTable({ instance, from, to, changes, setLabels }));
-      }
-    } finally {
-      await store.close();
-    }
-  });
+    },
+  );
 }

@@ -14,7 +14,12 @@ export function formatLookupResult(result: LookupResultJson): string[] {
   const head = `${result.query}${result.normalized !== result.query ? ` [${result.normalized}]` : ''}${mapped}: ${result.category ?? 'not Microsoft 365'}`;
   const lines = [head];
   for (const m of result.matches) {
-    const ports = [m.tcpPorts === undefined ? '' : `TCP ${m.tcpPorts}`, m.udpPorts === undefined ? '' : `UDP ${m.udpPorts}`].filter((p) => p !== '').join(' ');
+    const ports = [
+      m.tcpPorts === undefined ? '' : `TCP ${m.tcpPorts}`,
+      m.udpPorts === undefined ? '' : `UDP ${m.udpPorts}`,
+    ]
+      .filter((p) => p !== '')
+      .join(' ');
     lines.push(
       `  set ${String(m.id).padStart(3)}  ${m.serviceArea.padEnd(10)} ${m.category.padEnd(8)} ${m.required ? 'required' : 'optional'}  ${ports.padEnd(24)} matched ${m.matched}`,
     );
@@ -25,26 +30,39 @@ export function formatLookupResult(result: LookupResultJson): string[] {
 export function register(program: Command): void {
   const command = program
     .command('lookup')
-    .description('is an IP, host or URL a Microsoft 365 endpoint? every matching set and the category to apply')
+    .description(
+      'is an IP, host or URL a Microsoft 365 endpoint? every matching set and the category to apply',
+    )
     .argument('<query...>', 'IPv4/IPv6 address, host name (any case, trailing dot) or URL')
     .option('--instance <name>', 'instance (default Worldwide)', 'Worldwide')
     .option('--version <version>', 'a stored version (default: latest)');
   addDbOption(command);
   addJsonOption(command);
-  command.action(async (queries: string[], flags: { instance: string; version?: string; db?: string; json?: boolean }) => {
-    const store = await openStore(resolveDb(flags.db));
-    try {
-      const answer = await createLookupService(store).lookup(flags.instance, queries, flags.version);
-      if (flags.json === true) {
-        process.stdout.write(`${JSON.stringify(answer, null, 2)}\n`);
-      } else {
-        const lines = [`${answer.instance} ${answer.version}`];
-        for (const result of answer.results) lines.push(...formatLookupResult(result));
-        process.stdout.write(`${lines.join('\n')}\n`);
+  command.action(
+    async (
+      queries: string[],
+      flags: { instance: string; version?: string; db?: string; json?: boolean },
+    ) => {
+      const store = await openStore(resolveDb(flags.db));
+      try {
+        const answer = await createLookupService(store).lookup(
+          flags.instance,
+          queries,
+          flags.version,
+        );
+        if (flags.json === true) {
+          process.stdout.write(`${JSON.stringify(answer, null, 2)}\n`);
+        } else {
+          const lines = [`${answer.instance} ${answer.version}`];
+          for (const result of answer.results) lines.push(...formatLookupResult(result));
+          process.stdout.write(`${lines.join('\n')}\n`);
+        }
+        process.exitCode = answer.results.every((r) => r.matches.length > 0)
+          ? EXIT_OK
+          : EXIT_FAILURE;
+      } finally {
+        await store.close();
       }
-      process.exitCode = answer.results.every((r) => r.matches.length > 0) ? EXIT_OK : EXIT_FAILURE;
-    } finally {
-      await store.close();
-    }
-  });
+    },
+  );
 }

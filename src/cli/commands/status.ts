@@ -18,7 +18,9 @@ function ago(seconds: number | null): string {
 }
 
 export function register(program: Command): void {
-  const command = program.command('status').description('show the local versions, the upstream sync state and pending on-change actions');
+  const command = program
+    .command('status')
+    .description('show the local versions, the upstream sync state and pending on-change actions');
   addDbOption(command);
   addJsonOption(command);
   command.action(async (flags: { db?: string; json?: boolean }) => {
@@ -35,7 +37,8 @@ export function register(program: Command): void {
         .filter((row) => row.key.startsWith('watch:'))
         .map((row) => {
           const [, config, instance] = row.key.split(':');
-          let progress: { version?: string | null; lastError?: string; lastAttemptAt?: string } = {};
+          let progress: { version?: string | null; lastError?: string; lastAttemptAt?: string } =
+            {};
           try {
             progress = JSON.parse(row.value) as typeof progress;
           } catch {
@@ -51,7 +54,11 @@ export function register(program: Command): void {
           `${JSON.stringify(
             {
               store: store.kind,
-              instances: instances.map((s) => ({ instance: s.instance, latest: s.latest, versions: s.versions.length })),
+              instances: instances.map((s) => ({
+                instance: s.instance,
+                latest: s.latest,
+                versions: s.versions.length,
+              })),
               clientRequestId: clientRequestId ?? null,
               sync: sync === undefined ? null : { ...sync, stalenessSeconds: staleness, healthy },
               watches,
@@ -65,20 +72,30 @@ export function register(program: Command): void {
         out.push(`store: ${store.kind}`);
         for (const s of instances) {
           const synced = sync?.remote?.[s.instance];
-          const behind = synced !== undefined && synced !== s.latest ? ` (upstream has ${synced})` : '';
-          out.push(`  ${s.instance.padEnd(14)} ${s.latest}  ${s.versions.length} versions${behind}`);
+          const behind =
+            synced !== undefined && synced !== s.latest ? ` (upstream has ${synced})` : '';
+          out.push(
+            `  ${s.instance.padEnd(14)} ${s.latest}  ${s.versions.length} versions${behind}`,
+          );
         }
         if (instances.length === 0) out.push('  (no version stored)');
         if (sync === undefined) {
           out.push('sync: not configured (ipurl sync --upstream URL)');
         } else {
-          out.push(`sync: ${sync.upstream}${healthy ? ' — healthy' : ` — FAILING (${sync.failures} attempt(s) since ${sync.failingSince ?? '?'})`}`);
+          out.push(
+            `sync: ${sync.upstream}${healthy ? ' — healthy' : ` — FAILING (${sync.failures} attempt(s) since ${sync.failingSince ?? '?'})`}`,
+          );
           out.push(`  client request id: ${clientRequestId ?? '(none yet)'}`);
           out.push(`  last success:      ${sync.lastSuccessAt ?? 'never'} (${ago(staleness)})`);
           out.push(`  last /version:     ${sync.lastCheckAt ?? 'never'}`);
-          if (sync.lastError !== undefined) out.push(`  last error:        ${sync.lastError.at} ${sync.lastError.message}`);
-          if (!healthy && sync.nextAttemptAt !== undefined) out.push(`  next attempt:      ${sync.nextAttemptAt}`);
-          if (sync.retryAfterUntil !== undefined && Date.parse(sync.retryAfterUntil) > now.getTime()) {
+          if (sync.lastError !== undefined)
+            out.push(`  last error:        ${sync.lastError.at} ${sync.lastError.message}`);
+          if (!healthy && sync.nextAttemptAt !== undefined)
+            out.push(`  next attempt:      ${sync.nextAttemptAt}`);
+          if (
+            sync.retryAfterUntil !== undefined &&
+            Date.parse(sync.retryAfterUntil) > now.getTime()
+          ) {
             out.push(`  Retry-After until: ${sync.retryAfterUntil}`);
           }
         }

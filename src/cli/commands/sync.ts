@@ -8,7 +8,13 @@
 import type { Command } from 'commander';
 import { IpurlError } from '../../core/errors.js';
 import { syncOnce, type SyncReport } from '../../service/sync.js';
-import { EXIT_CONFLICT, EXIT_FAILURE, EXIT_NOT_FOUND, EXIT_OK, EXIT_UNAVAILABLE } from '../exit-codes.js';
+import {
+  EXIT_CONFLICT,
+  EXIT_FAILURE,
+  EXIT_NOT_FOUND,
+  EXIT_OK,
+  EXIT_UNAVAILABLE,
+} from '../exit-codes.js';
 import { openStore } from '../open-store.js';
 import { addDbOption, addJsonOption, parseIntegerOption, resolveDb } from '../options.js';
 import { addWatchOptions, runWatchFromFlags, type WatchFlags } from './watch.js';
@@ -27,7 +33,10 @@ const collect = (value: string, previous: string[] = []): string[] => [...previo
 export function resolveUpstream(flag: string | undefined): string {
   const upstream = flag ?? process.env.IPURL_UPSTREAM;
   if (upstream === undefined || upstream === '') {
-    throw new IpurlError('ERR_USAGE', '--upstream URL is required (or env IPURL_UPSTREAM), e.g. --upstream https://endpoints.office.com');
+    throw new IpurlError(
+      'ERR_USAGE',
+      '--upstream URL is required (or env IPURL_UPSTREAM), e.g. --upstream https://endpoints.office.com',
+    );
   }
   return upstream;
 }
@@ -36,7 +45,9 @@ export function exitCodeForReport(report: SyncReport): number {
   if (report.outcome === 'failed' || report.outcome === 'deferred') {
     if (report.error?.code === 'ERR_CONFLICT') return EXIT_CONFLICT;
     if (report.error?.code === 'ERR_UNKNOWN_INSTANCE') return EXIT_NOT_FOUND;
-    return report.error?.code === 'ERR_UPSTREAM' || report.error?.code === 'ERR_STORAGE' || report.outcome === 'deferred'
+    return report.error?.code === 'ERR_UPSTREAM' ||
+      report.error?.code === 'ERR_STORAGE' ||
+      report.outcome === 'deferred'
       ? EXIT_UNAVAILABLE
       : EXIT_FAILURE;
   }
@@ -59,17 +70,29 @@ export function describeReport(report: SyncReport): string[] {
 export function register(program: Command): void {
   const command = program
     .command('sync')
-    .description('keep the local store in step with an upstream service (endpoints.office.com or another ipurl)')
+    .description(
+      'keep the local store in step with an upstream service (endpoints.office.com or another ipurl)',
+    )
     .option('--upstream <url>', 'base URL of the upstream service (env IPURL_UPSTREAM)')
-    .option('--instance <name>', 'instance to follow; repeatable (default: every instance the upstream lists)', collect)
-    .option('--force', 'check /version now even if it was checked within the hour; ignore backoff (never Retry-After)')
+    .option(
+      '--instance <name>',
+      'instance to follow; repeatable (default: every instance the upstream lists)',
+      collect,
+    )
+    .option(
+      '--force',
+      'check /version now even if it was checked within the hour; ignore backoff (never Retry-After)',
+    )
     .option('--timeout <seconds>', 'deadline of each upstream request (default 30)');
   addWatchOptions(command);
   addDbOption(command);
   addJsonOption(command);
   command.action(async (flags: SyncFlags) => {
     const upstream = resolveUpstream(flags.upstream);
-    const timeoutMs = flags.timeout === undefined ? undefined : parseIntegerOption('--timeout', flags.timeout, 1, 3600) * 1000;
+    const timeoutMs =
+      flags.timeout === undefined
+        ? undefined
+        : parseIntegerOption('--timeout', flags.timeout, 1, 3600) * 1000;
     const store = await openStore(resolveDb(flags.db));
     const tty = process.stdout.isTTY === true && flags.json !== true;
     try {
@@ -82,7 +105,8 @@ export function register(program: Command): void {
       });
       for (const line of report.log) process.stderr.write(`ipurl sync: ${line}\n`);
       let code = exitCodeForReport(report);
-      if (flags.json !== true) for (const line of describeReport(report)) process.stdout.write(`${line}\n`);
+      if (flags.json !== true)
+        for (const line of describeReport(report)) process.stdout.write(`${line}\n`);
       const watch = await runWatchFromFlags(store, flags, {
         instances: report.instances.map((r) => r.instance),
         quiet: !tty,
@@ -108,9 +132,17 @@ export function register(program: Command): void {
       } else {
         if (tty) {
           if (report.outcome === 'up-to-date') process.stdout.write('up to date\n');
-          else if (report.outcome === 'skipped') process.stdout.write(`up to date (version checked at ${report.state.lastCheckAt ?? '?'}; use --force to check now)\n`);
-          else if (report.outcome === 'deferred' || (report.outcome === 'failed' && report.log.length === 0)) {
-            process.stderr.write(`ipurl sync: ${report.error?.message ?? 'upstream unavailable'}\n`);
+          else if (report.outcome === 'skipped')
+            process.stdout.write(
+              `up to date (version checked at ${report.state.lastCheckAt ?? '?'}; use --force to check now)\n`,
+            );
+          else if (
+            report.outcome === 'deferred' ||
+            (report.outcome === 'failed' && report.log.length === 0)
+          ) {
+            process.stderr.write(
+              `ipurl sync: ${report.error?.message ?? 'upstream unavailable'}\n`,
+            );
           }
         }
       }

@@ -16,7 +16,12 @@ import { UNSUPPORTED_POLICIES, type UnsupportedPolicy } from '../../formats/expo
 import { exportEndpoints, selectFile } from '../../service/export.js';
 import { parsePacParameters, createPacService } from '../../service/pac.js';
 import { syncOnce } from '../../service/sync.js';
-import { parseOutputSpec, runWatch, type RenderOutput, type WatchResult } from '../../service/watch.js';
+import {
+  parseOutputSpec,
+  runWatch,
+  type RenderOutput,
+  type WatchResult,
+} from '../../service/watch.js';
 import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
 import { openStore } from '../open-store.js';
 import { addDbOption, addJsonOption, parseIntegerOption, resolveDb } from '../options.js';
@@ -42,13 +47,26 @@ export const WATCH_TARGETS: readonly string[] = [...BUILTIN_TARGETS, ...TARGET_N
 
 export function addWatchOptions(command: Command): Command {
   return command
-    .option('--output <target:path>', `regenerate an output when a version lands; repeatable; {instance} in the path is replaced (targets: ${WATCH_TARGETS.join(', ')}; TARGET/FILE for multi-file targets)`, collect)
-    .option('--on-change <cmd>', 'shell command run after the outputs are written (env IPURL_INSTANCE, IPURL_OLD_VERSION, IPURL_NEW_VERSION, IPURL_OUTPUTS; change summary on stdin)')
-    .option('--pac-proxy <value>', 'PAC return value for proxied traffic (default "PROXY 10.10.10.10:8080")')
+    .option(
+      '--output <target:path>',
+      `regenerate an output when a version lands; repeatable; {instance} in the path is replaced (targets: ${WATCH_TARGETS.join(', ')}; TARGET/FILE for multi-file targets)`,
+      collect,
+    )
+    .option(
+      '--on-change <cmd>',
+      'shell command run after the outputs are written (env IPURL_INSTANCE, IPURL_OLD_VERSION, IPURL_NEW_VERSION, IPURL_OUTPUTS; change summary on stdin)',
+    )
+    .option(
+      '--pac-proxy <value>',
+      'PAC return value for proxied traffic (default "PROXY 10.10.10.10:8080")',
+    )
     .option('--pac-direct <value>', 'PAC return value for direct traffic (default "DIRECT")')
     .option('--tenant <name>', 'TenantName substituted in outputs (default: "*")')
     .option('--command-timeout <seconds>', 'kill the on-change command after this long')
-    .option('--on-unsupported <policy>', `export targets: what to do with entries the device cannot express (${UNSUPPORTED_POLICIES.join(', ')}; default error)`);
+    .option(
+      '--on-unsupported <policy>',
+      `export targets: what to do with entries the device cannot express (${UNSUPPORTED_POLICIES.join(', ')}; default error)`,
+    );
 }
 
 function createRenderer(store: Store, flags: WatchFlags): RenderOutput {
@@ -66,7 +84,10 @@ function createRenderer(store: Store, flags: WatchFlags): RenderOutput {
     }
     if (target === 'json') {
       const sets = (await store.getEndpointSets(instance, version)) ?? [];
-      const filtered = filterEndpointSets(sets, flags.tenant === undefined ? {} : { tenantName: flags.tenant });
+      const filtered = filterEndpointSets(
+        sets,
+        flags.tenant === undefined ? {} : { tenantName: flags.tenant },
+      );
       return `${JSON.stringify(filtered, null, 2)}\n`;
     }
     const [name = target, file] = target.split('/');
@@ -84,12 +105,19 @@ function createRenderer(store: Store, flags: WatchFlags): RenderOutput {
 }
 
 /** Default instances: those named, else Worldwide when stored, else every stored instance. */
-async function chooseInstances(store: Store, requested: readonly string[] | undefined): Promise<string[]> {
+async function chooseInstances(
+  store: Store,
+  requested: readonly string[] | undefined,
+): Promise<string[]> {
   const names = (await store.listInstances()).map((s) => s.instance);
   if (requested !== undefined && requested.length > 0) {
     return requested.map((name) => {
       const found = names.find((n) => n.toLowerCase() === name.toLowerCase());
-      if (found === undefined) throw new IpurlError('ERR_UNKNOWN_INSTANCE', `unknown instance "${name}"; this store has ${names.join(', ') || 'no instance yet'}`);
+      if (found === undefined)
+        throw new IpurlError(
+          'ERR_UNKNOWN_INSTANCE',
+          `unknown instance "${name}"; this store has ${names.join(', ') || 'no instance yet'}`,
+        );
       return found;
     });
   }
@@ -102,14 +130,23 @@ export async function runWatchFromFlags(
   flags: WatchFlags & { instance?: string[]; json?: boolean },
   context: { instances?: readonly string[]; quiet: boolean },
 ): Promise<{ results: WatchResult[]; failed: boolean } | undefined> {
-  if (flags.onUnsupported !== undefined && !UNSUPPORTED_POLICIES.includes(flags.onUnsupported as UnsupportedPolicy)) {
-    throw new IpurlError('ERR_USAGE', `--on-unsupported must be one of ${UNSUPPORTED_POLICIES.join(', ')}; received "${flags.onUnsupported}"`);
+  if (
+    flags.onUnsupported !== undefined &&
+    !UNSUPPORTED_POLICIES.includes(flags.onUnsupported as UnsupportedPolicy)
+  ) {
+    throw new IpurlError(
+      'ERR_USAGE',
+      `--on-unsupported must be one of ${UNSUPPORTED_POLICIES.join(', ')}; received "${flags.onUnsupported}"`,
+    );
   }
   const outputs = (flags.output ?? []).map((text) => parseOutputSpec(text, WATCH_TARGETS));
   if (outputs.length === 0 && flags.onChange === undefined) return undefined;
   const instances = await chooseInstances(store, flags.instance);
   if (instances.length > 1 && outputs.some((o) => !o.path.includes('{instance}'))) {
-    throw new IpurlError('ERR_USAGE', `${instances.length} instances are watched (${instances.join(', ')}): put {instance} in each --output path, or pick one with --instance`);
+    throw new IpurlError(
+      'ERR_USAGE',
+      `${instances.length} instances are watched (${instances.join(', ')}): put {instance} in each --output path, or pick one with --instance`,
+    );
   }
   const outcome = await runWatch(store, {
     instances,
@@ -117,11 +154,18 @@ export async function runWatchFromFlags(
     ...(flags.onChange === undefined ? {} : { command: flags.onChange }),
     render: createRenderer(store, flags),
     commandStdout: flags.json === true ? 'stderr' : 'inherit',
-    ...(flags.commandTimeout === undefined ? {} : { commandTimeoutMs: parseIntegerOption('--command-timeout', flags.commandTimeout, 1, 86_400) * 1000 }),
+    ...(flags.commandTimeout === undefined
+      ? {}
+      : {
+          commandTimeoutMs:
+            parseIntegerOption('--command-timeout', flags.commandTimeout, 1, 86_400) * 1000,
+        }),
   });
   for (const result of outcome.results) {
     if (result.outcome === 'failed') {
-      process.stderr.write(`ipurl: ${result.instance} ${result.newVersion}: ${result.error ?? 'failed'}; it will be retried on the next run\n`);
+      process.stderr.write(
+        `ipurl: ${result.instance} ${result.newVersion}: ${result.error ?? 'failed'}; it will be retried on the next run\n`,
+      );
     } else if (result.outcome === 'acted' && flags.json !== true) {
       process.stdout.write(
         `${result.instance}: acted on ${result.oldVersion ?? '(first run)'} → ${result.newVersion}${result.outputs.length > 0 ? `, wrote ${result.outputs.join(', ')}` : ''}${result.exitCode === undefined ? '' : `, command exited ${result.exitCode}`}${result.retry ? ' (retry)' : ''}\n`,
@@ -137,37 +181,64 @@ export function register(program: Command): void {
   const command = program
     .command('watch')
     .description('when a new version lands, regenerate outputs atomically and run a command')
-    .option('--instance <name>', 'instance to watch; repeatable (default Worldwide, else every instance)', collect)
+    .option(
+      '--instance <name>',
+      'instance to watch; repeatable (default Worldwide, else every instance)',
+      collect,
+    )
     .option('--upstream <url>', 'sync from this upstream first (like ipurl sync)')
-    .option('--interval <seconds>', 'keep running: check again every N seconds (default: one pass)');
+    .option(
+      '--interval <seconds>',
+      'keep running: check again every N seconds (default: one pass)',
+    );
   addWatchOptions(command);
   addDbOption(command);
   addJsonOption(command);
-  command.action(async (flags: WatchFlags & { instance?: string[]; upstream?: string; interval?: string; db?: string; json?: boolean }) => {
-    if ((flags.output ?? []).length === 0 && flags.onChange === undefined) {
-      throw new IpurlError('ERR_USAGE', 'ipurl watch needs at least one --output target:path or an --on-change command');
-    }
-    const intervalMs = flags.interval === undefined ? undefined : parseIntegerOption('--interval', flags.interval, 1, 86_400) * 1000;
-    const store = await openStore(resolveDb(flags.db));
-    const quiet = process.stdout.isTTY !== true;
-    try {
-      for (;;) {
-        let code = EXIT_OK;
-        if (flags.upstream !== undefined) {
-          const report = await syncOnce(store, { upstream: flags.upstream, ...(flags.instance === undefined ? {} : { instances: flags.instance }) });
-          for (const line of report.log) process.stderr.write(`ipurl watch: ${line}\n`);
-          const { exitCodeForReport } = await import('./sync.js');
-          code = exitCodeForReport(report);
-        }
-        const outcome = await runWatchFromFlags(store, flags, { quiet });
-        if (flags.json === true) process.stdout.write(`${JSON.stringify({ actions: outcome?.results ?? [] })}\n`);
-        if (outcome?.failed === true && code === EXIT_OK) code = EXIT_FAILURE;
-        process.exitCode = code;
-        if (intervalMs === undefined) break;
-        await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  command.action(
+    async (
+      flags: WatchFlags & {
+        instance?: string[];
+        upstream?: string;
+        interval?: string;
+        db?: string;
+        json?: boolean;
+      },
+    ) => {
+      if ((flags.output ?? []).length === 0 && flags.onChange === undefined) {
+        throw new IpurlError(
+          'ERR_USAGE',
+          'ipurl watch needs at least one --output target:path or an --on-change command',
+        );
       }
-    } finally {
-      await store.close();
-    }
-  });
+      const intervalMs =
+        flags.interval === undefined
+          ? undefined
+          : parseIntegerOption('--interval', flags.interval, 1, 86_400) * 1000;
+      const store = await openStore(resolveDb(flags.db));
+      const quiet = process.stdout.isTTY !== true;
+      try {
+        for (;;) {
+          let code = EXIT_OK;
+          if (flags.upstream !== undefined) {
+            const report = await syncOnce(store, {
+              upstream: flags.upstream,
+              ...(flags.instance === undefined ? {} : { instances: flags.instance }),
+            });
+            for (const line of report.log) process.stderr.write(`ipurl watch: ${line}\n`);
+            const { exitCodeForReport } = await import('./sync.js');
+            code = exitCodeForReport(report);
+          }
+          const outcome = await runWatchFromFlags(store, flags, { quiet });
+          if (flags.json === true)
+            process.stdout.write(`${JSON.stringify({ actions: outcome?.results ?? [] })}\n`);
+          if (outcome?.failed === true && code === EXIT_OK) code = EXIT_FAILURE;
+          process.exitCode = code;
+          if (intervalMs === undefined) break;
+          await new Promise((resolve) => setTimeout(resolve, intervalMs));
+        }
+      } finally {
+        await store.close();
+      }
+    },
+  );
 }

@@ -12,12 +12,19 @@ export function register(app: FastifyInstance, deps: ServerDeps): void {
   app.get('/health', async (_request, reply) => {
     let instances: Array<{ instance: string; latest: string }>;
     try {
-      instances = (await deps.store.listInstances()).map((s) => ({ instance: s.instance, latest: s.latest }));
+      instances = (await deps.store.listInstances()).map((s) => ({
+        instance: s.instance,
+        latest: s.latest,
+      }));
     } catch (error) {
       return reply
         .code(503)
         .header('cache-control', 'no-store')
-        .send({ status: 'failing', store: deps.store.kind, error: error instanceof Error ? error.message : String(error) });
+        .send({
+          status: 'failing',
+          store: deps.store.kind,
+          error: error instanceof Error ? error.message : String(error),
+        });
     }
     const sync = await readSyncState(deps.store).catch(() => undefined);
     const healthy = sync === undefined || sync.failures === 0;

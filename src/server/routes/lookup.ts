@@ -15,7 +15,11 @@ export function register(app: FastifyInstance, deps: ServerDeps): void {
     const query = parseRawQuery(splitUrl(request.raw.url ?? '').query);
     const queries = (query.get('q') ?? []).map((raw) => {
       const value = decodeComponent(raw);
-      if (value === undefined) throw new IpurlError('ERR_INVALID_PARAMETER', `q ${JSON.stringify(raw)} is not valid percent-encoded UTF-8`);
+      if (value === undefined)
+        throw new IpurlError(
+          'ERR_INVALID_PARAMETER',
+          `q ${JSON.stringify(raw)} is not valid percent-encoded UTF-8`,
+        );
       return value;
     });
     const version = getParam(query, 'version');
