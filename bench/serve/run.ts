@@ -289,6 +289,21 @@ content-type/length) in the same rounds: the ceiling of one Node process on this
 |---|---|---|---|---|
 ${bareRows.join('\n')}
 
+## What the figures rest on
+
+- Responses are rendered once per (instance, version, normalised parameters) and kept as a Buffer
+  with its ETag (src/service/web-service.ts); no request parses, filters or serializes.
+- First measured through fastify only: about 0.3–0.6 of nginx, and about 0.6–0.7 of a bare
+  node:http server in the same rounds; the CPU profile showed the time in Node's HTTP stack and
+  fastify's per-request machinery, not in ipurl code (writev alone ~25 %).
+- Then: per-request log lines only for 4xx/5xx (successes only at debug level); a fast path in
+  front of fastify (src/server/fast-path.ts) that answers cached GETs straight on the Node response
+  with headers prepared once per response and repeated URLs mapped to their bytes without parsing.
+  Everything else (errors, misses, rate-limited routes while the limit is on) still goes through
+  fastify, and an e2e test checks that both paths send the same status, headers and body.
+- With that, ipurl runs at the bare-Node ceiling on /endpoints (ipurl / bare node ≈ 1); the rest of
+  the gap to nginx is Node's HTTP stack against nginx's sendfile on a shared two-core machine.
+
 ## Every run
 
 | round | route | server | req/s | p50 ms | p99 ms | errors |
