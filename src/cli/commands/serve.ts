@@ -147,7 +147,7 @@ export function register(program: Command): void {
   const command = program
     .command('serve')
     .description('serve the web service (/version, /endpoints, /changes) over HTTP')
-    .option('--host <host>', 'address to listen on (env IPURL_HOST)', undefined)
+    .option('--host <host>', 'address to listen on (env IPURL_HOST; default 127.0.0.1)', undefined)
     .option('--port <port>', 'TCP port (env IPURL_PORT; default 8080)')
     .option(
       '--rate-limit <n>',
