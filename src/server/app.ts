@@ -12,6 +12,7 @@ import { IpurlError, describeValue } from '../core/errors.js';
 import type { ServerDeps } from './deps.js';
 import { createFastPath } from './fast-path.js';
 import { errorBody, toHttpError } from './http-errors.js';
+import { registerMetrics } from './metrics.js';
 import { routes } from './routes/index.js';
 
 const DEBUG_LEVELS: ReadonlySet<string> = new Set(['debug', 'trace']);
@@ -175,6 +176,7 @@ export async function createApp(deps: ServerDeps): Promise<FastifyInstance> {
     );
   });
 
+  if (deps.metrics) registerMetrics(app, deps.metrics);
   for (const register of routes) await register(app, deps);
   return app;
 }

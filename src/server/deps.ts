@@ -6,6 +6,7 @@
 import type { FastifyServerOptions } from 'fastify';
 import type { Store } from '../core/store.js';
 import type { WebService } from '../service/web-service.js';
+import type { Metrics } from './metrics.js';
 import type { RateLimiter } from './rate-limit.js';
 
 export interface ServerConfig {
@@ -52,6 +53,8 @@ export interface ServerDeps {
    * through `request.log` / `app.log`.
    */
   readonly logger?: FastifyServerOptions['logger'];
+  /** Prometheus metrics served at GET /metrics (issue 6); absent = no /metrics route. */
+  readonly metrics?: Metrics;
   /** Clock in epoch milliseconds (rate-limit windows); tests may pin it. */
   readonly now?: () => number;
 }

@@ -11,12 +11,14 @@ import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import type { Store } from '../../core/store.js';
 import { createApp } from '../../server/app.js';
 import { DEFAULT_SERVER_CONFIG, type ServerConfig } from '../../server/deps.js';
+import { createMetrics } from '../../server/metrics.js';
 import { createMemoryRateLimiter, type RateLimiter } from '../../server/rate-limit.js';
+import { createRedisRateLimiter, type RedisRateLimiter } from '../../server/rate-limit-redis.js';
 import { loadBundledDataset } from '../../service/bundle.js';
 import { seedStore } from '../../service/seed.js';
 import { createWebService, type WebService } from '../../service/web-service.js';
 import { startWebhookWorker } from '../../service/webhooks.js';
-import { startSyncLoop, type SyncLoopOptions } from '../../service/sync.js';
+import { startSyncLoop, syncStalenessByInstance, type SyncLoopOptions } from '../../service/sync.js';
 import { openStore } from '../open-store.js';
 import { addDbOption, parseIntegerOption, resolveDb } from '../options.js';
 
@@ -41,6 +43,10 @@ export interface ServeOptions {
   readonly upstream?: string;
   /** Options of the background sync (tests shorten the interval). */
   readonly sync?: Omit<SyncLoopOptions, 'upstream'>;
+  /** Share rate-limit counters between replicas through this Redis (issue 6); fails open. */
+  readonly redis?: string;
+  /** Honour X-Forwarded-For for the client IP (only behind a trusted load balancer). */
+  readonly trustProxy?: boolean;
 }
 
 export interface RunningServer {
@@ -73,19 +79,41 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       rateLimit: options.rateLimit,
       ...(options.adminToken === undefined ? {} : { adminToken: options.adminToken }),
       ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl }),
+      ...(options.trustProxy === true ? { trustProxy: true } : {}),
     };
+    let redisLimiter: RedisRateLimiter | undefined;
+    if (options.rateLimiter === undefined && options.redis !== undefined && config.rateLimit > 0) {
+      redisLimiter = await createRedisRateLimiter({
+        url: options.redis,
+        limit: config.rateLimit,
+        windowSeconds: config.rateLimitWindowSeconds,
+        logger: {
+          warn: (obj, msg) => process.stderr.write(`${JSON.stringify({ level: 40, time: Date.now(), ...obj, msg })}\n`),
+          info: (obj, msg) => process.stderr.write(`${JSON.stringify({ level: 30, time: Date.now(), ...obj, msg })}\n`),
+        },
+      });
+    }
     const rateLimiter =
       options.rateLimiter ??
+      redisLimiter ??
       createMemoryRateLimiter({
         limit: config.rateLimit,
         windowSeconds: config.rateLimitWindowSeconds,
       });
     closers.unshift(async () => rateLimiter.close?.());
+    const metrics = createMetrics({
+      versions: async () => webService.instances(),
+      cache: () => webService.stats(),
+      syncStaleness: () => syncStalenessByInstance(store),
+      webhookBacklog: async () => (await store.listDeliveries({ status: 'pending', limit: 100_000 })).length,
+      ...(redisLimiter === undefined ? {} : { rateLimitStoreUp: () => (redisLimiter.status().healthy ? 1 : 0) }),
+    });
     const app = await createApp({
       store,
       webService,
       rateLimiter,
       config,
+      metrics,
       logger: options.logger ?? false,
     });
     closers.unshift(() => app.close());
@@ -157,6 +185,8 @@ export function register(program: Command): void {
       '--public-url <url>',
       'origin used in absolute links such as RSS items (env IPURL_PUBLIC_URL)',
     )
+    .option('--redis <url>', 'share rate-limit counters between replicas (env IPURL_REDIS_URL or REDIS_URL)')
+    .option('--trust-proxy', 'take the client IP from X-Forwarded-For (env IPURL_TRUST_PROXY=1; behind nginx only)')
     .option(
       '--upstream <url>',
       'mirror: sync from this upstream in the background instead of seeding (env IPURL_UPSTREAM)',
@@ -170,6 +200,8 @@ export function register(program: Command): void {
       publicUrl?: string;
       db?: string;
       upstream?: string;
+      redis?: string;
+      trustProxy?: boolean;
     }) => {
       const host = flags.host ?? env('IPURL_HOST') ?? '127.0.0.1';
       const port = parseIntegerOption(
@@ -187,8 +219,12 @@ export function register(program: Command): void {
       const publicUrl = flags.publicUrl ?? env('IPURL_PUBLIC_URL');
       const adminToken = env('IPURL_ADMIN_TOKEN');
       const upstream = flags.upstream ?? env('IPURL_UPSTREAM');
+      const redis = flags.redis ?? env('IPURL_REDIS_URL') ?? env('REDIS_URL');
+      const trustProxy = flags.trustProxy === true || ['1', 'true', 'yes'].includes(env('IPURL_TRUST_PROXY') ?? '');
       const server = await startServer({
         ...(upstream === undefined ? {} : { upstream }),
+        ...(redis === undefined ? {} : { redis }),
+        trustProxy,
         host,
         port,
         db: resolveDb(flags.db),
