@@ -50,4 +50,28 @@ export function register(app: FastifyInstance, deps: ServerDeps): void {
             },
     });
   });
+
+  // Readiness (issue 6): a load balancer sends traffic only when the store answers and data is
+  // loaded. A mirror that has not completed its first sync is alive but not ready.
+  app.get('/ready', async (_request, reply) => {
+    try {
+      await deps.store.ping();
+    } catch (error) {
+      return reply
+        .code(503)
+        .header('cache-control', 'no-store')
+        .send({ ready: false, reason: `store unreachable: ${error instanceof Error ? error.message : String(error)}` });
+    }
+    const instances = deps.webService.instances().length;
+    if (instances === 0) {
+      return reply.code(503).header('cache-control', 'no-store').send({ ready: false, reason: 'no data loaded yet' });
+    }
+    return reply.header('cache-control', 'no-store').send({ ready: true, store: deps.store.kind, instances });
+  });
+
+  // Rate-limit store health (Redis), when replicas share counters.
+  app.get('/health/rate-limit', async (_request, reply) => {
+    const status = (deps.rateLimiter as { status?: () => unknown }).status?.() ?? { backend: 'memory', healthy: true };
+    return reply.header('cache-control', 'no-store').send(status);
+  });
 }
