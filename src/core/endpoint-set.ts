@@ -31,6 +31,21 @@ export interface EndpointSet {
   readonly notes?: string;
 }
 
+/** Members of an endpoint set in wire order (SPEC §4.2); also the CSV columns (SPEC §4.6). */
+export const ENDPOINT_SET_MEMBERS = [
+  'id',
+  'serviceArea',
+  'serviceAreaDisplayName',
+  'urls',
+  'ips',
+  'tcpPorts',
+  'udpPorts',
+  'expressRoute',
+  'category',
+  'required',
+  'notes',
+] as const;
+
 /** The literal placeholder for a tenant name inside stored URLs (SPEC §11.9). */
 export const TENANT_PLACEHOLDER = '<tenant>';
 

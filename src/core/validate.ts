@@ -16,6 +16,7 @@
 import { compareCidrs, safeParseCidr, type Cidr } from './cidr.js';
 import {
   CATEGORIES,
+  ENDPOINT_SET_MEMBERS,
   SERVICE_AREAS,
   canonicalServiceArea,
   isCategory,
@@ -40,19 +41,7 @@ export interface ValidationResult {
 }
 
 /** Members of an endpoint set in wire order (SPEC §4.2). */
-export const SET_MEMBERS = [
-  'id',
-  'serviceArea',
-  'serviceAreaDisplayName',
-  'urls',
-  'ips',
-  'tcpPorts',
-  'udpPorts',
-  'expressRoute',
-  'category',
-  'required',
-  'notes',
-] as const;
+export const SET_MEMBERS = ENDPOINT_SET_MEMBERS;
 
 const REQUIRED_MEMBERS = [
   'id',

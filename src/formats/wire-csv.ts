@@ -5,7 +5,7 @@
  */
 import { stringify } from 'csv-stringify/sync';
 import type { ChangeAttributes, ChangeRecord } from '../core/change-record.js';
-import type { EndpointSet } from '../core/endpoint-set.js';
+import { ENDPOINT_SET_MEMBERS, type EndpointSet } from '../core/endpoint-set.js';
 import type { VersionInfo } from './wire-json.js';
 
 /** A list cell: comma-joined and quoted even with one element; an empty list is an empty field. */
@@ -29,19 +29,8 @@ function toCsv(header: readonly string[], rows: readonly Cell[][]): string {
   });
 }
 
-export const ENDPOINTS_CSV_HEADER = [
-  'id',
-  'serviceArea',
-  'serviceAreaDisplayName',
-  'urls',
-  'ips',
-  'tcpPorts',
-  'udpPorts',
-  'expressRoute',
-  'category',
-  'required',
-  'notes',
-] as const;
+/** CSV columns = the JSON members in wire order (SPEC §4.6). */
+export const ENDPOINTS_CSV_HEADER = ENDPOINT_SET_MEMBERS;
 
 export function renderEndpointsCsv(sets: readonly EndpointSet[]): string {
   return toCsv(
