@@ -82,14 +82,16 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       ...(options.trustProxy === true ? { trustProxy: true } : {}),
     };
     let redisLimiter: RedisRateLimiter | undefined;
+    const appLog: { current?: FastifyInstance['log'] } = {};
     if (options.rateLimiter === undefined && options.redis !== undefined && config.rateLimit > 0) {
       redisLimiter = await createRedisRateLimiter({
         url: options.redis,
         limit: config.rateLimit,
         windowSeconds: config.rateLimitWindowSeconds,
+        // The limiter starts before the app, so its first outage line may come before app.log exists.
         logger: {
-          warn: (obj, msg) => process.stderr.write(`${JSON.stringify({ level: 40, time: Date.now(), ...obj, msg })}\n`),
-          info: (obj, msg) => process.stderr.write(`${JSON.stringify({ level: 30, time: Date.now(), ...obj, msg })}\n`),
+          warn: (obj, msg) => appLog.current?.warn(obj, msg),
+          info: (obj, msg) => appLog.current?.info(obj, msg),
         },
       });
     }
@@ -117,6 +119,14 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       logger: options.logger ?? false,
     });
     closers.unshift(() => app.close());
+    appLog.current = app.log;
+    const redisStatus = redisLimiter?.status();
+    if (redisStatus?.degradedSince) {
+      app.log.warn(
+        { redis: options.redis, since: redisStatus.degradedSince, error: redisStatus.lastError },
+        'rate-limit store unreachable: limits fail open until Redis is back',
+      );
+    }
     // Issue 3: drain the webhook outbox while serving (state is in the store; see service/webhooks.ts).
     const webhookWorker = startWebhookWorker(store, {
       onOutcome: (outcome) => app.log.info({ delivery: outcome }, 'webhook delivery attempt'),
