@@ -34,6 +34,7 @@ export type ErrorCode =
   // resources
   | 'ERR_NOT_FOUND'
   | 'ERR_VERSION_NOT_FOUND'
+  | 'ERR_NOT_HELD'
   | 'ERR_METHOD_NOT_ALLOWED'
   | 'ERR_UNAUTHORIZED'
   | 'ERR_FORBIDDEN'

@@ -6,6 +6,7 @@
  * Published versions are immutable: there is no method that changes or deletes one.
  */
 import type { ChangeDraft, ChangeRecord } from './change-record.js';
+import type { GuardReport } from './change-guard.js';
 import type { EndpointSet } from './endpoint-set.js';
 import type { VersionId } from './version-id.js';
 
@@ -57,6 +58,52 @@ export type ChangesQuery =
   /** Records of exactly this version (`singleVersion`). */
   | { readonly version: VersionId };
 
+/** What became of a version the change guard held (core/change-guard.ts). */
+export type HeldStatus = 'held' | 'accepted' | 'rejected' | 'superseded';
+
+/** One version inside a held batch: what `appendVersion` gets when the batch is accepted. */
+export interface HeldStep {
+  readonly version: VersionId;
+  readonly sets: readonly EndpointSet[];
+  readonly changes: readonly ChangeDraft[];
+}
+
+export interface HoldVersionInput {
+  readonly instance: string;
+  /** The newest version of the batch (the upstream's latest); what accept and reject name. */
+  readonly version: VersionId;
+  /** The latest stored (served) version the guard compared against. */
+  readonly basedOn: VersionId;
+  /** Every version the batch would append, oldest first; the last one is `version`. */
+  readonly steps: readonly HeldStep[];
+  readonly report: GuardReport;
+  /** ISO 8601 timestamp; defaults to now. */
+  readonly heldAt?: string;
+  /** Queue a `version.held` webhook delivery for every subscriber of the instance (default true). */
+  readonly notify?: boolean;
+}
+
+export interface HeldVersion {
+  readonly instance: string;
+  readonly version: VersionId;
+  readonly basedOn: VersionId;
+  readonly status: HeldStatus;
+  readonly heldAt: string;
+  /** When it was accepted, rejected or superseded; null while held. */
+  readonly decidedAt: string | null;
+  /** The versions of the batch, oldest first. */
+  readonly versions: readonly VersionId[];
+  readonly report: GuardReport;
+  /** `version.held` deliveries queued when it was held. */
+  readonly deliveries?: readonly string[];
+}
+
+export interface AcceptHeldResult {
+  readonly held: HeldVersion;
+  /** One append per step, oldest first, with its change records and webhook deliveries. */
+  readonly appended: readonly AppendVersionResult[];
+}
+
 export interface Webhook {
   readonly id: number;
   readonly instance: string;
@@ -67,12 +114,17 @@ export interface Webhook {
 
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
 
+/** `version.published` (the default, not stored on the object) or `version.held`. */
+export type DeliveryEvent = 'version.published' | 'version.held';
+
 export interface Delivery {
   /** Stable across retries; the receiver dedupes on it. */
   readonly id: string;
   readonly webhookId: number;
   readonly instance: string;
   readonly version: VersionId;
+  /** Present only for `version.held`; absent means `version.published`. */
+  readonly event?: DeliveryEvent;
   readonly status: DeliveryStatus;
   readonly attempts: number;
   /** ISO timestamp of the next try (pending only). */
@@ -111,6 +163,30 @@ export interface Store {
   /** Write a version, its sets, its change records and its webhook deliveries in one transaction. */
   appendVersion(input: AppendVersionInput): Promise<AppendVersionResult>;
 
+  /**
+   * Keep a version the change guard held apart from the served ones (nothing served changes).
+   * Any other `held` version of the instance becomes `superseded`. ERR_CONFLICT when `basedOn` is
+   * not the stored latest, or `version` is not after it.
+   */
+  holdVersion(input: HoldVersionInput): Promise<HeldVersion>;
+  /** Held versions, newest `heldAt` first; filter by instance (canonical name) and status. */
+  listHeldVersions(filter?: { instance?: string; status?: HeldStatus }): Promise<HeldVersion[]>;
+  /** The steps of a version that is still `held`; undefined otherwise. */
+  getHeldSteps(instance: string, version: VersionId): Promise<HeldStep[] | undefined>;
+  /**
+   * Append a held batch as normal versions (change records, webhook deliveries) and mark it
+   * `accepted`, in one transaction. ERR_NOT_FOUND when no such version is held; ERR_CONFLICT when
+   * the instance's latest is no longer `basedOn`.
+   */
+  acceptHeldVersion(instance: string, version: VersionId, at?: string): Promise<AcceptHeldResult>;
+  /** Mark a `held` version `rejected` or `superseded` (its data is dropped). ERR_NOT_FOUND otherwise. */
+  closeHeldVersion(
+    instance: string,
+    version: VersionId,
+    status: 'rejected' | 'superseded',
+    at?: string,
+  ): Promise<HeldVersion>;
+
   /** A token that changes whenever a version is appended anywhere in the store (replicas poll it). */
   revision(): Promise<string>;
   /** Called when another process appends a version (PostgreSQL NOTIFY); returns an unsubscribe. Optional. */
@@ -121,7 +197,13 @@ export interface Store {
   setState(key: string, value: string): Promise<void>;
   listState(): Promise<Array<{ key: string; value: string }>>;
 
-  addWebhook(input: { instance: string; url: string; secret: string; id?: number; createdAt?: string }): Promise<Webhook>;
+  addWebhook(input: {
+    instance: string;
+    url: string;
+    secret: string;
+    id?: number;
+    createdAt?: string;
+  }): Promise<Webhook>;
   listWebhooks(instance?: string): Promise<Webhook[]>;
   removeWebhook(id: number): Promise<boolean>;
 

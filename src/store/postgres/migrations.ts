@@ -105,6 +105,30 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       CREATE INDEX deliveries_due ON deliveries (status, next_attempt_at, seq);
     `,
   },
+  {
+    version: 2,
+    name: 'held versions (the change guard) and the event of a webhook delivery',
+    sql: `
+      -- A version the change guard held, kept apart from the served ones until a person accepts
+      -- (appended as normal versions) or rejects it. steps: the JSON text of the versions to
+      -- append, '[]' once decided. report: the guard's figures (core/change-guard.ts GuardReport).
+      CREATE TABLE held_versions (
+        instance   text NOT NULL,
+        version    text NOT NULL,
+        based_on   text NOT NULL,
+        status     text NOT NULL CHECK (status IN ('held', 'accepted', 'rejected', 'superseded')),
+        held_at    timestamptz NOT NULL,
+        decided_at timestamptz,
+        versions   text NOT NULL,
+        report     text NOT NULL,
+        steps      text NOT NULL,
+        PRIMARY KEY (instance, version)
+      );
+      CREATE INDEX held_versions_by_status ON held_versions (instance, status);
+
+      ALTER TABLE deliveries ADD COLUMN event text NOT NULL DEFAULT 'version.published';
+    `,
+  },
 ];
 
 /** Quote an identifier for SQL text. */

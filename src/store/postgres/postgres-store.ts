@@ -36,6 +36,8 @@ import {
   validateAppendInput,
 } from '../append-input.js';
 import { migratePostgres, quoteIdent, type MigrationStep } from './migrations.js';
+import { createPostgresHeld } from './postgres-held.js';
+import { checkDeliveryEvent } from '../held-input.js';
 
 export interface PostgresStoreConfig {
   /** `postgres://user@host:port/db`, optionally with `?schema=name`. */
@@ -84,10 +86,11 @@ interface DeliveryRow {
   last_status_code: number | null;
   last_error: string | null;
   created_at: Date;
+  event: string;
 }
 
 const DELIVERY_COLUMNS =
-  'id, webhook_id, instance, version, status, attempts, next_attempt_at, last_attempt_at, last_status_code, last_error, created_at';
+  'id, webhook_id, instance, version, status, attempts, next_attempt_at, last_attempt_at, last_status_code, last_error, created_at, event';
 
 const iso = (date: Date | null): string | null => (date === null ? null : date.toISOString());
 
@@ -116,6 +119,7 @@ function toDelivery(row: DeliveryRow): Delivery {
     webhookId: row.webhook_id,
     instance: row.instance,
     version: row.version,
+    ...(row.event === 'version.held' ? { event: 'version.held' as const } : {}),
     status: row.status,
     attempts: row.attempts,
     nextAttemptAt: iso(row.next_attempt_at),
@@ -382,6 +386,7 @@ export async function createPostgresStore(config: PostgresStoreConfig): Promise<
     kind: 'postgres',
     schema,
     migrations,
+    ...createPostgresHeld({ schema, query, transaction, appendInTransaction }),
 
     async listInstances(): Promise<InstanceSummary[]> {
       const rows = await query<{ instance: string; version: string }>(
@@ -606,11 +611,12 @@ export async function createPostgresStore(config: PostgresStoreConfig): Promise<
           `delivery status must be pending, delivered or failed; received ${delivery.status}`,
         );
       }
+      checkDeliveryEvent(delivery.event);
       const optional = (value: string | null, field: string) =>
         value === null ? null : isoTimestamp(value, field);
       await query(
         'importDelivery',
-        `INSERT INTO deliveries (${DELIVERY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+        `INSERT INTO deliveries (${DELIVERY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
         [
           delivery.id,
           delivery.webhookId,
@@ -623,6 +629,7 @@ export async function createPostgresStore(config: PostgresStoreConfig): Promise<
           delivery.lastStatusCode,
           delivery.lastError,
           isoTimestamp(delivery.createdAt, 'createdAt'),
+          delivery.event ?? 'version.published',
         ],
       );
     },

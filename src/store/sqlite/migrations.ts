@@ -105,6 +105,30 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX deliveries_due ON deliveries (status, next_attempt_at, seq);
     `,
   },
+  {
+    version: 2,
+    name: 'held versions (the change guard) and the event of a webhook delivery',
+    sql: `
+      -- A version the change guard held, kept apart from the served ones until a person accepts
+      -- (appended as normal versions) or rejects it. steps: the JSON array of versions to append,
+      -- '[]' once decided. report: the guard's figures (core/change-guard.ts GuardReport).
+      CREATE TABLE held_versions (
+        instance   TEXT NOT NULL,
+        version    TEXT NOT NULL,
+        based_on   TEXT NOT NULL,
+        status     TEXT NOT NULL CHECK (status IN ('held', 'accepted', 'rejected', 'superseded')),
+        held_at    TEXT NOT NULL,
+        decided_at TEXT,
+        versions   TEXT NOT NULL,
+        report     TEXT NOT NULL,
+        steps      TEXT NOT NULL,
+        PRIMARY KEY (instance, version)
+      );
+      CREATE INDEX held_versions_by_status ON held_versions (instance, status);
+
+      ALTER TABLE deliveries ADD COLUMN event TEXT NOT NULL DEFAULT 'version.published';
+    `,
+  },
 ];
 
 interface AppliedRow {

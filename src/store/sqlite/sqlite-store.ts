@@ -31,6 +31,8 @@ import {
   validateAppendInput,
 } from '../append-input.js';
 import { migrateSqlite, type MigrationStep } from './migrations.js';
+import { createSqliteHeld } from './sqlite-held.js';
+import { checkDeliveryEvent } from '../held-input.js';
 
 export interface SqliteStoreConfig {
   /** Path of the database file (created when missing), or `:memory:`. */
@@ -71,10 +73,11 @@ interface DeliveryRow {
   last_status_code: number | null;
   last_error: string | null;
   created_at: string;
+  event: string;
 }
 
 const DELIVERY_COLUMNS =
-  'id, webhook_id, instance, version, status, attempts, next_attempt_at, last_attempt_at, last_status_code, last_error, created_at';
+  'id, webhook_id, instance, version, status, attempts, next_attempt_at, last_attempt_at, last_status_code, last_error, created_at, event';
 
 function toVersionRecord(row: VersionRow): VersionRecord {
   return {
@@ -101,6 +104,7 @@ function toDelivery(row: DeliveryRow): Delivery {
     webhookId: row.webhook_id,
     instance: row.instance,
     version: row.version,
+    ...(row.event === 'version.held' ? { event: 'version.held' as const } : {}),
     status: row.status,
     attempts: row.attempts,
     nextAttemptAt: row.next_attempt_at,
@@ -203,7 +207,7 @@ export async function createSqliteStore(config: SqliteStoreConfig): Promise<Sqli
     ),
     webhookIdsOf: db.prepare('SELECT id FROM webhooks WHERE instance = ? ORDER BY id'),
     insertDelivery: db.prepare(
-      `INSERT INTO deliveries (${DELIVERY_COLUMNS}) VALUES (?, ?, ?, ?, 'pending', 0, ?, NULL, NULL, NULL, ?)`,
+      `INSERT INTO deliveries (${DELIVERY_COLUMNS}) VALUES (?, ?, ?, ?, 'pending', 0, ?, NULL, NULL, NULL, ?, 'version.published')`,
     ),
     bumpRevision: db.prepare(
       "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'revision'",
@@ -240,7 +244,7 @@ export async function createSqliteStore(config: SqliteStoreConfig): Promise<Sqli
       `SELECT ${DELIVERY_COLUMNS} FROM deliveries WHERE status = ? ORDER BY seq DESC LIMIT ?`,
     ),
     importDelivery: db.prepare(
-      `INSERT INTO deliveries (${DELIVERY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO deliveries (${DELIVERY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     anyVersion: db.prepare('SELECT 1 FROM versions LIMIT 1'),
     ping: db.prepare('SELECT 1'),
@@ -302,6 +306,7 @@ export async function createSqliteStore(config: SqliteStoreConfig): Promise<Sqli
   const store: SqliteStore = {
     kind: 'sqlite',
     migrations,
+    ...createSqliteHeld(db, append, guard),
 
     async listInstances(): Promise<InstanceSummary[]> {
       const rows = guard(
@@ -463,6 +468,7 @@ export async function createSqliteStore(config: SqliteStoreConfig): Promise<Sqli
           `delivery status must be pending, delivered or failed; received ${delivery.status}`,
         );
       }
+      checkDeliveryEvent(delivery.event);
       const iso = (value: string | null, field: string) =>
         value === null ? null : isoTimestamp(value, field);
       guard('importDelivery', () =>
@@ -478,6 +484,7 @@ export async function createSqliteStore(config: SqliteStoreConfig): Promise<Sqli
           delivery.lastStatusCode,
           delivery.lastError,
           isoTimestamp(delivery.createdAt, 'createdAt'),
+          delivery.event ?? 'version.published',
         ),
       );
     },
