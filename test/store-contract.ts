@@ -208,6 +208,22 @@ export function defineStoreContract(name: string, createStore: () => Promise<Sto
       expect((await store.listVersions('Custom'))[0]?.setCount).toBe(0);
     });
 
+    it('records the sanity rules relaxed for a version, in rule order, and nothing when none was', async () => {
+      const relaxed = await store.appendVersion(
+        input('Custom', '2026010100', null, { relaxedRules: ['private', 'documentation'] }),
+      );
+      expect(relaxed.version.relaxedRules).toEqual(['private', 'documentation']);
+      const plain = await store.appendVersion(input('Custom', '2026010200', '2026010100'));
+      expect(plain.version).not.toHaveProperty('relaxedRules');
+      const listed = await store.listVersions('Custom');
+      expect(listed[0]).not.toHaveProperty('relaxedRules');
+      expect(listed[1]?.relaxedRules).toEqual(['private', 'documentation']);
+      await expect(
+        store.appendVersion(input('Custom', '2026010300', '2026010200', { relaxedRules: ['a,b'] })),
+      ).rejects.toMatchObject({ code: 'ERR_INVALID_PARAMETER' });
+      expect(await store.listVersions('Custom')).toHaveLength(2);
+    });
+
     it('assigns change ids per instance in order, id first, and never reuses them', async () => {
       const first = await store.appendVersion(
         input('Worldwide', '2020010200', null, {

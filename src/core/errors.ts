@@ -14,6 +14,8 @@ export interface Issue {
   readonly reason: string;
   /** The endpoint set this issue is about, when there is one. */
   readonly setId?: number;
+  /** The sanity-policy rule that refused the value (core/sanity-policy.ts), when one did. */
+  readonly rule?: string;
 }
 
 export type ErrorCode =

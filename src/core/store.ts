@@ -24,6 +24,11 @@ export interface VersionRecord {
   /** ISO 8601 timestamp of when this store received the version. */
   readonly publishedAt: string;
   readonly setCount: number;
+  /**
+   * Sanity-policy rules the publisher relaxed for this version (core/sanity-policy.ts), in rule
+   * order; absent when none was.
+   */
+  readonly relaxedRules?: readonly string[];
 }
 
 export interface AppendVersionInput {
@@ -42,6 +47,8 @@ export interface AppendVersionInput {
   readonly publishedAt?: string;
   /** Queue a webhook delivery for every subscriber of the instance (default true). */
   readonly notify?: boolean;
+  /** Sanity-policy rules relaxed for this version, recorded with it (default none). */
+  readonly relaxedRules?: readonly string[];
 }
 
 export interface AppendVersionResult {

@@ -129,6 +129,14 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       ALTER TABLE deliveries ADD COLUMN event text NOT NULL DEFAULT 'version.published';
     `,
   },
+  {
+    version: 3,
+    name: 'versions.relaxed_rules: the sanity-policy rules a publisher relaxed for a version',
+    sql: `
+      -- Comma-separated rule names (core/sanity-policy.ts), '' when none was relaxed.
+      ALTER TABLE versions ADD COLUMN relaxed_rules text NOT NULL DEFAULT '';
+    `,
+  },
 ];
 
 /** Quote an identifier for SQL text. */

@@ -13,6 +13,7 @@ import pg from 'pg';
 import type { ChangeRecord } from '../../core/change-record.js';
 import type { EndpointSet } from '../../core/endpoint-set.js';
 import { IpurlError, isIpurlError } from '../../core/errors.js';
+import { relaxedRulesColumn } from '../../core/sanity-policy.js';
 import { compareInstances } from '../../core/instance.js';
 import type {
   AppendVersionInput,
@@ -64,6 +65,7 @@ interface VersionRow {
   version: string;
   published_at: Date;
   set_count: number;
+  relaxed_rules: string;
 }
 
 interface WebhookRow {
@@ -100,6 +102,7 @@ function toVersionRecord(row: VersionRow): VersionRecord {
     version: row.version,
     publishedAt: row.published_at.toISOString(),
     setCount: row.set_count,
+    ...(row.relaxed_rules === '' ? {} : { relaxedRules: row.relaxed_rules.split(',') }),
   };
 }
 
@@ -320,9 +323,10 @@ export async function createPostgresStore(config: PostgresStoreConfig): Promise<
     const row = known.rows[0];
     checkLatest(input, row?.latest ?? null);
     const publishedAt = isoTimestamp(input.publishedAt ?? new Date().toISOString(), 'publishedAt');
+    const relaxed = relaxedRulesColumn(input.relaxedRules);
     await client.query(
-      'INSERT INTO versions (instance, version, published_at, set_count) VALUES ($1, $2, $3, $4)',
-      [instance, version, publishedAt, input.sets.length],
+      'INSERT INTO versions (instance, version, published_at, set_count, relaxed_rules) VALUES ($1, $2, $3, $4, $5)',
+      [instance, version, publishedAt, input.sets.length, relaxed],
     );
     if (input.sets.length > 0) {
       // One JSON array text split server-side: json (not jsonb) elements keep their exact text,
@@ -376,7 +380,13 @@ export async function createPostgresStore(config: PostgresStoreConfig): Promise<
       [channel],
     );
     return {
-      version: { instance, version, publishedAt, setCount: input.sets.length },
+      version: {
+        instance,
+        version,
+        publishedAt,
+        setCount: input.sets.length,
+        ...(relaxed === '' ? {} : { relaxedRules: relaxed.split(',') }),
+      },
       changes,
       deliveries,
     };
@@ -408,7 +418,7 @@ export async function createPostgresStore(config: PostgresStoreConfig): Promise<
     async listVersions(instance) {
       const rows = await query<VersionRow>(
         'listVersions',
-        'SELECT instance, version, published_at, set_count FROM versions WHERE instance = $1 ORDER BY version DESC',
+        'SELECT instance, version, published_at, set_count, relaxed_rules FROM versions WHERE instance = $1 ORDER BY version DESC',
         [instance],
       );
       return rows.map(toVersionRecord);

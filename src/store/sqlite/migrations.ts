@@ -129,6 +129,14 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE deliveries ADD COLUMN event TEXT NOT NULL DEFAULT 'version.published';
     `,
   },
+  {
+    version: 3,
+    name: 'versions.relaxed_rules: the sanity-policy rules a publisher relaxed for a version',
+    sql: `
+      -- Comma-separated rule names (core/sanity-policy.ts), '' when none was relaxed.
+      ALTER TABLE versions ADD COLUMN relaxed_rules TEXT NOT NULL DEFAULT '';
+    `,
+  },
 ];
 
 interface AppliedRow {

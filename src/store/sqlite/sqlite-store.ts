@@ -9,6 +9,7 @@ import type { ChangeRecord } from '../../core/change-record.js';
 import type { EndpointSet } from '../../core/endpoint-set.js';
 import { IpurlError, isIpurlError } from '../../core/errors.js';
 import { compareInstances } from '../../core/instance.js';
+import { relaxedRulesColumn } from '../../core/sanity-policy.js';
 import type {
   AppendVersionInput,
   AppendVersionResult,
@@ -51,6 +52,7 @@ interface VersionRow {
   version: string;
   published_at: string;
   set_count: number;
+  relaxed_rules: string;
 }
 
 interface WebhookRow {
@@ -85,6 +87,7 @@ function toVersionRecord(row: VersionRow): VersionRecord {
     version: row.version,
     publishedAt: row.published_at,
     setCount: row.set_count,
+    ...(row.relaxed_rules === '' ? {} : { relaxedRules: row.relaxed_rules.split(',') }),
   };
 }
 
@@ -176,7 +179,7 @@ export async function createSqliteStore(config: SqliteStoreConfig): Promise<Sqli
       'SELECT instance, version FROM versions ORDER BY instance, version DESC',
     ),
     versions: db.prepare(
-      'SELECT instance, version, published_at, set_count FROM versions WHERE instance = ? ORDER BY version DESC',
+      'SELECT instance, version, published_at, set_count, relaxed_rules FROM versions WHERE instance = ? ORDER BY version DESC',
     ),
     latest: db.prepare('SELECT MAX(version) AS latest FROM versions WHERE instance = ?'),
     versionExists: db.prepare('SELECT 1 FROM versions WHERE instance = ? AND version = ?'),
@@ -194,7 +197,7 @@ export async function createSqliteStore(config: SqliteStoreConfig): Promise<Sqli
       'SELECT COALESCE(MAX(id), 0) AS max FROM change_records WHERE instance = ?',
     ),
     insertVersion: db.prepare(
-      'INSERT INTO versions (instance, version, published_at, set_count) VALUES (?, ?, ?, ?)',
+      'INSERT INTO versions (instance, version, published_at, set_count, relaxed_rules) VALUES (?, ?, ?, ?, ?)',
     ),
     insertSet: db.prepare(
       'INSERT INTO endpoint_sets (instance, version, id, service_area, body) VALUES (?, ?, ?, ?, ?)',
@@ -255,7 +258,8 @@ export async function createSqliteStore(config: SqliteStoreConfig): Promise<Sqli
     const latest = (stmt.latest.get(instance) as { latest: string | null }).latest;
     checkLatest(input, latest);
     const publishedAt = isoTimestamp(input.publishedAt ?? new Date().toISOString(), 'publishedAt');
-    stmt.insertVersion.run(instance, version, publishedAt, input.sets.length);
+    const relaxed = relaxedRulesColumn(input.relaxedRules);
+    stmt.insertVersion.run(instance, version, publishedAt, input.sets.length, relaxed);
     for (const set of input.sets) {
       stmt.insertSet.run(instance, version, set.id, set.serviceArea, JSON.stringify(set));
       stmt.upsertSetId.run(instance, set.id, set.serviceArea);
@@ -288,7 +292,13 @@ export async function createSqliteStore(config: SqliteStoreConfig): Promise<Sqli
     }
     stmt.bumpRevision.run();
     return {
-      version: { instance, version, publishedAt, setCount: input.sets.length },
+      version: {
+        instance,
+        version,
+        publishedAt,
+        setCount: input.sets.length,
+        ...(relaxed === '' ? {} : { relaxedRules: relaxed.split(',') }),
+      },
       changes,
       deliveries,
     };

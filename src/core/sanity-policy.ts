@@ -1,0 +1,421 @@
+/**
+ * The sanity policy: values that are valid JSON of the right shape, yet have no business in a
+ * firewall, proxy or PAC file fed by this service. It runs after the validator (core/validate.ts,
+ * core/validate-changes.ts) on everything that enters a store: a publish, a sync, a mirror, a copy
+ * and the seed. Every rule has a stable name; a refusal names it, with the path, the value and how
+ * to relax it. A custom publisher relaxes named rules (`publish --allow private`); the relaxed
+ * rules are recorded with the version.
+ *
+ * Decisions:
+ * - a prefix trips an address rule when it overlaps the range (contains it or lies inside it):
+ *   `0.0.0.0/1` carries 10.0.0.0/8 to the firewall as surely as `10.0.0.0/8` does;
+ * - one issue per value: the first rule it trips that is not relaxed, so relaxing `private`
+ *   still refuses `0.0.0.0/1` under `unspecified` and `broad-prefix`;
+ * - markup and control characters in URLs are never valid host patterns: the validator refuses
+ *   them (no rule can relax that); here the text rules cover free text (notes, display names,
+ *   change descriptions);
+ * - `version-order` cannot be relaxed: stored version ids only increase.
+ */
+import { safeParseCidr, type Cidr } from './cidr.js';
+import type { EndpointSet } from './endpoint-set.js';
+import { IpurlError, describeValue, type Issue } from './errors.js';
+import { addDays, formatYmd, versionDate, type VersionId } from './version-id.js';
+
+/** Every rule, in the order a value is checked against them. */
+export const SANITY_RULES = [
+  'default-route',
+  'unspecified',
+  'loopback',
+  'link-local',
+  'multicast',
+  'private',
+  'shared',
+  'documentation',
+  'benchmark',
+  'reserved',
+  'broad-prefix',
+  'future-version',
+  'version-order',
+  'control-character',
+  'markup',
+  'formula',
+  'max-prefixes',
+  'max-urls',
+] as const;
+
+export type SanityRule = (typeof SANITY_RULES)[number];
+
+/** Rules no flag can relax. */
+export const FIXED_RULES: ReadonlySet<SanityRule> = new Set<SanityRule>(['version-order']);
+
+export interface SanityLimits {
+  /** Shortest IPv4 prefix length accepted (default 8: `/8` passes, `/7` is refused). */
+  readonly minPrefixV4: number;
+  /** Shortest IPv6 prefix length accepted (default 24). */
+  readonly minPrefixV6: number;
+  /** Most prefixes in one version, over all its sets (default 100,000). */
+  readonly maxPrefixes: number;
+  /** Most URLs in one version, over all its sets (default 20,000). */
+  readonly maxUrls: number;
+  /** How many days after today a version id's date may lie (default 2). */
+  readonly futureDays: number;
+}
+
+export const DEFAULT_LIMITS: SanityLimits = {
+  minPrefixV4: 8,
+  minPrefixV6: 24,
+  maxPrefixes: 100_000,
+  maxUrls: 20_000,
+  futureDays: 2,
+};
+
+export interface SanityPolicy {
+  /** Relaxed rules, in SANITY_RULES order. */
+  readonly allow: readonly SanityRule[];
+  readonly limits: SanityLimits;
+}
+
+export const DEFAULT_POLICY: SanityPolicy = { allow: [], limits: DEFAULT_LIMITS };
+
+export function isSanityRule(value: string): value is SanityRule {
+  return (SANITY_RULES as readonly string[]).includes(value);
+}
+
+/**
+ * Rule names from flags or a query (`private,documentation`, repeatable). Unknown names and
+ * fixed rules are refused with the list of names that can be relaxed.
+ */
+export function parseAllowList(values: readonly string[]): SanityRule[] {
+  const names = values
+    .flatMap((value) => value.split(','))
+    .map((name) => name.trim().toLowerCase());
+  const relaxable = SANITY_RULES.filter((rule) => !FIXED_RULES.has(rule));
+  const out = new Set<SanityRule>();
+  for (const name of names) {
+    if (name === '') continue;
+    if (!isSanityRule(name) || FIXED_RULES.has(name)) {
+      throw new IpurlError(
+        'ERR_INVALID_PARAMETER',
+        `allow: ${JSON.stringify(describeValue(name))} is not a sanity rule that can be relaxed; rules: ${relaxable.join(', ')}`,
+      );
+    }
+    out.add(name);
+  }
+  return SANITY_RULES.filter((rule) => out.has(rule));
+}
+
+/**
+ * The stored form of a version's relaxed rules (a store column): names in rule order joined by
+ * commas, '' for none. Anything but rule names is refused, so the column always reads back.
+ */
+export function relaxedRulesColumn(rules: readonly string[] | undefined): string {
+  if (rules === undefined || rules.length === 0) return '';
+  for (const rule of rules) {
+    if (!isSanityRule(rule)) {
+      throw new IpurlError(
+        'ERR_INVALID_PARAMETER',
+        `relaxedRules: ${JSON.stringify(describeValue(rule))} is not a sanity rule; rules: ${SANITY_RULES.join(', ')}`,
+      );
+    }
+  }
+  return SANITY_RULES.filter((rule) => rules.includes(rule)).join(',');
+}
+
+/** A policy from relaxed rules and limits (each limit checked: a whole number in its range). */
+export function makePolicy(
+  allow: readonly string[] = [],
+  limits: Partial<SanityLimits> = {},
+): SanityPolicy {
+  const merged = { ...DEFAULT_LIMITS, ...limits };
+  const ranges: Record<keyof SanityLimits, [number, number]> = {
+    minPrefixV4: [0, 32],
+    minPrefixV6: [0, 128],
+    maxPrefixes: [1, 10_000_000],
+    maxUrls: [1, 10_000_000],
+    futureDays: [0, 3660],
+  };
+  for (const [key, [low, high]] of Object.entries(ranges) as Array<
+    [keyof SanityLimits, [number, number]]
+  >) {
+    const value = merged[key];
+    if (!Number.isInteger(value) || value < low || value > high) {
+      throw new IpurlError(
+        'ERR_INVALID_PARAMETER',
+        `${key} must be a whole number from ${low} to ${high}; received ${describeValue(value)}`,
+      );
+    }
+  }
+  return { allow: parseAllowList(allow), limits: merged };
+}
+
+/** How a refusal can be relaxed, quoted in every issue. */
+export function relaxHint(rule: SanityRule): string {
+  if (FIXED_RULES.has(rule)) return `rule ${rule}, which cannot be relaxed`;
+  const limit: Partial<Record<SanityRule, string>> = {
+    'broad-prefix': ' or lower --ipv4-min-prefix / --ipv6-min-prefix',
+    'max-prefixes': ' or raise --max-prefixes',
+    'max-urls': ' or raise --max-urls',
+  };
+  return `rule ${rule}; relax with --allow ${rule} (HTTP: ?allow=${rule})${limit[rule] ?? ''}`;
+}
+
+function issue(rule: SanityRule, path: string, value: unknown, why: string, setId?: number): Issue {
+  return {
+    path,
+    value: describeValue(value),
+    reason: `${why} (${relaxHint(rule)})`,
+    rule,
+    ...(setId === undefined ? {} : { setId }),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Address ranges (IANA special-purpose registries, RFC 6890 and successors)
+
+interface SpecialRange {
+  readonly rule: SanityRule;
+  readonly cidr: Cidr;
+  readonly what: string;
+}
+
+const RANGES: ReadonlyArray<readonly [SanityRule, string, string]> = [
+  ['unspecified', '0.0.0.0/8', '"this network" (RFC 1122)'],
+  ['unspecified', '::/128', 'the unspecified address (RFC 4291)'],
+  ['loopback', '127.0.0.0/8', 'loopback (RFC 1122)'],
+  ['loopback', '::1/128', 'loopback (RFC 4291)'],
+  ['link-local', '169.254.0.0/16', 'link-local (RFC 3927)'],
+  ['link-local', 'fe80::/10', 'link-local (RFC 4291)'],
+  ['multicast', '224.0.0.0/4', 'multicast (RFC 5771)'],
+  ['multicast', 'ff00::/8', 'multicast (RFC 4291)'],
+  ['private', '10.0.0.0/8', 'private (RFC 1918)'],
+  ['private', '172.16.0.0/12', 'private (RFC 1918)'],
+  ['private', '192.168.0.0/16', 'private (RFC 1918)'],
+  ['private', 'fc00::/7', 'unique local, private (RFC 4193)'],
+  ['shared', '100.64.0.0/10', 'shared address space, carrier-grade NAT (RFC 6598)'],
+  ['documentation', '192.0.2.0/24', 'documentation TEST-NET-1 (RFC 5737)'],
+  ['documentation', '198.51.100.0/24', 'documentation TEST-NET-2 (RFC 5737)'],
+  ['documentation', '203.0.113.0/24', 'documentation TEST-NET-3 (RFC 5737)'],
+  ['documentation', '2001:db8::/32', 'documentation (RFC 3849)'],
+  ['documentation', '3fff::/20', 'documentation (RFC 9637)'],
+  ['benchmark', '198.18.0.0/15', 'benchmarking (RFC 2544)'],
+  ['benchmark', '2001:2::/48', 'benchmarking (RFC 5180)'],
+  ['reserved', '240.0.0.0/4', 'reserved, with the broadcast address (RFC 1112, RFC 919)'],
+  ['reserved', '::ffff:0:0/96', 'IPv4-mapped (RFC 4291), never a route of its own'],
+  ['reserved', '100::/64', 'discard-only (RFC 6666)'],
+];
+
+const SPECIAL: readonly SpecialRange[] = RANGES.map(([rule, text, what]) => {
+  const parsed = safeParseCidr(text);
+  if (!parsed.ok) throw new Error(`sanity-policy: bad range ${text}`);
+  return { rule, cidr: parsed.value, what };
+});
+
+/** True when one prefix contains the other. */
+function overlaps(a: Cidr, b: Cidr): boolean {
+  if (a.family !== b.family) return false;
+  const bits = BigInt(a.family === 4 ? 32 : 128);
+  const shift = bits - BigInt(Math.min(a.prefix, b.prefix));
+  return a.network >> shift === b.network >> shift;
+}
+
+/** The first unrelaxed rule a prefix trips, with why; undefined when it passes. */
+export function prefixProblem(
+  cidr: Cidr,
+  policy: SanityPolicy,
+): { rule: SanityRule; why: string } | undefined {
+  const allowed = new Set(policy.allow);
+  if (cidr.prefix === 0 && !allowed.has('default-route')) {
+    return {
+      rule: 'default-route',
+      why: `${cidr.text} is a default route: it covers every address`,
+    };
+  }
+  for (const range of SPECIAL) {
+    if (allowed.has(range.rule) || !overlaps(cidr, range.cidr)) continue;
+    const relation = cidr.prefix >= range.cidr.prefix ? 'lies in' : 'covers';
+    return {
+      rule: range.rule,
+      why: `${cidr.text} ${relation} ${range.cidr.text}, ${range.what}`,
+    };
+  }
+  const min = cidr.family === 4 ? policy.limits.minPrefixV4 : policy.limits.minPrefixV6;
+  if (cidr.prefix < min && !allowed.has('broad-prefix')) {
+    return {
+      rule: 'broad-prefix',
+      why: `/${cidr.prefix} is broader than the IPv${cidr.family} limit /${min}`,
+    };
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Free text
+
+/**
+ * C0 and C1 controls, DEL, and the invisible format characters that can make text read other
+ * than it is (zero-width, bidirectional overrides and isolates, line/paragraph separators, BOM).
+ */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/u;
+const MARKUP = /[<>]/;
+/** A spreadsheet (Excel, LibreOffice) reads such a cell as a formula (CSV injection). */
+const FORMULA = /^\s*[=+\-@]/;
+
+function codePoint(text: string): string {
+  const match = CONTROL.exec(text);
+  const char = match?.[0] ?? '';
+  return `U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+/** Issues of one free-text value (notes, display names, change descriptions). */
+export function textIssues(
+  text: string,
+  path: string,
+  policy: SanityPolicy,
+  setId?: number,
+): Issue[] {
+  const allowed = new Set(policy.allow);
+  const out: Issue[] = [];
+  if (!allowed.has('control-character') && CONTROL.test(text)) {
+    out.push(
+      issue(
+        'control-character',
+        path,
+        text,
+        `contains the control or invisible character ${codePoint(text)}`,
+        setId,
+      ),
+    );
+  } else if (!allowed.has('markup') && MARKUP.test(text)) {
+    out.push(issue('markup', path, text, 'contains "<" or ">" (markup)', setId));
+  } else if (!allowed.has('formula') && FORMULA.test(text)) {
+    out.push(
+      issue(
+        'formula',
+        path,
+        text,
+        'starts with "=", "+", "-" or "@": a spreadsheet would run it as a formula',
+        setId,
+      ),
+    );
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checks over a version
+
+/** Prefixes and URLs in a document, counted without building anything (run before validation). */
+export function countEntries(document: unknown): { prefixes: number; urls: number } {
+  let prefixes = 0;
+  let urls = 0;
+  if (!Array.isArray(document)) return { prefixes, urls };
+  for (const set of document as unknown[]) {
+    if (typeof set !== 'object' || set === null) continue;
+    const { ips, urls: list } = set as { ips?: unknown; urls?: unknown };
+    if (Array.isArray(ips)) prefixes += ips.length;
+    if (Array.isArray(list)) urls += list.length;
+  }
+  return { prefixes, urls };
+}
+
+/** The size caps, from counts (so a 3.5-million-prefix answer is refused before it is parsed). */
+export function volumeIssues(
+  counts: { prefixes: number; urls: number },
+  path: string,
+  policy: SanityPolicy,
+): Issue[] {
+  const allowed = new Set(policy.allow);
+  const out: Issue[] = [];
+  const { maxPrefixes, maxUrls } = policy.limits;
+  if (counts.prefixes > maxPrefixes && !allowed.has('max-prefixes')) {
+    out.push(
+      issue(
+        'max-prefixes',
+        path,
+        `${counts.prefixes} prefixes`,
+        `one version may hold at most ${maxPrefixes} prefixes; this one has ${counts.prefixes}`,
+      ),
+    );
+  }
+  if (counts.urls > maxUrls && !allowed.has('max-urls')) {
+    out.push(
+      issue(
+        'max-urls',
+        path,
+        `${counts.urls} URLs`,
+        `one version may hold at most ${maxUrls} URLs; this one has ${counts.urls}`,
+      ),
+    );
+  }
+  return out;
+}
+
+/** Address and text rules over validated sets; `prefix` is put before each path (`[i]…`). */
+export function setIssues(
+  sets: readonly EndpointSet[],
+  policy: SanityPolicy,
+  prefix = '',
+): Issue[] {
+  const out: Issue[] = [];
+  sets.forEach((set, index) => {
+    const at = `${prefix}[${index}]`;
+    (set.ips ?? []).forEach((ip, i) =>
+      out.push(...ipIssues(ip, `${at}.ips[${i}]`, policy, set.id)),
+    );
+    out.push(
+      ...textIssues(set.serviceAreaDisplayName, `${at}.serviceAreaDisplayName`, policy, set.id),
+    );
+    if (set.notes !== undefined) out.push(...textIssues(set.notes, `${at}.notes`, policy, set.id));
+  });
+  return out;
+}
+
+/** The address rules for one prefix text (already valid CIDR; an invalid one is the validator's). */
+export function ipIssues(
+  text: string,
+  path: string,
+  policy: SanityPolicy,
+  setId?: number,
+): Issue[] {
+  const parsed = safeParseCidr(text);
+  if (!parsed.ok) return [];
+  const problem = prefixProblem(parsed.value, policy);
+  return problem === undefined ? [] : [issue(problem.rule, path, text, problem.why, setId)];
+}
+
+/**
+ * A new version id against the clock and the stored latest: not dated more than `futureDays`
+ * after today (UTC), and after the latest.
+ */
+export function versionIssues(
+  version: VersionId,
+  latest: VersionId | null,
+  now: Date,
+  policy: SanityPolicy,
+  path = 'version',
+): Issue[] {
+  const out: Issue[] = [];
+  const limit = addDays(formatYmd(now), policy.limits.futureDays);
+  if (versionDate(version) > limit && !policy.allow.includes('future-version')) {
+    out.push(
+      issue(
+        'future-version',
+        path,
+        version,
+        `version ${version} is dated after ${limit}, more than ${policy.limits.futureDays} days after today (${formatYmd(now)})`,
+      ),
+    );
+  }
+  if (latest !== null && version <= latest) {
+    out.push(
+      issue(
+        'version-order',
+        path,
+        version,
+        `version ${version} is not after the stored latest ${latest}`,
+      ),
+    );
+  }
+  return out;
+}
