@@ -45,11 +45,14 @@ describe('change-record validation', () => {
     ];
     const after: EndpointSet[] = [
       {
-        ...before[0]!,
+        id: 1,
+        serviceArea: 'Exchange',
+        serviceAreaDisplayName: 'Exchange Online',
         ips: ['13.107.18.10/31'],
-        tcpPorts: undefined,
-        notes: undefined,
-      } as EndpointSet,
+        expressRoute: false,
+        category: 'Allow',
+        required: true,
+      },
     ];
     const drafts = diffVersions(before, after, {
       version: '2026010100',
