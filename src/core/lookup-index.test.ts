@@ -253,5 +253,5 @@ describe('index equals a brute-force scan on random addresses (every Worldwide v
         ).toEqual(expected);
       }
     }
-  });
+  }, 120_000);
 });

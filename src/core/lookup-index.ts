@@ -4,9 +4,11 @@
  * or host is often in several sets with different ports or categories, SPEC §4.2) and the
  * category to apply: Optimize over Allow over Default (SPEC §9).
  *
- * - IPv4: the prefixes cut the 32-bit space into elementary intervals; each interval holds the
- *   list of (set, prefix) covering it. A lookup is one binary search over a Float64Array of
- *   interval starts (numbers, no bigint), so overlapping prefixes cost nothing at lookup time.
+ * - IPv4: the prefixes cut the 32-bit space into elementary intervals, built in O(n log n) by one
+ *   sweep (prefix-intervals.ts); each interval names the innermost prefix covering it, whose
+ *   sorted list of (set, prefix) includes every enclosing prefix. A lookup is one binary search
+ *   over a Float64Array of interval starts (numbers, no bigint), so overlapping prefixes cost
+ *   nothing at lookup time.
  * - IPv6: the same over 128-bit keys kept as four 32-bit words (flat Uint32Array). IPv4-mapped
  *   addresses (`::ffff:192.0.2.1`, RFC 4291 §2.5.5.2) are looked up as IPv4.
  * - Hosts (lower-cased, trailing dot removed): an exact map for plain names; a suffix map for
@@ -23,6 +25,7 @@ import {
   type EndpointSet,
   type ServiceArea,
 } from './endpoint-set.js';
+import { buildIntervals, type PrefixSpan } from './prefix-intervals.js';
 
 export type LookupKind = 'ipv4' | 'ipv6' | 'host';
 
@@ -318,18 +321,11 @@ export function plainHost(query: string): string | undefined {
 // ---------------------------------------------------------------------------------------------
 // Building
 
-interface V4Prefix {
-  readonly start: number;
-  readonly end: number;
-  readonly match: LookupMatch;
-}
+/** An IPv4 prefix as [start, end) over uint32 numbers; the item is the match it yields. */
+type V4Prefix = PrefixSpan<number, LookupMatch>;
 
-interface V6Prefix {
-  readonly start: readonly number[];
-  /** Exclusive end, or undefined when the prefix reaches the top of the space. */
-  readonly end: readonly number[] | undefined;
-  readonly match: LookupMatch;
-}
+/** An IPv6 prefix over four 32-bit words; end undefined = the top of the space. */
+type V6Prefix = PrefixSpan<readonly number[], LookupMatch>;
 
 interface SuffixPattern {
   /** The pattern without its leading `*` (what the host must end with). */
@@ -412,14 +408,14 @@ export function buildLookupIndex(sets: readonly EndpointSet[]): LookupIndex {
         if (value < 0 || !Number.isInteger(length) || length < 0 || length > 32) continue;
         const size = 2 ** (32 - length);
         const start = value - (value % size);
-        v4.push({ start, end: start + size, match });
+        v4.push({ start, end: start + size, item: match });
       } else {
         const length = slash === -1 ? 128 : Number(cidr.slice(slash + 1));
         const words = parseIpv6(address);
         if (words === undefined || !Number.isInteger(length) || length < 0 || length > 128)
           continue;
         const start = maskV6(words, length);
-        v6.push({ start, end: v6End(start, length), match });
+        v6.push({ start, end: v6End(start, length), item: match });
       }
     }
     for (const url of set.urls ?? []) {
@@ -456,36 +452,22 @@ export function buildLookupIndex(sets: readonly EndpointSet[]): LookupIndex {
     }
   }
 
-  // IPv4 elementary intervals.
-  const v4Points = [...new Set(v4.flatMap((p) => [p.start, p.end]))].sort((a, b) => a - b);
-  const v4Starts = new Float64Array(v4Points.length);
-  const v4Lists: Array<readonly LookupMatch[]> = [];
-  v4Points.forEach((point, i) => {
-    v4Starts[i] = point;
-    const covering = v4.filter((p) => p.start <= point && point < p.end).map((p) => p.match);
-    v4Lists.push(covering.length === 0 ? NONE : sortMatches(covering));
+  // Elementary intervals (O(n log n), see prefix-intervals.ts).
+  const v4Table = buildIntervals(v4, {
+    compare: (x, y) => x - y,
+    // start × 64 + prefix length (< 2^38): ascending start, then the larger block first.
+    sortKey: (p) => p.start * 64 + (32 - Math.log2(p.end! - p.start)),
+    sortItems: sortMatches,
   });
-
-  // IPv6 elementary intervals over 4-word keys.
-  const v6Keys = new Map<string, readonly number[]>();
-  for (const p of v6) {
-    v6Keys.set(p.start.join(','), p.start);
-    if (p.end !== undefined) v6Keys.set(p.end.join(','), p.end);
-  }
-  const v6Points = [...v6Keys.values()].sort(compareWords);
-  const v6Starts = new Uint32Array(v6Points.length * 4);
-  const v6Lists: Array<readonly LookupMatch[]> = [];
-  v6Points.forEach((point, i) => {
+  const v4Starts = Float64Array.from(v4Table.points);
+  const v4Owners = v4Table.owners;
+  const v6Table = buildIntervals(v6, { compare: compareWords, sortItems: sortMatches });
+  const v6Starts = new Uint32Array(v6Table.points.length * 4);
+  v6Table.points.forEach((point, i) => {
     for (let w = 0; w < 4; w += 1) v6Starts[i * 4 + w] = point[w]!;
-    const covering = v6
-      .filter(
-        (p) =>
-          compareWords(p.start, point) <= 0 &&
-          (p.end === undefined || compareWords(point, p.end) < 0),
-      )
-      .map((p) => p.match);
-    v6Lists.push(covering.length === 0 ? NONE : sortMatches(covering));
   });
+  const v6Owners = v6Table.owners;
+  const v6Count = v6Table.points.length;
 
   function lookupIpv4(address: number): readonly LookupMatch[] {
     let lo = 0;
@@ -496,7 +478,7 @@ export function buildLookupIndex(sets: readonly EndpointSet[]): LookupIndex {
       if (v4Starts[mid]! <= address) lo = mid;
       else hi = mid - 1;
     }
-    return v4Lists[lo]!;
+    return v4Table.itemsOf(v4Owners[lo]!);
   }
 
   function compareAt(index: number, words: readonly number[]): number {
@@ -509,15 +491,15 @@ export function buildLookupIndex(sets: readonly EndpointSet[]): LookupIndex {
   }
 
   function lookupIpv6(words: readonly [number, number, number, number]): readonly LookupMatch[] {
-    if (v6Lists.length === 0 || compareAt(0, words) > 0) return NONE;
+    if (v6Count === 0 || compareAt(0, words) > 0) return NONE;
     let lo = 0;
-    let hi = v6Lists.length - 1;
+    let hi = v6Count - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >>> 1;
       if (compareAt(mid, words) <= 0) lo = mid;
       else hi = mid - 1;
     }
-    return v6Lists[lo]!;
+    return v6Table.itemsOf(v6Owners[lo]!);
   }
 
   function lookupHost(host: string): readonly LookupMatch[] {
@@ -607,8 +589,8 @@ export function buildLookupIndex(sets: readonly EndpointSet[]): LookupIndex {
       sets: sets.length,
       ipv4Prefixes: v4.length,
       ipv6Prefixes: v6.length,
-      ipv4Intervals: v4Points.length,
-      ipv6Intervals: v6Points.length,
+      ipv4Intervals: v4Starts.length,
+      ipv6Intervals: v6Count,
       exactHosts: exact.size,
       suffixPatterns: suffixCount,
       otherPatterns: others.length,
