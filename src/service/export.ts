@@ -65,6 +65,14 @@ export interface ExportRequest {
   readonly file?: string;
   /** One file is wanted (HTTP): a multi-file target without `file` is a 400 listing the files. */
   readonly singleFile?: boolean;
+  /** openvpn: server `push "…"` lines. */
+  readonly push?: boolean;
+  /** windows-routes: the interface alias the routes use. */
+  readonly interfaceAlias?: string;
+  /** dnsmasq: ipset= lines and an ipset file instead of nftset= and nftables. */
+  readonly ipset?: boolean;
+  /** dnsmasq: seconds an address stays in its set (default 1 day). */
+  readonly setTimeout?: number;
   /** Today, for pending additions (tests pin it). */
   readonly now?: Date;
 }
@@ -263,7 +271,8 @@ export async function exportEndpoints(
     ...(tenantName !== undefined ? { tenantName } : {}),
     ...(request.family === 4 ? { noIPv6: true } : {}),
   });
-  const categories = request.categories;
+  // Split-tunnel targets default to Optimize (Microsoft's split-tunnel guidance).
+  const categories = request.categories ?? target.defaultCategories;
   sets = sets.filter(
     (set) =>
       (categories === undefined || categories.includes(set.category)) &&
@@ -296,6 +305,11 @@ export async function exportEndpoints(
     onUnsupported,
     name: request.name ?? DEFAULT_EXPORT_NAME,
     squidDir: request.squidDir ?? DEFAULT_SQUID_DIR,
+    ...(request.family !== undefined ? { family: request.family } : {}),
+    ...(request.push !== undefined ? { push: request.push } : {}),
+    ...(request.interfaceAlias !== undefined ? { interfaceAlias: request.interfaceAlias } : {}),
+    ...(request.ipset !== undefined ? { ipset: request.ipset } : {}),
+    ...(request.setTimeout !== undefined ? { setTimeout: request.setTimeout } : {}),
   });
   // The policy applies to what the requested files carry: `list --file ipv4` does not fail on a
   // URL the urls.txt file could not hold.

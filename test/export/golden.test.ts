@@ -33,6 +33,8 @@ describe(`golden files: ${GOLDEN_INSTANCE} ${GOLDEN_VERSION}`, () => {
         version: GOLDEN_VERSION,
         tenantName: 'contoso',
         onUnsupported: 'skip',
+        // windows-routes needs the interface a user names; the other targets ignore it.
+        interfaceAlias: 'Wi-Fi',
       });
       const dir = join(GOLDEN_DIR, target);
       if (UPDATE) {

@@ -26,6 +26,12 @@ const FRAGMENTS = [
   '+cmd',
 ];
 
+/** Every category (split-tunnel targets default to Optimize) and the interface windows-routes needs. */
+const EVERY = {
+  categories: ['Optimize', 'Allow', 'Default'] as const,
+  interfaceAlias: 'Wi-Fi',
+};
+
 let store: Store;
 beforeAll(async () => {
   store = await storeWith([{ instance: 'Hostile', version: '2025010100', sets: hostileSets() }]);
@@ -37,14 +43,19 @@ afterAll(async () => {
 describe('device formats refuse hostile entries', () => {
   for (const target of DEVICE_TARGETS) {
     it(`${target}: error by default, naming the entries`, async () => {
-      await expect(run(store, { instance: 'Hostile', target })).rejects.toMatchObject({
+      await expect(run(store, { instance: 'Hostile', target, ...EVERY })).rejects.toMatchObject({
         code: 'ERR_UNSUPPORTED_PATTERN',
         message: expect.stringContaining('Nothing was written'),
       });
     });
 
     it(`${target}: with skip, nothing hostile reaches any file and every left-out entry is reported`, async () => {
-      const outcome = await run(store, { instance: 'Hostile', target, onUnsupported: 'skip' });
+      const outcome = await run(store, {
+        instance: 'Hostile',
+        target,
+        onUnsupported: 'skip',
+        ...EVERY,
+      });
       for (const file of outcome.files) {
         // Comment lines (the header reports left-out entries) are single printable lines with
         // no quote or statement separator; everything else must be free of every fragment.
@@ -58,8 +69,18 @@ describe('device formats refuse hostile entries', () => {
           }
         }
         const body = lines.filter((line) => !/^[#!]/.test(line)).join('\n');
-        for (const fragment of FRAGMENTS)
+        // PowerShell's single-quoted literal is windows-routes' quoting: its own quotes are fine,
+        // what is inside them is a re-rendered prefix or an alias that cannot hold a quote.
+        const fragments =
+          target === 'windows-routes' ? FRAGMENTS.filter((f) => f !== "'") : FRAGMENTS;
+        for (const fragment of fragments)
           expect(body, `${file.name} has ${JSON.stringify(fragment)}`).not.toContain(fragment);
+        if (target === 'windows-routes')
+          expect(
+            body
+              .match(/'[^'\n]*'/g)
+              ?.filter((q) => !/^'(\$InterfaceAlias|Wi-Fi|Stop|[0-9a-f.:/]+)'$/.test(q)),
+          ).toEqual([]);
         expect(file.content).not.toContain('x"; return "DIRECT"');
         // Notes never reach a device format.
         expect(file.content).not.toContain(HOSTILE_NOTE.slice(0, 10));
@@ -78,7 +99,9 @@ describe('device formats refuse hostile entries', () => {
       // The good entries are still there.
       const all = outcome.files.map((f) => f.content).join('\n');
       if (kinds.has('url')) expect(all).toMatch(/outlook\.office\.com/);
-      if (kinds.has('ipv4')) expect(all).toMatch(/13\.107\.6\.152/);
+      // wireguard writes the complement: the neighbour of the excluded 13.107.6.152/31.
+      if (kinds.has('ipv4'))
+        expect(all).toMatch(target === 'wireguard' ? /13\.107\.6\.154\/31/ : /13\.107\.6\.152/);
     });
   }
 });

@@ -7,6 +7,7 @@
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
+import { parseDuration } from '../../core/duration.js';
 import { IpurlError } from '../../core/errors.js';
 import { TARGET_NAMES } from '../../formats/export/export-registry.js';
 import { UNSUPPORTED_POLICIES, type ExportFile } from '../../formats/export/export-types.js';
@@ -42,6 +43,10 @@ interface ExportFlags {
   file?: string;
   name?: string;
   squidDir?: string;
+  push?: boolean;
+  interface?: string;
+  ipset?: boolean;
+  setTimeout?: string;
   db?: string;
   json?: boolean;
 }
@@ -166,6 +171,16 @@ export function register(program: Command): void {
     .option(
       '--squid-dir <dir>',
       `squid: directory the ACL files are installed in (default: --output DIR, else ${DEFAULT_SQUID_DIR})`,
+    )
+    .option('--push', 'openvpn: write the server\'s push "route …" form')
+    .option(
+      '--interface <alias>',
+      'windows-routes: the Windows interface that reaches the internet, e.g. "Wi-Fi"',
+    )
+    .option('--ipset', 'dnsmasq: ipset= lines and an ipset file instead of nftset= and nftables')
+    .option(
+      '--set-timeout <duration>',
+      'dnsmasq: how long an address stays in its set after a lookup (default 1d)',
     );
   addDbOption(command);
   addJsonOption(command);
@@ -191,6 +206,12 @@ export function register(program: Command): void {
       onUnsupported: parseUnsupportedPolicy(flags.onUnsupported ?? 'error', '--on-unsupported'),
       ...(flags.name !== undefined ? { name: flags.name } : {}),
       ...(flags.file !== undefined ? { file: flags.file } : {}),
+      ...(flags.push === true ? { push: true } : {}),
+      ...(flags.interface !== undefined ? { interfaceAlias: flags.interface } : {}),
+      ...(flags.ipset === true ? { ipset: true } : {}),
+      ...(flags.setTimeout !== undefined
+        ? { setTimeout: parseDuration(flags.setTimeout, '--set-timeout') }
+        : {}),
       ...(flags.squidDir !== undefined
         ? { squidDir: flags.squidDir }
         : flags.output !== undefined && outputIsDir

@@ -10,8 +10,11 @@ import { renderIpset } from './export-ipset.js';
 import { renderIptables } from './export-iptables.js';
 import { renderList } from './export-list.js';
 import { renderNftables } from './export-nftables.js';
+import { renderOpenvpn } from './export-openvpn.js';
 import { renderSquid } from './export-squid.js';
 import type { TargetInfo, TargetName } from './export-types.js';
+import { renderWindowsRoutes } from './export-windows-routes.js';
+import { renderWireguard } from './export-wireguard.js';
 
 const TEXT = 'text/plain; charset=utf-8';
 
@@ -123,6 +126,45 @@ export const EXPORT_TARGETS: readonly TargetInfo[] = [
     wildcards: 'any',
     aggregates: false,
     render: renderJson,
+  },
+  {
+    name: 'wireguard',
+    title: 'WireGuard AllowedIPs: a full tunnel minus the chosen prefixes (split tunnel)',
+    mediaType: TEXT,
+    extension: 'conf',
+    kinds: ['ipv4', 'ipv6'],
+    ports: false,
+    categories: false,
+    wildcards: 'none',
+    aggregates: true,
+    defaultCategories: ['Optimize'],
+    render: renderWireguard,
+  },
+  {
+    name: 'openvpn',
+    title: 'OpenVPN route … net_gateway lines (split tunnel; push form with --push)',
+    mediaType: TEXT,
+    extension: 'conf',
+    kinds: ['ipv4', 'ipv6'],
+    ports: false,
+    categories: false,
+    wildcards: 'none',
+    aggregates: true,
+    defaultCategories: ['Optimize'],
+    render: renderOpenvpn,
+  },
+  {
+    name: 'windows-routes',
+    title: 'PowerShell New-NetRoute script for the named interface (split tunnel)',
+    mediaType: TEXT,
+    extension: 'ps1',
+    kinds: ['ipv4', 'ipv6'],
+    ports: false,
+    categories: false,
+    wildcards: 'none',
+    aggregates: true,
+    defaultCategories: ['Optimize'],
+    render: renderWindowsRoutes,
   },
 ];
 

@@ -6,7 +6,19 @@ import type { AggregateMerge } from '../../core/cidr-aggregate.js';
 import type { Category, EndpointSet, ServiceArea } from '../../core/endpoint-set.js';
 
 export type TargetName =
-  'list' | 'nftables' | 'ipset' | 'iptables' | 'squid' | 'f5' | 'cisco' | 'csv' | 'json';
+  | 'list'
+  | 'nftables'
+  | 'ipset'
+  | 'iptables'
+  | 'squid'
+  | 'f5'
+  | 'cisco'
+  | 'csv'
+  | 'json'
+  | 'dnsmasq'
+  | 'wireguard'
+  | 'openvpn'
+  | 'windows-routes';
 
 /**
  * What happens to a pattern a target cannot express (a mid-label wildcard in a PAN list, a
@@ -111,6 +123,16 @@ export interface ExportInput {
   readonly name: string;
   /** Squid: the absolute directory the ACL files are installed in (the include file names it). */
   readonly squidDir: string;
+  /** Only this address family was asked for (split-tunnel targets then write only it). */
+  readonly family?: 4 | 6;
+  /** openvpn: the server's `push "…"` form instead of client lines. */
+  readonly push?: boolean;
+  /** windows-routes: the Windows interface alias (e.g. `Wi-Fi`) the routes leave through. */
+  readonly interfaceAlias?: string;
+  /** dnsmasq: `ipset=` lines and an ipset file instead of `nftset=` and an nftables file. */
+  readonly ipset?: boolean;
+  /** dnsmasq: seconds an address stays in its set after dnsmasq added it (default 1 day). */
+  readonly setTimeout?: number;
 }
 
 /** What a target can express (docs/formats.md is generated from the same facts by hand). */
@@ -129,5 +151,7 @@ export interface TargetInfo {
   readonly wildcards: 'none' | 'prefix' | 'any';
   /** Aggregates CIDRs (within buckets) unless told not to. */
   readonly aggregates: boolean;
+  /** Categories used when the request names none (split tunnels: Optimize); default every one. */
+  readonly defaultCategories?: readonly Category[];
   readonly render: (input: ExportInput) => ExportResult;
 }

@@ -4,12 +4,13 @@
  * Query parameters (names case-insensitive, as on the web-service routes): version, categories,
  * serviceAreas, requiredOnly, family (4|6), tenantName, includePending, aggregate (default true),
  * onUnsupported (error|warn|skip, default error → 422 ERR_UNSUPPORTED_PATTERN), name, file,
- * squidDir. A multi-file target needs `file=` (400 lists the names).
+ * squidDir, push (openvpn), interface (windows-routes), ipset and setTimeout (dnsmasq). A multi-file target needs `file=` (400 lists the names).
  * What was aggregated or left out is reported in `X-Ipurl-*` headers (the list formats have no
  * comment syntax to carry it).
  */
 import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { parseDuration } from '../../core/duration.js';
 import {
   exportEndpoints,
   parseCategories,
@@ -38,6 +39,8 @@ export function register(app: FastifyInstance, deps: ServerDeps): void {
       const name = value('name');
       const file = value('file');
       const squidDir = value('squidDir');
+      const interfaceAlias = value('interface');
+      const setTimeout = value('setTimeout');
       const exportRequest: ExportRequest = {
         instance: request.params.instance,
         target: request.params.target,
@@ -56,6 +59,12 @@ export function register(app: FastifyInstance, deps: ServerDeps): void {
           : {}),
         ...(name !== undefined ? { name } : {}),
         ...(squidDir !== undefined ? { squidDir } : {}),
+        ...(getBoolean(query, 'push') ? { push: true } : {}),
+        ...(interfaceAlias !== undefined ? { interfaceAlias } : {}),
+        ...(getBoolean(query, 'ipset') ? { ipset: true } : {}),
+        ...(setTimeout !== undefined
+          ? { setTimeout: parseDuration(setTimeout, 'setTimeout') }
+          : {}),
         // A single-file target needs no `file`; exportEndpoints selects and applies the policy.
         ...(file !== undefined ? { file } : {}),
         singleFile: true,
