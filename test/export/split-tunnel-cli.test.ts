@@ -65,7 +65,9 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('ipurl export (split tunnels)', () => {
+// Each case spawns the CLI (tsx) up to three times; on a loaded two-core machine one spawn can
+// take over ten seconds.
+describe('ipurl export (split tunnels)', { timeout: 120_000 }, () => {
   it('wireguard writes the AllowedIPs file; Optimize is the default selection', async () => {
     const out = join(dir, 'wg.conf');
     const run = await ipurl(['export', 'Worldwide', 'wireguard', '--output', out]);
