@@ -12,8 +12,22 @@
  * - 429 and 503 report `Retry-After` (RFC 9110 §10.2.3: seconds or an HTTP date).
  * - Conditional GET: pass the ETag of the last answer; 304 comes back as `notModified`
  *   (SPEC §11.3).
+ * - Redirects are followed only within the upstream's origin (scheme, host and port), at most
+ *   five hops; a redirect elsewhere is an error (kind `redirect`) and nothing of it is fetched.
+ * - `Retry-After` is capped at 24 hours: an upstream cannot silence a mirror for years.
+ * - Credentials in the base URL (`https://user:secret@mirror/`) are sent as HTTP Basic
+ *   authentication (https, or http to a loopback host only) and never shown: `baseUrl`, every
+ *   message and every `url` field carry the URL without them, and without the ClientRequestId.
  */
 import { IpurlError, describeValue } from '../core/errors.js';
+import { parseUpstreamUrl, redactCredentials, upstreamAuthorization } from './upstream-url.js';
+
+export {
+  displayUpstream,
+  parseUpstreamUrl,
+  redactCredentials,
+  upstreamAuthorization,
+} from './upstream-url.js';
 
 /** Why a request failed; shown in `ipurl status` and `/health`. */
 export type UpstreamFailureKind =
@@ -26,6 +40,7 @@ export type UpstreamFailureKind =
   | 'truncated'
   | 'invalid-json'
   | 'too-large'
+  | 'redirect'
   | 'invalid-data';
 
 export interface UpstreamFailureDetails {
@@ -100,44 +115,22 @@ export interface UpstreamClient {
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
 
-/** Check and normalise an upstream base URL (http or https, no query). */
-export function parseUpstreamUrl(text: string): URL {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new IpurlError(
-      'ERR_USAGE',
-      `--upstream must be an http(s) URL such as https://endpoints.office.com; received ${JSON.stringify(describeValue(text))}`,
-    );
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new IpurlError(
-      'ERR_USAGE',
-      `--upstream must use http or https; received ${JSON.stringify(describeValue(text))}`,
-    );
-  }
-  if (url.search !== '' || url.hash !== '') {
-    throw new IpurlError(
-      'ERR_USAGE',
-      `--upstream takes the service's base URL without query or fragment; received ${JSON.stringify(describeValue(text))}`,
-    );
-  }
-  if (!url.pathname.endsWith('/')) url.pathname += '/';
-  return url;
-}
+/** Longest wait an upstream's Retry-After can impose: 24 hours. */
+export const MAX_RETRY_AFTER_SECONDS = 86_400;
+const MAX_REDIRECTS = 5;
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
-/** Seconds from a Retry-After value (delta-seconds or HTTP-date, RFC 9110 §10.2.3). */
+/** Seconds from a Retry-After value (delta-seconds or HTTP-date, RFC 9110 §10.2.3), at most 24 h. */
 export function parseRetryAfter(
   value: string | null,
   now: number = Date.now(),
 ): number | undefined {
   if (value === null) return undefined;
   const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  if (/^\d+$/.test(trimmed)) return Math.min(MAX_RETRY_AFTER_SECONDS, Number(trimmed));
   const at = Date.parse(trimmed);
   if (Number.isNaN(at)) return undefined;
-  return Math.max(0, Math.ceil((at - now) / 1000));
+  return Math.min(MAX_RETRY_AFTER_SECONDS, Math.max(0, Math.ceil((at - now) / 1000)));
 }
 
 function describeCause(error: unknown): { kind: UpstreamFailureKind; text: string } {
@@ -160,6 +153,7 @@ function describeCause(error: unknown): { kind: UpstreamFailureKind; text: strin
 
 export function createUpstreamClient(options: UpstreamClientOptions): UpstreamClient {
   const base = parseUpstreamUrl(options.baseUrl);
+  const authorization = upstreamAuthorization(options.baseUrl);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   const doFetch = options.fetch ?? fetch;
@@ -213,25 +207,71 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       target.searchParams.set('ClientRequestId', options.clientRequestId);
       for (const [key, value] of Object.entries(getOptions.query ?? {}))
         target.searchParams.set(key, value);
-      const url = target.toString();
+      // What messages show: no credentials (never in `target`) and no ClientRequestId.
+      const shown = new URL(target);
+      shown.searchParams.delete('ClientRequestId');
+      const url = shown.toString();
       const headers: Record<string, string> = {
         accept: 'application/json',
         'user-agent': options.userAgent ?? 'ipurl-sync/0.1',
       };
+      if (authorization !== undefined) headers.authorization = authorization;
       if (getOptions.etag !== undefined) headers['if-none-match'] = getOptions.etag;
       const signal = AbortSignal.timeout(timeoutMs);
-      let response: Response;
-      try {
+      const fetchOnce = async (at: string): Promise<Response> => {
         try {
-          response = await doFetch(url, { headers, signal, redirect: 'follow' });
+          return await doFetch(at, { headers, signal, redirect: 'manual' });
         } catch (error) {
           // A pooled keep-alive connection the server already closed fails before any answer:
           // one immediate retry on a fresh connection (a GET is idempotent, RFC 9110 §9.2.2).
           const code = (error as { cause?: { code?: string } }).cause?.code;
           if (code !== 'UND_ERR_SOCKET' && code !== 'ECONNRESET') throw error;
-          response = await doFetch(url, { headers, signal, redirect: 'follow' });
+          return doFetch(at, { headers, signal, redirect: 'manual' });
+        }
+      };
+      let response: Response;
+      let current = target;
+      try {
+        response = await fetchOnce(current.toString());
+        for (let hop = 0; REDIRECT_STATUSES.has(response.status); hop += 1) {
+          const location = response.headers.get('location');
+          await response.body?.cancel();
+          if (location === null) {
+            throw upstreamError(`${url} answered HTTP ${response.status} without a Location`, {
+              kind: 'redirect',
+              url,
+              status: response.status,
+            });
+          }
+          let next: URL;
+          try {
+            next = new URL(location, current);
+          } catch {
+            throw upstreamError(
+              `${url} redirected to an unusable Location ${JSON.stringify(describeValue(redactCredentials(location)))}`,
+              { kind: 'redirect', url, status: response.status },
+            );
+          }
+          if (next.origin !== base.origin) {
+            throw upstreamError(
+              `${url} redirected (HTTP ${response.status}) to another origin, ${next.origin}; ipurl follows redirects only within ${base.origin} (same scheme, host and port), so nothing was fetched from there and nothing was stored. Point --upstream at the service itself`,
+              { kind: 'redirect', url, status: response.status },
+            );
+          }
+          if (hop + 1 >= MAX_REDIRECTS) {
+            throw upstreamError(`${url}: more than ${MAX_REDIRECTS} redirects`, {
+              kind: 'redirect',
+              url,
+              status: response.status,
+            });
+          }
+          next.username = '';
+          next.password = '';
+          current = next;
+          response = await fetchOnce(current.toString());
         }
       } catch (error) {
+        if (error instanceof IpurlError) throw error;
         const { kind, text } = describeCause(error);
         throw upstreamError(
           kind === 'timeout' ? `${url}: ${text} (deadline ${timeoutMs} ms)` : `${url}: ${text}`,
@@ -253,7 +293,16 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
           // the status is the news; a broken error body adds nothing
         }
         const kind: UpstreamFailureKind = response.status === 429 ? 'rate-limited' : 'http-status';
-        const wait = retryAfterSeconds === undefined ? '' : `; Retry-After ${retryAfterSeconds} s`;
+        const rawRetryAfter = response.headers.get('retry-after')?.trim() ?? '';
+        const capped =
+          retryAfterSeconds === MAX_RETRY_AFTER_SECONDS &&
+          rawRetryAfter !== String(MAX_RETRY_AFTER_SECONDS);
+        const wait =
+          retryAfterSeconds === undefined
+            ? ''
+            : capped
+              ? `; Retry-After ${JSON.stringify(describeValue(rawRetryAfter, 40))} capped at ${MAX_RETRY_AFTER_SECONDS} s (24 hours)`
+              : `; Retry-After ${retryAfterSeconds} s`;
         throw upstreamError(
           `${url} answered HTTP ${response.status}${wait}${snippet === '' ? '' : `: ${snippet}`}`,
           {

@@ -27,6 +27,7 @@ import type { Store } from '../core/store.js';
 import { VERSION_ZERO, isVersionId, type VersionId } from '../core/version-id.js';
 import {
   createUpstreamClient,
+  displayUpstream,
   upstreamDetails,
   upstreamError,
   type UpstreamClient,
@@ -123,7 +124,7 @@ export interface SyncOptions {
   readonly upstream: string;
   /** Instances to follow, any case; empty/undefined = every instance the upstream lists. */
   readonly instances?: readonly string[];
-  /** Check `/version` even if it was checked within the hour, and ignore backoff (not Retry-After). */
+  /** Check `/version` even if it was checked within the hour, ignoring backoff and Retry-After. */
   readonly force?: boolean;
   readonly now?: () => Date;
   readonly timeoutMs?: number;
@@ -377,7 +378,12 @@ export async function syncOnce(store: Store, options: SyncOptions): Promise<Sync
   const sameRequest =
     (base.requested ?? []).join(',').toLowerCase() === requested.join(',').toLowerCase();
 
-  if (base.retryAfterUntil !== undefined && Date.parse(base.retryAfterUntil) > now.getTime()) {
+  // Retry-After (at most 24 hours, upstream-client.ts) defers every run except a forced one.
+  if (
+    options.force !== true &&
+    base.retryAfterUntil !== undefined &&
+    Date.parse(base.retryAfterUntil) > now.getTime()
+  ) {
     return deferred(
       base,
       upstream,
@@ -586,13 +592,13 @@ export function startSyncLoop(
     running = (async () => {
       const report = await syncOnce(store, options).catch((error: unknown): SyncReport => ({
         outcome: 'failed',
-        upstream: options.upstream,
+        upstream: displayUpstream(options.upstream),
         checkedVersion: false,
         instances: [],
         error: errorInfo(error, new Date()),
-        state: { upstream: options.upstream, failures: 1 },
+        state: { upstream: displayUpstream(options.upstream), failures: 1 },
         log: [
-          `sync from ${options.upstream} failed: ${error instanceof Error ? error.message : String(error)}`,
+          `sync from ${displayUpstream(options.upstream)} failed: ${error instanceof Error ? error.message : String(error)}`,
         ],
       }));
       for (const line of report.log) options.logger?.(line);

@@ -9,6 +9,7 @@
 import type { Command } from 'commander';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import type { Store } from '../../core/store.js';
+import { displayUpstream } from '../../client/upstream-client.js';
 import { createApp } from '../../server/app.js';
 import { DEFAULT_SERVER_CONFIG, type ServerConfig } from '../../server/deps.js';
 import { createMetrics } from '../../server/metrics.js';
@@ -135,7 +136,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     closers.unshift(() => webhookWorker.stop());
     if (options.upstream !== undefined) {
       const syncLoop = startSyncLoop(store, {
-        logger: (line) => app.log.warn({ upstream: options.upstream }, line),
+        logger: (line) => app.log.warn({ upstream: displayUpstream(options.upstream!) }, line),
         ...options.sync,
         upstream: options.upstream,
       });

@@ -7,6 +7,7 @@
  */
 import type { Command } from 'commander';
 import { IpurlError } from '../../core/errors.js';
+import { displayUpstream } from '../../client/upstream-client.js';
 import { syncOnce, type SyncReport } from '../../service/sync.js';
 import {
   EXIT_CONFLICT,
@@ -81,7 +82,7 @@ export function register(program: Command): void {
     )
     .option(
       '--force',
-      'check /version now even if it was checked within the hour; ignore backoff (never Retry-After)',
+      'check /version now even if it was checked within the hour; ignore backoff and Retry-After',
     )
     .option('--timeout <seconds>', 'deadline of each upstream request (default 30)');
   addWatchOptions(command);
@@ -96,7 +97,7 @@ export function register(program: Command): void {
     const store = await openStore(resolveDb(flags.db));
     const tty = process.stdout.isTTY === true && flags.json !== true;
     try {
-      if (tty) process.stderr.write(`syncing from ${upstream} …\n`);
+      if (tty) process.stderr.write(`syncing from ${displayUpstream(upstream)} …\n`);
       const report = await syncOnce(store, {
         upstream,
         ...(flags.instance === undefined ? {} : { instances: flags.instance }),
