@@ -30,7 +30,8 @@ import type { Store } from '../core/store.js';
 import { parseTenantName } from '../core/tenant.js';
 import { VERSION_ZERO, formatYmd, isVersionId, type VersionId } from '../core/version-id.js';
 import { unsupportedError } from '../formats/export/export-model.js';
-import { getTarget } from '../formats/export/export-registry.js';
+import { EXPORT_TARGETS, getTarget } from '../formats/export/export-registry.js';
+import { MAX_ENTRIES_RULE } from '../core/capacity-cap.js';
 import {
   UNSUPPORTED_POLICIES,
   type ExportFile,
@@ -75,6 +76,10 @@ export interface ExportRequest {
   readonly setTimeout?: number;
   /** Today, for pending additions (tests pin it). */
   readonly now?: Date;
+  /** Capacity cap per bucket (IP targets; issue 11). */
+  readonly maxEntries?: number;
+  /** With maxEntries: merging across the port buckets of a category is allowed. */
+  readonly mergeAcrossPorts?: boolean;
 }
 
 export interface PendingEntry {
@@ -174,6 +179,48 @@ export function parseUnsupportedPolicy(
   return found;
 }
 
+/** `--max-entries` / `maxEntries=`: a whole number ≥ 1. */
+export function parseMaxEntries(text: string, parameter = 'maxEntries'): number {
+  const trimmed = text.trim();
+  const value = /^[0-9]{1,9}$/.test(trimmed) ? Number(trimmed) : NaN;
+  if (!Number.isInteger(value) || value < 1) {
+    throw new IpurlError(
+      'ERR_INVALID_PARAMETER',
+      `${parameter} must be ${MAX_ENTRIES_RULE} (e.g. 1000); received ${JSON.stringify(describeValue(text))}`,
+      { details: { value: describeValue(text), accepted: MAX_ENTRIES_RULE } },
+    );
+  }
+  return value;
+}
+
+function checkCapacityRequest(request: ExportRequest, target: TargetInfo): void {
+  if (request.maxEntries === undefined) {
+    if (request.mergeAcrossPorts === true) {
+      throw new IpurlError(
+        'ERR_INVALID_PARAMETER',
+        'mergeAcrossPorts (--merge-across-ports) only applies with maxEntries (--max-entries N)',
+      );
+    }
+    return;
+  }
+  if (!target.aggregates) {
+    throw new IpurlError(
+      'ERR_INVALID_PARAMETER',
+      `maxEntries (--max-entries) applies to the IP targets (${EXPORT_TARGETS.filter(
+        (t) => t.aggregates,
+      )
+        .map((t) => t.name)
+        .join(', ')}); target ${target.name} does not merge prefixes`,
+    );
+  }
+  if (request.aggregate === false) {
+    throw new IpurlError(
+      'ERR_INVALID_PARAMETER',
+      'maxEntries (--max-entries) merges prefixes and cannot be combined with aggregate=false (--no-aggregate)',
+    );
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Pending additions
 
@@ -229,6 +276,7 @@ export async function exportEndpoints(
   request: ExportRequest,
 ): Promise<ExportOutcome> {
   const target = getTarget(request.target);
+  checkCapacityRequest(request, target);
   const tenantName =
     request.tenantName === undefined ? undefined : parseTenantName(request.tenantName);
   const instances = (await store.listInstances()).map((summary) => summary.instance);
@@ -310,6 +358,13 @@ export async function exportEndpoints(
     ...(request.interfaceAlias !== undefined ? { interfaceAlias: request.interfaceAlias } : {}),
     ...(request.ipset !== undefined ? { ipset: request.ipset } : {}),
     ...(request.setTimeout !== undefined ? { setTimeout: request.setTimeout } : {}),
+    ...(request.maxEntries !== undefined
+      ? {
+          maxEntries: request.maxEntries,
+          // Ports do not reach a target that carries none: its buckets are (category, family).
+          mergeAcrossPorts: request.mergeAcrossPorts === true || !target.ports,
+        }
+      : {}),
   });
   // The policy applies to what the requested files carry: `list --file ipv4` does not fail on a
   // URL the urls.txt file could not hold.

@@ -17,6 +17,7 @@ import {
   exportEndpoints,
   parseCategories,
   parseFamily,
+  parseMaxEntries,
   parseServiceAreaList,
   parseUnsupportedPolicy,
   selectFile,
@@ -47,6 +48,8 @@ interface ExportFlags {
   interface?: string;
   ipset?: boolean;
   setTimeout?: string;
+  maxEntries?: string;
+  mergeAcrossPorts?: boolean;
   db?: string;
   json?: boolean;
 }
@@ -96,6 +99,22 @@ function report(outcome: ExportOutcome, written: readonly string[]): string {
       `  aggregated ${s.merges.length} merge(s) within (category, ports, family) buckets:`,
     );
     for (const m of s.merges) lines.push(`    ${m.into} = ${m.from.join(' + ')} [${m.bucket}]`);
+  }
+  if (s.capacity !== undefined) {
+    const c = s.capacity;
+    lines.push(
+      `  capacity cap ${c.maxEntries} per bucket${c.mergeAcrossPorts ? ' (merged across ports)' : ''}: ` +
+        (c.buckets.length === 0
+          ? 'every bucket fits'
+          : `${c.buckets.length} bucket(s) widened to fit`),
+    );
+    for (const m of c.portMerges)
+      lines.push(`    ports merged: [${m.bucket}] = ${m.from.map((f) => `[${f}]`).join(' + ')}`);
+    for (const b of c.buckets) {
+      lines.push(
+        `    [${b.bucket}] ${b.before} -> ${b.after} entries in ${b.merges.length} cover(s): added ${b.addedSpace} addresses (${b.addedShare} of ${b.listedSpace} listed)${b.method === 'exact' ? ', optimal' : `, lower bound of the optimum ${b.lowerBound}`}`,
+      );
+    }
   }
   if (s.collapsed.length > 0)
     lines.push(
@@ -154,6 +173,14 @@ export function register(program: Command): void {
       'include additions whose effective date is still in the future (default: left out)',
     )
     .option('--no-aggregate', 'do not aggregate CIDR prefixes')
+    .option(
+      '--max-entries <n>',
+      'at most n prefixes per bucket: merge with the least added address space to fit (IP targets)',
+    )
+    .option(
+      '--merge-across-ports',
+      'with --max-entries: buckets of one category may merge across ports (rules get the union of ports)',
+    )
     .addOption(
       new Option('--on-unsupported <policy>', 'what to do with a pattern the target cannot express')
         .choices([...UNSUPPORTED_POLICIES])
@@ -204,6 +231,10 @@ export function register(program: Command): void {
       ...(flags.includePending === true ? { includePending: true } : {}),
       aggregate: flags.aggregate !== false,
       onUnsupported: parseUnsupportedPolicy(flags.onUnsupported ?? 'error', '--on-unsupported'),
+      ...(flags.maxEntries !== undefined
+        ? { maxEntries: parseMaxEntries(flags.maxEntries, '--max-entries') }
+        : {}),
+      ...(flags.mergeAcrossPorts === true ? { mergeAcrossPorts: true } : {}),
       ...(flags.name !== undefined ? { name: flags.name } : {}),
       ...(flags.file !== undefined ? { file: flags.file } : {}),
       ...(flags.push === true ? { push: true } : {}),

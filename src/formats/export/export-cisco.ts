@@ -14,6 +14,7 @@ import { CATEGORIES } from '../../core/endpoint-set.js';
 import {
   UnsupportedCollector,
   bucketIps,
+  bucketOptions,
   buildRows,
   checkName,
   commentBlock,
@@ -43,7 +44,7 @@ export function renderCisco(input: ExportInput): ExportResult {
   const name = checkName(input.name).toUpperCase();
   const rows = buildRows(input.sets);
   const unsupported = new UnsupportedCollector('cisco', input.onUnsupported);
-  const { buckets, merges } = bucketIps(rows, { aggregate: input.aggregate }, unsupported);
+  const { buckets, merges, capacity } = bucketIps(rows, bucketOptions(input), unsupported);
   const groups: string[] = [];
   const written = { ipv4: 0, ipv6: 0, url: 0 };
   for (const category of CATEGORIES) {
@@ -64,6 +65,7 @@ export function renderCisco(input: ExportInput): ExportResult {
   const summary = makeSummary('cisco', input, rows, unsupported, {
     written,
     merges,
+    capacity,
     notCarried: { url: countKinds(rows).url },
   });
   const content =

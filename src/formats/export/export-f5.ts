@@ -17,6 +17,7 @@ import { CATEGORIES, type Category } from '../../core/endpoint-set.js';
 import {
   UnsupportedCollector,
   bucketIps,
+  bucketOptions,
   buildRows,
   checkName,
   classifyHost,
@@ -30,7 +31,7 @@ export function renderF5(input: ExportInput): ExportResult {
   const name = checkName(input.name);
   const rows = buildRows(input.sets);
   const unsupported = new UnsupportedCollector('f5', input.onUnsupported);
-  const { buckets, merges } = bucketIps(rows, { aggregate: input.aggregate }, unsupported);
+  const { buckets, merges, capacity } = bucketIps(rows, bucketOptions(input), unsupported);
   const keys = new Map<string, Category>();
   for (const row of rows) {
     if (row.kind !== 'url') continue;
@@ -112,6 +113,7 @@ export function renderF5(input: ExportInput): ExportResult {
     summary: makeSummary('f5', input, rows, unsupported, {
       written: { url: keys.size, ipv4: count(ipv4), ipv6: count(ipv6) },
       merges,
+      capacity,
     }),
   };
 }

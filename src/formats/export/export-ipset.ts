@@ -16,6 +16,7 @@ import { CATEGORIES } from '../../core/endpoint-set.js';
 import {
   UnsupportedCollector,
   bucketIps,
+  bucketOptions,
   buildRows,
   checkName,
   commentBlock,
@@ -39,7 +40,7 @@ export function renderIpset(input: ExportInput): ExportResult {
   const name = checkName(input.name);
   const rows = buildRows(input.sets);
   const unsupported = new UnsupportedCollector('ipset', input.onUnsupported);
-  const { buckets, merges } = bucketIps(rows, { aggregate: input.aggregate }, unsupported);
+  const { buckets, merges, capacity } = bucketIps(rows, bucketOptions(input), unsupported);
   const blocks: string[] = [];
   const written = { ipv4: 0, ipv6: 0, url: 0 };
   for (const category of CATEGORIES) {
@@ -67,6 +68,7 @@ export function renderIpset(input: ExportInput): ExportResult {
   const summary = makeSummary('ipset', input, rows, unsupported, {
     written,
     merges,
+    capacity,
     notCarried: { url: countKinds(rows).url },
   });
   const content =

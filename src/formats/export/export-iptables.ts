@@ -15,6 +15,7 @@ import type { PortList } from '../../core/port-list.js';
 import {
   UnsupportedCollector,
   bucketIps,
+  bucketOptions,
   buildRows,
   categoriesOf,
   checkName,
@@ -49,7 +50,7 @@ export function renderIptables(input: ExportInput): ExportResult {
   const name = checkName(input.name).toUpperCase();
   const rows = buildRows(input.sets);
   const unsupported = new UnsupportedCollector('iptables', input.onUnsupported);
-  const { buckets, merges } = bucketIps(rows, { aggregate: input.aggregate }, unsupported);
+  const { buckets, merges, capacity } = bucketIps(rows, bucketOptions(input), unsupported);
   const written = {
     ipv4: buckets.filter((b) => b.family === 4).reduce((n, b) => n + b.prefixes.length, 0),
     ipv6: buckets.filter((b) => b.family === 6).reduce((n, b) => n + b.prefixes.length, 0),
@@ -58,6 +59,7 @@ export function renderIptables(input: ExportInput): ExportResult {
   const summary = makeSummary('iptables', input, rows, unsupported, {
     written,
     merges,
+    capacity,
     notCarried: { url: countKinds(rows).url },
   });
   const file = (family: IpFamily): string => {

@@ -13,6 +13,7 @@ import type { IpFamily } from '../../core/cidr.js';
 import {
   UnsupportedCollector,
   bucketIps,
+  bucketOptions,
   buildRows,
   classifyHost,
   makeSummary,
@@ -23,7 +24,7 @@ import type { ExportFile, ExportInput, ExportResult } from './export-types.js';
 export function renderList(input: ExportInput): ExportResult {
   const rows = buildRows(input.sets);
   const unsupported = new UnsupportedCollector('list', input.onUnsupported);
-  const { buckets, merges } = bucketIps(rows, { aggregate: input.aggregate }, unsupported);
+  const { buckets, merges, capacity } = bucketIps(rows, bucketOptions(input), unsupported);
   const hosts = new Set<string>();
   for (const row of rows) {
     if (row.kind !== 'url') continue;
@@ -76,6 +77,7 @@ export function renderList(input: ExportInput): ExportResult {
     summary: makeSummary('list', input, rows, unsupported, {
       written: { ipv4: ipv4.length, ipv6: ipv6.length, url: urls.length },
       merges,
+      capacity,
     }),
   };
 }

@@ -14,6 +14,14 @@ import { compareCidrs, safeParseCidr, type Cidr, type IpFamily } from '../../cor
 import { CATEGORIES, type Category, type EndpointSet } from '../../core/endpoint-set.js';
 import { IpurlError, ValidationError, describeValue, type Issue } from '../../core/errors.js';
 import { safeParsePortList, type PortList } from '../../core/port-list.js';
+import {
+  capBucket,
+  capacityLines,
+  mergeAcrossPorts,
+  type BucketAcc,
+  type CapacityBucket,
+  type CapacityReport,
+} from './export-capacity.js';
 import type {
   BucketMerge,
   EntryKind,
@@ -182,6 +190,18 @@ export interface IpBucket {
 export interface BucketOptions {
   readonly aggregate: boolean;
   readonly families?: readonly IpFamily[];
+  /** Capacity cap per bucket (export-capacity.ts). */
+  readonly maxEntries?: number;
+  readonly mergeAcrossPorts?: boolean;
+}
+
+/** The bucket options an export input asks for. */
+export function bucketOptions(input: ExportInput): BucketOptions {
+  return {
+    aggregate: input.aggregate,
+    ...(input.maxEntries !== undefined ? { maxEntries: input.maxEntries } : {}),
+    ...(input.mergeAcrossPorts === true ? { mergeAcrossPorts: true } : {}),
+  };
 }
 
 /**
@@ -193,17 +213,8 @@ export function bucketIps(
   rows: readonly ExportRow[],
   options: BucketOptions,
   unsupported: UnsupportedCollector,
-): { buckets: IpBucket[]; merges: BucketMerge[] } {
-  interface Acc {
-    category: Category;
-    family: IpFamily;
-    tcp?: PortList;
-    udp?: PortList;
-    label: string;
-    setIds: Set<number>;
-    cidrs: Cidr[];
-  }
-  const accs = new Map<string, Acc>();
+): { buckets: IpBucket[]; merges: BucketMerge[]; capacity?: CapacityReport } {
+  const accs = new Map<string, BucketAcc>();
   for (const row of rows) {
     if (row.kind === 'url') continue;
     const family: IpFamily = row.kind === 'ipv4' ? 4 : 6;
@@ -239,7 +250,12 @@ export function bucketIps(
   }
   const buckets: IpBucket[] = [];
   const merges: BucketMerge[] = [];
-  const ordered = [...accs.values()].sort(
+  const united =
+    options.mergeAcrossPorts === true
+      ? mergeAcrossPorts(accs.values())
+      : { accs: [...accs.values()], portMerges: [] };
+  const capped: CapacityBucket[] = [];
+  const ordered = united.accs.sort(
     (a, b) =>
       CATEGORIES.indexOf(a.category) - CATEGORIES.indexOf(b.category) ||
       a.family - b.family ||
@@ -249,7 +265,12 @@ export function bucketIps(
     let prefixes: readonly Cidr[];
     if (options.aggregate) {
       const result = aggregateCidrs(acc.cidrs);
-      prefixes = result.prefixes;
+      const cap =
+        options.maxEntries === undefined
+          ? undefined
+          : capBucket(acc.label, acc.family, result.prefixes, options.maxEntries);
+      if (cap?.report !== undefined) capped.push(cap.report);
+      prefixes = cap?.prefixes ?? result.prefixes;
       for (const merge of result.merges)
         merges.push({ ...merge, bucket: acc.label, family: acc.family });
     } else {
@@ -266,7 +287,14 @@ export function bucketIps(
       inputs: acc.cidrs.length,
     });
   }
-  return { buckets, merges };
+  if (options.maxEntries === undefined) return { buckets, merges };
+  const capacity: CapacityReport = {
+    maxEntries: options.maxEntries,
+    mergeAcrossPorts: options.mergeAcrossPorts === true,
+    buckets: capped,
+    portMerges: united.portMerges,
+  };
+  return { buckets, merges, capacity };
 }
 
 /** Exact duplicates removed, sorted (no widening, no aggregation). */
@@ -299,6 +327,7 @@ export interface SummaryParts {
   readonly collapsed?: ExportSummary['collapsed'];
   readonly widened?: readonly string[];
   readonly notCarried?: ExportSummary['notCarried'];
+  readonly capacity?: CapacityReport | undefined;
 }
 
 function urlOnlySets(rows: readonly ExportRow[]): ExportSummary['urlOnlySets'] {
@@ -335,6 +364,7 @@ export function makeSummary(
     onUnsupported: input.onUnsupported,
     notCarried: parts.notCarried ?? {},
     urlOnlySets: urlOnlySets(rows),
+    ...(parts.capacity !== undefined ? { capacity: parts.capacity } : {}),
   };
 }
 
@@ -376,6 +406,7 @@ export function headerLines(summary: ExportSummary, input: ExportInput): string[
   } else if (!input.aggregate) {
     lines.push('Aggregation: off');
   }
+  lines.push(...capacityLines(summary.capacity));
   for (const host of summary.widened)
     lines.push(
       `Widened: *.${host} written as .${host}, which Squid also matches for ${host} itself`,

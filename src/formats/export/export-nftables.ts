@@ -14,6 +14,7 @@ import type { IpBucket } from './export-model.js';
 import {
   UnsupportedCollector,
   bucketIps,
+  bucketOptions,
   buildRows,
   categoriesOf,
   checkName,
@@ -63,7 +64,7 @@ export function renderNftables(input: ExportInput): ExportResult {
   const name = checkName(input.name);
   const rows = buildRows(input.sets);
   const unsupported = new UnsupportedCollector('nftables', input.onUnsupported);
-  const { buckets, merges } = bucketIps(rows, { aggregate: input.aggregate }, unsupported);
+  const { buckets, merges, capacity } = bucketIps(rows, bucketOptions(input), unsupported);
   const names = new Map<IpBucket, string>();
   const counters = new Map<string, number>();
   for (const bucket of buckets) {
@@ -88,6 +89,7 @@ export function renderNftables(input: ExportInput): ExportResult {
   const summary = makeSummary('nftables', input, rows, unsupported, {
     written,
     merges,
+    capacity,
     notCarried: { url: countKinds(rows).url },
   });
   const content =

@@ -4,6 +4,7 @@
  */
 import type { AggregateMerge } from '../../core/cidr-aggregate.js';
 import type { Category, EndpointSet, ServiceArea } from '../../core/endpoint-set.js';
+import type { CapacityReport } from './export-capacity.js';
 
 export type TargetName =
   | 'list'
@@ -101,6 +102,8 @@ export interface ExportSummary {
   };
   /** Kinds this target does not carry at all (e.g. URLs in an IP-only target), with counts. */
   readonly notCarried: Readonly<Partial<Record<EntryKind, number>>>;
+  /** With a capacity cap: what had to be merged to fit (export-capacity.ts). */
+  readonly capacity?: CapacityReport;
 }
 
 export interface ExportResult {
@@ -133,6 +136,10 @@ export interface ExportInput {
   readonly ipset?: boolean;
   /** dnsmasq: seconds an address stays in its set after dnsmasq added it (default 1 day). */
   readonly setTimeout?: number;
+  /** Capacity cap: at most this many prefixes per bucket (IP targets). */
+  readonly maxEntries?: number;
+  /** With maxEntries: buckets are (category, family), ports united. */
+  readonly mergeAcrossPorts?: boolean;
 }
 
 /** What a target can express (docs/formats.md is generated from the same facts by hand). */

@@ -15,6 +15,7 @@ import {
   exportEndpoints,
   parseCategories,
   parseFamily,
+  parseMaxEntries,
   parseServiceAreaList,
   parseUnsupportedPolicy,
   selectFile,
@@ -41,6 +42,7 @@ export function register(app: FastifyInstance, deps: ServerDeps): void {
       const squidDir = value('squidDir');
       const interfaceAlias = value('interface');
       const setTimeout = value('setTimeout');
+      const maxEntries = value('maxEntries');
       const exportRequest: ExportRequest = {
         instance: request.params.instance,
         target: request.params.target,
@@ -65,6 +67,10 @@ export function register(app: FastifyInstance, deps: ServerDeps): void {
         ...(setTimeout !== undefined
           ? { setTimeout: parseDuration(setTimeout, 'setTimeout') }
           : {}),
+        ...(maxEntries !== undefined ? { maxEntries: parseMaxEntries(maxEntries) } : {}),
+        ...(getParam(query, 'mergeAcrossPorts') !== undefined
+          ? { mergeAcrossPorts: getBoolean(query, 'mergeAcrossPorts') }
+          : {}),
         // A single-file target needs no `file`; exportEndpoints selects and applies the policy.
         ...(file !== undefined ? { file } : {}),
         singleFile: true,
@@ -83,6 +89,12 @@ export function register(app: FastifyInstance, deps: ServerDeps): void {
         .header('x-ipurl-merged', String(s.merges.length))
         .header('x-ipurl-left-out', String(s.unsupported.length))
         .header('x-ipurl-pending-excluded', String(outcome.pendingExcluded.length));
+      if (s.capacity !== undefined) {
+        const added = s.capacity.buckets.reduce((n, b) => n + BigInt(b.addedSpace), 0n);
+        void reply
+          .header('x-ipurl-capacity-widened-buckets', String(s.capacity.buckets.length))
+          .header('x-ipurl-capacity-added-addresses', added.toString());
+      }
       if (etagMatches(request.headers['if-none-match'], [etag])) return reply.code(304).send();
       return reply.header('content-type', chosen.mediaType).send(chosen.content);
     },
