@@ -9,6 +9,7 @@ import type { Category } from '../../core/endpoint-set.js';
 import {
   UnsupportedCollector,
   bucketIps,
+  bucketOptions,
   buildRows,
   countKinds,
   makeSummary,
@@ -29,9 +30,9 @@ export function routePrefixes(target: TargetName, input: ExportInput): RoutePref
   const rows = buildRows(input.sets);
   const unsupported = new UnsupportedCollector(target, input.onUnsupported);
   const families: IpFamily[] = input.family === undefined ? [4, 6] : [input.family];
-  const { buckets, merges } = bucketIps(
+  const { buckets, merges, capacity } = bucketIps(
     rows,
-    { aggregate: input.aggregate, families },
+    { ...bucketOptions(input), families },
     unsupported,
   );
   const prefixes = {
@@ -48,6 +49,7 @@ export function routePrefixes(target: TargetName, input: ExportInput): RoutePref
       makeSummary(target, input, rows, unsupported, {
         written: { ...written, url: 0 },
         merges,
+        capacity,
         notCarried: { url: countKinds(rows).url },
       }),
   };
