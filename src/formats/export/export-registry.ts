@@ -4,6 +4,7 @@
  */
 import { IpurlError, describeValue } from '../../core/errors.js';
 import { renderCisco } from './export-cisco.js';
+import { renderDnsmasq } from './export-dnsmasq.js';
 import { renderF5 } from './export-f5.js';
 import { renderCsv, renderJson } from './export-flat.js';
 import { renderIpset } from './export-ipset.js';
@@ -126,6 +127,18 @@ export const EXPORT_TARGETS: readonly TargetInfo[] = [
     wildcards: 'any',
     aggregates: false,
     render: renderJson,
+  },
+  {
+    name: 'dnsmasq',
+    title: 'dnsmasq nftset= / ipset= lines and the sets they fill (DNS-driven address sets)',
+    mediaType: TEXT,
+    extension: 'conf',
+    kinds: ['url'],
+    ports: false,
+    categories: true,
+    wildcards: 'prefix',
+    aggregates: false,
+    render: renderDnsmasq,
   },
   {
     name: 'wireguard',
