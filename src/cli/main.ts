@@ -11,10 +11,27 @@ export function buildProgram(): Command {
   const program = new Command('ipurl')
     .description('Microsoft 365 IP address and URL web service: serve, publish, export, sync')
     .version('0.1.0')
-    .showHelpAfterError()
-    .exitOverride();
+    .exitOverride()
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 ok, 1 failed, 2 bad usage or input, 3 not found, 4 conflict (retry),\n' +
+        '5 upstream or storage unavailable; each command\'s --help lists the ones it returns.\n' +
+        'Reference: README.md and docs/ (api.md, errors.md, formats.md, publishing.md, operations.md).',
+    );
   for (const register of commands) register(program);
+  showUsageAfterError(program);
   return program;
+}
+
+/** A usage error prints the error and the command's usage line, not the whole help (--help has it). */
+function showUsageAfterError(command: Command): void {
+  const path: string[] = [];
+  for (let c: Command | null = command; c !== null; c = c.parent) path.unshift(c.name());
+  const name = path.join(' ');
+  command.showHelpAfterError(
+    `Usage: ${name} ${command.usage()}\n(${name} --help lists every option)`,
+  );
+  for (const sub of command.commands) showUsageAfterError(sub);
 }
 
 /** Print an error for a person (stderr) and return the exit code. */

@@ -10,9 +10,9 @@ export const DEFAULT_DB = 'ipurl.db';
 /** `--db PATH|postgres://URL`, from IPURL_DB or DATABASE_URL. */
 export function addDbOption(command: Command): Command {
   return command.addOption(
-    new Option('--db <path|url>', 'SQLite file or postgres:// URL (env IPURL_DB or DATABASE_URL)').default(
-      undefined,
-      DEFAULT_DB,
+    new Option(
+      '--db <path|url>',
+      `SQLite file or postgres:// URL (env IPURL_DB or DATABASE_URL; default ${DEFAULT_DB} in the current folder)`,
     ),
   );
 }
@@ -28,7 +28,10 @@ export function addJsonOption(command: Command): Command {
 /** Parse an integer flag; a clear usage error names the flag, the value and the range. */
 export function parseIntegerOption(name: string, value: string, min: number, max: number): number {
   if (!/^-?\d+$/.test(value.trim())) {
-    throw new IpurlError('ERR_USAGE', `${name} must be a whole number from ${min} to ${max}; received "${value}"`);
+    throw new IpurlError(
+      'ERR_USAGE',
+      `${name} must be a whole number from ${min} to ${max}; received "${value}"`,
+    );
   }
   const n = Number(value);
   if (n < min || n > max) {
@@ -36,3 +39,17 @@ export function parseIntegerOption(name: string, value: string, min: number, max
   }
   return n;
 }
+
+/** The "Exit codes:" paragraph of a command's --help: every code the command can return. */
+export function addExitCodes(command: Command, codes: Readonly<Record<number, string>>): Command {
+  const lines = Object.entries(codes).map(([code, meaning]) => `  ${code}  ${meaning}`);
+  return command.addHelpText('after', `\nExit codes:\n${lines.join('\n')}`);
+}
+
+/** Wording shared by the exit-code lists. */
+export const EXIT_TEXT = {
+  failed: 'failed: an unexpected error',
+  usage: 'bad usage: an unknown or invalid option or argument',
+  notFound: 'not found: unknown instance or version, or no store / an empty store at --db',
+  storage: 'storage unavailable: the store cannot be opened, read or written',
+} as const;

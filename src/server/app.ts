@@ -166,6 +166,17 @@ export async function createApp(deps: ServerDeps): Promise<FastifyInstance> {
         ),
       );
     }
+    if (deps.config.adminToken === undefined && /^\/admin(\/|$)/i.test(path)) {
+      // The admin API is off: say how to turn it on, and nothing else about it.
+      return sendError(
+        reply,
+        404,
+        errorBody(
+          'ERR_NOT_FOUND',
+          'the admin API is off on this server: start ipurl serve with IPURL_ADMIN_TOKEN set to turn it on (docs/publishing.md)',
+        ),
+      );
+    }
     return sendError(
       reply,
       404,

@@ -4,7 +4,7 @@
  * hostile data, and the served file evaluated in pacparser.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EndpointSet } from '../../src/core/endpoint-set.js';
@@ -295,12 +295,15 @@ describe('ipurl pac', () => {
     expect(run.stderr).toContain(message);
   });
 
-  it('an empty store is not written to: the PAC comes from the bundled data', async () => {
+  it('a store given explicitly that does not exist is not created: one line says what to run', async () => {
     const db = join(server.dir, 'empty.db');
     const run = await ipurl(['pac', 'Worldwide', '--db', db]);
-    expect(run.code).toBe(0);
-    expect(run.stderr).toBe(`ipurl: the store ${db} is empty; using the bundled data\n`);
-    expect(run.stdout).toBe(expected(LATEST, {}));
+    expect(run.code).toBe(3);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe(
+      `ipurl: no store at ${db}: run "ipurl seed --db ${db}" to fill it from the bundled data, or "ipurl sync --db ${db} --upstream https://endpoints.office.com" [ERR_NOT_FOUND]\n`,
+    );
+    expect(existsSync(db)).toBe(false);
   });
 
   it('an instance that is not stored → exit 3 naming the instances', async () => {

@@ -1,6 +1,6 @@
 /**
- * `ipurl docs` as a real process: over a real SQLite store seeded from data/, over an empty store
- * (falls back to the bundled data), with --output, and with bad input.
+ * `ipurl docs` as a real process: over a real SQLite store seeded from data/ (opened read-only),
+ * with --output, and with bad input. The empty-store rule: test/cli/empty-store.test.ts.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -94,13 +94,11 @@ describe('ipurl docs', { timeout: 120_000 }, () => {
     }
   });
 
-  it('defaults to the latest version, uses the bundled data for an empty store, writes --output with CRLF', async () => {
-    const empty = join(dir, 'empty.db');
+  it('defaults to the latest version, writes --output with CRLF', async () => {
     const out = join(dir, 'out', 'china.md');
-    const run = await ipurl(['docs', 'CHINA', '--output', out, '--crlf'], empty);
+    const run = await ipurl(['docs', 'CHINA', '--output', out, '--crlf'], seeded);
     expect(run.code).toBe(0);
     expect(run.stdout).toBe('');
-    expect(run.stderr).toContain('is empty; using the bundled data');
     expect(run.stderr).toMatch(/wrote .*china\.md: \d+ bytes, China 2025013000, 21 endpoint sets/);
     const written = readFileSync(out, 'utf8');
     expect(

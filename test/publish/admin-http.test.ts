@@ -286,14 +286,23 @@ describe('admin API over HTTP', () => {
 });
 
 describe('without IPURL_ADMIN_TOKEN', () => {
-  it('has no admin routes: 404', async () => {
+  it('has no admin routes: 404 with only a hint to set IPURL_ADMIN_TOKEN', async () => {
     const file = join(dir, 'no-admin.db');
     copyFileSync(template, file);
     const server = await startServer({ host: '127.0.0.1', port: 0, db: file, rateLimit: 0, seed: false });
     try {
       const r = await post(server.url, 'Worldwide', nextWorldwide());
       expect(r.status).toBe(404);
-      expect(r.json.error.code).toBe('ERR_NOT_FOUND');
+      expect(r.json).toEqual({
+        error: {
+          code: 'ERR_NOT_FOUND',
+          message:
+            'the admin API is off on this server: start ipurl serve with IPURL_ADMIN_TOKEN set to turn it on (docs/publishing.md)',
+        },
+      });
+      const get = await fetch(`${server.url}/ADMIN/deliveries?status=pending`);
+      expect(get.status).toBe(404);
+      expect(await get.text()).toBe(JSON.stringify(r.json));
       expect((await server.store.listVersions('Worldwide'))[0]?.version).toBe('2025013000');
     } finally {
       await server.close();

@@ -7,14 +7,17 @@ import { IpurlError } from '../../core/errors.js';
 import type { ChangesQuery } from '../../core/store.js';
 import { VERSION_ZERO, isVersionId } from '../../core/version-id.js';
 import { renderChangesTable } from '../../formats/history-table.js';
-import { openStore } from '../open-store.js';
-import { addDbOption, addJsonOption, resolveDb } from '../options.js';
+import { openCommandStore } from '../open-store.js';
+import { addDbOption, addExitCodes, addJsonOption, EXIT_TEXT } from '../options.js';
 import { existingInstance } from './versions.js';
 
 function versionFlag(name: string, value: string): string {
   if (!isVersionId(value)) {
     const received: string = value;
-    throw new IpurlError('ERR_INVALID_VERSION', `${name} must be a version id of ten digits YYYYMMDDNN (e.g. 2025013000); received "${received}"`);
+    throw new IpurlError(
+      'ERR_INVALID_VERSION',
+      `${name} must be a version id of ten digits YYYYMMDDNN (e.g. 2025013000); received "${received}"`,
+    );
   }
   return value;
 }
@@ -28,29 +31,40 @@ export function register(program: Command): void {
     .command('changes')
     .description('list the change records of an instance (all, since a version, or of one version)')
     .argument('<instance>', 'instance name (any case)')
-    .option('--since <version>', 'only records of versions after this one (as /changes/{instance}/{version})')
+    .option(
+      '--since <version>',
+      'only records of versions after this one (as /changes/{instance}/{version})',
+    )
     .option('--version <version>', 'only the records of exactly this version (as ?singleVersion)');
   addDbOption(command);
+  addExitCodes(command, { 0: 'ok', 1: EXIT_TEXT.failed, 2: EXIT_TEXT.usage, 3: EXIT_TEXT.notFound, 5: EXIT_TEXT.storage });
   addJsonOption(command);
-  command.action(async (requested: string, flags: { since?: string; version?: string; db?: string; json?: boolean }) => {
-    if (flags.since !== undefined && flags.version !== undefined) {
-      throw new IpurlError('ERR_USAGE', 'give either --since or --version, not both');
-    }
-    const query: ChangesQuery =
-      flags.version !== undefined
-        ? { version: versionFlag('--version', flags.version) }
-        : { after: flags.since === undefined ? VERSION_ZERO : versionFlag('--since', flags.since) };
-    const store = await openStore(resolveDb(flags.db));
-    try {
-      const instance = await existingInstance(store, requested);
-      const records = await store.getChanges(instance, query);
-      if (flags.json === true) {
-        process.stdout.write(`${JSON.stringify(records, null, 2)}\n`);
-        return;
+  command.action(
+    async (
+      requested: string,
+      flags: { since?: string; version?: string; db?: string; json?: boolean },
+    ) => {
+      if (flags.since !== undefined && flags.version !== undefined) {
+        throw new IpurlError('ERR_USAGE', 'give either --since or --version, not both');
       }
-      process.stdout.write(renderChangesTable(instance, records, query));
-    } finally {
-      await store.close();
-    }
-  });
+      const query: ChangesQuery =
+        flags.version !== undefined
+          ? { version: versionFlag('--version', flags.version) }
+          : {
+              after: flags.since === undefined ? VERSION_ZERO : versionFlag('--since', flags.since),
+            };
+      const store = await openCommandStore(flags.db, { access: 'read' });
+      try {
+        const instance = await existingInstance(store, requested);
+        const records = await store.getChanges(instance, query);
+        if (flags.json === true) {
+          process.stdout.write(`${JSON.stringify(records, null, 2)}\n`);
+          return;
+        }
+        process.stdout.write(renderChangesTable(instance, records, query));
+      } finally {
+        await store.close();
+      }
+    },
+  );
 }

@@ -14,8 +14,8 @@ import {
   type LogFormat,
 } from '../../service/classify.js';
 import { createLookupService } from '../../service/lookup.js';
-import { openStore } from '../open-store.js';
-import { addDbOption, addJsonOption, parseIntegerOption, resolveDb } from '../options.js';
+import { openCommandStore } from '../open-store.js';
+import { addDbOption, addExitCodes, addJsonOption, EXIT_TEXT, parseIntegerOption } from '../options.js';
 
 function pct(share: number | null): string {
   return share === null ? '—' : `${(share * 100).toFixed(1)}%`;
@@ -88,11 +88,12 @@ export function register(program: Command): void {
       'classify a proxy/firewall log (Squid access.log, CSV or any text) by Microsoft 365 category',
     )
     .argument('<log>', 'log file, or - for stdin')
-    .option('--instance <name>', 'instance (default Worldwide)', 'Worldwide')
+    .option('--instance <name>', 'instance', 'Worldwide')
     .option('--version <version>', 'a stored version (default: latest)')
-    .option('--top <n>', 'unmatched destinations to list (default 20)', '20')
-    .option('--format <format>', `log format: ${LOG_FORMATS.join(', ')} (default auto)`, 'auto');
+    .option('--top <n>', 'unmatched destinations to list', '20')
+    .option('--format <format>', `log format: ${LOG_FORMATS.join(', ')}`, 'auto');
   addDbOption(command);
+  addExitCodes(command, { 0: 'classified', 1: EXIT_TEXT.failed, 2: EXIT_TEXT.usage, 3: 'the log file does not exist; unknown instance or version; no store / an empty store at --db', 5: EXIT_TEXT.storage });
   addJsonOption(command);
   command.action(
     async (
@@ -127,7 +128,7 @@ export function register(program: Command): void {
           );
         }
       }
-      const store = await openStore(resolveDb(flags.db));
+      const store = await openCommandStore(flags.db, { access: 'read' });
       try {
         const { instance, version, index } = await createLookupService(store).index(
           flags.instance,

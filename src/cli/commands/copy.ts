@@ -7,20 +7,8 @@
 import type { Command } from 'commander';
 import { IpurlError } from '../../core/errors.js';
 import { copyStore, type CopyProgress } from '../../service/copy-store.js';
-import { isPostgresUrl, openStore } from '../open-store.js';
-import { addJsonOption } from '../options.js';
-
-/** A store location for messages: never print a password from a URL. */
-function describeDb(db: string): string {
-  if (!isPostgresUrl(db)) return db;
-  try {
-    const url = new URL(db);
-    url.password = url.password === '' ? '' : '***';
-    return url.toString();
-  } catch {
-    return 'postgres://…';
-  }
-}
+import { describeDb, openStore } from '../open-store.js';
+import { addExitCodes, addJsonOption, EXIT_TEXT } from '../options.js';
 
 export function register(program: Command): void {
   const command = program
@@ -31,6 +19,7 @@ export function register(program: Command): void {
     .requiredOption('--from <path|url>', 'source: SQLite file or postgres:// URL')
     .requiredOption('--to <path|url>', 'target (must be empty; created and migrated when new)');
   addJsonOption(command);
+  addExitCodes(command, { 0: 'copied', 1: EXIT_TEXT.failed, 2: EXIT_TEXT.usage, 3: 'the source holds no version', 4: 'the target is not empty', 5: EXIT_TEXT.storage });
   command.action(async (flags: { from: string; to: string; json?: boolean }) => {
     if (flags.from === flags.to) {
       throw new IpurlError(

@@ -11,8 +11,8 @@ import { diffVersions } from '../../core/diff.js';
 import { IpurlError } from '../../core/errors.js';
 import { isVersionId, versionDate } from '../../core/version-id.js';
 import { countDiff, renderDiffTable } from '../../formats/diff-table.js';
-import { openStore } from '../open-store.js';
-import { addDbOption, addJsonOption, resolveDb } from '../options.js';
+import { openCommandStore } from '../open-store.js';
+import { addDbOption, addExitCodes, addJsonOption, EXIT_TEXT } from '../options.js';
 import { existingInstance } from './versions.js';
 
 function withoutEffectiveDate(change: ChangeDraft): ChangeDraft {
@@ -29,6 +29,7 @@ export function register(program: Command): void {
     .argument('<from>', 'older version (YYYYMMDDNN), or "previous" for the one before <to>')
     .argument('<to>', 'newer version (YYYYMMDDNN), or "latest"');
   addDbOption(command);
+  addExitCodes(command, { 0: 'ok', 1: EXIT_TEXT.failed, 2: EXIT_TEXT.usage, 3: EXIT_TEXT.notFound, 5: EXIT_TEXT.storage });
   addJsonOption(command);
   command.action(
     async (
@@ -37,7 +38,7 @@ export function register(program: Command): void {
       toArg: string,
       flags: { db?: string; json?: boolean },
     ) => {
-      const store = await openStore(resolveDb(flags.db));
+      const store = await openCommandStore(flags.db, { access: 'read' });
       try {
         const instance = await existingInstance(store, requested);
         const versions = (await store.listVersions(instance)).map((v) => v.version);

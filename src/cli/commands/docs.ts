@@ -3,8 +3,7 @@
  * Microsoft's generator writes it (SPEC §7.2), for one instance and version (default: latest).
  * Writes to stdout, or atomically to --output FILE (then a one-line summary goes to stderr).
  * `--generated-at` pins the "File generated" comment (reproducible output); `--crlf` gives
- * Microsoft's line endings. An empty store (a new --db) is not written to: the table is made
- * from the bundled data instead, like `ipurl pac`.
+ * Microsoft's line endings. The store is opened read-only (the empty-store rule: open-store.ts).
  */
 import type { Command } from 'commander';
 import type { EndpointSet } from '../../core/endpoint-set.js';
@@ -13,10 +12,9 @@ import { canonicalInstance } from '../../core/instance.js';
 import type { Store } from '../../core/store.js';
 import { isVersionId, type VersionId } from '../../core/version-id.js';
 import { GENERATED_AT_PATTERN, renderDocsTable } from '../../formats/docs-table.js';
-import { loadBundledDataset } from '../../service/bundle.js';
 import { writeFileAtomic } from '../../service/watch.js';
-import { openStore } from '../open-store.js';
-import { addDbOption, resolveDb } from '../options.js';
+import { openCommandStore } from '../open-store.js';
+import { addDbOption, addExitCodes, EXIT_TEXT } from '../options.js';
 
 interface DocsFlags {
   db?: string;
@@ -26,7 +24,7 @@ interface DocsFlags {
   crlf?: boolean;
 }
 
-/** Where the table's data comes from: the store, or the bundled data/ when the store is empty. */
+/** Where the table's data comes from. */
 interface DocsSource {
   /** Canonical instance names with their versions, newest first. */
   readonly instances: ReadonlyArray<{
@@ -41,20 +39,6 @@ async function storeSource(store: Store): Promise<DocsSource> {
   return {
     instances: summaries.map(({ instance, versions }) => ({ instance, versions })),
     getSets: (instance, version) => store.getEndpointSets(instance, version),
-  };
-}
-
-async function bundledSource(): Promise<DocsSource> {
-  const dataset = await loadBundledDataset();
-  return {
-    instances: dataset.instances.map(({ instance, versions }) => ({
-      instance,
-      versions: versions.map((v) => v.version).reverse(),
-    })),
-    getSets: async (instance, version) =>
-      dataset.instances
-        .find((i) => i.instance === instance)
-        ?.versions.find((v) => v.version === version)?.sets,
   };
 }
 
@@ -85,6 +69,7 @@ export function register(program: Command): void {
     )
     .option('--crlf', "end lines with CRLF, as Microsoft's files mostly do (default: LF)");
   addDbOption(command);
+  addExitCodes(command, { 0: 'written', 1: EXIT_TEXT.failed, 2: EXIT_TEXT.usage, 3: EXIT_TEXT.notFound, 5: EXIT_TEXT.storage });
   command.action(async (requested: string, flags: DocsFlags) => {
     // Validate the flags before touching the store.
     if (flags.version !== undefined && !isVersionId(flags.version)) {
@@ -94,16 +79,9 @@ export function register(program: Command): void {
       );
     }
     const generatedAt = parseGeneratedAt(flags.generatedAt);
-    const db = resolveDb(flags.db);
-    const store = await openStore(db);
+    const store = await openCommandStore(flags.db, { access: 'read' });
     try {
-      let source: DocsSource;
-      if (await store.isEmpty()) {
-        process.stderr.write(`ipurl: the store ${db} is empty; using the bundled data\n`);
-        source = await bundledSource();
-      } else {
-        source = await storeSource(store);
-      }
+      const source = await storeSource(store);
       const names = source.instances.map((i) => i.instance);
       const instance = canonicalInstance(names, requested);
       if (instance === undefined) {

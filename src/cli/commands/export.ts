@@ -25,8 +25,8 @@ import {
   type ExportRequest,
 } from '../../service/export.js';
 import { writeFileAtomic } from '../../service/watch.js';
-import { openStore } from '../open-store.js';
-import { addDbOption, addJsonOption, resolveDb } from '../options.js';
+import { openCommandStore } from '../open-store.js';
+import { addDbOption, addExitCodes, addJsonOption, EXIT_TEXT } from '../options.js';
 
 interface ExportFlags {
   version?: string;
@@ -210,6 +210,7 @@ export function register(program: Command): void {
       'dnsmasq: how long an address stays in its set after a lookup (default 1d)',
     );
   addDbOption(command);
+  addExitCodes(command, { 0: 'written', 1: 'the target cannot express an entry (--on-unsupported error, the default; nothing written), or an unexpected error', 2: EXIT_TEXT.usage, 3: EXIT_TEXT.notFound, 5: EXIT_TEXT.storage });
   addJsonOption(command);
   command.action(async (instance: string, target: string, flags: ExportFlags) => {
     const family = familyOf(flags);
@@ -249,7 +250,7 @@ export function register(program: Command): void {
           ? { squidDir: resolve(flags.output) }
           : {}),
     };
-    const store = await openStore(resolveDb(flags.db));
+    const store = await openCommandStore(flags.db, { access: 'read' });
     let outcome: ExportOutcome;
     try {
       outcome = await exportEndpoints(store, request);

@@ -16,7 +16,26 @@ import { register as webhooks } from './webhooks.js';
 import { register as exportCommand } from './export.js';
 import { register as pac } from './pac.js';
 import { register as docs } from './docs.js';
+import { register as seed } from './seed.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [serve, publish, versions, changes, webhooks, exportCommand, pac, docs, sync, status, watch, lookup, classify, diff, migrate, copy];
+export const commands: RegisterCommand[] = [
+  serve,
+  seed,
+  publish,
+  versions,
+  changes,
+  webhooks,
+  exportCommand,
+  pac,
+  docs,
+  sync,
+  status,
+  watch,
+  lookup,
+  classify,
+  diff,
+  migrate,
+  copy,
+];

@@ -6,8 +6,8 @@
 import type { Command } from 'commander';
 import { createLookupService, type LookupResultJson } from '../../service/lookup.js';
 import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
-import { openStore } from '../open-store.js';
-import { addDbOption, addJsonOption, resolveDb } from '../options.js';
+import { openCommandStore } from '../open-store.js';
+import { addDbOption, addExitCodes, addJsonOption, EXIT_TEXT } from '../options.js';
 
 export function formatLookupResult(result: LookupResultJson): string[] {
   const mapped = result.mappedFrom === undefined ? '' : ` (IPv4-mapped ${result.mappedFrom})`;
@@ -34,16 +34,17 @@ export function register(program: Command): void {
       'is an IP, host or URL a Microsoft 365 endpoint? every matching set and the category to apply',
     )
     .argument('<query...>', 'IPv4/IPv6 address, host name (any case, trailing dot) or URL')
-    .option('--instance <name>', 'instance (default Worldwide)', 'Worldwide')
+    .option('--instance <name>', 'instance', 'Worldwide')
     .option('--version <version>', 'a stored version (default: latest)');
   addDbOption(command);
+  addExitCodes(command, { 0: 'every query is a Microsoft 365 endpoint', 1: 'at least one query is not Microsoft 365 (like grep, for scripts)', 2: 'a query is not an IP address, host name or URL, or bad usage', 3: EXIT_TEXT.notFound, 5: EXIT_TEXT.storage });
   addJsonOption(command);
   command.action(
     async (
       queries: string[],
       flags: { instance: string; version?: string; db?: string; json?: boolean },
     ) => {
-      const store = await openStore(resolveDb(flags.db));
+      const store = await openCommandStore(flags.db, { access: 'read' });
       try {
         const answer = await createLookupService(store).lookup(
           flags.instance,

@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { isPostgresUrl } from '../open-store.js';
-import { addDbOption, addJsonOption, resolveDb } from '../options.js';
+import { addDbOption, addExitCodes, addJsonOption, EXIT_TEXT, resolveDb } from '../options.js';
 
 interface Step {
   readonly version: number;
@@ -42,6 +42,7 @@ export function register(program: Command): void {
       'apply pending schema migrations to the store (SQLite file or postgres:// URL) and list every step',
     );
   addDbOption(command);
+  addExitCodes(command, { 0: 'migrated, or already up to date', 1: EXIT_TEXT.failed, 2: EXIT_TEXT.usage, 5: EXIT_TEXT.storage });
   addJsonOption(command);
   command.action(async (flags: { db?: string; json?: boolean }) => {
     const db = resolveDb(flags.db);

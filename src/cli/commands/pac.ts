@@ -4,20 +4,13 @@
  * two return values), --tenant-name, --service-areas, --lowercase; --style fast (default: lookup
  * tables) or get-pacfile (Get-PacFile 1.0.4's text to the letter); --version for an older version.
  * Writes to stdout, or atomically to --output FILE (then a one-line summary goes to stderr).
- * An empty store (a new --db) is not written to: the PAC is made from the bundled data instead.
+ * The store is opened read-only (the empty-store rule: open-store.ts).
  */
 import type { Command } from 'commander';
-import type { InstanceSummary } from '../../core/store.js';
-import { loadBundledDataset, type BundledDataset } from '../../service/bundle.js';
-import {
-  createPacService,
-  parsePacParameters,
-  type PacParameterNames,
-  type PacSource,
-} from '../../service/pac.js';
+import { createPacService, parsePacParameters, type PacParameterNames } from '../../service/pac.js';
 import { writeFileAtomic } from '../../service/watch.js';
-import { openStore } from '../open-store.js';
-import { addDbOption, resolveDb } from '../options.js';
+import { openCommandStore } from '../open-store.js';
+import { addDbOption, addExitCodes, EXIT_TEXT } from '../options.js';
 
 const CLI_NAMES: PacParameterNames = {
   type: '--type',
@@ -41,27 +34,6 @@ interface PacFlags {
   style?: string;
   version?: string;
   output?: string;
-}
-
-/** The bundled data/ as a read-only PAC source. */
-export function bundledPacSource(dataset: BundledDataset): PacSource {
-  return {
-    async listInstances(): Promise<InstanceSummary[]> {
-      return dataset.instances.map(({ instance, versions }) => {
-        const newestFirst = versions.map((v) => v.version).reverse();
-        return { instance, latest: newestFirst[0]!, versions: newestFirst };
-      });
-    },
-    async getEndpointSets(instance, version) {
-      const found = dataset.instances
-        .find((i) => i.instance === instance)
-        ?.versions.find((v) => v.version === version);
-      return found === undefined ? undefined : [...found.sets];
-    },
-    async revision() {
-      return 'bundled';
-    },
-  };
 }
 
 export function register(program: Command): void {
@@ -88,6 +60,7 @@ export function register(program: Command): void {
     .option('--version <version>', 'version to use (default: the latest)')
     .option('--output <file>', 'write the PAC to this file (atomically) instead of stdout');
   addDbOption(command);
+  addExitCodes(command, { 0: 'written', 1: EXIT_TEXT.failed, 2: EXIT_TEXT.usage, 3: EXIT_TEXT.notFound, 5: EXIT_TEXT.storage });
   command.action(async (requested: string, flags: PacFlags) => {
     // Validate every parameter before touching the store.
     const parameters = parsePacParameters(
@@ -103,15 +76,9 @@ export function register(program: Command): void {
       },
       CLI_NAMES,
     );
-    const db = resolveDb(flags.db);
-    const store = await openStore(db);
+    const store = await openCommandStore(flags.db, { access: 'read' });
     try {
-      let source: PacSource = store;
-      if (await store.isEmpty()) {
-        process.stderr.write(`ipurl: the store ${db} is empty; using the bundled data\n`);
-        source = bundledPacSource(await loadBundledDataset());
-      }
-      const pac = await createPacService(source).render(requested, parameters);
+      const pac = await createPacService(store).render(requested, parameters);
       if (flags.output === undefined) {
         process.stdout.write(pac.text);
         return;

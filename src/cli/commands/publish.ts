@@ -7,9 +7,14 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { IpurlError } from '../../core/errors.js';
 import { renderPlanText } from '../../formats/plan-text.js';
-import { planPublish, publish, type PublishOptions, type PublishPlan } from '../../service/publish.js';
-import { openStore } from '../open-store.js';
-import { addDbOption, addJsonOption, parseIntegerOption, resolveDb } from '../options.js';
+import {
+  planPublish,
+  publish,
+  type PublishOptions,
+  type PublishPlan,
+} from '../../service/publish.js';
+import { openCommandStore } from '../open-store.js';
+import { addDbOption, addExitCodes, addJsonOption, EXIT_TEXT, parseIntegerOption } from '../options.js';
 
 interface PublishFlags {
   dryRun?: boolean;
@@ -60,28 +65,36 @@ export function register(program: Command): void {
   const command = program
     .command('publish')
     .description('validate a publisher document and publish it as the next version of an instance')
-    .argument('<instance>', 'instance name (an existing one in any case, or a new name: its first version creates it)')
-    .argument('<file>', 'publisher JSON document (array of endpoint sets, <tenant> allowed in URLs), or - for stdin')
+    .argument(
+      '<instance>',
+      'instance name (an existing one in any case, or a new name: its first version creates it)',
+    )
+    .argument(
+      '<file>',
+      'publisher JSON document (array of endpoint sets, <tenant> allowed in URLs), or - for stdin',
+    )
     .option('--dry-run', 'print the plan (version id, every change record) and store nothing')
     .option('--notice-days <n>', 'days from today (UTC) until additions take effect (default 30)')
     .option('--effective-date <yyyymmdd>', 'date additions take effect, instead of --notice-days')
-    .addHelpText(
-      'after',
-      '\nExit codes: 0 published, or nothing to publish (identical data); 2 invalid document or option;\n' +
-        '4 another publish landed first (nothing written: run it again).',
-    );
+
   addDbOption(command);
+  addExitCodes(command, { 0: 'published, or nothing to publish (identical data)', 1: EXIT_TEXT.failed, 2: 'invalid document or option (every problem is listed; nothing stored)', 3: 'the document file does not exist; no store at --db', 4: 'another publish landed first, or the version ids of the day are used up (nothing written: run it again)', 5: EXIT_TEXT.storage });
   addJsonOption(command);
   command.action(async (instance: string, file: string, flags: PublishFlags) => {
     if (flags.noticeDays !== undefined && flags.effectiveDate !== undefined) {
       throw new IpurlError('ERR_USAGE', 'give either --notice-days or --effective-date, not both');
     }
     const options: PublishOptions = {
-      ...(flags.noticeDays === undefined ? {} : { noticeDays: parseIntegerOption('--notice-days', flags.noticeDays, 0, 366) }),
+      ...(flags.noticeDays === undefined
+        ? {}
+        : { noticeDays: parseIntegerOption('--notice-days', flags.noticeDays, 0, 366) }),
       ...(flags.effectiveDate === undefined ? {} : { effectiveDate: flags.effectiveDate }),
     };
     const text = await readDocument(file);
-    const store = await openStore(resolveDb(flags.db));
+    const store = await openCommandStore(flags.db, {
+      access: flags.dryRun === true ? 'read' : 'write',
+      mayStartEmpty: true,
+    });
     try {
       if (flags.dryRun === true) {
         const plan = await planPublish(store, instance, text, options);
@@ -112,7 +125,10 @@ export function register(program: Command): void {
         return;
       }
       process.stdout.write(
-        renderPlanText({ ...result.plan, changes: result.changes }, { mode: 'published', maxItems: PUBLISHED_LIST_CAP }),
+        renderPlanText(
+          { ...result.plan, changes: result.changes },
+          { mode: 'published', maxItems: PUBLISHED_LIST_CAP },
+        ),
       );
       if (result.deliveries.length > 0) {
         process.stdout.write(

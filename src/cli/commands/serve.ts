@@ -21,7 +21,7 @@ import { createWebService, type WebService } from '../../service/web-service.js'
 import { startWebhookWorker } from '../../service/webhooks.js';
 import { startSyncLoop, syncStalenessByInstance, type SyncLoopOptions } from '../../service/sync.js';
 import { openStore } from '../open-store.js';
-import { addDbOption, parseIntegerOption, resolveDb } from '../options.js';
+import { addDbOption, addExitCodes, EXIT_TEXT, parseIntegerOption, resolveDb } from '../options.js';
 
 export interface ServeOptions {
   readonly host: string;
@@ -142,10 +142,19 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       });
       closers.unshift(() => syncLoop.stop());
     }
-    await app.listen({ host: options.host, port: options.port });
+    const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+    // Fastify's own first line names the address: make it ours, the details follow.
+    await app.listen({
+      host: options.host,
+      port: options.port,
+      listenTextResolver: () => {
+        const address = app.server.address();
+        const bound = typeof address === 'object' && address !== null ? address.port : options.port;
+        return `ipurl listening on http://${host}:${bound}`;
+      },
+    });
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : options.port;
-    const host = options.host.includes(':') ? `[${options.host}]` : options.host;
     const url = `http://${host}:${port}`;
     app.log.info(
       {
@@ -156,7 +165,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         ...(seeded === undefined ? {} : { seededFromBundledData: seeded }),
         instances: webService.instances().map((s) => `${s.instance}@${s.latest}`),
       },
-      `ipurl listening on ${url}`,
+      `ipurl serving ${url}`,
     );
     let closed: Promise<void> | undefined;
     return {
@@ -203,6 +212,7 @@ export function register(program: Command): void {
       'mirror: sync from this upstream in the background instead of seeding (env IPURL_UPSTREAM)',
     );
   addDbOption(command);
+  addExitCodes(command, { 0: 'stopped by SIGINT or SIGTERM after finishing in-flight requests', 1: 'failed: e.g. the port is in use, or an error during shutdown', 2: EXIT_TEXT.usage, 5: EXIT_TEXT.storage });
   command.action(
     async (flags: {
       host?: string;

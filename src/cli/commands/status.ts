@@ -6,8 +6,8 @@
 import type { Command } from 'commander';
 import { CLIENT_REQUEST_ID_KEY, readSyncState, stalenessSeconds } from '../../service/sync.js';
 import { EXIT_OK, EXIT_UNAVAILABLE } from '../exit-codes.js';
-import { openStore } from '../open-store.js';
-import { addDbOption, addJsonOption, resolveDb } from '../options.js';
+import { emptyStoreError, openCommandStore } from '../open-store.js';
+import { addDbOption, addExitCodes, addJsonOption, EXIT_TEXT, resolveDb } from '../options.js';
 
 function ago(seconds: number | null): string {
   if (seconds === null) return 'never';
@@ -22,9 +22,11 @@ export function register(program: Command): void {
     .command('status')
     .description('show the local versions, the upstream sync state and pending on-change actions');
   addDbOption(command);
+  addExitCodes(command, { 0: 'the sync is healthy, or none is configured', 1: EXIT_TEXT.failed, 2: EXIT_TEXT.usage, 3: 'no store at --db', 5: 'the last sync attempt failed, or the store is unavailable' });
   addJsonOption(command);
   command.action(async (flags: { db?: string; json?: boolean }) => {
-    const store = await openStore(resolveDb(flags.db));
+    const db = resolveDb(flags.db);
+    const store = await openCommandStore(flags.db, { access: 'read', mayStartEmpty: true });
     try {
       const now = new Date();
       const [instances, sync, clientRequestId, state] = await Promise.all([
@@ -78,7 +80,10 @@ export function register(program: Command): void {
             `  ${s.instance.padEnd(14)} ${s.latest}  ${s.versions.length} versions${behind}`,
           );
         }
-        if (instances.length === 0) out.push('  (no version stored)');
+        if (instances.length === 0)
+          out.push(
+            `  (no version stored) ${emptyStoreError(db, false).message.replace(/^[^:]*: /, '')}`,
+          );
         if (sync === undefined) {
           out.push('sync: not configured (ipurl sync --upstream URL)');
         } else {

@@ -7,8 +7,8 @@ import type { Store } from '../../core/store.js';
 import { VERSION_ZERO } from '../../core/version-id.js';
 import { renderVersionsTable } from '../../formats/history-table.js';
 import { countChanges } from '../../service/webhooks.js';
-import { openStore } from '../open-store.js';
-import { addDbOption, addJsonOption, resolveDb } from '../options.js';
+import { openCommandStore } from '../open-store.js';
+import { addDbOption, addExitCodes, addJsonOption, EXIT_TEXT } from '../options.js';
 
 /** The canonical name of an existing instance, or ERR_UNKNOWN_INSTANCE naming the ones there are. */
 export async function existingInstance(store: Store, requested: string): Promise<string> {
@@ -29,9 +29,10 @@ export function register(program: Command): void {
     .description('list the versions of an instance with their change counts, newest first')
     .argument('<instance>', 'instance name (any case)');
   addDbOption(command);
+  addExitCodes(command, { 0: 'ok', 1: EXIT_TEXT.failed, 2: EXIT_TEXT.usage, 3: EXIT_TEXT.notFound, 5: EXIT_TEXT.storage });
   addJsonOption(command);
   command.action(async (requested: string, flags: { db?: string; json?: boolean }) => {
-    const store = await openStore(resolveDb(flags.db));
+    const store = await openCommandStore(flags.db, { access: 'read' });
     try {
       const instance = await existingInstance(store, requested);
       const [versions, records] = await Promise.all([
@@ -45,7 +46,10 @@ export function register(program: Command): void {
         byVersion.set(record.version, list);
       }
       if (flags.json === true) {
-        const rows = versions.map((v) => ({ ...v, counts: countChanges(byVersion.get(v.version) ?? []) }));
+        const rows = versions.map((v) => ({
+          ...v,
+          counts: countChanges(byVersion.get(v.version) ?? []),
+        }));
         process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
         return;
       }

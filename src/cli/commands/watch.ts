@@ -24,7 +24,7 @@ import {
 } from '../../service/watch.js';
 import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
 import { openStore } from '../open-store.js';
-import { addDbOption, addJsonOption, parseIntegerOption, resolveDb } from '../options.js';
+import { addDbOption, addExitCodes, addJsonOption, EXIT_TEXT, parseIntegerOption, resolveDb } from '../options.js';
 
 export interface WatchFlags {
   output?: string[];
@@ -43,7 +43,7 @@ const collect = (value: string, previous: string[] = []): string[] => [...previo
  * (`nftables`, `squid`, …); a multi-file export target names its file: `squid/optimize:PATH`.
  */
 export const BUILTIN_TARGETS: readonly string[] = ['pac', 'pac2', 'json'];
-export const WATCH_TARGETS: readonly string[] = [...BUILTIN_TARGETS, ...TARGET_NAMES];
+export const WATCH_TARGETS: readonly string[] = [...new Set([...BUILTIN_TARGETS, ...TARGET_NAMES])];
 
 export function addWatchOptions(command: Command): Command {
   return command
@@ -193,6 +193,7 @@ export function register(program: Command): void {
     );
   addWatchOptions(command);
   addDbOption(command);
+  addExitCodes(command, { 0: 'every action succeeded, or nothing was new', 1: 'an --output or --on-change action failed (retried next run)', 2: EXIT_TEXT.usage, 3: EXIT_TEXT.notFound, 5: 'upstream (with --upstream) or the store unavailable' });
   addJsonOption(command);
   command.action(
     async (

@@ -9,21 +9,30 @@ import { canonicalInstance, isValidInstanceName } from '../../core/instance.js';
 import type { Delivery, DeliveryStatus } from '../../core/store.js';
 import { renderTable } from '../../formats/history-table.js';
 import { deliverDue, generateSecret } from '../../service/webhooks.js';
-import { openStore } from '../open-store.js';
-import { addDbOption, addJsonOption, parseIntegerOption, resolveDb } from '../options.js';
+import { openCommandStore } from '../open-store.js';
+import { addDbOption, addExitCodes, addJsonOption, EXIT_TEXT, parseIntegerOption } from '../options.js';
 
 function parseWebhookUrl(value: string): string {
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new IpurlError('ERR_INVALID_PARAMETER', `webhook URL must be an absolute http:// or https:// URL; received "${value}"`);
+    throw new IpurlError(
+      'ERR_INVALID_PARAMETER',
+      `webhook URL must be an absolute http:// or https:// URL; received "${value}"`,
+    );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new IpurlError('ERR_INVALID_PARAMETER', `webhook URL must use http or https; received ${url.protocol} in "${value}"`);
+    throw new IpurlError(
+      'ERR_INVALID_PARAMETER',
+      `webhook URL must use http or https; received ${url.protocol} in "${value}"`,
+    );
   }
   if (url.username !== '' || url.password !== '') {
-    throw new IpurlError('ERR_INVALID_PARAMETER', 'webhook URL must not carry credentials: receivers check the X-Ipurl-Signature instead');
+    throw new IpurlError(
+      'ERR_INVALID_PARAMETER',
+      'webhook URL must not carry credentials: receivers check the X-Ipurl-Signature instead',
+    );
   }
   return url.toString();
 }
@@ -45,54 +54,94 @@ function deliveryRow(d: Delivery): string[] {
 }
 
 export function register(program: Command): void {
-  const webhooks = program.command('webhooks').description('manage webhook subscribers and their deliveries');
+  const webhooks = program
+    .command('webhooks')
+    .description('manage webhook subscribers and their deliveries');
 
   const add = webhooks
     .command('add')
-    .description('subscribe a URL to the new versions of an instance (signed JSON POST, see docs/api.md)')
+    .description(
+      'subscribe a URL to the new versions of an instance (signed JSON POST, see docs/publishing.md)',
+    )
     .argument('<instance>', 'instance name')
     .argument('<url>', 'http(s) URL receiving the POST')
-    .option('--secret <secret>', 'HMAC-SHA256 signing secret (default: a random one, printed once)');
+    .option(
+      '--secret <secret>',
+      'HMAC-SHA256 signing secret (default: a random one, printed once)',
+    );
   addDbOption(add);
+  addExitCodes(add, { 0: 'ok', 1: EXIT_TEXT.failed, 2: EXIT_TEXT.usage, 3: 'no store at --db', 5: EXIT_TEXT.storage });
   addJsonOption(add);
-  add.action(async (requested: string, rawUrl: string, flags: { secret?: string; db?: string; json?: boolean }) => {
-    if (!isValidInstanceName(requested)) {
-      throw new IpurlError('ERR_INVALID_PARAMETER', `instance name must be a letter followed by up to 63 letters or digits; received "${requested}"`);
-    }
-    const url = parseWebhookUrl(rawUrl);
-    if (flags.secret !== undefined && flags.secret.length < 16) {
-      throw new IpurlError('ERR_INVALID_PARAMETER', `--secret must be at least 16 characters; received ${flags.secret.length}`);
-    }
-    const secret = flags.secret ?? generateSecret();
-    const store = await openStore(resolveDb(flags.db));
-    try {
-      const names = (await store.listInstances()).map((s) => s.instance);
-      const instance = canonicalInstance(names, requested) ?? requested;
-      const webhook = await store.addWebhook({ instance, url, secret });
-      if (flags.json === true) {
-        process.stdout.write(`${JSON.stringify({ ...webhook, secret: flags.secret === undefined ? secret : undefined }, null, 2)}\n`);
-        return;
+  add.action(
+    async (
+      requested: string,
+      rawUrl: string,
+      flags: { secret?: string; db?: string; json?: boolean },
+    ) => {
+      if (!isValidInstanceName(requested)) {
+        throw new IpurlError(
+          'ERR_INVALID_PARAMETER',
+          `instance name must be a letter followed by up to 63 letters or digits; received "${requested}"`,
+        );
       }
-      process.stdout.write(`webhook ${webhook.id}: ${instance} → ${url}\n`);
-      if (!names.includes(instance)) process.stdout.write(`note: ${instance} has no version yet; its first publish will be delivered\n`);
-      if (flags.secret === undefined) {
-        process.stdout.write(`secret (shown once, keep it to check X-Ipurl-Signature): ${secret}\n`);
+      const url = parseWebhookUrl(rawUrl);
+      if (flags.secret !== undefined && flags.secret.length < 16) {
+        throw new IpurlError(
+          'ERR_INVALID_PARAMETER',
+          `--secret must be at least 16 characters; received ${flags.secret.length}`,
+        );
       }
-    } finally {
-      await store.close();
-    }
-  });
+      const secret = flags.secret ?? generateSecret();
+      const store = await openCommandStore(flags.db, { access: 'write', mayStartEmpty: true });
+      try {
+        const names = (await store.listInstances()).map((s) => s.instance);
+        const instance = canonicalInstance(names, requested) ?? requested;
+        const webhook = await store.addWebhook({ instance, url, secret });
+        if (flags.json === true) {
+          process.stdout.write(
+            `${JSON.stringify({ ...webhook, secret: flags.secret === undefined ? secret : undefined }, null, 2)}\n`,
+          );
+          return;
+        }
+        process.stdout.write(`webhook ${webhook.id}: ${instance} → ${url}\n`);
+        if (!names.includes(instance))
+          process.stdout.write(
+            `note: ${instance} has no version yet; its first publish will be delivered\n`,
+          );
+        if (flags.secret === undefined) {
+          process.stdout.write(
+            `secret (shown once, keep it to check X-Ipurl-Signature): ${secret}\n`,
+          );
+        }
+      } finally {
+        await store.close();
+      }
+    },
+  );
 
-  const list = webhooks.command('list').description('list webhooks (secrets are not shown)').argument('[instance]', 'only this instance');
+  const list = webhooks
+    .command('list')
+    .description('list webhooks (secrets are not shown)')
+    .argument('[instance]', 'only this instance');
   addDbOption(list);
+  addExitCodes(list, { 0: 'ok', 1: EXIT_TEXT.failed, 2: EXIT_TEXT.usage, 3: 'no store at --db', 5: EXIT_TEXT.storage });
   addJsonOption(list);
   list.action(async (instance: string | undefined, flags: { db?: string; json?: boolean }) => {
-    const store = await openStore(resolveDb(flags.db));
+    const store = await openCommandStore(flags.db, { access: 'read', mayStartEmpty: true });
     try {
       const all = await store.listWebhooks();
-      const rows = instance === undefined ? all : all.filter((w) => w.instance.toLowerCase() === instance.toLowerCase());
+      const rows =
+        instance === undefined
+          ? all
+          : all.filter((w) => w.instance.toLowerCase() === instance.toLowerCase());
       if (flags.json === true) {
-        process.stdout.write(`${JSON.stringify(rows.map(({ secret: _secret, ...rest }) => rest), null, 2)}\n`);
+        process.stdout.write(
+          `${JSON.stringify(
+            rows.map(({ secret: _secret, ...rest }) => rest),
+            null,
+            2,
+          )}\n`,
+        );
         return;
       }
       if (rows.length === 0) {
@@ -101,7 +150,12 @@ export function register(program: Command): void {
       }
       process.stdout.write(
         renderTable(
-          [{ header: 'ID', align: 'right' }, { header: 'INSTANCE' }, { header: 'URL' }, { header: 'CREATED' }],
+          [
+            { header: 'ID', align: 'right' },
+            { header: 'INSTANCE' },
+            { header: 'URL' },
+            { header: 'CREATED' },
+          ],
           rows.map((w) => [String(w.id), w.instance, w.url, w.createdAt]),
         ),
       );
@@ -110,13 +164,18 @@ export function register(program: Command): void {
     }
   });
 
-  const remove = webhooks.command('remove').description('remove a webhook (its delivery history stays)').argument('<id>', 'webhook id');
+  const remove = webhooks
+    .command('remove')
+    .description('remove a webhook (its delivery history stays)')
+    .argument('<id>', 'webhook id');
   addDbOption(remove);
+  addExitCodes(remove, { 0: 'ok', 1: EXIT_TEXT.failed, 2: EXIT_TEXT.usage, 3: 'no webhook with that id; no store at --db', 5: EXIT_TEXT.storage });
   remove.action(async (rawId: string, flags: { db?: string }) => {
     const id = parseIntegerOption('<id>', rawId, 1, Number.MAX_SAFE_INTEGER);
-    const store = await openStore(resolveDb(flags.db));
+    const store = await openCommandStore(flags.db, { access: 'write', mayStartEmpty: true });
     try {
-      if (!(await store.removeWebhook(id))) throw new IpurlError('ERR_NOT_FOUND', `no webhook with id ${id} (see ipurl webhooks list)`);
+      if (!(await store.removeWebhook(id)))
+        throw new IpurlError('ERR_NOT_FOUND', `no webhook with id ${id} (see ipurl webhooks list)`);
       process.stdout.write(`removed webhook ${id}; its pending deliveries will be marked failed\n`);
     } finally {
       await store.close();
@@ -129,13 +188,17 @@ export function register(program: Command): void {
     .option('--status <status>', `only ${STATUSES.join(' | ')}`)
     .option('--limit <n>', 'most deliveries shown (newest first)', '50');
   addDbOption(status);
+  addExitCodes(status, { 0: 'ok', 1: EXIT_TEXT.failed, 2: EXIT_TEXT.usage, 3: 'no store at --db', 5: EXIT_TEXT.storage });
   addJsonOption(status);
   status.action(async (flags: { status?: string; limit: string; db?: string; json?: boolean }) => {
     if (flags.status !== undefined && !(STATUSES as readonly string[]).includes(flags.status)) {
-      throw new IpurlError('ERR_USAGE', `--status must be one of ${STATUSES.join(', ')}; received "${flags.status}"`);
+      throw new IpurlError(
+        'ERR_USAGE',
+        `--status must be one of ${STATUSES.join(', ')}; received "${flags.status}"`,
+      );
     }
     const limit = parseIntegerOption('--limit', flags.limit, 1, 100_000);
-    const store = await openStore(resolveDb(flags.db));
+    const store = await openCommandStore(flags.db, { access: 'read', mayStartEmpty: true });
     try {
       const deliveries = await store.listDeliveries({
         ...(flags.status === undefined ? {} : { status: flags.status as DeliveryStatus }),
@@ -172,32 +235,43 @@ export function register(program: Command): void {
 
   const deliver = webhooks
     .command('deliver')
-    .description('attempt every due delivery once, then exit (for cron; `ipurl serve` does this continuously)')
+    .description(
+      'attempt every due delivery once, then exit (for cron; `ipurl serve` does this continuously)',
+    )
     .option('--timeout <ms>', 'per-request timeout in milliseconds', '10000')
     .option('--max-attempts <n>', 'attempts before a delivery is marked failed', '10');
   addDbOption(deliver);
+  addExitCodes(deliver, { 0: 'ok', 1: EXIT_TEXT.failed, 2: EXIT_TEXT.usage, 3: 'no store at --db', 5: EXIT_TEXT.storage });
   addJsonOption(deliver);
-  deliver.action(async (flags: { timeout: string; maxAttempts: string; db?: string; json?: boolean }) => {
-    const timeoutMs = parseIntegerOption('--timeout', flags.timeout, 100, 600_000);
-    const maxAttempts = parseIntegerOption('--max-attempts', flags.maxAttempts, 1, 100);
-    const store = await openStore(resolveDb(flags.db));
-    try {
-      const outcomes = await deliverDue(store, { timeoutMs, retry: { maxAttempts }, limit: 1000 });
-      if (flags.json === true) {
-        process.stdout.write(`${JSON.stringify(outcomes, null, 2)}\n`);
-        return;
+  deliver.action(
+    async (flags: { timeout: string; maxAttempts: string; db?: string; json?: boolean }) => {
+      const timeoutMs = parseIntegerOption('--timeout', flags.timeout, 100, 600_000);
+      const maxAttempts = parseIntegerOption('--max-attempts', flags.maxAttempts, 1, 100);
+      const store = await openCommandStore(flags.db, { access: 'write', mayStartEmpty: true });
+      try {
+        const outcomes = await deliverDue(store, {
+          timeoutMs,
+          retry: { maxAttempts },
+          limit: 1000,
+        });
+        if (flags.json === true) {
+          process.stdout.write(`${JSON.stringify(outcomes, null, 2)}\n`);
+          return;
+        }
+        if (outcomes.length === 0) {
+          process.stdout.write('no delivery due\n');
+          return;
+        }
+        for (const o of outcomes) {
+          const answer = o.statusCode === null ? (o.error ?? 'no answer') : `HTTP ${o.statusCode}`;
+          const next = o.result === 'retry' ? `, next attempt ${o.nextAttemptAt ?? ''}` : '';
+          process.stdout.write(
+            `${o.id} → webhook ${o.webhookId} (${o.instance} ${o.version}) attempt ${o.attempt}: ${answer}: ${o.result}${next}\n`,
+          );
+        }
+      } finally {
+        await store.close();
       }
-      if (outcomes.length === 0) {
-        process.stdout.write('no delivery due\n');
-        return;
-      }
-      for (const o of outcomes) {
-        const answer = o.statusCode === null ? (o.error ?? 'no answer') : `HTTP ${o.statusCode}`;
-        const next = o.result === 'retry' ? `, next attempt ${o.nextAttemptAt ?? ''}` : '';
-        process.stdout.write(`${o.id} → webhook ${o.webhookId} (${o.instance} ${o.version}) attempt ${o.attempt}: ${answer}: ${o.result}${next}\n`);
-      }
-    } finally {
-      await store.close();
-    }
-  });
+    },
+  );
 }

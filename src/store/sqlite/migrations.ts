@@ -191,3 +191,38 @@ export function migrateSqlite(db: Database.Database, filename: string): Migratio
   for (const migration of SQLITE_MIGRATIONS) steps.push(applyOne.immediate(migration));
   return steps;
 }
+
+/**
+ * For a read-only open: the steps already applied, or ERR_STORAGE when the file needs a migration
+ * (a reader never migrates) or is newer than this ipurl.
+ */
+export function checkSqliteSchema(db: Database.Database, filename: string): MigrationStep[] {
+  const known = Math.max(0, ...SQLITE_MIGRATIONS.map((m) => m.version));
+  const hasTable = db
+    .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")
+    .get();
+  const rows = hasTable
+    ? (db
+        .prepare('SELECT version, name, applied_at FROM schema_migrations ORDER BY version')
+        .all() as Array<AppliedRow & { name: string }>)
+    : [];
+  const newest = Math.max(0, ...rows.map((r) => r.version));
+  if (newest > known) {
+    throw new IpurlError(
+      'ERR_STORAGE',
+      `${filename} has schema version ${newest}, newer than this ipurl knows (${known}); upgrade ipurl to open it`,
+    );
+  }
+  if (newest < known) {
+    throw new IpurlError(
+      'ERR_STORAGE',
+      `${filename} has schema version ${newest}; this ipurl needs ${known}. Reading does not change the file: run "ipurl migrate --db ${filename}" first`,
+    );
+  }
+  return rows.map((r) => ({
+    version: r.version,
+    name: r.name,
+    status: 'already-applied' as const,
+    appliedAt: r.applied_at,
+  }));
+}

@@ -4,6 +4,8 @@
  * `appendVersion` is one IMMEDIATE transaction: a `kill -9` at any moment leaves the old or the
  * new version (SQLite's rollback of an uncommitted WAL frame), never a mixture.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { ChangeRecord } from '../../core/change-record.js';
 import type { EndpointSet } from '../../core/endpoint-set.js';
@@ -31,7 +33,7 @@ import {
   isoTimestamp,
   validateAppendInput,
 } from '../append-input.js';
-import { migrateSqlite, type MigrationStep } from './migrations.js';
+import { checkSqliteSchema, migrateSqlite, type MigrationStep } from './migrations.js';
 import { createSqliteHeld } from './sqlite-held.js';
 import { checkDeliveryEvent } from '../held-input.js';
 
@@ -40,6 +42,11 @@ export interface SqliteStoreConfig {
   readonly filename: string;
   /** How long a writer waits for another process's write lock, in ms (default 5000). */
   readonly busyTimeoutMs?: number;
+  /**
+   * Open an existing file for reading only: never creates, migrates or writes it (read commands).
+   * A read-only file is readable; so is one in a read-only folder (then read as a snapshot).
+   */
+  readonly readonly?: boolean;
 }
 
 export interface SqliteStore extends Store {
@@ -129,6 +136,30 @@ function sqliteCode(error: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
+/**
+ * Open an existing file read-only. A WAL file in a folder the process cannot write cannot be
+ * opened in place (SQLite needs its -shm file), so when the folder refuses and no -wal file holds
+ * unmerged writes, the file is read as a snapshot into memory instead.
+ */
+function openReadOnly(filename: string): Database.Database {
+  if (!existsSync(filename)) {
+    throw new IpurlError('ERR_NOT_FOUND', `no store at ${filename}: the file does not exist`);
+  }
+  const db = new Database(filename, { readonly: true, fileMustExist: true });
+  try {
+    db.prepare('SELECT 1 FROM sqlite_master LIMIT 1').get();
+    return db;
+  } catch (error) {
+    db.close();
+    if (sqliteCode(error) !== 'SQLITE_READONLY_DIRECTORY' || existsSync(`${filename}-wal`))
+      throw error;
+  }
+  const image = readFileSync(filename);
+  // Bytes 18 and 19 say "WAL"; an in-memory copy reads it as a rollback-journal file (1).
+  if (image.length >= 20) image.fill(1, 18, 20);
+  return new Database(image, { readonly: true });
+}
+
 export async function createSqliteStore(config: SqliteStoreConfig): Promise<SqliteStore> {
   const { filename } = config;
   const fail = (what: string, error: unknown): IpurlError => {
@@ -142,6 +173,20 @@ export async function createSqliteStore(config: SqliteStoreConfig): Promise<Sqli
       );
     }
     const message = error instanceof Error ? error.message : String(error);
+    if (code?.startsWith('SQLITE_READONLY') === true) {
+      return new IpurlError(
+        'ERR_STORAGE',
+        `cannot write ${filename} (${what}): ${code === 'SQLITE_READONLY_DIRECTORY' ? `its folder ${dirname(filename)} is read-only` : 'the file is read-only'}; nothing was written`,
+        { cause: error },
+      );
+    }
+    if (code === 'SQLITE_CANTOPEN') {
+      return new IpurlError(
+        'ERR_STORAGE',
+        `cannot open ${filename} (${what}): ${existsSync(dirname(filename)) ? `the folder ${dirname(filename)} does not let ipurl create or open the file (read-only or no permission)` : `the folder ${dirname(filename)} does not exist`}`,
+        { cause: error },
+      );
+    }
     return new IpurlError('ERR_STORAGE', `SQLite ${what} failed on ${filename}: ${message}`, {
       cause: error,
     });
@@ -158,20 +203,24 @@ export async function createSqliteStore(config: SqliteStoreConfig): Promise<Sqli
   let db: Database.Database;
   let migrations: MigrationStep[];
   try {
-    db = new Database(filename);
+    db = config.readonly === true ? openReadOnly(filename) : new Database(filename);
   } catch (error) {
-    throw fail('open', error);
+    throw fail(config.readonly === true ? 'open for reading' : 'open', error);
   }
   try {
     db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(config.busyTimeoutMs ?? 5000))}`);
-    db.pragma('journal_mode = WAL');
-    // FULL: a committed publish survives power loss, not only a process crash.
-    db.pragma('synchronous = FULL');
-    db.pragma('foreign_keys = ON');
-    migrations = migrateSqlite(db, filename);
+    if (config.readonly === true) {
+      migrations = checkSqliteSchema(db, filename);
+    } else {
+      db.pragma('journal_mode = WAL');
+      // FULL: a committed publish survives power loss, not only a process crash.
+      db.pragma('synchronous = FULL');
+      db.pragma('foreign_keys = ON');
+      migrations = migrateSqlite(db, filename);
+    }
   } catch (error) {
     db.close();
-    throw fail('open', error);
+    throw fail(config.readonly === true ? 'open for reading' : 'open for writing', error);
   }
 
   const stmt = {
