@@ -23,7 +23,7 @@ export interface CliOptions {
   readonly stdin?: string;
 }
 
-const TSX_LOADER = pathToFileURL(
+export const TSX_LOADER = pathToFileURL(
   createRequire(join(REPO_ROOT, 'package.json')).resolve('tsx'),
 ).href;
 export const BIN = join(REPO_ROOT, 'src', 'cli', 'bin.ts');
