@@ -31,8 +31,12 @@ if (common.ips.includes('52.123.0.0/16')) throw new Error('set 46 already has 52
 common.ips.push('52.123.0.0/16');
 const identity = byId(next, 56); // Common Allow (identity): one more URL
 identity.urls.push('*.login.microsoft.com');
-byId(next, 125).notes = 'Certificate revocation and online certificate status checks (CRL and OCSP).';
-write('next.json', next.filter((s) => s.id !== 96)); // login.windows-ppe.net retired
+byId(next, 125).notes =
+  'Certificate revocation and online certificate status checks (CRL and OCSP).';
+write(
+  'next.json',
+  next.filter((s) => s.id !== 96),
+); // login.windows-ppe.net retired
 
 // bad.json: the same document with two mistakes a hand edit makes.
 const bad = copy();

@@ -15,7 +15,7 @@ export function buildProgram(): Command {
     .addHelpText(
       'after',
       '\nExit codes: 0 ok, 1 failed, 2 bad usage or input, 3 not found, 4 conflict (retry),\n' +
-        '5 upstream or storage unavailable; each command\'s --help lists the ones it returns.\n' +
+        "5 upstream or storage unavailable; each command's --help lists the ones it returns.\n" +
         'Reference: README.md and docs/ (api.md, errors.md, formats.md, publishing.md, operations.md).',
     );
   for (const register of commands) register(program);

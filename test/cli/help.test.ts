@@ -59,7 +59,7 @@ describe('ipurl --help texts', () => {
       if (command.options.some((o) => o.long === '--db')) {
         expect(help.replace(/\s+/g, ' ')).toContain('default ipurl.db in the current folder');
       }
-      expect(help).toMatch(/\nExit codes:\n(  \d  .+\n?)+/);
+      expect(help).toMatch(/\nExit codes:\n( {2}\d {2}.+\n?)+/);
       const codes = [...help.split('\nExit codes:\n')[1]!.matchAll(/^ {2}(\d) /gm)].map(
         (m) => m[1],
       );

@@ -35,7 +35,10 @@ function latestWorldwide(): EndpointSet[] {
   return structuredClone(readBundled('Worldwide', '2025013000'));
 }
 
-type Mutable = { -readonly [K in keyof EndpointSet]: EndpointSet[K] } & { ips?: string[]; urls?: string[] };
+type Mutable = { -readonly [K in keyof EndpointSet]: EndpointSet[K] } & {
+  ips?: string[];
+  urls?: string[];
+};
 
 function at(doc: EndpointSet[], index: number): Mutable {
   return doc[index] as Mutable;
@@ -72,11 +75,14 @@ async function post(
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   const token = options.token === undefined ? TOKEN : options.token;
   if (token !== null) headers.authorization = `Bearer ${token}`;
-  const response = await fetch(`${base}/admin/instances/${instance}/versions${options.query ?? ''}`, {
-    method: options.method ?? 'POST',
-    headers,
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  });
+  const response = await fetch(
+    `${base}/admin/instances/${instance}/versions${options.query ?? ''}`,
+    {
+      method: options.method ?? 'POST',
+      headers,
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    },
+  );
   const text = await response.text();
   let json: unknown;
   try {
@@ -100,7 +106,14 @@ describe('admin API over HTTP', () => {
   beforeAll(async () => {
     const file = join(dir, 'e2e.db');
     copyFileSync(template, file);
-    server = await startServer({ host: '127.0.0.1', port: 0, db: file, rateLimit: 0, seed: false, adminToken: TOKEN });
+    server = await startServer({
+      host: '127.0.0.1',
+      port: 0,
+      db: file,
+      rateLimit: 0,
+      seed: false,
+      adminToken: TOKEN,
+    });
   });
   afterAll(() => server.close());
 
@@ -119,35 +132,72 @@ describe('admin API over HTTP', () => {
   });
 
   const invalid: Array<[string, (doc: EndpointSet[]) => void, RegExp]> = [
-    ['malformed CIDR', (d) => void (at(d, 0).ips = [...(at(d, 0).ips ?? []), '300.1.2.0/24']), /^\[0\]\.ips\[\d+\]$/],
-    ['non-canonical CIDR', (d) => void (at(d, 0).ips = [...(at(d, 0).ips ?? []), '10.0.0.1/8']), /^\[0\]\.ips\[\d+\]$/],
-    ['IPv4/IPv6 confusion', (d) => void (at(d, 0).ips = [...(at(d, 0).ips ?? []), '52.96.0.0/64']), /^\[0\]\.ips\[\d+\]$/],
-    ['illegal host pattern', (d) => void (at(d, 1).urls = ['bad host.example.com']), /^\[1\]\.urls\[0\]$/],
+    [
+      'malformed CIDR',
+      (d) => void (at(d, 0).ips = [...(at(d, 0).ips ?? []), '300.1.2.0/24']),
+      /^\[0\]\.ips\[\d+\]$/,
+    ],
+    [
+      'non-canonical CIDR',
+      (d) => void (at(d, 0).ips = [...(at(d, 0).ips ?? []), '10.0.0.1/8']),
+      /^\[0\]\.ips\[\d+\]$/,
+    ],
+    [
+      'IPv4/IPv6 confusion',
+      (d) => void (at(d, 0).ips = [...(at(d, 0).ips ?? []), '52.96.0.0/64']),
+      /^\[0\]\.ips\[\d+\]$/,
+    ],
+    [
+      'illegal host pattern',
+      (d) => void (at(d, 1).urls = ['bad host.example.com']),
+      /^\[1\]\.urls\[0\]$/,
+    ],
     ['misplaced wildcard', (d) => void (at(d, 1).urls = ['outlook.*']), /^\[1\]\.urls\[0\]$/],
     ['port outside 1-65535', (d) => void (at(d, 2).tcpPorts = '80,70000'), /^\[2\]\.tcpPorts$/],
     ['reversed port range', (d) => void (at(d, 2).udpPorts = '3481-3478'), /^\[2\]\.udpPorts$/],
-    ['unknown category', (d) => void ((at(d, 3) as { category: string }).category = 'Fast'), /^\[3\]\.category$/],
-    ['unknown service area', (d) => void ((at(d, 4) as { serviceArea: string }).serviceArea = 'Teams'), /^\[4\]\.serviceArea$/],
+    [
+      'unknown category',
+      (d) => void ((at(d, 3) as { category: string }).category = 'Fast'),
+      /^\[3\]\.category$/,
+    ],
+    [
+      'unknown service area',
+      (d) => void ((at(d, 4) as { serviceArea: string }).serviceArea = 'Teams'),
+      /^\[4\]\.serviceArea$/,
+    ],
     ['duplicate id', (d) => void (at(d, 6).id = at(d, 5).id), /^\[6\]\.id$/],
-    ['id changing service area', (d) => void (at(d, 0).serviceArea = 'Common'), /^\[0\]\.serviceArea$/],
-    ['missing required member', (d) => void delete (at(d, 7) as { required?: boolean }).required, /^\[7\]\.required$/],
+    [
+      'id changing service area',
+      (d) => void (at(d, 0).serviceArea = 'Common'),
+      /^\[0\]\.serviceArea$/,
+    ],
+    [
+      'missing required member',
+      (d) => void delete (at(d, 7) as { required?: boolean }).required,
+      /^\[7\]\.required$/,
+    ],
   ];
 
-  it.each(invalid)('rejects a document with a %s: 422 naming it, store untouched', async (_kind, mutate, path) => {
-    const before = await server.store.revision();
-    const doc = latestWorldwide();
-    mutate(doc);
-    const { status, json } = await post(server.url, 'Worldwide', doc);
-    expect(status).toBe(422);
-    expect(json.error.code).toBe('ERR_VALIDATION');
-    expect(json.error.message).toMatch(/nothing was stored/);
-    expect(json.error.issues.map((i: { path: string }) => i.path)).toContainEqual(expect.stringMatching(path));
-    for (const issue of json.error.issues) {
-      expect(typeof issue.reason).toBe('string');
-      expect(typeof issue.value).toBe('string');
-    }
-    expect(await server.store.revision()).toBe(before);
-  });
+  it.each(invalid)(
+    'rejects a document with a %s: 422 naming it, store untouched',
+    async (_kind, mutate, path) => {
+      const before = await server.store.revision();
+      const doc = latestWorldwide();
+      mutate(doc);
+      const { status, json } = await post(server.url, 'Worldwide', doc);
+      expect(status).toBe(422);
+      expect(json.error.code).toBe('ERR_VALIDATION');
+      expect(json.error.message).toMatch(/nothing was stored/);
+      expect(json.error.issues.map((i: { path: string }) => i.path)).toContainEqual(
+        expect.stringMatching(path),
+      );
+      for (const issue of json.error.issues) {
+        expect(typeof issue.reason).toBe('string');
+        expect(typeof issue.value).toBe('string');
+      }
+      expect(await server.store.revision()).toBe(before);
+    },
+  );
 
   it('lists every issue of a document with all of those problems at once', async () => {
     const before = await server.store.revision();
@@ -157,7 +207,10 @@ describe('admin API over HTTP', () => {
     expect(status).toBe(422);
     const paths: string[] = json.error.issues.map((i: { path: string }) => i.path);
     for (const [kind, , path] of invalid) {
-      expect(paths.some((p) => path.test(p)), `${kind} is listed`).toBe(true);
+      expect(
+        paths.some((p) => path.test(p)),
+        `${kind} is listed`,
+      ).toBe(true);
     }
     expect(await server.store.revision()).toBe(before);
   });
@@ -172,7 +225,9 @@ describe('admin API over HTTP', () => {
 
   it('dry run: 200 with the plan, nothing stored', async () => {
     const before = await server.store.revision();
-    const { status, json } = await post(server.url, 'Worldwide', nextWorldwide(), { query: '?dryRun=true&noticeDays=14' });
+    const { status, json } = await post(server.url, 'Worldwide', nextWorldwide(), {
+      query: '?dryRun=true&noticeDays=14',
+    });
     expect(status).toBe(200);
     expect(json.status).toBe('planned');
     expect(json.previousVersion).toBe('2025013000');
@@ -182,7 +237,9 @@ describe('admin API over HTTP', () => {
   });
 
   it('publishes with the token: 201, then /version, RSS and /changes/{instance}/{previous} show it at once', async () => {
-    const { status, json, headers } = await post(server.url, 'worldwide', nextWorldwide(), { query: '?effectiveDate=20270101' });
+    const { status, json, headers } = await post(server.url, 'worldwide', nextWorldwide(), {
+      query: '?effectiveDate=20270101',
+    });
     expect(status).toBe(201);
     expect(json.status).toBe('published');
     expect(json.instance).toBe('Worldwide');
@@ -197,22 +254,35 @@ describe('admin API over HTTP', () => {
       [11, 'Remove'],
       [500, 'Add'],
     ]);
-    expect(records.filter((r) => r.add).every((r) => r.add?.effectiveDate === '20270101')).toBe(true);
+    expect(records.filter((r) => r.add).every((r) => r.add?.effectiveDate === '20270101')).toBe(
+      true,
+    );
 
-    const version = await (await fetch(`${server.url}/version/Worldwide?ClientRequestId=${CRID}`)).json();
+    const version = await (
+      await fetch(`${server.url}/version/Worldwide?ClientRequestId=${CRID}`)
+    ).json();
     expect(version).toEqual({ instance: 'Worldwide', latest: json.version });
 
-    const changes = await (await fetch(`${server.url}/changes/Worldwide/2025013000?ClientRequestId=${CRID}`)).json();
+    const changes = await (
+      await fetch(`${server.url}/changes/Worldwide/2025013000?ClientRequestId=${CRID}`)
+    ).json();
     expect(changes).toEqual(records);
-    const single = await (await fetch(`${server.url}/changes/Worldwide/${json.version}?singleVersion&ClientRequestId=${CRID}`)).json();
+    const single = await (
+      await fetch(
+        `${server.url}/changes/Worldwide/${json.version}?singleVersion&ClientRequestId=${CRID}`,
+      )
+    ).json();
     expect(single).toEqual(records);
 
-    const rss = await (await fetch(`${server.url}/version/Worldwide?Format=RSS&AllVersions&ClientRequestId=${CRID}`)).text();
+    const rss = await (
+      await fetch(`${server.url}/version/Worldwide?Format=RSS&AllVersions&ClientRequestId=${CRID}`)
+    ).text();
     const feed = new XMLParser({ ignoreAttributes: false }).parse(rss);
     const items = [feed.rss.channel.item].flat();
     const item = items[0];
     expect(String(item.guid['#text'] ?? item.guid)).toBe(json.version);
-    const ips = (k: 'add' | 'remove', f: 'ips' | 'urls') => records.reduce((n, r) => n + (r[k]?.[f]?.length ?? 0), 0);
+    const ips = (k: 'add' | 'remove', f: 'ips' | 'urls') =>
+      records.reduce((n, r) => n + (r[k]?.[f]?.length ?? 0), 0);
     expect(item.description).toBe(
       `Version ${json.version} includes ${records.length} changes. IPs: ${ips('add', 'ips')} added and ${ips('remove', 'ips')} removed.` +
         ` URLs: ${ips('add', 'urls')} added and ${ips('remove', 'urls')} removed.`,
@@ -238,21 +308,38 @@ describe('admin API over HTTP', () => {
     const comeback = latestWorldwide();
     const reused = await post(server.url, 'Worldwide', comeback);
     expect(reused.status).toBe(422);
-    expect(reused.json.error.issues.some((i: { setId?: number; reason: string }) => i.setId === 11 && /never reused/.test(i.reason))).toBe(true);
+    expect(
+      reused.json.error.issues.some(
+        (i: { setId?: number; reason: string }) => i.setId === 11 && /never reused/.test(i.reason),
+      ),
+    ).toBe(true);
   });
 
   it('creates a new instance by publishing its first version', async () => {
     const doc = [
-      { id: 1, serviceArea: 'Common', serviceAreaDisplayName: 'Contoso', urls: ['*.contoso.com', '<tenant>.contoso.net'], tcpPorts: '443', expressRoute: false, category: 'Allow', required: true },
+      {
+        id: 1,
+        serviceArea: 'Common',
+        serviceAreaDisplayName: 'Contoso',
+        urls: ['*.contoso.com', '<tenant>.contoso.net'],
+        tcpPorts: '443',
+        expressRoute: false,
+        category: 'Allow',
+        required: true,
+      },
     ];
     const { status, json } = await post(server.url, 'Contoso', doc);
     expect(status).toBe(201);
     expect(json.newInstance).toBe(true);
     expect(json.previousVersion).toBeNull();
     expect(json.changes).toHaveLength(1);
-    const all = (await (await fetch(`${server.url}/version?ClientRequestId=${CRID}`)).json()) as Array<{ instance: string }>;
+    const all = (await (
+      await fetch(`${server.url}/version?ClientRequestId=${CRID}`)
+    ).json()) as Array<{ instance: string }>;
     expect(all.map((v: { instance: string }) => v.instance)).toContain('Contoso');
-    const endpoints = (await (await fetch(`${server.url}/endpoints/Contoso?ClientRequestId=${CRID}&TenantName=fabrikam`)).json()) as EndpointSet[];
+    const endpoints = (await (
+      await fetch(`${server.url}/endpoints/Contoso?ClientRequestId=${CRID}&TenantName=fabrikam`)
+    ).json()) as EndpointSet[];
     expect(endpoints[0]?.urls).toEqual(['*.contoso.com', 'fabrikam.contoso.net']);
     expect((await post(server.url, 'Bad-Name', doc)).status).toBe(400);
   });
@@ -269,10 +356,23 @@ describe('admin API over HTTP', () => {
       });
       expect(one.status).toBe(405);
     }
-    expect((await post(server.url, 'Worldwide', nextWorldwide(), { query: '?noticeDays=abc' })).status).toBe(400);
-    expect((await post(server.url, 'Worldwide', nextWorldwide(), { query: '?effectiveDate=20271340' })).status).toBe(400);
-    expect((await post(server.url, 'Worldwide', nextWorldwide(), { query: '?noticeDays=3&effectiveDate=20270101' })).status).toBe(400);
-    expect((await post(server.url, 'Worldwide', nextWorldwide(), { query: '?dryRun=maybe' })).status).toBe(400);
+    expect(
+      (await post(server.url, 'Worldwide', nextWorldwide(), { query: '?noticeDays=abc' })).status,
+    ).toBe(400);
+    expect(
+      (await post(server.url, 'Worldwide', nextWorldwide(), { query: '?effectiveDate=20271340' }))
+        .status,
+    ).toBe(400);
+    expect(
+      (
+        await post(server.url, 'Worldwide', nextWorldwide(), {
+          query: '?noticeDays=3&effectiveDate=20270101',
+        })
+      ).status,
+    ).toBe(400);
+    expect(
+      (await post(server.url, 'Worldwide', nextWorldwide(), { query: '?dryRun=maybe' })).status,
+    ).toBe(400);
   });
 
   it('answers 413 for a body over the 64 MiB limit', async () => {
@@ -289,7 +389,13 @@ describe('without IPURL_ADMIN_TOKEN', () => {
   it('has no admin routes: 404 with only a hint to set IPURL_ADMIN_TOKEN', async () => {
     const file = join(dir, 'no-admin.db');
     copyFileSync(template, file);
-    const server = await startServer({ host: '127.0.0.1', port: 0, db: file, rateLimit: 0, seed: false });
+    const server = await startServer({
+      host: '127.0.0.1',
+      port: 0,
+      db: file,
+      rateLimit: 0,
+      seed: false,
+    });
     try {
       const r = await post(server.url, 'Worldwide', nextWorldwide());
       expect(r.status).toBe(404);
@@ -376,14 +482,30 @@ describe('two concurrent publishes to one instance', () => {
       post(base, 'Worldwide', retryDoc),
       // A second request to open the barrier: a dry run does not append, so send an unchanged
       // publish of another instance whose append also passes the barrier.
-      post(base, 'China', structuredClone(readBundled('China', '2025013000')).concat([
-        { id: 9999, serviceArea: 'Common', serviceAreaDisplayName: 'x', urls: ['x.example.cn'], expressRoute: false, category: 'Default', required: false },
-      ])),
+      post(
+        base,
+        'China',
+        structuredClone(readBundled('China', '2025013000')).concat([
+          {
+            id: 9999,
+            serviceArea: 'Common',
+            serviceAreaDisplayName: 'x',
+            urls: ['x.example.cn'],
+            expressRoute: false,
+            category: 'Default',
+            required: false,
+          },
+        ]),
+      ),
     ]);
     expect(retry.status).toBe(201);
     expect(retry.json.previousVersion).toBe(winner.json.version);
     const after = await store.listVersions('Worldwide');
-    expect(after.slice(0, 3).map((v) => v.version)).toEqual([retry.json.version, winner.json.version, '2025013000']);
+    expect(after.slice(0, 3).map((v) => v.version)).toEqual([
+      retry.json.version,
+      winner.json.version,
+      '2025013000',
+    ]);
     // Every record of both publishes is stored, in order, ids increasing.
     const stored = await store.getChanges('Worldwide', { after: '2025013000' });
     expect(stored).toEqual([...winner.json.changes, ...retry.json.changes]);

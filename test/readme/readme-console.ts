@@ -89,7 +89,10 @@ function linePattern(expected: string): RegExp {
  * Does the real output match the shown lines? Returns undefined when it does, else the first
  * shown line that could not be matched (0-based) for the failure message.
  */
-export function matchOutput(expected: readonly string[], actual: readonly string[]): number | undefined {
+export function matchOutput(
+  expected: readonly string[],
+  actual: readonly string[],
+): number | undefined {
   const patterns = expected.map((e) => (e.trim() === '…' ? null : linePattern(e)));
   const real = actual.map((a) => maskVolatile(a).trimEnd());
   while (real.length > 0 && real.at(-1) === '') real.pop();

@@ -40,7 +40,8 @@ interface Context {
   readonly servePort: number;
 }
 
-const SHELL_PRELUDE = 'ipurl() { node --import "$IPURL_TEST_TSX" "$IPURL_TEST_BIN" "$@"; }\nexec 2>&1\n';
+const SHELL_PRELUDE =
+  'ipurl() { node --import "$IPURL_TEST_TSX" "$IPURL_TEST_BIN" "$@"; }\nexec 2>&1\n';
 
 function shellEnv(): NodeJS.ProcessEnv {
   return cleanEnv({
@@ -73,8 +74,8 @@ function startShell(script: string, cwd: string): { child: ChildProcess; output:
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let text = '';
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
   return { child, output: () => text };
 }
 
@@ -170,7 +171,10 @@ describe('README.md console examples', { timeout: 1_800_000 }, () => {
       while (actual.length > 0 && actual.at(-1)!.trim() === '') actual.pop();
       const failedAt = matchOutput(entry.expected, actual);
       if (failedAt !== undefined && UPDATE) {
-        updates.set(entry, actual.map((l) => l.trimEnd()));
+        updates.set(
+          entry,
+          actual.map((l) => l.trimEnd()),
+        );
         return;
       }
       expect(

@@ -37,7 +37,13 @@ export function register(program: Command): void {
     )
     .option('--version <version>', 'only the records of exactly this version (as ?singleVersion)');
   addDbOption(command);
-  addExitCodes(command, { 0: 'ok', 1: EXIT_TEXT.failed, 2: EXIT_TEXT.usage, 3: EXIT_TEXT.notFound, 5: EXIT_TEXT.storage });
+  addExitCodes(command, {
+    0: 'ok',
+    1: EXIT_TEXT.failed,
+    2: EXIT_TEXT.usage,
+    3: EXIT_TEXT.notFound,
+    5: EXIT_TEXT.storage,
+  });
   addJsonOption(command);
   command.action(
     async (

@@ -15,7 +15,13 @@ import {
 } from '../../service/classify.js';
 import { createLookupService } from '../../service/lookup.js';
 import { openCommandStore } from '../open-store.js';
-import { addDbOption, addExitCodes, addJsonOption, EXIT_TEXT, parseIntegerOption } from '../options.js';
+import {
+  addDbOption,
+  addExitCodes,
+  addJsonOption,
+  EXIT_TEXT,
+  parseIntegerOption,
+} from '../options.js';
 
 function pct(share: number | null): string {
   return share === null ? '—' : `${(share * 100).toFixed(1)}%`;
@@ -93,7 +99,13 @@ export function register(program: Command): void {
     .option('--top <n>', 'unmatched destinations to list', '20')
     .option('--format <format>', `log format: ${LOG_FORMATS.join(', ')}`, 'auto');
   addDbOption(command);
-  addExitCodes(command, { 0: 'classified', 1: EXIT_TEXT.failed, 2: EXIT_TEXT.usage, 3: 'the log file does not exist; unknown instance or version; no store / an empty store at --db', 5: EXIT_TEXT.storage });
+  addExitCodes(command, {
+    0: 'classified',
+    1: EXIT_TEXT.failed,
+    2: EXIT_TEXT.usage,
+    3: 'the log file does not exist; unknown instance or version; no store / an empty store at --db',
+    5: EXIT_TEXT.storage,
+  });
   addJsonOption(command);
   command.action(
     async (

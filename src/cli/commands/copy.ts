@@ -19,7 +19,14 @@ export function register(program: Command): void {
     .requiredOption('--from <path|url>', 'source: SQLite file or postgres:// URL')
     .requiredOption('--to <path|url>', 'target (must be empty; created and migrated when new)');
   addJsonOption(command);
-  addExitCodes(command, { 0: 'copied', 1: EXIT_TEXT.failed, 2: EXIT_TEXT.usage, 3: 'the source holds no version', 4: 'the target is not empty', 5: EXIT_TEXT.storage });
+  addExitCodes(command, {
+    0: 'copied',
+    1: EXIT_TEXT.failed,
+    2: EXIT_TEXT.usage,
+    3: 'the source holds no version',
+    4: 'the target is not empty',
+    5: EXIT_TEXT.storage,
+  });
   command.action(async (flags: { from: string; to: string; json?: boolean }) => {
     if (flags.from === flags.to) {
       throw new IpurlError(

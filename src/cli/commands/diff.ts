@@ -29,7 +29,13 @@ export function register(program: Command): void {
     .argument('<from>', 'older version (YYYYMMDDNN), or "previous" for the one before <to>')
     .argument('<to>', 'newer version (YYYYMMDDNN), or "latest"');
   addDbOption(command);
-  addExitCodes(command, { 0: 'ok', 1: EXIT_TEXT.failed, 2: EXIT_TEXT.usage, 3: EXIT_TEXT.notFound, 5: EXIT_TEXT.storage });
+  addExitCodes(command, {
+    0: 'ok',
+    1: EXIT_TEXT.failed,
+    2: EXIT_TEXT.usage,
+    3: EXIT_TEXT.notFound,
+    5: EXIT_TEXT.storage,
+  });
   addJsonOption(command);
   command.action(
     async (

@@ -69,7 +69,13 @@ export function register(program: Command): void {
     )
     .option('--crlf', "end lines with CRLF, as Microsoft's files mostly do (default: LF)");
   addDbOption(command);
-  addExitCodes(command, { 0: 'written', 1: EXIT_TEXT.failed, 2: EXIT_TEXT.usage, 3: EXIT_TEXT.notFound, 5: EXIT_TEXT.storage });
+  addExitCodes(command, {
+    0: 'written',
+    1: EXIT_TEXT.failed,
+    2: EXIT_TEXT.usage,
+    3: EXIT_TEXT.notFound,
+    5: EXIT_TEXT.storage,
+  });
   command.action(async (requested: string, flags: DocsFlags) => {
     // Validate the flags before touching the store.
     if (flags.version !== undefined && !isVersionId(flags.version)) {

@@ -210,7 +210,13 @@ export function register(program: Command): void {
       'dnsmasq: how long an address stays in its set after a lookup (default 1d)',
     );
   addDbOption(command);
-  addExitCodes(command, { 0: 'written', 1: 'the target cannot express an entry (--on-unsupported error, the default; nothing written), or an unexpected error', 2: EXIT_TEXT.usage, 3: EXIT_TEXT.notFound, 5: EXIT_TEXT.storage });
+  addExitCodes(command, {
+    0: 'written',
+    1: 'the target cannot express an entry (--on-unsupported error, the default; nothing written), or an unexpected error',
+    2: EXIT_TEXT.usage,
+    3: EXIT_TEXT.notFound,
+    5: EXIT_TEXT.storage,
+  });
   addJsonOption(command);
   command.action(async (instance: string, target: string, flags: ExportFlags) => {
     const family = familyOf(flags);

@@ -37,7 +37,13 @@ export function register(program: Command): void {
     .option('--instance <name>', 'instance', 'Worldwide')
     .option('--version <version>', 'a stored version (default: latest)');
   addDbOption(command);
-  addExitCodes(command, { 0: 'every query is a Microsoft 365 endpoint', 1: 'at least one query is not Microsoft 365 (like grep, for scripts)', 2: 'a query is not an IP address, host name or URL, or bad usage', 3: EXIT_TEXT.notFound, 5: EXIT_TEXT.storage });
+  addExitCodes(command, {
+    0: 'every query is a Microsoft 365 endpoint',
+    1: 'at least one query is not Microsoft 365 (like grep, for scripts)',
+    2: 'a query is not an IP address, host name or URL, or bad usage',
+    3: EXIT_TEXT.notFound,
+    5: EXIT_TEXT.storage,
+  });
   addJsonOption(command);
   command.action(
     async (

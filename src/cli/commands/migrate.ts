@@ -42,7 +42,12 @@ export function register(program: Command): void {
       'apply pending schema migrations to the store (SQLite file or postgres:// URL) and list every step',
     );
   addDbOption(command);
-  addExitCodes(command, { 0: 'migrated, or already up to date', 1: EXIT_TEXT.failed, 2: EXIT_TEXT.usage, 5: EXIT_TEXT.storage });
+  addExitCodes(command, {
+    0: 'migrated, or already up to date',
+    1: EXIT_TEXT.failed,
+    2: EXIT_TEXT.usage,
+    5: EXIT_TEXT.storage,
+  });
   addJsonOption(command);
   command.action(async (flags: { db?: string; json?: boolean }) => {
     const db = resolveDb(flags.db);

@@ -60,7 +60,13 @@ export function register(program: Command): void {
     .option('--version <version>', 'version to use (default: the latest)')
     .option('--output <file>', 'write the PAC to this file (atomically) instead of stdout');
   addDbOption(command);
-  addExitCodes(command, { 0: 'written', 1: EXIT_TEXT.failed, 2: EXIT_TEXT.usage, 3: EXIT_TEXT.notFound, 5: EXIT_TEXT.storage });
+  addExitCodes(command, {
+    0: 'written',
+    1: EXIT_TEXT.failed,
+    2: EXIT_TEXT.usage,
+    3: EXIT_TEXT.notFound,
+    5: EXIT_TEXT.storage,
+  });
   command.action(async (requested: string, flags: PacFlags) => {
     // Validate every parameter before touching the store.
     const parameters = parsePacParameters(

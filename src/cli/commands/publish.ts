@@ -14,7 +14,13 @@ import {
   type PublishPlan,
 } from '../../service/publish.js';
 import { openCommandStore } from '../open-store.js';
-import { addDbOption, addExitCodes, addJsonOption, EXIT_TEXT, parseIntegerOption } from '../options.js';
+import {
+  addDbOption,
+  addExitCodes,
+  addJsonOption,
+  EXIT_TEXT,
+  parseIntegerOption,
+} from '../options.js';
 
 interface PublishFlags {
   dryRun?: boolean;
@@ -75,10 +81,17 @@ export function register(program: Command): void {
     )
     .option('--dry-run', 'print the plan (version id, every change record) and store nothing')
     .option('--notice-days <n>', 'days from today (UTC) until additions take effect (default 30)')
-    .option('--effective-date <yyyymmdd>', 'date additions take effect, instead of --notice-days')
+    .option('--effective-date <yyyymmdd>', 'date additions take effect, instead of --notice-days');
 
   addDbOption(command);
-  addExitCodes(command, { 0: 'published, or nothing to publish (identical data)', 1: EXIT_TEXT.failed, 2: 'invalid document or option (every problem is listed; nothing stored)', 3: 'the document file does not exist; no store at --db', 4: 'another publish landed first, or the version ids of the day are used up (nothing written: run it again)', 5: EXIT_TEXT.storage });
+  addExitCodes(command, {
+    0: 'published, or nothing to publish (identical data)',
+    1: EXIT_TEXT.failed,
+    2: 'invalid document or option (every problem is listed; nothing stored)',
+    3: 'the document file does not exist; no store at --db',
+    4: 'another publish landed first, or the version ids of the day are used up (nothing written: run it again)',
+    5: EXIT_TEXT.storage,
+  });
   addJsonOption(command);
   command.action(async (instance: string, file: string, flags: PublishFlags) => {
     if (flags.noticeDays !== undefined && flags.effectiveDate !== undefined) {

@@ -17,7 +17,13 @@ export function register(program: Command): void {
     );
 
   addDbOption(command);
-  addExitCodes(command, { 0: 'filled, or already up to date (creates the SQLite file when missing)', 1: EXIT_TEXT.failed, 2: EXIT_TEXT.usage, 4: 'another process wrote the store at the same moment (run it again)', 5: EXIT_TEXT.storage });
+  addExitCodes(command, {
+    0: 'filled, or already up to date (creates the SQLite file when missing)',
+    1: EXIT_TEXT.failed,
+    2: EXIT_TEXT.usage,
+    4: 'another process wrote the store at the same moment (run it again)',
+    5: EXIT_TEXT.storage,
+  });
   addJsonOption(command);
   command.action(async (flags: { db?: string; json?: boolean }) => {
     const db = resolveDb(flags.db);

@@ -19,7 +19,11 @@ import { loadBundledDataset } from '../../service/bundle.js';
 import { seedStore } from '../../service/seed.js';
 import { createWebService, type WebService } from '../../service/web-service.js';
 import { startWebhookWorker } from '../../service/webhooks.js';
-import { startSyncLoop, syncStalenessByInstance, type SyncLoopOptions } from '../../service/sync.js';
+import {
+  startSyncLoop,
+  syncStalenessByInstance,
+  type SyncLoopOptions,
+} from '../../service/sync.js';
 import { openStore } from '../open-store.js';
 import { addDbOption, addExitCodes, EXIT_TEXT, parseIntegerOption, resolveDb } from '../options.js';
 
@@ -108,8 +112,11 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       versions: async () => webService.instances(),
       cache: () => webService.stats(),
       syncStaleness: () => syncStalenessByInstance(store),
-      webhookBacklog: async () => (await store.listDeliveries({ status: 'pending', limit: 100_000 })).length,
-      ...(redisLimiter === undefined ? {} : { rateLimitStoreUp: () => (redisLimiter.status().healthy ? 1 : 0) }),
+      webhookBacklog: async () =>
+        (await store.listDeliveries({ status: 'pending', limit: 100_000 })).length,
+      ...(redisLimiter === undefined
+        ? {}
+        : { rateLimitStoreUp: () => (redisLimiter.status().healthy ? 1 : 0) }),
     });
     const app = await createApp({
       store,
@@ -205,14 +212,25 @@ export function register(program: Command): void {
       '--public-url <url>',
       'origin used in absolute links such as RSS items (env IPURL_PUBLIC_URL)',
     )
-    .option('--redis <url>', 'share rate-limit counters between replicas (env IPURL_REDIS_URL or REDIS_URL)')
-    .option('--trust-proxy', 'take the client IP from X-Forwarded-For (env IPURL_TRUST_PROXY=1; behind nginx only)')
+    .option(
+      '--redis <url>',
+      'share rate-limit counters between replicas (env IPURL_REDIS_URL or REDIS_URL)',
+    )
+    .option(
+      '--trust-proxy',
+      'take the client IP from X-Forwarded-For (env IPURL_TRUST_PROXY=1; behind nginx only)',
+    )
     .option(
       '--upstream <url>',
       'mirror: sync from this upstream in the background instead of seeding (env IPURL_UPSTREAM)',
     );
   addDbOption(command);
-  addExitCodes(command, { 0: 'stopped by SIGINT or SIGTERM after finishing in-flight requests', 1: 'failed: e.g. the port is in use, or an error during shutdown', 2: EXIT_TEXT.usage, 5: EXIT_TEXT.storage });
+  addExitCodes(command, {
+    0: 'stopped by SIGINT or SIGTERM after finishing in-flight requests',
+    1: 'failed: e.g. the port is in use, or an error during shutdown',
+    2: EXIT_TEXT.usage,
+    5: EXIT_TEXT.storage,
+  });
   command.action(
     async (flags: {
       host?: string;
@@ -241,7 +259,8 @@ export function register(program: Command): void {
       const adminToken = env('IPURL_ADMIN_TOKEN');
       const upstream = flags.upstream ?? env('IPURL_UPSTREAM');
       const redis = flags.redis ?? env('IPURL_REDIS_URL') ?? env('REDIS_URL');
-      const trustProxy = flags.trustProxy === true || ['1', 'true', 'yes'].includes(env('IPURL_TRUST_PROXY') ?? '');
+      const trustProxy =
+        flags.trustProxy === true || ['1', 'true', 'yes'].includes(env('IPURL_TRUST_PROXY') ?? '');
       const server = await startServer({
         ...(upstream === undefined ? {} : { upstream }),
         ...(redis === undefined ? {} : { redis }),

@@ -22,7 +22,13 @@ export function register(program: Command): void {
     .command('status')
     .description('show the local versions, the upstream sync state and pending on-change actions');
   addDbOption(command);
-  addExitCodes(command, { 0: 'the sync is healthy, or none is configured', 1: EXIT_TEXT.failed, 2: EXIT_TEXT.usage, 3: 'no store at --db', 5: 'the last sync attempt failed, or the store is unavailable' });
+  addExitCodes(command, {
+    0: 'the sync is healthy, or none is configured',
+    1: EXIT_TEXT.failed,
+    2: EXIT_TEXT.usage,
+    3: 'no store at --db',
+    5: 'the last sync attempt failed, or the store is unavailable',
+  });
   addJsonOption(command);
   command.action(async (flags: { db?: string; json?: boolean }) => {
     const db = resolveDb(flags.db);

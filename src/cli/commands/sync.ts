@@ -17,7 +17,14 @@ import {
   EXIT_UNAVAILABLE,
 } from '../exit-codes.js';
 import { openStore } from '../open-store.js';
-import { addDbOption, addExitCodes, addJsonOption, EXIT_TEXT, parseIntegerOption, resolveDb } from '../options.js';
+import {
+  addDbOption,
+  addExitCodes,
+  addJsonOption,
+  EXIT_TEXT,
+  parseIntegerOption,
+  resolveDb,
+} from '../options.js';
 import { addWatchOptions, runWatchFromFlags, type WatchFlags } from './watch.js';
 
 export interface SyncFlags extends WatchFlags {
@@ -87,7 +94,14 @@ export function register(program: Command): void {
     .option('--timeout <seconds>', 'deadline of each upstream request (default 30)');
   addWatchOptions(command);
   addDbOption(command);
-  addExitCodes(command, { 0: 'synced, or up to date (also when /version was already checked within the hour: then it prints nothing)', 1: 'an --output or --on-change action failed (retried next run)', 2: EXIT_TEXT.usage, 3: 'an --instance the upstream does not serve', 4: 'another writer changed the store at the same moment (run it again)', 5: 'upstream unavailable, or deferred by backoff or Retry-After; or the store is unavailable' });
+  addExitCodes(command, {
+    0: 'synced, or up to date (also when /version was already checked within the hour: then it prints nothing)',
+    1: 'an --output or --on-change action failed (retried next run)',
+    2: EXIT_TEXT.usage,
+    3: 'an --instance the upstream does not serve',
+    4: 'another writer changed the store at the same moment (run it again)',
+    5: 'upstream unavailable, or deferred by backoff or Retry-After; or the store is unavailable',
+  });
   addJsonOption(command);
   command.action(async (flags: SyncFlags) => {
     const upstream = resolveUpstream(flags.upstream);

@@ -29,7 +29,13 @@ export function register(program: Command): void {
     .description('list the versions of an instance with their change counts, newest first')
     .argument('<instance>', 'instance name (any case)');
   addDbOption(command);
-  addExitCodes(command, { 0: 'ok', 1: EXIT_TEXT.failed, 2: EXIT_TEXT.usage, 3: EXIT_TEXT.notFound, 5: EXIT_TEXT.storage });
+  addExitCodes(command, {
+    0: 'ok',
+    1: EXIT_TEXT.failed,
+    2: EXIT_TEXT.usage,
+    3: EXIT_TEXT.notFound,
+    5: EXIT_TEXT.storage,
+  });
   addJsonOption(command);
   command.action(async (requested: string, flags: { db?: string; json?: boolean }) => {
     const store = await openCommandStore(flags.db, { access: 'read' });

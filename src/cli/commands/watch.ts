@@ -24,7 +24,14 @@ import {
 } from '../../service/watch.js';
 import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
 import { openStore } from '../open-store.js';
-import { addDbOption, addExitCodes, addJsonOption, EXIT_TEXT, parseIntegerOption, resolveDb } from '../options.js';
+import {
+  addDbOption,
+  addExitCodes,
+  addJsonOption,
+  EXIT_TEXT,
+  parseIntegerOption,
+  resolveDb,
+} from '../options.js';
 
 export interface WatchFlags {
   output?: string[];
@@ -193,7 +200,13 @@ export function register(program: Command): void {
     );
   addWatchOptions(command);
   addDbOption(command);
-  addExitCodes(command, { 0: 'every action succeeded, or nothing was new', 1: 'an --output or --on-change action failed (retried next run)', 2: EXIT_TEXT.usage, 3: EXIT_TEXT.notFound, 5: 'upstream (with --upstream) or the store unavailable' });
+  addExitCodes(command, {
+    0: 'every action succeeded, or nothing was new',
+    1: 'an --output or --on-change action failed (retried next run)',
+    2: EXIT_TEXT.usage,
+    3: EXIT_TEXT.notFound,
+    5: 'upstream (with --upstream) or the store unavailable',
+  });
   addJsonOption(command);
   command.action(
     async (

@@ -10,7 +10,13 @@ import type { Delivery, DeliveryStatus } from '../../core/store.js';
 import { renderTable } from '../../formats/history-table.js';
 import { deliverDue, generateSecret } from '../../service/webhooks.js';
 import { openCommandStore } from '../open-store.js';
-import { addDbOption, addExitCodes, addJsonOption, EXIT_TEXT, parseIntegerOption } from '../options.js';
+import {
+  addDbOption,
+  addExitCodes,
+  addJsonOption,
+  EXIT_TEXT,
+  parseIntegerOption,
+} from '../options.js';
 
 function parseWebhookUrl(value: string): string {
   let url: URL;
@@ -70,7 +76,13 @@ export function register(program: Command): void {
       'HMAC-SHA256 signing secret (default: a random one, printed once)',
     );
   addDbOption(add);
-  addExitCodes(add, { 0: 'ok', 1: EXIT_TEXT.failed, 2: EXIT_TEXT.usage, 3: 'no store at --db', 5: EXIT_TEXT.storage });
+  addExitCodes(add, {
+    0: 'ok',
+    1: EXIT_TEXT.failed,
+    2: EXIT_TEXT.usage,
+    3: 'no store at --db',
+    5: EXIT_TEXT.storage,
+  });
   addJsonOption(add);
   add.action(
     async (
@@ -124,7 +136,13 @@ export function register(program: Command): void {
     .description('list webhooks (secrets are not shown)')
     .argument('[instance]', 'only this instance');
   addDbOption(list);
-  addExitCodes(list, { 0: 'ok', 1: EXIT_TEXT.failed, 2: EXIT_TEXT.usage, 3: 'no store at --db', 5: EXIT_TEXT.storage });
+  addExitCodes(list, {
+    0: 'ok',
+    1: EXIT_TEXT.failed,
+    2: EXIT_TEXT.usage,
+    3: 'no store at --db',
+    5: EXIT_TEXT.storage,
+  });
   addJsonOption(list);
   list.action(async (instance: string | undefined, flags: { db?: string; json?: boolean }) => {
     const store = await openCommandStore(flags.db, { access: 'read', mayStartEmpty: true });
@@ -169,7 +187,13 @@ export function register(program: Command): void {
     .description('remove a webhook (its delivery history stays)')
     .argument('<id>', 'webhook id');
   addDbOption(remove);
-  addExitCodes(remove, { 0: 'ok', 1: EXIT_TEXT.failed, 2: EXIT_TEXT.usage, 3: 'no webhook with that id; no store at --db', 5: EXIT_TEXT.storage });
+  addExitCodes(remove, {
+    0: 'ok',
+    1: EXIT_TEXT.failed,
+    2: EXIT_TEXT.usage,
+    3: 'no webhook with that id; no store at --db',
+    5: EXIT_TEXT.storage,
+  });
   remove.action(async (rawId: string, flags: { db?: string }) => {
     const id = parseIntegerOption('<id>', rawId, 1, Number.MAX_SAFE_INTEGER);
     const store = await openCommandStore(flags.db, { access: 'write', mayStartEmpty: true });
@@ -188,7 +212,13 @@ export function register(program: Command): void {
     .option('--status <status>', `only ${STATUSES.join(' | ')}`)
     .option('--limit <n>', 'most deliveries shown (newest first)', '50');
   addDbOption(status);
-  addExitCodes(status, { 0: 'ok', 1: EXIT_TEXT.failed, 2: EXIT_TEXT.usage, 3: 'no store at --db', 5: EXIT_TEXT.storage });
+  addExitCodes(status, {
+    0: 'ok',
+    1: EXIT_TEXT.failed,
+    2: EXIT_TEXT.usage,
+    3: 'no store at --db',
+    5: EXIT_TEXT.storage,
+  });
   addJsonOption(status);
   status.action(async (flags: { status?: string; limit: string; db?: string; json?: boolean }) => {
     if (flags.status !== undefined && !(STATUSES as readonly string[]).includes(flags.status)) {
@@ -241,7 +271,13 @@ export function register(program: Command): void {
     .option('--timeout <ms>', 'per-request timeout in milliseconds', '10000')
     .option('--max-attempts <n>', 'attempts before a delivery is marked failed', '10');
   addDbOption(deliver);
-  addExitCodes(deliver, { 0: 'ok', 1: EXIT_TEXT.failed, 2: EXIT_TEXT.usage, 3: 'no store at --db', 5: EXIT_TEXT.storage });
+  addExitCodes(deliver, {
+    0: 'ok',
+    1: EXIT_TEXT.failed,
+    2: EXIT_TEXT.usage,
+    3: 'no store at --db',
+    5: EXIT_TEXT.storage,
+  });
   addJsonOption(deliver);
   deliver.action(
     async (flags: { timeout: string; maxAttempts: string; db?: string; json?: boolean }) => {
