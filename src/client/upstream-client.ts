@@ -20,6 +20,7 @@
  *   message and every `url` field carry the URL without them, and without the ClientRequestId.
  */
 import { IpurlError, describeValue } from '../core/errors.js';
+import { parseJsonBounded } from '../core/json-depth.js';
 import { parseUpstreamUrl, redactCredentials, upstreamAuthorization } from './upstream-url.js';
 
 export {
@@ -335,8 +336,15 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       }
       let body: unknown;
       try {
-        body = JSON.parse(text.replace(/^\uFEFF/, ''));
+        body = parseJsonBounded(text.replace(/^\uFEFF/, ''), `${url} answered JSON that`);
       } catch (error) {
+        if (error instanceof IpurlError) {
+          throw upstreamError(error.message, {
+            kind: 'invalid-json',
+            url,
+            status: response.status,
+          });
+        }
         const looksCut = text.length > 0 && !/[\]}]\s*$/.test(text);
         throw upstreamError(
           `${url} sent ${looksCut ? 'truncated' : 'invalid'} JSON (${text.length} characters): ${(error as Error).message}`,

@@ -97,6 +97,42 @@ export function isValidationError(error: unknown): error is ValidationError {
 
 /** Shorten a received value for an error message, so a huge input cannot flood a response. */
 export function describeValue(value: unknown, max = 120): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
-  return text.length > max ? `${text.slice(0, max)}…(${text.length} chars)` : text;
+  if (typeof value === 'string')
+    return value.length > max ? `${value.slice(0, max)}…(${value.length} chars)` : value;
+  // Bounded: a huge or deeply nested value is rendered only as far as `max` characters need
+  // (never a whole 3-million-element array, never a stack overflow on a million nested brackets).
+  const out: string[] = [];
+  let length = 0;
+  let cut = false;
+  const push = (text: string): boolean => {
+    out.push(text);
+    length += text.length;
+    if (length > max) cut = true;
+    return !cut;
+  };
+  const walk = (item: unknown, depth: number): boolean => {
+    if (item === null || typeof item !== 'object') {
+      if (typeof item === 'bigint') return push(`${item}`);
+      return push(JSON.stringify(item) ?? String(item));
+    }
+    if (depth >= 8) return push(Array.isArray(item) ? '[…]' : '{…}');
+    if (Array.isArray(item)) {
+      if (!push('[')) return false;
+      for (let i = 0; i < item.length; i += 1) {
+        if ((i > 0 && !push(',')) || !walk(item[i], depth + 1)) return false;
+      }
+      return push(']');
+    }
+    if (!push('{')) return false;
+    let first = true;
+    for (const key of Object.keys(item)) {
+      if ((!first && !push(',')) || !push(`${JSON.stringify(key)}:`)) return false;
+      if (!walk((item as Record<string, unknown>)[key], depth + 1)) return false;
+      first = false;
+    }
+    return push('}');
+  };
+  walk(value, 0);
+  const text = out.join('');
+  return cut ? `${text.slice(0, max)}…(truncated)` : text;
 }

@@ -21,6 +21,7 @@
  * - An instance name is matched case-insensitively against existing instances (SPEC §1.1); a new
  *   one is created by its first version, with the name as given (it must be a valid name).
  */
+import { parseJsonBounded } from '../core/json-depth.js';
 import type { ChangeDraft, ChangeRecord } from '../core/change-record.js';
 import { diffVersions } from '../core/diff.js';
 import type { EndpointSet } from '../core/endpoint-set.js';
@@ -212,8 +213,9 @@ function parseJsonDocument(text: string): unknown {
     throw new IpurlError('ERR_INVALID_DOCUMENT', 'the document is empty; expected a JSON array of endpoint sets');
   }
   try {
-    return JSON.parse(text) as unknown;
+    return parseJsonBounded(text);
   } catch (error) {
+    if (error instanceof IpurlError) throw error;
     throw new IpurlError(
       'ERR_INVALID_DOCUMENT',
       `the document is not valid JSON (${(error as Error).message}); expected a JSON array of endpoint sets`,
