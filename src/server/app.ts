@@ -10,7 +10,7 @@ import Fastify, { LogController } from 'fastify';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { IpurlError, describeValue } from '../core/errors.js';
 import type { ServerDeps } from './deps.js';
-import { createFastPath } from './fast-path.js';
+import { createFastPath, createUrlMemo } from './fast-path.js';
 import { errorBody, toHttpError } from './http-errors.js';
 import { registerMetrics } from './metrics.js';
 import { routes } from './routes/index.js';
@@ -73,8 +73,14 @@ function clientErrorHandler(error: Error & { code?: string }, socket: Socket): v
   );
 }
 
-export async function createApp(deps: ServerDeps): Promise<FastifyInstance> {
-  const fastPath = deps.config.fastPath === false ? undefined : createFastPath(deps);
+export async function createApp(given: ServerDeps): Promise<FastifyInstance> {
+  // Read routes tell the memo which prepared answer a URL got; the fast path answers from it.
+  const memo =
+    given.config.fastPath === false
+      ? undefined
+      : createUrlMemo(() => given.webService.revision(), given.now ?? Date.now);
+  const deps: ServerDeps = memo === undefined ? given : { ...given, urlMemo: memo };
+  const fastPath = memo === undefined ? undefined : createFastPath(deps, memo);
   const app = Fastify({
     logger: deps.logger ?? false,
     // The cached-response fast path (fast-path.ts) sits in front of fastify on real sockets;

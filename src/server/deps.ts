@@ -6,6 +6,7 @@
 import type { FastifyServerOptions } from 'fastify';
 import type { Store } from '../core/store.js';
 import type { WebService } from '../service/web-service.js';
+import type { UrlMemo } from './fast-path.js';
 import type { Metrics } from './metrics.js';
 import type { RateLimiter } from './rate-limit.js';
 
@@ -43,7 +44,10 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = {
 
 export interface ServerDeps {
   readonly store: Store;
-  /** Answers the three web methods from prepared bytes (src/service/web-service.ts). */
+  /**
+   * Answers the three web methods from prepared bytes (src/service/web-service.ts); its
+   * `catalog` serves every other read route (page, PAC, exports, lookups).
+   */
   readonly webService: WebService;
   /** Rate-limit counters: in memory by default, Redis when replicas share them. */
   readonly rateLimiter: RateLimiter;
@@ -57,4 +61,9 @@ export interface ServerDeps {
   readonly metrics?: Metrics;
   /** Clock in epoch milliseconds (rate-limit windows); tests may pin it. */
   readonly now?: () => number;
+  /**
+   * Set by createApp for its routes: a read route remembers here which prepared answer a raw URL
+   * got, and the fast path answers that URL from it (fast-path.ts).
+   */
+  readonly urlMemo?: UrlMemo;
 }

@@ -1,22 +1,32 @@
 /**
- * The hot path of the web service, in front of fastify (DESIGN.md "hot paths never parse"; the
- * serve benchmark): a GET of `/version…`, `/endpoints/{instance}` or `/changes/{instance}/{version}`
- * whose prepared bytes are already cached is answered straight on the Node response, with exactly
- * the status, headers and body the fastify route would send (both use routes/web-service.ts).
- * Anything else — another method, an encoded or unusual path, a parameter error, a cache miss,
- * a rate-limited route while the limit is on — returns false and fastify handles the request
- * in full (errors, 404/405, logging, hooks).
+ * The hot path of every read route, in front of fastify (DESIGN.md "hot paths never parse"; the
+ * read-routes benchmark): a GET whose prepared bytes are already known is answered straight on
+ * the Node response through reply.ts, with exactly the status, headers and body the fastify
+ * route would send. Two ways to know them:
+ * - the URL memo: every read route tells it which prepared answer a raw URL got (and, for the
+ *   page, which Accept-Language), so a repeated URL (pollers and browsers send the same one every
+ *   time) skips routing and parsing entirely. It is dropped with the store revision and at
+ *   midnight UTC (exports leave out additions that are not effective yet);
+ * - the web-service parsers (`/version`, `/endpoints`, `/changes`), so a new ClientRequestId
+ *   asking for cached bytes is answered here too.
+ * `/endpoints` and `/changes` count against the rate limit (SPEC §11.2) here as on the fastify
+ * route, when the limiter answers synchronously (the in-memory one) and the client IP is the
+ * socket's; otherwise (Redis, trust proxy) the request goes to fastify. Everything else (errors,
+ * misses) goes through fastify, with its error shape.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { PreparedResponse } from '../service/web-service.js';
+import type { PreparedResponse } from '../service/prepared.js';
 import type { ServerDeps } from './deps.js';
+import { errorBody } from './http-errors.js';
 import { parseRawQuery } from './query.js';
+import { writePrepared } from './reply.js';
 import {
-  acceptsGzip,
   parseChangesRequest,
   parseEndpointsRequest,
   parseVersionRequest,
-  wireResponse,
+  rateLimitError,
+  rateLimitHeaders,
+  rateLimitKey,
   type RouteParams,
 } from './routes/web-service.js';
 
@@ -25,29 +35,106 @@ const PATH = /^\/(version|endpoints|changes)(?:\/([A-Za-z0-9]+))?(?:\/([0-9]+))?
 
 export type FastPath = (req: IncomingMessage, res: ServerResponse) => boolean;
 
-export function createFastPath(deps: ServerDeps): FastPath {
-  const { webService, config } = deps;
+export interface MemoEntry {
+  readonly prepared: PreparedResponse;
+  /** Set on rate-limited routes: the normalised ClientRequestId the URL carries. */
+  readonly clientRequestId?: string;
+}
+
+/** Raw URL → the prepared answer it got, for the current revision and day. */
+export interface UrlMemo {
+  /** Remember a GET's answer; `acceptLanguage` when the answer followed that header (the page). */
+  remember(url: string | undefined, entry: MemoEntry, acceptLanguage?: string | null): void;
+  find(url: string, acceptLanguage: string | undefined): MemoEntry | undefined;
+  readonly size: number;
+}
+
+const MAX_URL = 1024;
+const DAY_MS = 86_400_000;
+
+export function createUrlMemo(
+  revision: () => string | undefined,
+  now: () => number = Date.now,
+  maxEntries = 4096,
+): UrlMemo {
+  let byUrl = new Map<string, MemoEntry>();
+  let byLanguage = new Map<string, MemoEntry>();
+  let validRevision: string | undefined;
+  let validDay = -1;
+
+  function current(): void {
+    const rev = revision();
+    const day = Math.floor(now() / DAY_MS);
+    if (rev !== validRevision || day !== validDay) {
+      byUrl = new Map();
+      byLanguage = new Map();
+      validRevision = rev;
+      validDay = day;
+    }
+  }
+
+  function put(map: Map<string, MemoEntry>, key: string, entry: MemoEntry): void {
+    if (map.size >= maxEntries) map.delete(map.keys().next().value!);
+    map.set(key, entry);
+  }
+
+  return {
+    remember(url, entry, acceptLanguage) {
+      if (url === undefined || url.length > MAX_URL) return;
+      current();
+      if (acceptLanguage === undefined) put(byUrl, url, entry);
+      else put(byLanguage, `${url}\n${acceptLanguage ?? ''}`, entry);
+    },
+    find(url, acceptLanguage) {
+      current();
+      return (
+        byUrl.get(url) ??
+        (byLanguage.size === 0 ? undefined : byLanguage.get(`${url}\n${acceptLanguage ?? ''}`))
+      );
+    },
+    get size() {
+      return byUrl.size + byLanguage.size;
+    },
+  };
+}
+
+export function createFastPath(deps: ServerDeps, memo: UrlMemo): FastPath {
+  const { webService, config, rateLimiter } = deps;
   const cacheControl = `public, max-age=${config.cacheMaxAgeSeconds}`;
   const limited = config.rateLimit > 0;
+  const now = deps.now ?? Date.now;
+  // The limiter is asked here only when it answers synchronously and sees the socket's address.
+  const hitSync =
+    limited && config.trustProxy !== true && rateLimiter.hitSync !== undefined
+      ? rateLimiter.hitSync.bind(rateLimiter)
+      : undefined;
 
-  function cachedFor(
-    method: string,
-    params: RouteParams,
-    query: string,
-  ): PreparedResponse | undefined {
-    const raw = parseRawQuery(query);
+  /** The cached answer of a web-service URL not seen before, or undefined. */
+  function parsed(url: string): MemoEntry | undefined {
+    const at = url.indexOf('?');
+    const match = PATH.exec(at === -1 ? url : url.slice(0, at));
+    if (match === null) return undefined;
+    const params: RouteParams = {};
+    if (match[2] !== undefined) params.instance = match[2];
+    if (match[3] !== undefined) params.version = match[3];
+    const method = match[1]!.toLowerCase();
+    const raw = parseRawQuery(at === -1 ? '' : url.slice(at + 1));
     let result: PreparedResponse | Promise<PreparedResponse>;
+    let clientRequestId: string | undefined;
     if (method === 'version') {
       if (params.version !== undefined) return undefined;
       result = webService.version(parseVersionRequest(params, raw));
-    } else if (limited) {
-      // The limiter is asynchronous (and may be shared through Redis): fastify's route does it.
+    } else if (limited && hitSync === undefined) {
       return undefined;
     } else if (method === 'endpoints') {
       if (params.version !== undefined) return undefined;
-      result = webService.endpoints(parseEndpointsRequest(params, raw, webService).request);
+      const request = parseEndpointsRequest(params, raw, webService);
+      if (limited) clientRequestId = request.clientRequestId;
+      result = webService.endpoints(request.request);
     } else {
-      result = webService.changes(parseChangesRequest(params, raw, webService).request);
+      const request = parseChangesRequest(params, raw, webService);
+      if (limited) clientRequestId = request.clientRequestId;
+      result = webService.changes(request.request);
     }
     // A miss renders in the background; fastify's route then joins the same render (and reports
     // its failure), so this copy of the promise only needs its rejection observed.
@@ -55,75 +142,58 @@ export function createFastPath(deps: ServerDeps): FastPath {
       result.catch(() => undefined);
       return undefined;
     }
-    return result;
+    const entry =
+      clientRequestId === undefined ? { prepared: result } : { prepared: result, clientRequestId };
+    memo.remember(url, entry);
+    return entry;
   }
 
-  // Raw URL → its prepared response for the current store revision: a repeated URL (pollers send
-  // the same one every time) skips parsing entirely. Small and bounded; dropped on a new revision.
-  let byUrl = new Map<string, PreparedResponse>();
-  const plainHeaders = new WeakMap<PreparedResponse, string[]>();
-  let byUrlRevision: string | undefined;
-
-  function lookup(url: string): PreparedResponse | undefined {
-    const revision = webService.revision();
-    if (revision !== byUrlRevision) {
-      byUrl = new Map();
-      byUrlRevision = revision;
+  function find(req: IncomingMessage, url: string): MemoEntry | undefined {
+    const known = memo.find(url, req.headers['accept-language']);
+    if (known !== undefined) {
+      webService.catalog.countHit();
+      return known;
     }
-    const known = byUrl.get(url);
-    if (known !== undefined) return known;
-    const at = url.indexOf('?');
-    const match = PATH.exec(at === -1 ? url : url.slice(0, at));
-    if (match === null) return undefined;
-    const params: RouteParams = {};
-    if (match[2] !== undefined) params.instance = match[2];
-    if (match[3] !== undefined) params.version = match[3];
-    let prepared: PreparedResponse | undefined;
     try {
-      prepared = cachedFor(match[1]!.toLowerCase(), params, at === -1 ? '' : url.slice(at + 1));
+      return parsed(url);
     } catch {
       // Parameter errors (and anything unexpected) are answered by fastify, with its error shape.
       return undefined;
     }
-    if (prepared !== undefined && url.length <= 1024) {
-      if (byUrl.size >= 256) byUrl.delete(byUrl.keys().next().value!);
-      byUrl.set(url, prepared);
-    }
-    return prepared;
+  }
+
+  function refuse(res: ServerResponse, headers: string[], message: string): void {
+    const body = JSON.stringify(errorBody('ERR_RATE_LIMITED', message));
+    headers.push(
+      'cache-control',
+      'no-store',
+      'content-type',
+      'application/json; charset=utf-8',
+      'content-length',
+      String(Buffer.byteLength(body)),
+    );
+    res.writeHead(429, headers);
+    res.end(body);
   }
 
   return (req, res) => {
     if (req.method !== 'GET') return false;
-    const prepared = lookup(req.url ?? '');
-    if (prepared === undefined) return false;
-    const ifNoneMatch = req.headers['if-none-match'];
-    const acceptEncoding = req.headers['accept-encoding'];
-    if (
-      ifNoneMatch !== undefined ||
-      (acceptEncoding !== undefined && acceptsGzip(acceptEncoding))
-    ) {
-      const wire = wireResponse(prepared, cacheControl, acceptEncoding, ifNoneMatch);
-      if (wire.body === undefined) {
-        res.writeHead(wire.status, wire.headers);
-        res.end();
-      } else {
-        res.writeHead(wire.status, { ...wire.headers, 'content-length': wire.body.length });
-        res.end(wire.body);
+    const url = req.url ?? '';
+    const entry = find(req, url);
+    if (entry === undefined) return false;
+    let extra: string[] = [];
+    if (entry.clientRequestId !== undefined && limited) {
+      if (hitSync === undefined) return false;
+      const ip = req.socket.remoteAddress ?? '';
+      const result = hitSync(rateLimitKey(ip, entry.clientRequestId), now());
+      extra = rateLimitHeaders(result);
+      if (!result.allowed) {
+        refuse(res, extra, rateLimitError(result, config).message);
+        return true;
       }
-      return true;
     }
-    // The common case (identity, unconditional): headers prepared once per response.
-    let headers = plainHeaders.get(prepared);
-    if (headers === undefined) {
-      const wire = wireResponse(prepared, cacheControl, undefined, undefined);
-      headers = Object.entries({
-        ...wire.headers,
-        'content-length': String(prepared.body.length),
-      }).flat();
-      plainHeaders.set(prepared, headers);
-    }
-    res.writeHead(200, headers);
-    res.end(prepared.body);
+    const written = writePrepared(req, res, entry.prepared, cacheControl, extra);
+    if (written instanceof Promise) written.catch(() => res.destroy());
     return true;
   };
 }

@@ -17,6 +17,12 @@ export interface RateLimitResult {
 export interface RateLimiter {
   /** Count one request for `key` at `now` (epoch ms, default Date.now()). */
   hit(key: string, now?: number): Promise<RateLimitResult>;
+  /**
+   * The same count, answered synchronously, for limiters that keep their counters in this process
+   * (the in-memory one). The fast path (fast-path.ts) uses it to answer cached GETs within one
+   * event-loop turn; limiters without it (Redis) are asked on the fastify route.
+   */
+  hitSync?(key: string, now?: number): RateLimitResult;
   /** Release timers or connections. Optional. */
   close?(): Promise<void>;
 }
@@ -52,8 +58,10 @@ export function createMemoryRateLimiter(options: FixedWindowOptions): RateLimite
     }
   }
 
-  return {
-    async hit(key: string, now: number = Date.now()): Promise<RateLimitResult> {
+  const limiter = {
+    hit: (key: string, now?: number): Promise<RateLimitResult> =>
+      Promise.resolve(limiter.hitSync(key, now)),
+    hitSync(key: string, now: number = Date.now()): RateLimitResult {
       if (limit <= 0) return { allowed: true, limit: 0, remaining: 0, resetSeconds: windowSeconds };
       let window = windows.get(key);
       if (window === undefined || now - window.start >= windowMs || now < window.start) {
@@ -72,4 +80,5 @@ export function createMemoryRateLimiter(options: FixedWindowOptions): RateLimite
       };
     },
   };
+  return limiter;
 }

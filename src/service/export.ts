@@ -25,10 +25,8 @@ import {
 } from '../core/endpoint-set.js';
 import { IpurlError, describeValue } from '../core/errors.js';
 import { filterEndpointSets } from '../core/filters.js';
-import { canonicalInstance } from '../core/instance.js';
-import type { Store } from '../core/store.js';
 import { parseTenantName } from '../core/tenant.js';
-import { VERSION_ZERO, formatYmd, isVersionId, type VersionId } from '../core/version-id.js';
+import { formatYmd, type VersionId } from '../core/version-id.js';
 import { unsupportedError } from '../formats/export/export-model.js';
 import { EXPORT_TARGETS, getTarget } from '../formats/export/export-registry.js';
 import { MAX_ENTRIES_RULE } from '../core/capacity-cap.js';
@@ -39,6 +37,7 @@ import {
   type TargetInfo,
   type UnsupportedPolicy,
 } from '../formats/export/export-types.js';
+import type { Catalog } from './catalog.js';
 
 export interface ExportRequest {
   readonly instance: string;
@@ -272,43 +271,20 @@ function withoutPending(
 // ---------------------------------------------------------------------------------------------
 
 export async function exportEndpoints(
-  store: Store,
+  catalog: Catalog,
   request: ExportRequest,
 ): Promise<ExportOutcome> {
   const target = getTarget(request.target);
   checkCapacityRequest(request, target);
   const tenantName =
     request.tenantName === undefined ? undefined : parseTenantName(request.tenantName);
-  const instances = (await store.listInstances()).map((summary) => summary.instance);
-  const instance = canonicalInstance(instances, request.instance);
-  if (instance === undefined) {
-    throw new IpurlError(
-      'ERR_UNKNOWN_INSTANCE',
-      `unknown instance ${JSON.stringify(describeValue(request.instance))}; this store has ${instances.length === 0 ? 'no instance yet' : instances.join(', ')}`,
-    );
-  }
-  let version: VersionId;
-  if (request.version === undefined) {
-    const latest = (await store.listVersions(instance))[0];
-    if (latest === undefined)
-      throw new IpurlError('ERR_VERSION_NOT_FOUND', `instance ${instance} has no version`);
-    version = latest.version;
-  } else {
-    if (!isVersionId(request.version)) {
-      throw new IpurlError(
-        'ERR_INVALID_VERSION',
-        `version must be 10 digits (YYYYMMDDNN); received ${JSON.stringify(describeValue(request.version))}`,
-      );
-    }
-    version = request.version;
-  }
-  const stored = await store.getEndpointSets(instance, version);
-  if (stored === undefined) {
-    throw new IpurlError('ERR_VERSION_NOT_FOUND', `instance ${instance} has no version ${version}`);
-  }
+  const resolved = catalog.resolve(request.instance, request.version);
+  const { instance, version } = resolved;
+  const stored = await catalog.sets(resolved);
 
   const today = formatYmd(request.now ?? new Date());
-  const records = await store.getChanges(instance, { after: VERSION_ZERO });
+  // The history is read once per store revision (the catalog), not per export.
+  const records = await catalog.history(instance);
   const pending = findPending(records, version, today);
   const includePending = request.includePending === true;
   const live = includePending ? [...stored] : withoutPending(stored, pending);

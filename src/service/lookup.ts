@@ -1,14 +1,15 @@
 /**
  * The lookup use case shared by `ipurl lookup` and `GET /lookup/{instance}` (issue 5): compile a
  * version's sets into a lookup index once (DESIGN.md: "Lookups compile the data into an index once
- * per version"), keep the few most recent indexes, and answer queries with every matching set and
- * the category to apply (SPEC §9).
+ * per version"; the Catalog keeps them, bounded), and answer queries with every matching set and
+ * the category to apply (SPEC §9). Over HTTP each distinct question is answered once per store
+ * revision from prepared bytes.
  */
 import { IpurlError, describeValue, type Issue } from '../core/errors.js';
-import { canonicalInstance } from '../core/instance.js';
-import { buildLookupIndex, type LookupIndex, type LookupResult } from '../core/lookup-index.js';
-import type { Store } from '../core/store.js';
-import { isVersionId, type VersionId } from '../core/version-id.js';
+import type { LookupIndex, LookupResult } from '../core/lookup-index.js';
+import type { VersionId } from '../core/version-id.js';
+import type { Catalog } from './catalog.js';
+import { prepare, type PreparedResponse } from './prepared.js';
 
 /** One match as the API and `--json` show it: the set's attributes plus what matched. */
 export interface LookupMatchJson {
@@ -47,10 +48,15 @@ export interface LookupService {
   ): Promise<{ instance: string; version: VersionId; index: LookupIndex }>;
   /** Look up every query; one bad query rejects the call, naming each bad value (ERR_INVALID_PARAMETER). */
   lookup(instance: string, queries: readonly string[], version?: string): Promise<LookupAnswer>;
+  /** The same answer as prepared JSON (GET /lookup/{instance}), once per distinct question. */
+  prepared(
+    instance: string,
+    queries: readonly string[],
+    version?: string,
+  ): PreparedResponse | Promise<PreparedResponse>;
 }
 
 export const MAX_QUERIES = 100;
-const CACHE_SIZE = 8;
 
 export function toResultJson(result: LookupResult): LookupResultJson {
   return {
@@ -73,92 +79,69 @@ export function toResultJson(result: LookupResult): LookupResultJson {
   };
 }
 
-export function createLookupService(store: Store): LookupService {
-  const cache = new Map<string, LookupIndex>();
-
-  async function resolve(
-    requested: string,
-    version: string | undefined,
-  ): Promise<{ instance: string; version: VersionId }> {
-    const summaries = await store.listInstances();
-    const name = canonicalInstance(
-      summaries.map((s) => s.instance),
-      requested,
-    );
-    const summary = summaries.find((s) => s.instance === name);
-    if (summary === undefined) {
-      throw new IpurlError(
-        'ERR_UNKNOWN_INSTANCE',
-        `unknown instance ${JSON.stringify(describeValue(requested))}; instances: ${summaries.map((s) => s.instance).join(', ') || '(none: the store is empty)'}`,
-      );
-    }
-    if (version === undefined) return { instance: summary.instance, version: summary.latest };
-    if (!isVersionId(version)) {
-      throw new IpurlError(
-        'ERR_INVALID_VERSION',
-        `version must be ten digits YYYYMMDDNN; received ${JSON.stringify(describeValue(version))}`,
-      );
-    }
-    if (!summary.versions.includes(version)) {
-      throw new IpurlError(
-        'ERR_VERSION_NOT_FOUND',
-        `${summary.instance} has no version ${version}; latest is ${summary.latest}`,
-      );
-    }
-    return { instance: summary.instance, version };
+export function createLookupService(catalog: Catalog): LookupService {
+  async function index(requested: string, version?: string) {
+    const resolved = catalog.resolve(requested, version);
+    return {
+      instance: resolved.instance,
+      version: resolved.version,
+      index: await catalog.lookupIndex(resolved),
+    };
   }
 
-  async function index(requested: string, version?: string) {
-    const resolved = await resolve(requested, version);
-    const key = `${resolved.instance}/${resolved.version}`;
-    let compiled = cache.get(key);
-    if (compiled === undefined) {
-      const sets = await store.getEndpointSets(resolved.instance, resolved.version);
-      if (sets === undefined) throw new IpurlError('ERR_VERSION_NOT_FOUND', `${key} is not stored`);
-      compiled = buildLookupIndex(sets);
-      if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
-      cache.set(key, compiled);
+  async function lookup(
+    requested: string,
+    queries: readonly string[],
+    version?: string,
+  ): Promise<LookupAnswer> {
+    if (queries.length === 0) {
+      throw new IpurlError(
+        'ERR_MISSING_PARAMETER',
+        'give at least one q: an IPv4/IPv6 address, a host name or a URL (q is repeatable)',
+      );
     }
-    return { ...resolved, index: compiled };
+    if (queries.length > MAX_QUERIES) {
+      throw new IpurlError(
+        'ERR_INVALID_PARAMETER',
+        `at most ${MAX_QUERIES} queries per request; received ${queries.length}`,
+      );
+    }
+    const { instance, version: v, index: compiled } = await index(requested, version);
+    const results: LookupResultJson[] = [];
+    const issues: Issue[] = [];
+    queries.forEach((query, i) => {
+      const result = compiled.lookup(query);
+      if ('ok' in result)
+        issues.push({ path: `q[${i}]`, value: describeValue(query), reason: result.reason });
+      else results.push(toResultJson(result));
+    });
+    if (issues.length > 0) {
+      throw new IpurlError(
+        'ERR_INVALID_PARAMETER',
+        issues
+          .map(
+            (issue) =>
+              `q ${JSON.stringify(issue.value)} is not an IP address, host name or URL: ${issue.reason}`,
+          )
+          .join('; '),
+        { details: { issues } },
+      );
+    }
+    return { instance, version: v, results };
   }
 
   return {
     index,
-    async lookup(requested, queries, version) {
-      if (queries.length === 0) {
-        throw new IpurlError(
-          'ERR_MISSING_PARAMETER',
-          'give at least one q: an IPv4/IPv6 address, a host name or a URL (q is repeatable)',
-        );
-      }
-      if (queries.length > MAX_QUERIES) {
-        throw new IpurlError(
-          'ERR_INVALID_PARAMETER',
-          `at most ${MAX_QUERIES} queries per request; received ${queries.length}`,
-        );
-      }
-      const { instance, version: v, index: compiled } = await index(requested, version);
-      const results: LookupResultJson[] = [];
-      const issues: Issue[] = [];
-      queries.forEach((query, i) => {
-        const result = compiled.lookup(query);
-        if ('ok' in result)
-          issues.push({ path: `q[${i}]`, value: describeValue(query), reason: result.reason });
-        else results.push(toResultJson(result));
+    lookup,
+    prepared(requested, queries, version) {
+      const resolved = catalog.resolve(requested, version);
+      const key = `lookup|${resolved.instance}|${resolved.version}|${JSON.stringify(queries)}`;
+      return catalog.prepared(key, async () => {
+        const answer = await lookup(resolved.instance, queries, resolved.version);
+        return prepare(JSON.stringify(answer, null, 2), 'application/json; charset=utf-8', {
+          cacheControl: 'no-cache',
+        });
       });
-      if (issues.length > 0) {
-        throw new IpurlError(
-          'ERR_INVALID_PARAMETER',
-          issues
-            .map(
-              (issue) =>
-                `q ${JSON.stringify(issue.value)} is not an IP address, host name or URL: ${issue.reason}`,
-            )
-            .join('; '),
-          { details: { issues } },
-        );
-      }
-      return { instance, version: v, results };
     },
   };
 }

@@ -4,15 +4,13 @@
  * ServiceAreas/TenantName filters of `/endpoints` (Get-PacFile calls `/endpoints` with them,
  * SPEC §8.2 step 1) and render the PAC.
  *
- * Rendered PACs are cached per (store revision, parameters): browsers fetch the PAC on every
- * start, and the answer only changes when a version is appended.
+ * Rendered PACs are prepared bytes (prepared.ts) per (resolved version, normalised parameters)
+ * in the Catalog: browsers fetch the PAC on every start, and the answer only changes when a
+ * version is appended.
  */
-import { createHash } from 'node:crypto';
 import { canonicalServiceArea, SERVICE_AREAS, type ServiceArea } from '../core/endpoint-set.js';
 import { IpurlError, describeValue } from '../core/errors.js';
 import { filterEndpointSets } from '../core/filters.js';
-import { canonicalInstance } from '../core/instance.js';
-import type { Store } from '../core/store.js';
 import { parseTenantName } from '../core/tenant.js';
 import { isVersionId, type VersionId } from '../core/version-id.js';
 import { PAC_TYPES, type PacType } from '../formats/pac/pac-lists.js';
@@ -24,6 +22,9 @@ import {
   renderPac,
   type PacStyle,
 } from '../formats/pac/render-pac.js';
+import type { Catalog } from './catalog.js';
+import { malformedVersion } from './catalog.js';
+import { prepare, type PreparedResponse } from './prepared.js';
 
 export { PAC_CONTENT_TYPE } from '../formats/pac/render-pac.js';
 
@@ -89,10 +90,7 @@ export function parsePacParameters(
       ? undefined
       : parseServiceAreas(raw.serviceAreas, names.serviceAreas);
   if (raw.version !== undefined && !isVersionId(raw.version)) {
-    throw new IpurlError(
-      'ERR_INVALID_VERSION',
-      `${names.version} must be exactly 10 digits YYYYMMDDNN; received ${JSON.stringify(describeValue(raw.version))}`,
-    );
+    throw malformedVersion(raw.version, names.version);
   }
   return {
     type,
@@ -173,62 +171,29 @@ export interface PacFile {
   /** Strong validator of the text (RFC 9110 §8.8.3). */
   readonly etag: string;
   readonly contentType: string;
+  /** The same PAC as prepared bytes (HTTP). */
+  readonly prepared: PreparedResponse;
 }
-
-/** What the PAC use case reads: a Store, or the bundled dataset when the store is empty (CLI). */
-export type PacSource = Pick<Store, 'listInstances' | 'getEndpointSets' | 'revision'>;
 
 export interface PacService {
   /** The PAC of `instance` (any case) for these parameters; latest version unless one is given. */
   render(instance: string, parameters: PacParameters): Promise<PacFile>;
+  /** The same, as prepared bytes with their headers (GET /pac/{instance}). */
+  prepared(
+    instance: string,
+    parameters: PacParameters,
+  ): PreparedResponse | Promise<PreparedResponse>;
 }
 
-const CACHE_SIZE = 64;
-
-export function createPacService(store: PacSource): PacService {
-  const cache = new Map<string, PacFile>();
-
-  async function resolve(
-    instance: string,
-    version: VersionId | undefined,
-  ): Promise<{ instance: string; version: VersionId }> {
-    const summaries = await store.listInstances();
-    const name = canonicalInstance(
-      summaries.map((s) => s.instance),
-      instance,
-    );
-    const summary = summaries.find((s) => s.instance === name);
-    if (summary === undefined) {
-      throw new IpurlError(
-        'ERR_UNKNOWN_INSTANCE',
-        `unknown instance ${JSON.stringify(describeValue(instance))}; instances: ${summaries.map((s) => s.instance).join(', ') || '(none: the store is empty)'}`,
-      );
-    }
-    if (version === undefined) return { instance: summary.instance, version: summary.latest };
-    if (!summary.versions.includes(version)) {
-      throw new IpurlError(
-        'ERR_VERSION_NOT_FOUND',
-        `${summary.instance} has no version ${version}; latest is ${summary.latest} (${summary.versions.length} versions stored)`,
-      );
-    }
-    return { instance: summary.instance, version };
-  }
-
-  return {
-    async render(requested, parameters) {
-      const { instance, version } = await resolve(requested, parameters.version);
-      const revision = await store.revision();
-      const key = JSON.stringify([revision, instance, version, parameters]);
-      const cached = cache.get(key);
-      if (cached !== undefined) return cached;
-      const sets = await store.getEndpointSets(instance, version);
-      if (sets === undefined) {
-        throw new IpurlError(
-          'ERR_VERSION_NOT_FOUND',
-          `${instance} version ${version} is not stored`,
-        );
-      }
-      const filtered = filterEndpointSets(sets, {
+export function createPacService(catalog: Catalog): PacService {
+  function prepared(requested: string, parameters: PacParameters) {
+    const resolved = catalog.resolve(requested, parameters.version);
+    const { instance, version } = resolved;
+    const { version: _v, ...rest } = parameters;
+    // Content identity: the resolved version and every normalised parameter that shapes the text.
+    const key = `pac|${instance}|${version}|${JSON.stringify(rest)}`;
+    return catalog.prepared(key, async () => {
+      const filtered = filterEndpointSets(await catalog.sets(resolved), {
         ...(parameters.serviceAreas === undefined
           ? {}
           : { serviceAreas: new Set(parameters.serviceAreas) }),
@@ -242,18 +207,29 @@ export function createPacService(store: PacSource): PacService {
         style: parameters.style,
         source: { instance, version },
       });
-      const etag = `"${createHash('sha256').update(text).digest('base64url').slice(0, 27)}"`;
-      const file: PacFile = {
-        instance,
-        version,
+      return prepare(text, PAC_CONTENT_TYPE, {
+        headers: {
+          'content-disposition': `inline; filename="${instance}.pac"`,
+          'x-ipurl-instance': instance,
+          'x-ipurl-version': version,
+        },
+      });
+    });
+  }
+
+  return {
+    prepared,
+    async render(requested, parameters) {
+      const answer = await prepared(requested, parameters);
+      return {
+        instance: answer.headers['x-ipurl-instance']!,
+        version: answer.headers['x-ipurl-version']!,
         parameters,
-        text,
-        etag,
-        contentType: PAC_CONTENT_TYPE,
+        text: answer.body.toString('utf8'),
+        etag: answer.etag,
+        contentType: answer.contentType,
+        prepared: answer,
       };
-      if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
-      cache.set(key, file);
-      return file;
     },
   };
 }

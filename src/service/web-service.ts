@@ -1,22 +1,20 @@
 /**
- * Answers the three web methods (SPEC §3–§5) from prepared bytes. Each distinct request
- * (instance, version, normalised parameters) is rendered once; later requests get the same
- * Buffer and ETag from a bounded cache, so the hot path never touches the store, never filters
- * and never serializes (DESIGN.md "Hot paths never parse").
+ * Answers the three web methods (SPEC §3–§5) from prepared bytes (prepared.ts). Each answer is
+ * rendered once per content identity and store revision; later requests get the same Buffer and
+ * ETag, so the hot path never touches the store, never filters and never serializes (DESIGN.md
+ * "Hot paths never parse"). Instances, versions and the data come from the Catalog, which
+ * follows the store's revision.
  *
- * The catalog of instances and versions is refreshed whenever `store.revision()` changes: polled
- * every `pollMs` (default 500 ms) and pushed by `store.onRevision` where the adapter has it, so a
- * version published by another process (the CLI on the same SQLite file, another replica on
- * PostgreSQL) is served within a second, and every cached response is dropped.
+ * Content identity: `/changes/{i}/{v}` answers the records of versions after `v`, a suffix of the
+ * instance's history; every `v` between two stored versions names the same suffix, so the key
+ * is the suffix, not the string (a flood of distinct version strings renders nothing new).
  */
-import { createHash } from 'node:crypto';
-import { gzipSync } from 'node:zlib';
 import type { ChangeRecord } from '../core/change-record.js';
-import type { EndpointSet, ServiceArea } from '../core/endpoint-set.js';
-import { IpurlError, describeValue } from '../core/errors.js';
+import type { ServiceArea } from '../core/endpoint-set.js';
+import { IpurlError } from '../core/errors.js';
 import { filterEndpointSets } from '../core/filters.js';
-import type { InstanceSummary, Store } from '../core/store.js';
-import { VERSION_ZERO, type VersionId } from '../core/version-id.js';
+import type { InstanceSummary } from '../core/store.js';
+import type { VersionId } from '../core/version-id.js';
 import { renderRss, summarizeVersions } from '../formats/rss.js';
 import { renderChangesCsv, renderEndpointsCsv, renderVersionCsv } from '../formats/wire-csv.js';
 import {
@@ -25,6 +23,10 @@ import {
   renderVersionJson,
   type VersionInfo,
 } from '../formats/wire-json.js';
+import type { Catalog } from './catalog.js';
+import { prepare, type PreparedResponse } from './prepared.js';
+
+export type { PreparedResponse } from './prepared.js';
 
 export type WireFormat = 'JSON' | 'CSV' | 'RSS';
 
@@ -55,15 +57,6 @@ export interface ChangesRequest {
   readonly format: 'JSON' | 'CSV';
 }
 
-export interface PreparedResponse {
-  readonly body: Buffer;
-  /** Strong validator (RFC 9110 §8.8.3), quoted. */
-  readonly etag: string;
-  readonly contentType: string;
-  /** The gzip representation, made on first demand, with its own strong ETag. */
-  gzip(): { readonly body: Buffer; readonly etag: string };
-}
-
 export interface WebServiceStats {
   readonly hits: number;
   readonly misses: number;
@@ -74,6 +67,8 @@ export interface WebServiceStats {
 }
 
 export interface WebService {
+  /** The catalog the answers come from (instances, versions, caches). */
+  readonly catalog: Catalog;
   /** Load the catalog and start following the store's revision. */
   start(): Promise<void>;
   close(): Promise<void>;
@@ -94,18 +89,8 @@ export interface WebService {
 }
 
 export interface WebServiceOptions {
-  /** Revision poll interval in ms (default 500; 0 disables polling). */
-  readonly pollMs?: number;
-  /** Prepared responses kept at most (default 1024). */
-  readonly maxEntries?: number;
-  /** Bytes of prepared responses kept at most (default 64 MiB). */
-  readonly maxBytes?: number;
   /** Origin of RSS item links (SPEC §3.4), default `https://endpoints.office.com`. */
   readonly publicUrl?: string;
-  /** Where background refresh failures go (the store may be briefly unreachable). */
-  readonly onError?: (error: unknown) => void;
-  /** Called after the catalog changed (new revision loaded). */
-  readonly onRevision?: (revision: string) => void;
 }
 
 export const CONTENT_TYPES: Readonly<Record<WireFormat, string>> = {
@@ -114,210 +99,54 @@ export const CONTENT_TYPES: Readonly<Record<WireFormat, string>> = {
   RSS: 'application/rss+xml; charset=utf-8',
 };
 
-function prepare(text: string, contentType: string): PreparedResponse {
-  const body = Buffer.from(text, 'utf8');
-  const hash = createHash('sha256').update(body).digest('base64url').slice(0, 32);
-  let gzipped: { body: Buffer; etag: string } | undefined;
-  return {
-    body,
-    etag: `"${hash}"`,
-    contentType,
-    gzip() {
-      gzipped ??= { body: gzipSync(body, { level: 9 }), etag: `"${hash}-gz"` };
-      return gzipped;
-    },
-  };
+/** First index of `records` (ordered by version) whose version is after (or at) `version`. */
+function boundary(
+  records: readonly ChangeRecord[],
+  version: VersionId,
+  inclusive: boolean,
+): number {
+  let lo = 0;
+  let hi = records.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const v = records[mid]!.version;
+    if (v > version || (inclusive && v === version)) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
 }
 
-/** Insertion-ordered Map as an LRU, bounded by entries and bytes. */
-class PreparedCache {
-  private entries = new Map<string, PreparedResponse>();
-  private bytes = 0;
-  hits = 0;
-  misses = 0;
-
-  constructor(
-    private readonly maxEntries: number,
-    private readonly maxBytes: number,
-  ) {}
-
-  get(key: string): PreparedResponse | undefined {
-    const found = this.entries.get(key);
-    if (found === undefined) {
-      this.misses += 1;
-      return undefined;
-    }
-    this.hits += 1;
-    return found;
-  }
-
-  set(key: string, value: PreparedResponse): void {
-    const old = this.entries.get(key);
-    if (old !== undefined) {
-      this.bytes -= old.body.length;
-      this.entries.delete(key);
-    }
-    this.entries.set(key, value);
-    this.bytes += value.body.length;
-    for (const [k, v] of this.entries) {
-      if (this.entries.size <= this.maxEntries && this.bytes <= this.maxBytes) break;
-      this.entries.delete(k);
-      this.bytes -= v.body.length;
-    }
-  }
-
-  clear(): void {
-    this.entries = new Map();
-    this.bytes = 0;
-  }
-
-  get size(): number {
-    return this.entries.size;
-  }
-
-  get totalBytes(): number {
-    return this.bytes;
-  }
+function versionInfo(s: InstanceSummary, allVersions: boolean): VersionInfo {
+  return allVersions
+    ? { instance: s.instance, latest: s.latest, versions: s.versions }
+    : { instance: s.instance, latest: s.latest };
 }
 
-interface Catalog {
-  readonly revision: string;
-  readonly list: readonly InstanceSummary[];
-  /** Lower-cased name → summary (instances match case-insensitively, SPEC §1.1). */
-  readonly byLowerName: ReadonlyMap<string, InstanceSummary>;
-}
+export function createWebService(catalog: Catalog, options: WebServiceOptions = {}): WebService {
+  const summary = (name: string): InstanceSummary => catalog.resolve(name).summary;
 
-export function createWebService(store: Store, options: WebServiceOptions = {}): WebService {
-  const pollMs = options.pollMs ?? 500;
-  const cache = new PreparedCache(options.maxEntries ?? 1024, options.maxBytes ?? 64 * 1024 * 1024);
-  const inflight = new Map<string, Promise<PreparedResponse>>();
-  // Endpoint sets per (instance, version): several parameter combinations share one read.
-  const setsCache = new Map<string, Promise<EndpointSet[]>>();
-  let catalog: Catalog = { revision: '', list: [], byLowerName: new Map() };
-  let loaded = false;
-  let generation = 0;
-  let refreshing: Promise<boolean> | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  let unsubscribe: (() => void) | undefined;
-
-  async function loadCatalog(): Promise<boolean> {
-    const revision = await store.revision();
-    if (loaded && revision === catalog.revision) return false;
-    const list = await store.listInstances();
-    catalog = {
-      revision,
-      list,
-      byLowerName: new Map(list.map((s) => [s.instance.toLowerCase(), s])),
-    };
-    loaded = true;
-    generation += 1;
-    cache.clear();
-    inflight.clear();
-    setsCache.clear();
-    options.onRevision?.(revision);
-    return true;
-  }
-
-  function refresh(): Promise<boolean> {
-    refreshing ??= loadCatalog().finally(() => {
-      refreshing = undefined;
-    });
-    return refreshing;
-  }
-
-  function backgroundRefresh(): void {
-    refresh().catch((error: unknown) => options.onError?.(error));
-  }
-
-  function summary(name: string): InstanceSummary {
-    const found = catalog.byLowerName.get(name.toLowerCase());
-    if (found === undefined) {
-      const known = catalog.list.map((s) => s.instance).join(', ');
-      throw new IpurlError(
-        'ERR_UNKNOWN_INSTANCE',
-        `instance ${JSON.stringify(describeValue(name))} is not served here; instances: ${known || '(none: the store is empty)'} (any letter case)`,
-      );
-    }
-    return found;
-  }
-
-  /** Cached bytes for `key`, or render them once (concurrent misses share one render). */
-  function cached(
-    key: string,
-    render: () => Promise<PreparedResponse>,
+  function changesOf(
+    instance: string,
+    format: 'JSON' | 'CSV',
+    history: readonly ChangeRecord[],
+    start: number,
+    end: number,
   ): PreparedResponse | Promise<PreparedResponse> {
-    const hit = cache.get(key);
-    if (hit !== undefined) return hit;
-    const pending = inflight.get(key);
-    if (pending !== undefined) return pending;
-    const startedIn = generation;
-    const promise = render().then(
-      (prepared) => {
-        if (generation === startedIn) {
-          cache.set(key, prepared);
-          inflight.delete(key);
-        }
-        return prepared;
-      },
-      (error: unknown) => {
-        if (generation === startedIn) inflight.delete(key);
-        throw error;
-      },
-    );
-    inflight.set(key, promise);
-    return promise;
-  }
-
-  function endpointSets(instance: string, version: VersionId): Promise<EndpointSet[]> {
-    const key = `${instance}|${version}`;
-    let pending = setsCache.get(key);
-    if (pending === undefined) {
-      pending = store.getEndpointSets(instance, version).then((sets) => {
-        if (sets === undefined) {
-          throw new IpurlError(
-            'ERR_VERSION_NOT_FOUND',
-            `version ${version} of ${instance} is listed but its sets are missing`,
-          );
-        }
-        return sets;
-      });
-      pending.catch(() => setsCache.delete(key));
-      setsCache.set(key, pending);
-      if (setsCache.size > 32) setsCache.delete(setsCache.keys().next().value!);
-    }
-    return pending;
-  }
-
-  function versionInfo(s: InstanceSummary, allVersions: boolean): VersionInfo {
-    return allVersions
-      ? { instance: s.instance, latest: s.latest, versions: s.versions }
-      : { instance: s.instance, latest: s.latest };
+    return catalog.prepared(`c|${instance}|${format}|${start}|${end}`, () => {
+      const records = history.slice(start, end);
+      return format === 'CSV'
+        ? prepare(renderChangesCsv(records), CONTENT_TYPES.CSV)
+        : prepare(renderChangesJson(records), CONTENT_TYPES.JSON);
+    });
   }
 
   return {
-    async start() {
-      await refresh();
-      if (store.onRevision) unsubscribe = store.onRevision(backgroundRefresh);
-      if (pollMs > 0) {
-        timer = setInterval(backgroundRefresh, pollMs);
-        timer.unref();
-      }
-    },
-
-    async close() {
-      if (timer) clearInterval(timer);
-      timer = undefined;
-      unsubscribe?.();
-      unsubscribe = undefined;
-      await refreshing?.catch(() => undefined);
-    },
-
-    refresh,
-
-    instances: () => catalog.list,
-
-    resolveInstance: (name) => catalog.byLowerName.get(name.toLowerCase())?.instance,
-
+    catalog,
+    start: () => catalog.start(),
+    close: () => catalog.close(),
+    refresh: () => catalog.refresh(),
+    instances: () => catalog.instances(),
+    resolveInstance: (name) => catalog.resolveInstance(name),
     instance: summary,
 
     version(request) {
@@ -329,9 +158,10 @@ export function createWebService(store: Store, options: WebServiceOptions = {}):
             'format RSS needs an instance: the feed is per instance (GET /version/{instance}?format=RSS, SPEC §3.4)',
           );
         }
+        // Item links carry the ClientRequestId: it is part of what the feed contains.
         const key = `v|${one.instance}|RSS|${request.clientRequestId}`;
-        return cached(key, async () => {
-          const records = await store.getChanges(one.instance, { after: VERSION_ZERO });
+        return catalog.prepared(key, async () => {
+          const records = await catalog.history(one.instance);
           const text = renderRss({
             instance: one.instance,
             versions: summarizeVersions(one.versions, records),
@@ -342,10 +172,10 @@ export function createWebService(store: Store, options: WebServiceOptions = {}):
         });
       }
       const key = `v|${one?.instance ?? '*'}|${request.format}|${request.allVersions ? 1 : 0}`;
-      return cached(key, async () => {
+      return catalog.prepared(key, () => {
         const infos =
           one === undefined
-            ? catalog.list.map((s) => versionInfo(s, request.allVersions))
+            ? catalog.instances().map((s) => versionInfo(s, request.allVersions))
             : [versionInfo(one, request.allVersions)];
         if (request.format === 'CSV')
           return prepare(renderVersionCsv(infos, request.allVersions), CONTENT_TYPES.CSV);
@@ -357,12 +187,12 @@ export function createWebService(store: Store, options: WebServiceOptions = {}):
     },
 
     endpoints(request) {
-      const s = summary(request.instance);
+      const resolved = catalog.resolve(request.instance);
       const areas =
         request.serviceAreas === undefined ? '*' : [...request.serviceAreas].sort().join(',');
-      const key = `e|${s.instance}|${s.latest}|${request.format}|${areas}|${request.tenantName ?? ''}|${request.noIPv6 ? 1 : 0}`;
-      return cached(key, async () => {
-        const sets = await endpointSets(s.instance, s.latest);
+      const key = `e|${resolved.instance}|${resolved.version}|${request.format}|${areas}|${request.tenantName ?? ''}|${request.noIPv6 ? 1 : 0}`;
+      return catalog.prepared(key, async () => {
+        const sets = await catalog.sets(resolved);
         const filtered = filterEndpointSets(sets, {
           ...(request.serviceAreas === undefined
             ? {}
@@ -379,31 +209,31 @@ export function createWebService(store: Store, options: WebServiceOptions = {}):
     changes(request) {
       const s = summary(request.instance);
       // SPEC §11.8: a version at or after the latest gives []; all such requests share one entry.
-      const after = !request.singleVersion && request.version >= s.latest;
-      const key = after
-        ? `c|${s.instance}|latest|${request.format}`
-        : `c|${s.instance}|${request.version}|${request.singleVersion ? 1 : 0}|${request.format}`;
-      return cached(key, async () => {
-        const records: ChangeRecord[] = after
-          ? []
-          : await store.getChanges(
-              s.instance,
-              request.singleVersion ? { version: request.version } : { after: request.version },
-            );
-        return request.format === 'CSV'
-          ? prepare(renderChangesCsv(records), CONTENT_TYPES.CSV)
-          : prepare(renderChangesJson(records), CONTENT_TYPES.JSON);
-      });
+      if (!request.singleVersion && request.version >= s.latest) {
+        return changesOf(s.instance, request.format, [], 0, 0);
+      }
+      // The records of versions after v (or of v alone): one contiguous range of the history.
+      const answer = (history: readonly ChangeRecord[]) => {
+        const after = boundary(history, request.version, false);
+        const start = request.singleVersion ? boundary(history, request.version, true) : after;
+        const end = request.singleVersion ? after : history.length;
+        return changesOf(s.instance, request.format, history, start, end);
+      };
+      const loaded = catalog.loadedHistory(s.instance);
+      return loaded === undefined ? catalog.history(s.instance).then(answer) : answer(loaded);
     },
 
-    revision: () => (loaded ? catalog.revision : undefined),
+    revision: () => catalog.revision(),
 
-    stats: () => ({
-      hits: cache.hits,
-      misses: cache.misses,
-      entries: cache.size,
-      bytes: cache.totalBytes,
-      revision: loaded ? catalog.revision : undefined,
-    }),
+    stats: () => {
+      const stats = catalog.stats();
+      return {
+        hits: stats.prepared.hits,
+        misses: stats.prepared.misses,
+        entries: stats.prepared.entries,
+        bytes: stats.prepared.bytes,
+        revision: stats.revision,
+      };
+    },
   };
 }

@@ -8,6 +8,7 @@ import {
   type ExportOutcome,
   type ExportRequest,
 } from '../../src/service/export.js';
+import { openCatalog } from '../../src/service/catalog.js';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { bundledInstances, bundledVersions, readBundled } from '../helpers/bundled-data.js';
 
@@ -52,7 +53,7 @@ export async function run(
   store: Store,
   request: Omit<ExportRequest, 'now'> & { now?: Date },
 ): Promise<ExportOutcome> {
-  return exportEndpoints(store, { now: GOLDEN_NOW, ...request });
+  return exportEndpoints(await openCatalog(store), { now: GOLDEN_NOW, ...request });
 }
 
 /** A set with hostile text in every free-text place a publisher could fill. */

@@ -15,6 +15,7 @@ import { DEFAULT_SERVER_CONFIG } from '../../src/server/deps.js';
 import { createMemoryRateLimiter } from '../../src/server/rate-limit.js';
 import { loadBundledDataset } from '../../src/service/bundle.js';
 import { seedStore } from '../../src/service/seed.js';
+import { createCatalog } from '../../src/service/catalog.js';
 import { createWebService, type WebService } from '../../src/service/web-service.js';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 
@@ -28,7 +29,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ipurl-fuzz-'));
   store = await createSqliteStore({ filename: join(dir, 'ipurl.db') });
   await seedStore(store, await loadBundledDataset());
-  webService = createWebService(store, { pollMs: 0, maxEntries: 256 });
+  webService = createWebService(createCatalog(store, { pollMs: 0, maxEntries: 256 }));
   await webService.start();
   const config = { ...DEFAULT_SERVER_CONFIG, rateLimit: 1_000_000 };
   app = await createApp({

@@ -21,6 +21,7 @@ import { DEFAULT_SERVER_CONFIG } from '../../src/server/deps.js';
 import { createMemoryRateLimiter } from '../../src/server/rate-limit.js';
 import { loadBundledDataset } from '../../src/service/bundle.js';
 import { seedStore } from '../../src/service/seed.js';
+import { createCatalog } from '../../src/service/catalog.js';
 import { createWebService } from '../../src/service/web-service.js';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { readBundled } from '../helpers/bundled-data.js';
@@ -442,7 +443,7 @@ describe('two concurrent publishes to one instance', () => {
         };
       },
     });
-    const webService = createWebService(store);
+    const webService = createWebService(createCatalog(store));
     await webService.start();
     app = await createApp({
       store,

@@ -13,6 +13,7 @@ import {
   type ClassifyReport,
   type LogFormat,
 } from '../../service/classify.js';
+import { openCatalog } from '../../service/catalog.js';
 import { createLookupService } from '../../service/lookup.js';
 import { openCommandStore } from '../open-store.js';
 import {
@@ -142,10 +143,9 @@ export function register(program: Command): void {
       }
       const store = await openCommandStore(flags.db, { access: 'read' });
       try {
-        const { instance, version, index } = await createLookupService(store).index(
-          flags.instance,
-          flags.version,
-        );
+        const { instance, version, index } = await createLookupService(
+          await openCatalog(store),
+        ).index(flags.instance, flags.version);
         const input =
           file === '-' ? process.stdin : createReadStream(file, { highWaterMark: 1 << 20 });
         const tty = process.stderr.isTTY === true;

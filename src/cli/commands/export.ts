@@ -24,6 +24,7 @@ import {
   type ExportOutcome,
   type ExportRequest,
 } from '../../service/export.js';
+import { openCatalog } from '../../service/catalog.js';
 import { writeFileAtomic } from '../../service/watch.js';
 import { openCommandStore } from '../open-store.js';
 import { addDbOption, addExitCodes, addJsonOption, EXIT_TEXT } from '../options.js';
@@ -259,7 +260,7 @@ export function register(program: Command): void {
     const store = await openCommandStore(flags.db, { access: 'read' });
     let outcome: ExportOutcome;
     try {
-      outcome = await exportEndpoints(store, request);
+      outcome = await exportEndpoints(await openCatalog(store), request);
     } finally {
       await store.close();
     }

@@ -4,6 +4,7 @@
  * one did not (like grep, for scripts), 2 for a query that is not an IP, host or URL.
  */
 import type { Command } from 'commander';
+import { openCatalog } from '../../service/catalog.js';
 import { createLookupService, type LookupResultJson } from '../../service/lookup.js';
 import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
 import { openCommandStore } from '../open-store.js';
@@ -52,7 +53,7 @@ export function register(program: Command): void {
     ) => {
       const store = await openCommandStore(flags.db, { access: 'read' });
       try {
-        const answer = await createLookupService(store).lookup(
+        const answer = await createLookupService(await openCatalog(store)).lookup(
           flags.instance,
           queries,
           flags.version,

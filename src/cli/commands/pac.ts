@@ -7,6 +7,7 @@
  * The store is opened read-only (the empty-store rule: open-store.ts).
  */
 import type { Command } from 'commander';
+import { openCatalog } from '../../service/catalog.js';
 import { createPacService, parsePacParameters, type PacParameterNames } from '../../service/pac.js';
 import { writeFileAtomic } from '../../service/watch.js';
 import { openCommandStore } from '../open-store.js';
@@ -84,7 +85,7 @@ export function register(program: Command): void {
     );
     const store = await openCommandStore(flags.db, { access: 'read' });
     try {
-      const pac = await createPacService(store).render(requested, parameters);
+      const pac = await createPacService(await openCatalog(store)).render(requested, parameters);
       if (flags.output === undefined) {
         process.stdout.write(pac.text);
         return;

@@ -17,6 +17,7 @@ import { createMemoryRateLimiter, type RateLimiter } from '../../server/rate-lim
 import { createRedisRateLimiter, type RedisRateLimiter } from '../../server/rate-limit-redis.js';
 import { loadBundledDataset } from '../../service/bundle.js';
 import { seedStore } from '../../service/seed.js';
+import { createCatalog } from '../../service/catalog.js';
 import { createWebService, type WebService } from '../../service/web-service.js';
 import { startWebhookWorker } from '../../service/webhooks.js';
 import {
@@ -73,8 +74,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       const result = await seedStore(store, await loadBundledDataset());
       seeded = { versions: result.appended, changes: result.changes };
     }
-    const webService = createWebService(store, {
+    const catalog = createCatalog(store, {
       ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
+    });
+    const webService = createWebService(catalog, {
       ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl }),
     });
     await webService.start();

@@ -13,6 +13,7 @@ import { filterEndpointSets } from '../../core/filters.js';
 import type { Store } from '../../core/store.js';
 import { TARGET_NAMES } from '../../formats/export/export-registry.js';
 import { UNSUPPORTED_POLICIES, type UnsupportedPolicy } from '../../formats/export/export-types.js';
+import { createCatalog } from '../../service/catalog.js';
 import { exportEndpoints, selectFile } from '../../service/export.js';
 import { parsePacParameters, createPacService } from '../../service/pac.js';
 import { syncOnce } from '../../service/sync.js';
@@ -77,8 +78,11 @@ export function addWatchOptions(command: Command): Command {
 }
 
 function createRenderer(store: Store, flags: WatchFlags): RenderOutput {
-  const pac = createPacService(store);
+  // One catalog for the whole watch: refreshed (a revision check) before each output.
+  const catalog = createCatalog(store, { pollMs: 0 });
+  const pac = createPacService(catalog);
   return async (target, instance, version) => {
+    await catalog.refresh();
     if (target === 'pac' || target === 'pac2') {
       const parameters = parsePacParameters({
         type: target === 'pac2' ? '2' : '1',
@@ -90,7 +94,7 @@ function createRenderer(store: Store, flags: WatchFlags): RenderOutput {
       return (await pac.render(instance, parameters)).text;
     }
     if (target === 'json') {
-      const sets = (await store.getEndpointSets(instance, version)) ?? [];
+      const sets = await catalog.sets(catalog.resolve(instance, version));
       const filtered = filterEndpointSets(
         sets,
         flags.tenant === undefined ? {} : { tenantName: flags.tenant },
@@ -99,7 +103,7 @@ function createRenderer(store: Store, flags: WatchFlags): RenderOutput {
     }
     const [name = target, file] = target.split('/');
     const policy = (flags.onUnsupported ?? 'error') as UnsupportedPolicy;
-    const outcome = await exportEndpoints(store, {
+    const outcome = await exportEndpoints(catalog, {
       instance,
       target: name,
       version,

@@ -6,26 +6,25 @@
  * onUnsupported (error|warn|skip, default error → 422 ERR_UNSUPPORTED_PATTERN), name, file,
  * squidDir, push (openvpn), interface (windows-routes), ipset and setTimeout (dnsmasq). A multi-file target needs `file=` (400 lists the names).
  * What was aggregated or left out is reported in `X-Ipurl-*` headers (the list formats have no
- * comment syntax to carry it).
+ * comment syntax to carry it). Answers are prepared bytes (service/export-file.ts, reply.ts).
  */
-import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { parseDuration } from '../../core/duration.js';
 import {
-  exportEndpoints,
   parseCategories,
   parseFamily,
   parseMaxEntries,
   parseServiceAreaList,
   parseUnsupportedPolicy,
-  selectFile,
   type ExportRequest,
 } from '../../service/export.js';
+import { exportFile } from '../../service/export-file.js';
 import type { ServerDeps } from '../deps.js';
-import { etagMatches } from './web-service.js';
+import { sendPrepared } from '../reply.js';
 import { getBoolean, getParam, getValue, parseRawQuery, splitUrl } from '../query.js';
 
 export function register(app: FastifyInstance, deps: ServerDeps): void {
+  const cacheControl = `public, max-age=${deps.config.cacheMaxAgeSeconds}`;
   app.get<{ Params: { instance: string; target: string } }>(
     '/export/:instance/:target',
     async (request, reply) => {
@@ -75,28 +74,9 @@ export function register(app: FastifyInstance, deps: ServerDeps): void {
         ...(file !== undefined ? { file } : {}),
         singleFile: true,
       };
-      const outcome = await exportEndpoints(deps.store, exportRequest);
-      // A multi-file target without `file=`: selectFile's 400 names the files to choose from.
-      const chosen = selectFile(outcome.files, undefined, outcome.target.name);
-      const etag = `"${createHash('sha256').update(chosen.content).digest('base64url').slice(0, 27)}"`;
-      const s = outcome.summary;
-      void reply
-        .header('cache-control', `public, max-age=${deps.config.cacheMaxAgeSeconds}`)
-        .header('etag', etag)
-        .header('content-disposition', `inline; filename="${chosen.name}"`)
-        .header('x-ipurl-instance', outcome.instance)
-        .header('x-ipurl-version', outcome.version)
-        .header('x-ipurl-merged', String(s.merges.length))
-        .header('x-ipurl-left-out', String(s.unsupported.length))
-        .header('x-ipurl-pending-excluded', String(outcome.pendingExcluded.length));
-      if (s.capacity !== undefined) {
-        const added = s.capacity.buckets.reduce((n, b) => n + BigInt(b.addedSpace), 0n);
-        void reply
-          .header('x-ipurl-capacity-widened-buckets', String(s.capacity.buckets.length))
-          .header('x-ipurl-capacity-added-addresses', added.toString());
-      }
-      if (etagMatches(request.headers['if-none-match'], [etag])) return reply.code(304).send();
-      return reply.header('content-type', chosen.mediaType).send(chosen.content);
+      const prepared = await exportFile(deps.webService.catalog, exportRequest);
+      deps.urlMemo?.remember(request.raw.url, { prepared });
+      return sendPrepared(request, reply, prepared, cacheControl);
     },
   );
 }

@@ -1,16 +1,19 @@
 /**
  * `GET /lookup/{instance}?q=…[&q=…][&version=…]` (issue 5): is this IP, host or URL a Microsoft 365
  * endpoint, in which sets, and which category applies (SPEC §9). Our extension, not part of
- * Microsoft's service; JSON only. A bad q is a 400 naming the value (SPEC §11.1).
+ * Microsoft's service; JSON only, `Cache-Control: no-cache` with a strong ETag (304) and gzip/brotli
+ * (reply.ts). A bad q is a 400 naming the value (SPEC §11.1).
  */
 import type { FastifyInstance } from 'fastify';
 import { IpurlError } from '../../core/errors.js';
 import { createLookupService } from '../../service/lookup.js';
 import type { ServerDeps } from '../deps.js';
+import { sendPrepared } from '../reply.js';
 import { decodeComponent, getParam, parseRawQuery, splitUrl } from '../query.js';
 
 export function register(app: FastifyInstance, deps: ServerDeps): void {
-  const service = createLookupService(deps.store);
+  const service = createLookupService(deps.webService.catalog);
+  const cacheControl = `public, max-age=${deps.config.cacheMaxAgeSeconds}`;
   app.get<{ Params: { instance: string } }>('/lookup/:instance', async (request, reply) => {
     const query = parseRawQuery(splitUrl(request.raw.url ?? '').query);
     const queries = (query.get('q') ?? []).map((raw) => {
@@ -23,10 +26,8 @@ export function register(app: FastifyInstance, deps: ServerDeps): void {
       return value;
     });
     const version = getParam(query, 'version');
-    const answer = await service.lookup(request.params.instance, queries, version);
-    return reply
-      .header('content-type', 'application/json; charset=utf-8')
-      .header('cache-control', 'no-cache')
-      .send(JSON.stringify(answer, null, 2));
+    const prepared = await service.prepared(request.params.instance, queries, version);
+    deps.urlMemo?.remember(request.raw.url, { prepared });
+    return sendPrepared(request, reply, prepared, cacheControl);
   });
 }

@@ -3,17 +3,17 @@
  * (SPEC §8, issue 4): `type` (1|2), `proxy`, `direct`, `tenantName`, `serviceAreas`,
  * `lowercase` (flag), `style` (fast|get-pacfile), `version`. Names are case-insensitive like the
  * web-service routes (query.ts). Content-Type `application/x-ns-proxy-autoconfig`; cached like
- * the data responses (SPEC §11.3: Cache-Control, strong ETag, 304). Bad parameters are 400 with
+ * the data responses (SPEC §11.3: Cache-Control, strong ETag, 304, gzip/brotli; reply.ts). Bad parameters are 400 with
  * the JSON error body of SPEC §11.1; a URL a PAC cannot carry is 422 ERR_UNSUPPORTED_PATTERN.
  */
 import type { FastifyInstance } from 'fastify';
 import { createPacService, parsePacParameters } from '../../service/pac.js';
 import type { ServerDeps } from '../deps.js';
 import { getBoolean, getValue, parseRawQuery, splitUrl } from '../query.js';
-import { etagMatches } from './web-service.js';
+import { sendPrepared } from '../reply.js';
 
 export function register(app: FastifyInstance, deps: ServerDeps): void {
-  const pacService = createPacService(deps.store);
+  const pacService = createPacService(deps.webService.catalog);
   const cacheControl = `public, max-age=${deps.config.cacheMaxAgeSeconds}`;
 
   app.get<{ Params: { instance: string } }>('/pac/:instance', async (request, reply) => {
@@ -29,14 +29,8 @@ export function register(app: FastifyInstance, deps: ServerDeps): void {
       version: getValue(query, 'version'),
     });
     const instance = request.params.instance.replace(/\.pac$/i, '');
-    const pac = await pacService.render(instance, parameters);
-    void reply
-      .header('cache-control', cacheControl)
-      .header('etag', pac.etag)
-      .header('content-disposition', `inline; filename="${pac.instance}.pac"`)
-      .header('x-ipurl-instance', pac.instance)
-      .header('x-ipurl-version', pac.version);
-    if (etagMatches(request.headers['if-none-match'], [pac.etag])) return reply.code(304).send();
-    return reply.header('content-type', pac.contentType).send(pac.text);
+    const prepared = await pacService.prepared(instance, parameters);
+    deps.urlMemo?.remember(request.raw.url, { prepared });
+    return sendPrepared(request, reply, prepared, cacheControl);
   });
 }

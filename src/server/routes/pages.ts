@@ -1,55 +1,35 @@
 /**
  * The human pages (issue 4, "The endpoint page"; SPEC §7.1): `GET /` lists the instances,
  * `GET /{instance}` (any case, `?version=` for any stored version, `?lang=en|nl`) shows the
- * endpoint tables. Rendering is done by src/formats/docs-page; this file only gathers the data,
- * negotiates the language and sends the page with its caching and security headers.
+ * endpoint tables.
  *
  * Errors are pages too: an unknown instance or version is a 404 page, a malformed version a 400
  * page (or the JSON error of SPEC §11.1 when the client asks for JSON). Never a 5xx for anything
  * a client sends.
  *
- * Headers: `Content-Type: text/html; charset=utf-8`; `Cache-Control` like the API (SPEC §11.3)
- * with a strong ETag and 304; `Vary: Accept-Language` (the language follows it); a
- * Content-Security-Policy that allows only the page's own inline style and script, by hash
- * (CSP Level 3 §6.7.2.5), so injected markup could neither run nor load anything.
+ * Success pages are prepared bytes from service/pages.ts (headers, CSP, ETag, 304 and
+ * gzip/brotli through reply.ts); this file negotiates the language, resolves the instance and
+ * version, and answers errors.
  */
-import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { IpurlError, describeValue, type ErrorCode } from '../../core/errors.js';
-import type { InstanceSummary } from '../../core/store.js';
-import { RETIRED_INSTANCES } from '../../core/instance.js';
-import { PAGE_CSS, PAGE_SCRIPT } from '../../formats/docs-page/assets.js';
+import { IpurlError, isIpurlError, type ErrorCode } from '../../core/errors.js';
+import type { Resolved } from '../../service/catalog.js';
 import { renderErrorPage } from '../../formats/docs-page/error-page.js';
 import { chooseLanguage, MESSAGES, type LanguageChoice } from '../../formats/docs-page/i18n.js';
-import { renderIndexPage } from '../../formats/docs-page/index-page.js';
-import { renderInstancePage } from '../../formats/docs-page/instance-page.js';
 import type { LinkContext } from '../../formats/docs-page/links.js';
+import {
+  HTML_TYPE,
+  PAGE_HEADERS,
+  indexPage,
+  instancePage,
+  navInstances,
+} from '../../service/pages.js';
+import type { PreparedResponse } from '../../service/prepared.js';
 import type { ServerDeps } from '../deps.js';
 import { getValue, parseRawQuery, splitUrl, type RawQuery } from '../query.js';
+import { sendPrepared } from '../reply.js';
 
-const HTML_TYPE = 'text/html; charset=utf-8';
-
-function sha256Base64(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('base64');
-}
-
-export const PAGE_CSP = [
-  "default-src 'none'",
-  `style-src 'sha256-${sha256Base64(PAGE_CSS)}'`,
-  `script-src 'sha256-${sha256Base64(PAGE_SCRIPT)}'`,
-  'img-src data:',
-  "form-action 'self'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
-
-/** Rendered pages kept per store revision (the page of a version never changes within one). */
-const PAGE_CACHE_ENTRIES = 128;
-
-interface Rendered {
-  readonly body: string;
-  readonly etag: string;
-}
+export { PAGE_CSP } from '../../service/pages.js';
 
 /** The client asked for JSON rather than HTML (an API client hitting an unknown path). */
 export function prefersJson(accept: string | undefined): boolean {
@@ -69,50 +49,15 @@ export function prefersJson(accept: string | undefined): boolean {
   return json > 0 && json > html;
 }
 
-function etagMatches(header: string | undefined, etag: string): boolean {
-  if (header === undefined) return false;
-  return header.split(',').some((tag) => {
-    const t = tag.trim();
-    return t === '*' || t.replace(/^W\//, '') === etag;
-  });
-}
-
 function header(request: FastifyRequest, name: string): string | undefined {
   const value = request.headers[name];
   return Array.isArray(value) ? value.join(',') : value;
 }
 
 export function register(app: FastifyInstance, deps: ServerDeps): void {
-  const { webService, store, config } = deps;
+  const { webService, config } = deps;
+  const catalog = webService.catalog;
   const cacheControl = `public, max-age=${config.cacheMaxAgeSeconds}`;
-  const cache = new Map<string, Rendered>();
-
-  function remember(key: string, render: () => string): Rendered {
-    const hit = cache.get(key);
-    if (hit !== undefined) {
-      cache.delete(key);
-      cache.set(key, hit);
-      return hit;
-    }
-    const body = render();
-    const rendered = {
-      body,
-      etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`,
-    };
-    cache.set(key, rendered);
-    if (cache.size > PAGE_CACHE_ENTRIES) {
-      const oldest = cache.keys().next().value;
-      if (oldest !== undefined) cache.delete(oldest);
-    }
-    return rendered;
-  }
-
-  function navInstances(summaries: readonly InstanceSummary[]) {
-    return summaries.map(({ instance }) => ({
-      instance,
-      retired: RETIRED_INSTANCES.has(instance),
-    }));
-  }
 
   function queryOf(request: FastifyRequest): RawQuery {
     return parseRawQuery(splitUrl(request.raw.url ?? '').query);
@@ -129,17 +74,19 @@ export function register(app: FastifyInstance, deps: ServerDeps): void {
     return chooseLanguage(lang, header(request, 'accept-language'));
   }
 
-  function sendPage(request: FastifyRequest, reply: FastifyReply, page: Rendered): FastifyReply {
-    void reply
-      .header('content-type', HTML_TYPE)
-      .header('cache-control', cacheControl)
-      .header('vary', 'Accept-Language')
-      .header('etag', page.etag)
-      .header('content-security-policy', PAGE_CSP)
-      .header('x-content-type-options', 'nosniff')
-      .header('referrer-policy', 'no-referrer');
-    if (etagMatches(header(request, 'if-none-match'), page.etag)) return reply.code(304).send();
-    return reply.send(page.body);
+  /** Send a page; the fast path may answer the URL next time (per Accept-Language unless ?lang=). */
+  function sendPage(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    choice: LanguageChoice,
+    page: PreparedResponse,
+  ): FastifyReply | Promise<FastifyReply> {
+    deps.urlMemo?.remember(
+      request.raw.url,
+      { prepared: page },
+      choice.explicit ? undefined : (header(request, 'accept-language') ?? null),
+    );
+    return sendPrepared(request, reply, page, cacheControl);
   }
 
   /** A 4xx as an HTML page, or as the JSON error (SPEC §11.1) when the client prefers JSON. */
@@ -158,35 +105,21 @@ export function register(app: FastifyInstance, deps: ServerDeps): void {
       ctx,
       status,
       message,
-      instances: navInstances(webService.instances()),
+      instances: navInstances(catalog),
     });
     return reply
       .code(status)
       .header('content-type', HTML_TYPE)
       .header('cache-control', 'no-store')
       .header('vary', 'Accept-Language')
-      .header('content-security-policy', PAGE_CSP)
-      .header('x-content-type-options', 'nosniff')
+      .headers(PAGE_HEADERS)
       .send(body);
   }
 
   app.get('/', async (request, reply) => {
     const choice = languageOf(request);
     const ctx: LinkContext = { lang: choice.lang, explicitLang: choice.explicit };
-    const summaries = webService.instances();
-    const revision = webService.stats().revision ?? '';
-    const page = remember(`index|${revision}|${ctx.lang}|${ctx.explicitLang}`, () =>
-      renderIndexPage({
-        ctx,
-        instances: summaries.map((s) => ({
-          instance: s.instance,
-          latest: s.latest,
-          versionCount: s.versions.length,
-          retired: RETIRED_INSTANCES.has(s.instance),
-        })),
-      }),
-    );
-    return sendPage(request, reply, page);
+    return sendPage(request, reply, choice, await indexPage(catalog, ctx));
   });
 
   app.get<{ Params: { instance: string } }>('/:instance', async (request, reply) => {
@@ -194,20 +127,20 @@ export function register(app: FastifyInstance, deps: ServerDeps): void {
     const m = MESSAGES[choice.lang];
     const ctx: LinkContext = { lang: choice.lang, explicitLang: choice.explicit };
     const requested = request.params.instance;
-    const canonical = webService.resolveInstance(requested);
+    const canonical = catalog.resolveInstance(requested);
     if (canonical === undefined) {
-      const known = webService.instances().map((s) => s.instance);
+      // The page is a resource: an unknown instance is a 404 here (the catalog's words).
+      const technical = resolveError(() => catalog.resolve(requested));
       return sendError(
         request,
         reply,
         choice,
         404,
         'ERR_NOT_FOUND',
-        `no page for instance ${describeValue(requested)}; instances: ${known.join(', ') || '(none yet)'}`,
+        technical,
         m.unknownInstance(requested),
       );
     }
-    const summary = webService.instance(canonical);
 
     let versionParam: string | undefined;
     try {
@@ -224,63 +157,42 @@ export function register(app: FastifyInstance, deps: ServerDeps): void {
         m.badRequest,
       );
     }
-    if (versionParam !== undefined && !/^\d{10}$/.test(versionParam)) {
-      return sendError(
-        request,
-        reply,
-        choice,
-        400,
-        'ERR_INVALID_VERSION',
-        `version must be ten digits YYYYMMDDNN; received ${describeValue(versionParam)}`,
-        m.badVersion(versionParam.slice(0, 40)),
-      );
-    }
-    const version = versionParam ?? summary.latest;
-    if (!summary.versions.includes(version)) {
+    let resolved: Resolved;
+    try {
+      resolved = catalog.resolve(canonical, versionParam);
+    } catch (error) {
+      if (!isIpurlError(error) || versionParam === undefined) throw error;
+      if (error.code === 'ERR_INVALID_VERSION') {
+        return sendError(
+          request,
+          reply,
+          choice,
+          400,
+          error.code,
+          error.message,
+          m.badVersion(versionParam.slice(0, 40)),
+        );
+      }
       return sendError(
         request,
         reply,
         choice,
         404,
         'ERR_VERSION_NOT_FOUND',
-        `version ${version} of ${canonical} is not stored; latest is ${summary.latest}`,
-        m.unknownVersion(version, canonical),
+        error.message,
+        m.unknownVersion(versionParam, canonical),
       );
     }
-
-    const revision = webService.stats().revision ?? '';
-    const key = `instance|${revision}|${canonical}|${version}|${ctx.lang}|${ctx.explicitLang}`;
-    let page = cache.get(key);
-    if (page === undefined) {
-      const [sets, changes] = await Promise.all([
-        store.getEndpointSets(canonical, version),
-        store.getChanges(canonical, { version }),
-      ]);
-      if (sets === undefined) {
-        // The catalog listed it but the store no longer has it: treat as not stored.
-        return sendError(
-          request,
-          reply,
-          choice,
-          404,
-          'ERR_VERSION_NOT_FOUND',
-          `version ${version} of ${canonical} is not stored`,
-          m.unknownVersion(version, canonical),
-        );
-      }
-      page = remember(key, () =>
-        renderInstancePage({
-          ctx,
-          instance: canonical,
-          retired: RETIRED_INSTANCES.has(canonical),
-          version,
-          versions: summary.versions,
-          sets,
-          changes,
-          instances: navInstances(webService.instances()),
-        }),
-      );
-    }
-    return sendPage(request, reply, page);
+    return sendPage(request, reply, choice, await instancePage(catalog, resolved, ctx));
   });
+}
+
+/** The message of the refusal `resolve` throws. */
+function resolveError(resolve: () => unknown): string {
+  try {
+    resolve();
+    return '';
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
 }

@@ -3,12 +3,13 @@
  * `/changes/{instance}/{version}`. Handlers only parse the raw query (query.ts), ask the web
  * service for prepared bytes and send them with their caching headers (SPEC §11.3); no
  * serialization or filtering happens here. The parsing and header functions are shared with the
- * fast path (fast-path.ts), so both answer byte for byte alike.
+ * fast path (fast-path.ts), and both send through reply.ts, so both answer byte for byte alike.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { IpurlError, describeValue } from '../../core/errors.js';
+import { IpurlError } from '../../core/errors.js';
 import { parseTenantName } from '../../core/tenant.js';
 import { isVersionId } from '../../core/version-id.js';
+import { malformedVersion } from '../../service/catalog.js';
 import type {
   ChangesRequest,
   EndpointsRequest,
@@ -16,7 +17,9 @@ import type {
   VersionRequest,
   WebService,
 } from '../../service/web-service.js';
-import type { ServerDeps } from '../deps.js';
+import type { ServerConfig, ServerDeps } from '../deps.js';
+import type { RateLimitResult } from '../rate-limit.js';
+import { sendPrepared } from '../reply.js';
 import {
   getBoolean,
   getClientRequestId,
@@ -31,55 +34,6 @@ import {
 export interface RouteParams {
   instance?: string;
   version?: string;
-}
-
-/** Does an If-None-Match list name one of our validators? (RFC 9110 §13.1.2: weak comparison.) */
-export function etagMatches(header: string | undefined, etags: readonly string[]): boolean {
-  if (header === undefined) return false;
-  if (header.trim() === '*') return true;
-  for (const candidate of header.split(',')) {
-    const tag = candidate.trim().replace(/^W\//, '');
-    if (etags.includes(tag)) return true;
-  }
-  return false;
-}
-
-export function acceptsGzip(header: string | string[] | undefined): boolean {
-  return (
-    typeof header === 'string' &&
-    /\bgzip\b/i.test(header) &&
-    !/\bgzip\s*;\s*q=0(\.0*)?\s*(,|$)/i.test(header)
-  );
-}
-
-export interface WireResponse {
-  readonly status: 200 | 304;
-  readonly headers: Record<string, string>;
-  /** Undefined for 304. */
-  readonly body: Buffer | undefined;
-}
-
-/** Status, headers and body for prepared bytes (SPEC §11.3: Cache-Control, ETag, 304). */
-export function wireResponse(
-  prepared: PreparedResponse,
-  cacheControl: string,
-  acceptEncoding: string | string[] | undefined,
-  ifNoneMatch: string | undefined,
-): WireResponse {
-  const gzip = acceptsGzip(acceptEncoding) ? prepared.gzip() : undefined;
-  const etag = gzip?.etag ?? prepared.etag;
-  const base = { vary: 'Accept-Encoding', 'cache-control': cacheControl, etag };
-  if (etagMatches(ifNoneMatch, [prepared.etag, `${prepared.etag.slice(0, -1)}-gz"`])) {
-    return { status: 304, headers: base, body: undefined };
-  }
-  return {
-    status: 200,
-    headers:
-      gzip === undefined
-        ? { ...base, 'content-type': prepared.contentType }
-        : { ...base, 'content-encoding': 'gzip', 'content-type': prepared.contentType },
-    body: gzip?.body ?? prepared.body,
-  };
 }
 
 /** SPEC §11.6: `?Instance=` where the route has no instance segment. */
@@ -171,16 +125,38 @@ export function parseChangesRequest(
       'the version is missing: GET /changes/{instance}/{version}, where version is 10 digits YYYYMMDDNN (0000000000 = from the beginning)',
     );
   }
-  if (!isVersionId(version)) {
-    throw new IpurlError(
-      'ERR_INVALID_VERSION',
-      `version must be exactly 10 digits YYYYMMDDNN (0000000000 = from the beginning); received ${JSON.stringify(describeValue(version))}`,
-    );
-  }
+  if (!isVersionId(version)) throw malformedVersion(version);
   const format = getFormat(query, ['JSON', 'CSV'] as const);
   const singleVersion = getBoolean(query, 'singleVersion');
   webService.instance(instance);
   return { clientRequestId, request: { instance, version, singleVersion, format } };
+}
+
+/** The rate-limit key of SPEC §11.2: client IP and normalised ClientRequestId. */
+export function rateLimitKey(ip: string, clientRequestId: string): string {
+  return `${ip}|${clientRequestId}`;
+}
+
+/** X-RateLimit-* (and Retry-After when refused) as a flat [name, value, …] list. */
+export function rateLimitHeaders(result: RateLimitResult): string[] {
+  const headers = [
+    'x-ratelimit-limit',
+    String(result.limit),
+    'x-ratelimit-remaining',
+    String(result.remaining),
+    'x-ratelimit-reset',
+    String(result.resetSeconds),
+  ];
+  if (!result.allowed) headers.push('retry-after', String(result.resetSeconds));
+  return headers;
+}
+
+/** The 429 of SPEC §11.2 (the same words on the fastify route and the fast path). */
+export function rateLimitError(result: RateLimitResult, config: ServerConfig): IpurlError {
+  return new IpurlError(
+    'ERR_RATE_LIMITED',
+    `rate limit reached: ${result.limit} requests per ${config.rateLimitWindowSeconds / 60} minutes per client IP and ClientRequestId on /endpoints and /changes; retry in ${result.resetSeconds} seconds. Poll /version (not limited) and call /endpoints only when the version changed.`,
+  );
 }
 
 export function register(app: FastifyInstance, deps: ServerDeps): void {
@@ -188,27 +164,21 @@ export function register(app: FastifyInstance, deps: ServerDeps): void {
   const cacheControl = `public, max-age=${config.cacheMaxAgeSeconds}`;
   const now = deps.now ?? Date.now;
 
-  function send(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    prepared: PreparedResponse,
-  ): FastifyReply {
-    const wire = wireResponse(
-      prepared,
-      cacheControl,
-      request.headers['accept-encoding'],
-      request.headers['if-none-match'],
-    );
-    return reply.code(wire.status).headers(wire.headers).send(wire.body);
-  }
-
+  /** Send prepared bytes, and let the fast path answer this URL next time (fast-path.ts). */
   function answer(
     request: FastifyRequest,
     reply: FastifyReply,
     result: PreparedResponse | Promise<PreparedResponse>,
+    clientRequestId?: string,
   ): FastifyReply | Promise<FastifyReply> {
-    if (result instanceof Promise) return result.then((prepared) => send(request, reply, prepared));
-    return send(request, reply, result);
+    const send = (prepared: PreparedResponse) => {
+      deps.urlMemo?.remember(
+        request.raw.url,
+        clientRequestId === undefined ? { prepared } : { prepared, clientRequestId },
+      );
+      return sendPrepared(request, reply, prepared, cacheControl);
+    };
+    return result instanceof Promise ? result.then(send) : send(result);
   }
 
   function queryOf(request: FastifyRequest): RawQuery {
@@ -222,19 +192,15 @@ export function register(app: FastifyInstance, deps: ServerDeps): void {
     clientRequestId: string,
   ): Promise<void> {
     if (config.rateLimit <= 0) return;
-    const result = await rateLimiter.hit(`${request.ip}|${clientRequestId}`, now());
-    void reply
-      .header('x-ratelimit-limit', result.limit)
-      .header('x-ratelimit-remaining', result.remaining)
-      .header('x-ratelimit-reset', result.resetSeconds);
-    if (!result.allowed) {
-      void reply.header('retry-after', result.resetSeconds);
-      throw new IpurlError(
-        'ERR_RATE_LIMITED',
-        `rate limit reached: ${result.limit} requests per ${config.rateLimitWindowSeconds / 60} minutes per client IP and ClientRequestId on /endpoints and /changes; retry in ${result.resetSeconds} seconds. Poll /version (not limited) and call /endpoints only when the version changed.`,
-      );
-    }
+    const result = await rateLimiter.hit(rateLimitKey(request.ip, clientRequestId), now());
+    const headers = rateLimitHeaders(result);
+    for (let i = 0; i < headers.length; i += 2) void reply.header(headers[i]!, headers[i + 1]!);
+    if (!result.allowed) throw rateLimitError(result, config);
   }
+
+  /** The ClientRequestId a rate-limited URL counts against (none while the limit is off). */
+  const limitedId = (parsed: { clientRequestId: string }): string | undefined =>
+    config.rateLimit > 0 ? parsed.clientRequestId : undefined;
 
   const version = (request: FastifyRequest<{ Params: RouteParams }>, reply: FastifyReply) =>
     answer(
@@ -249,13 +215,13 @@ export function register(app: FastifyInstance, deps: ServerDeps): void {
   ) => {
     const parsed = parseEndpointsRequest(request.params, queryOf(request), webService);
     await limit(request, reply, parsed.clientRequestId);
-    return answer(request, reply, webService.endpoints(parsed.request));
+    return answer(request, reply, webService.endpoints(parsed.request), limitedId(parsed));
   };
 
   const changes = async (request: FastifyRequest<{ Params: RouteParams }>, reply: FastifyReply) => {
     const parsed = parseChangesRequest(request.params, queryOf(request), webService);
     await limit(request, reply, parsed.clientRequestId);
-    return answer(request, reply, webService.changes(parsed.request));
+    return answer(request, reply, webService.changes(parsed.request), limitedId(parsed));
   };
 
   app.get('/version', version);

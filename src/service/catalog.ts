@@ -1,0 +1,304 @@
+/**
+ * The catalog every read use case works from (web service, page, PAC, exports, lookups, docs; the
+ * server and the CLI alike): which instances and versions the store holds, following its
+ * revision, the one `resolve(instance, version?)` with one wording for every refusal, and the
+ * data read from the store once per revision: endpoint sets per version, the change history per
+ * instance, the compiled lookup index per version, and the prepared responses (prepared.ts).
+ *
+ * The revision is polled every `pollMs` (default 500 ms) and pushed by `store.onRevision` where
+ * the adapter has it, so a version published by another process (the CLI on the same SQLite
+ * file, another replica on PostgreSQL) is served within a second; everything cached is dropped
+ * with the old revision.
+ */
+import type { ChangeRecord } from '../core/change-record.js';
+import type { EndpointSet } from '../core/endpoint-set.js';
+import { IpurlError, describeValue } from '../core/errors.js';
+import { buildLookupIndex, type LookupIndex } from '../core/lookup-index.js';
+import type { InstanceSummary, Store } from '../core/store.js';
+import { VERSION_ZERO, isVersionId, type VersionId } from '../core/version-id.js';
+import { PreparedCache, type PreparedCacheStats, type PreparedResponse } from './prepared.js';
+
+/** What the catalog reads: a Store, or the bundled dataset (CLI on an empty store). */
+export type CatalogSource = Pick<
+  Store,
+  'listInstances' | 'getEndpointSets' | 'getChanges' | 'revision'
+> &
+  Partial<Pick<Store, 'onRevision'>>;
+
+export interface Resolved {
+  /** Canonical instance name. */
+  readonly instance: string;
+  readonly version: VersionId;
+  readonly summary: InstanceSummary;
+}
+
+export interface CatalogStats {
+  readonly revision: string | undefined;
+  readonly prepared: PreparedCacheStats;
+  readonly sets: number;
+  readonly histories: number;
+  readonly lookupIndexes: number;
+}
+
+export interface CatalogOptions {
+  /** Revision poll interval in ms (default 500; 0 disables polling). */
+  readonly pollMs?: number;
+  /** Prepared responses kept at most (default 2048). */
+  readonly maxEntries?: number;
+  /** Identity bytes of prepared responses kept at most (default 64 MiB). */
+  readonly maxBytes?: number;
+  /** Endpoint-set lists kept at most (default 64 versions). */
+  readonly maxSets?: number;
+  /** Compiled lookup indexes kept at most (default 64 versions: every Worldwide version). */
+  readonly maxLookupIndexes?: number;
+  /** Where background refresh failures go (the store may be briefly unreachable). */
+  readonly onError?: (error: unknown) => void;
+  /** Called after the catalog changed (new revision loaded). */
+  readonly onRevision?: (revision: string) => void;
+}
+
+export interface Catalog {
+  /** Load the catalog and start following the store's revision. */
+  start(): Promise<void>;
+  close(): Promise<void>;
+  /** Re-read the catalog now if the store's revision changed; true when it did. */
+  refresh(): Promise<boolean>;
+  /** The store revision the catalog reflects; undefined before the first load. */
+  revision(): string | undefined;
+  /** Every instance, in canonical order (SPEC §1.1). */
+  instances(): readonly InstanceSummary[];
+  /** The canonical name for `name` in any case, or undefined. */
+  resolveInstance(name: string): string | undefined;
+  /**
+   * The instance (any case) and version (default its latest). Refusals, worded once:
+   * ERR_UNKNOWN_INSTANCE naming the instances, ERR_INVALID_VERSION naming `parameter` and the
+   * value, ERR_VERSION_NOT_FOUND naming the latest and oldest stored versions.
+   */
+  resolve(instance: string, version?: string, parameter?: string): Resolved;
+  /** The endpoint sets of a resolved version, read once per revision (bounded). */
+  sets(resolved: Resolved): Promise<readonly EndpointSet[]>;
+  /** Every change record of an instance, ordered by version then id, read once per revision. */
+  history(instance: string): Promise<readonly ChangeRecord[]>;
+  /** The history when it is already read (synchronous hot path), else undefined. */
+  loadedHistory(instance: string): readonly ChangeRecord[] | undefined;
+  /** The compiled lookup index of a resolved version, built once per revision (bounded). */
+  lookupIndex(resolved: Resolved): Promise<LookupIndex>;
+  /** Prepared bytes for a content identity `key`, rendered once (see prepared.ts). */
+  prepared(
+    key: string,
+    render: () => PreparedResponse | Promise<PreparedResponse>,
+  ): PreparedResponse | Promise<PreparedResponse>;
+  /** Count a prepared answer served without asking `prepared` (the fast path's URL memo). */
+  countHit(): void;
+  stats(): CatalogStats;
+}
+
+/** The one wording of an unknown instance (HTTP 400, CLI exit 2). */
+export function unknownInstance(requested: string, known: readonly string[]): IpurlError {
+  return new IpurlError(
+    'ERR_UNKNOWN_INSTANCE',
+    `unknown instance ${JSON.stringify(describeValue(requested))}; instances: ${known.join(', ') || '(none: the store is empty)'} (any letter case)`,
+  );
+}
+
+/** The one wording of a malformed version id. */
+export function malformedVersion(value: string, parameter = 'version'): IpurlError {
+  return new IpurlError(
+    'ERR_INVALID_VERSION',
+    `${parameter} must be exactly 10 digits YYYYMMDDNN, e.g. 2025013000; received ${JSON.stringify(describeValue(value))}`,
+  );
+}
+
+/** The one wording of a version that is not stored. */
+export function unknownVersion(summary: InstanceSummary, version: string): IpurlError {
+  return new IpurlError(
+    'ERR_VERSION_NOT_FOUND',
+    `${summary.instance} has no version ${version}; latest is ${summary.latest}, oldest ${summary.versions.at(-1) ?? summary.latest} (${summary.versions.length} versions stored)`,
+  );
+}
+
+/** A Map of promises bounded by entries, oldest dropped first; failures are not kept. */
+class BoundedPromises<T> {
+  private map = new Map<string, Promise<T>>();
+  constructor(private readonly max: number) {}
+
+  get(key: string, load: () => Promise<T>): Promise<T> {
+    let pending = this.map.get(key);
+    if (pending === undefined) {
+      pending = load();
+      const stored = pending;
+      stored.catch(() => {
+        if (this.map.get(key) === stored) this.map.delete(key);
+      });
+      this.map.set(key, stored);
+      if (this.map.size > this.max) this.map.delete(this.map.keys().next().value!);
+    }
+    return pending;
+  }
+
+  clear(): void {
+    this.map = new Map();
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+}
+
+interface Snapshot {
+  readonly revision: string;
+  readonly list: readonly InstanceSummary[];
+  /** Lower-cased name → summary (instances match case-insensitively, SPEC §1.1). */
+  readonly byLowerName: ReadonlyMap<string, InstanceSummary>;
+  /** Stored versions per instance, for `includes` without scanning. */
+  readonly versionSets: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
+export function createCatalog(source: CatalogSource, options: CatalogOptions = {}): Catalog {
+  const pollMs = options.pollMs ?? 500;
+  const prepared = new PreparedCache({
+    ...(options.maxEntries === undefined ? {} : { maxEntries: options.maxEntries }),
+    ...(options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }),
+  });
+  const setsCache = new BoundedPromises<readonly EndpointSet[]>(options.maxSets ?? 64);
+  const historyCache = new BoundedPromises<readonly ChangeRecord[]>(64);
+  const indexCache = new BoundedPromises<LookupIndex>(options.maxLookupIndexes ?? 64);
+  let histories = new Map<string, readonly ChangeRecord[]>();
+  let snapshot: Snapshot = {
+    revision: '',
+    list: [],
+    byLowerName: new Map(),
+    versionSets: new Map(),
+  };
+  let loaded = false;
+  let refreshing: Promise<boolean> | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let unsubscribe: (() => void) | undefined;
+
+  async function load(): Promise<boolean> {
+    const revision = await source.revision();
+    if (loaded && revision === snapshot.revision) return false;
+    const list = await source.listInstances();
+    snapshot = {
+      revision,
+      list,
+      byLowerName: new Map(list.map((s) => [s.instance.toLowerCase(), s])),
+      versionSets: new Map(list.map((s) => [s.instance, new Set(s.versions)])),
+    };
+    loaded = true;
+    prepared.clear();
+    setsCache.clear();
+    historyCache.clear();
+    histories = new Map();
+    indexCache.clear();
+    options.onRevision?.(revision);
+    return true;
+  }
+
+  function refresh(): Promise<boolean> {
+    refreshing ??= load().finally(() => {
+      refreshing = undefined;
+    });
+    return refreshing;
+  }
+
+  function backgroundRefresh(): void {
+    refresh().catch((error: unknown) => options.onError?.(error));
+  }
+
+  function sets(resolved: Resolved): Promise<readonly EndpointSet[]> {
+    const { instance, version } = resolved;
+    return setsCache.get(`${instance}|${version}`, async () => {
+      const found = await source.getEndpointSets(instance, version);
+      if (found === undefined) {
+        throw new IpurlError(
+          'ERR_VERSION_NOT_FOUND',
+          `version ${version} of ${instance} is listed but its sets are missing`,
+        );
+      }
+      return found;
+    });
+  }
+
+  return {
+    async start() {
+      await refresh();
+      if (source.onRevision) unsubscribe = source.onRevision(backgroundRefresh);
+      if (pollMs > 0) {
+        timer = setInterval(backgroundRefresh, pollMs);
+        timer.unref();
+      }
+    },
+
+    async close() {
+      if (timer) clearInterval(timer);
+      timer = undefined;
+      unsubscribe?.();
+      unsubscribe = undefined;
+      await refreshing?.catch(() => undefined);
+    },
+
+    refresh,
+
+    revision: () => (loaded ? snapshot.revision : undefined),
+
+    instances: () => snapshot.list,
+
+    resolveInstance: (name) => snapshot.byLowerName.get(name.toLowerCase())?.instance,
+
+    resolve(requested, version, parameter = 'version') {
+      const summary = snapshot.byLowerName.get(requested.toLowerCase());
+      if (summary === undefined) {
+        throw unknownInstance(
+          requested,
+          snapshot.list.map((s) => s.instance),
+        );
+      }
+      if (version === undefined) {
+        return { instance: summary.instance, version: summary.latest, summary };
+      }
+      if (!isVersionId(version)) throw malformedVersion(version, parameter);
+      if (!snapshot.versionSets.get(summary.instance)?.has(version)) {
+        throw unknownVersion(summary, version);
+      }
+      return { instance: summary.instance, version, summary };
+    },
+
+    sets,
+
+    history(instance) {
+      const seen = histories;
+      return historyCache.get(instance, async () => {
+        const records = await source.getChanges(instance, { after: VERSION_ZERO });
+        if (seen === histories) histories.set(instance, records);
+        return records;
+      });
+    },
+
+    loadedHistory: (instance) => histories.get(instance),
+
+    lookupIndex: (resolved) =>
+      indexCache.get(`${resolved.instance}|${resolved.version}`, async () =>
+        buildLookupIndex(await sets(resolved)),
+      ),
+
+    prepared: (key, render) => prepared.get(`${snapshot.revision}|${key}`, render),
+
+    countHit: () => prepared.countHit(),
+
+    stats: () => ({
+      revision: loaded ? snapshot.revision : undefined,
+      prepared: prepared.stats(),
+      sets: setsCache.size,
+      histories: historyCache.size,
+      lookupIndexes: indexCache.size,
+    }),
+  };
+}
+
+/** A catalog loaded once, not following the store (the CLI: one command, one moment). */
+export async function openCatalog(source: CatalogSource): Promise<Catalog> {
+  const catalog = createCatalog(source, { pollMs: 0 });
+  await catalog.refresh();
+  return catalog;
+}
