@@ -28,6 +28,7 @@ const DISPLAY: Record<ServiceArea, string> = {
   Exchange: 'Exchange Online',
   SharePoint: 'SharePoint Online and OneDrive for Business',
   Skype: 'Microsoft Teams',
+  MEM: 'Microsoft Endpoint Manager',
   Common: 'Microsoft 365 Common and Office Online',
 };
 
@@ -96,7 +97,12 @@ function churn(base: readonly EndpointSet[], random: () => number, perSet: numbe
       for (let i = 0; i < 1 + Math.floor(random() * 8); i++) ips.push(freshPrefix(random));
       next.push({ ...set, ips, urls: [...(set.urls ?? []), `new${set.id}.example.org`] });
     } else if (r < 0.035) {
-      next.push({ ...set, expressRoute: !set.expressRoute, ips: [...(set.ips ?? [])], urls: [...(set.urls ?? [])] });
+      next.push({
+        ...set,
+        expressRoute: !set.expressRoute,
+        ips: [...(set.ips ?? [])],
+        urls: [...(set.urls ?? [])],
+      });
     } else {
       next.push({ ...set, ips: [...(set.ips ?? [])], urls: [...(set.urls ?? [])] });
     }
@@ -105,7 +111,9 @@ function churn(base: readonly EndpointSet[], random: () => number, perSet: numbe
   for (let i = 0; i < removed; i++) next.push(makeSet(newId++, perSet, random));
   // Bring the total to exactly TARGET_PREFIXES by growing or trimming the churned sets only, so
   // the untouched 96 % stay untouched.
-  const churned = next.filter((set) => set.id > SETS || (set.urls ?? []).some((url) => url.startsWith('new')));
+  const churned = next.filter(
+    (set) => set.id > SETS || (set.urls ?? []).some((url) => url.startsWith('new')),
+  );
   let total = next.reduce((n, s) => n + (s.ips?.length ?? 0), 0);
   for (let i = 0; total !== TARGET_PREFIXES; i = (i + 1) % churned.length) {
     const ips = (churned[i] as EndpointSet).ips as string[];
@@ -132,7 +140,16 @@ interface ChildResult {
   readonly ms: number;
   readonly maxRssBytes: number;
   readonly status: string;
-  readonly counts?: { records: number; add: number; change: number; remove: number; ipsAdded: number; ipsRemoved: number; urlsAdded: number; urlsRemoved: number };
+  readonly counts?: {
+    records: number;
+    add: number;
+    change: number;
+    remove: number;
+    ipsAdded: number;
+    ipsRemoved: number;
+    urlsAdded: number;
+    urlsRemoved: number;
+  };
 }
 
 /**
@@ -157,9 +174,15 @@ async function child(db: string, file: string, nowIso: string): Promise<void> {
 
 function runChild(db: string, file: string, nowIso: string): ChildResult {
   const here = fileURLToPath(import.meta.url);
-  const loader = pathToFileURL(join(dirname(here), '..', 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
-  const run = spawnSync(process.execPath, ['--import', loader, here, '--child', db, file, nowIso], { encoding: 'utf8', maxBuffer: 1 << 20 });
-  if (run.status !== 0) throw new Error(`publish child failed (${run.status ?? run.signal ?? '?'}): ${run.stderr}`);
+  const loader = pathToFileURL(
+    join(dirname(here), '..', 'node_modules', 'tsx', 'dist', 'loader.mjs'),
+  ).href;
+  const run = spawnSync(process.execPath, ['--import', loader, here, '--child', db, file, nowIso], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
+  if (run.status !== 0)
+    throw new Error(`publish child failed (${run.status ?? run.signal ?? '?'}): ${run.stderr}`);
   return JSON.parse(run.stdout.trim().split('\n').pop() ?? '{}') as ChildResult;
 }
 
@@ -170,7 +193,9 @@ async function main(): Promise<void> {
   const next = churn(base, random, perSet);
   const nextText = JSON.stringify(next);
   const prefixes = next.reduce((n, s) => n + (s.ips?.length ?? 0), 0);
-  const loadStart = loadavg().map((l) => l.toFixed(1)).join(' ');
+  const loadStart = loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
 
   const dir = mkdtempSync(join(tmpdir(), 'ipurl-bench-publish-'));
   const db = join(dir, 'bench.db');
@@ -190,13 +215,17 @@ async function main(): Promise<void> {
     t = process.hrtime.bigint();
     const validated = validateDocument(parsed, { knownSetIds: known });
     const validateMs = ms(t);
-    if (validated.issues.length > 0) throw new Error(`synthetic data invalid: ${JSON.stringify(validated.issues.slice(0, 3))}`);
+    if (validated.issues.length > 0)
+      throw new Error(`synthetic data invalid: ${JSON.stringify(validated.issues.slice(0, 3))}`);
     const latest = (await store.listVersions('Bench'))[0]?.version ?? '';
     t = process.hrtime.bigint();
     const latestSets = (await store.getEndpointSets('Bench', latest)) ?? [];
     const readLatestMs = ms(t);
     t = process.hrtime.bigint();
-    const drafts = diffVersions(latestSets, validated.sets, { version: '2026112800', effectiveDate: '20261228' });
+    const drafts = diffVersions(latestSets, validated.sets, {
+      version: '2026112800',
+      effectiveDate: '20261228',
+    });
     const diffMs = ms(t);
     // The plan writes nothing, so it can be repeated: best of three (the machine is shared).
     const planRuns: number[] = [];
@@ -210,7 +239,8 @@ async function main(): Promise<void> {
 
     // The measured figure: `publish` of the next version in a fresh process, file to commit.
     const result = runChild(db, join(dir, 'next.json'), '2026-11-28T00:00:00Z');
-    if (result.status !== 'published' || result.counts === undefined) throw new Error('next not published');
+    if (result.status !== 'published' || result.counts === undefined)
+      throw new Error('next not published');
     const publishMs = result.ms;
     const peakRss = result.maxRssBytes;
 
@@ -219,8 +249,10 @@ async function main(): Promise<void> {
       '# Publish benchmark',
       '',
       `Run ${new Date().toISOString()} on ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${mib(totalmem())} RAM, Node ${process.version}, SQLite file store (WAL).`,
-      `Command: \`npx tsx bench/publish.ts\` (deterministic synthetic data, seed 20261128). Load average at start ${loadStart}, at end ${loadavg().map((l) => l.toFixed(1)).join(' ')} (shared machine: figures vary with load).`,
-      'Each publish runs in a fresh child process doing what `ipurl publish Bench next.json` does (open the store, read the file, publish); its time and peak RSS are that process\'s own.',
+      `Command: \`npx tsx bench/publish.ts\` (deterministic synthetic data, seed 20261128). Load average at start ${loadStart}, at end ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')} (shared machine: figures vary with load).`,
+      "Each publish runs in a fresh child process doing what `ipurl publish Bench next.json` does (open the store, read the file, publish); its time and peak RSS are that process's own.",
       '',
       `Data: base ${SETS} sets; next version ${next.length} sets with ${prefixes} prefixes (${(nextText.length / 1024 / 1024).toFixed(1)} MiB of JSON).`,
       `Churn: ${c.records} change records (${c.add} Add, ${c.change} Change, ${c.remove} Remove; IPs +${c.ipsAdded} −${c.ipsRemoved}, URLs +${c.urlsAdded} −${c.urlsRemoved}).`,

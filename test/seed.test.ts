@@ -142,6 +142,78 @@ describe('seedStore into SQLite', () => {
   });
 });
 
+describe('seedStore on a store seeded by an older release', () => {
+  let dir: string;
+  let dataset: BundledDataset;
+  /** The bundle as it was before the 2025 live versions were added. */
+  let older: BundledDataset;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ipurl-seed-older-'));
+    dataset = await loadBundledDataset();
+    older = {
+      ...dataset,
+      instances: dataset.instances.map((i) => ({
+        ...i,
+        versions: i.versions.filter((v) => v.version <= '2025013000'),
+      })),
+    };
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('appends exactly the versions bundled since, with their change records, rewriting nothing', async () => {
+    const store = await createSqliteStore({ filename: join(dir, 'old.db') });
+    try {
+      await seedStore(store, older);
+      const before = new Map<string, string>();
+      for (const { instance } of older.instances)
+        before.set(instance, JSON.stringify(await store.getChanges(instance, { after: '0' })));
+      const result = await seedStore(store, dataset);
+      expect(
+        result.instances.filter((i) => i.appended > 0).map((i) => [i.instance, i.appended]),
+      ).toEqual([
+        ['Worldwide', 1],
+        ['USGovDoD', 1],
+        ['USGovGCCHigh', 1],
+        ['China', 2],
+      ]);
+      const reference = await createSqliteStore({ filename: ':memory:' });
+      await seedStore(reference, dataset);
+      for (const { instance } of dataset.instances) {
+        const all = await store.getChanges(instance, { after: '0000000000' });
+        expect(all).toEqual(await reference.getChanges(instance, { after: '0000000000' }));
+        // The records stored before are unchanged (a prefix of the full list).
+        const old = JSON.parse(before.get(instance)!) as unknown[];
+        expect(all.slice(0, old.length)).toEqual(old);
+      }
+      await reference.close();
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("leaves alone an instance whose latest version is the publisher's own", async () => {
+    const store = await createSqliteStore({ filename: join(dir, 'own.db') });
+    try {
+      await seedStore(store, older);
+      const sets = dataset.instances[0]!.versions.at(-2)!.sets;
+      await store.appendVersion({
+        instance: 'Worldwide',
+        version: '2025050100',
+        sets: sets.slice(1),
+        changes: [],
+        expectedLatest: '2025013000',
+        notify: false,
+      });
+      const result = await seedStore(store, dataset);
+      expect(result.instances.find((i) => i.instance === 'Worldwide')?.appended).toBe(0);
+      expect((await store.listVersions('Worldwide'))[0]?.version).toBe('2025050100');
+      expect(result.instances.find((i) => i.instance === 'China')?.appended).toBe(2);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 const reachable = await postgresReachable();
 
 describeWith('PostgreSQL at 127.0.0.1:5432', reachable)('seedStore into PostgreSQL', () => {

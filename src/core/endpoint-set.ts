@@ -6,13 +6,40 @@
  * Optional members are kept exactly as published: `notes: ""` is real data and is echoed.
  */
 
-/** API value of a service area (SPEC §1.2). */
-export type ServiceArea = 'Exchange' | 'SharePoint' | 'Skype' | 'Common';
+/**
+ * API value of a service area. MEM (Microsoft Intune / Endpoint Manager, display name
+ * "Microsoft Endpoint Manager") is the live service's fifth area, returned only when asked for.
+ */
+export type ServiceArea = 'Exchange' | 'SharePoint' | 'Skype' | 'MEM' | 'Common';
 
 /** Connectivity category, highest priority first (SPEC §9). */
 export type Category = 'Optimize' | 'Allow' | 'Default';
 
-export const SERVICE_AREAS: readonly ServiceArea[] = ['Exchange', 'SharePoint', 'Skype', 'Common'];
+/** Every service area, in display order (sections of the page, accepted-value lists). */
+export const SERVICE_AREAS: readonly ServiceArea[] = [
+  'Exchange',
+  'SharePoint',
+  'Skype',
+  'MEM',
+  'Common',
+];
+
+/**
+ * Areas the web service leaves out of `/endpoints` unless `ServiceAreas` names them, as the live
+ * service does with MEM. The same default applies to PAC files and exports.
+ */
+export const OPT_IN_SERVICE_AREAS: ReadonlySet<ServiceArea> = new Set<ServiceArea>(['MEM']);
+
+/** The areas of a request without `ServiceAreas` (every area but the opt-in ones). */
+export const DEFAULT_SERVICE_AREAS: readonly ServiceArea[] = SERVICE_AREAS.filter(
+  (area) => !OPT_IN_SERVICE_AREAS.has(area),
+);
+
+/**
+ * Areas rendered in Microsoft's generated endpoint table (`ipurl docs`): its generator has no
+ * MEM section, so the table stays exactly its output.
+ */
+export const DOCS_TABLE_SERVICE_AREAS: readonly ServiceArea[] = DEFAULT_SERVICE_AREAS;
 
 /** Optimize > Allow > Default: when one address is in several sets, the first wins (SPEC §9). */
 export const CATEGORIES: readonly Category[] = ['Optimize', 'Allow', 'Default'];

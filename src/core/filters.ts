@@ -4,11 +4,14 @@
  * per (instance, version, normalised parameters) and caches the rendered bytes, so the function
  * favours clarity, but it shares arrays that need no change instead of copying them.
  */
-import type { EndpointSet, ServiceArea } from './endpoint-set.js';
+import { OPT_IN_SERVICE_AREAS, type EndpointSet, type ServiceArea } from './endpoint-set.js';
 import { hasTenantPlaceholder, parseTenantName, renderUrl } from './tenant.js';
 
 export interface EndpointFilter {
-  /** Requested areas; `Common` is always included (SPEC §4.3). Absent ⇒ every area. */
+  /**
+   * Requested areas; `Common` is always included (SPEC §4.3). Absent ⇒ every area except the
+   * opt-in ones (MEM), as the live service answers a request without ServiceAreas.
+   */
   readonly serviceAreas?: ReadonlySet<ServiceArea>;
   /** Substituted at `<tenant>` placeholders; absent ⇒ `*` (SPEC §4.4). */
   readonly tenantName?: string;
@@ -29,8 +32,14 @@ export function filterEndpointSets(
   const areas = filter.serviceAreas;
   const out: EndpointSet[] = [];
   for (const set of sets) {
-    if (areas !== undefined && set.serviceArea !== 'Common' && !areas.has(set.serviceArea))
-      continue;
+    if (set.serviceArea !== 'Common') {
+      if (
+        areas === undefined
+          ? OPT_IN_SERVICE_AREAS.has(set.serviceArea)
+          : !areas.has(set.serviceArea)
+      )
+        continue;
+    }
     const urls = set.urls === undefined ? undefined : renderUrls(set.urls, tenant);
     const ips = set.ips !== undefined && filter.noIPv6 === true ? dropIpv6(set.ips) : set.ips;
     // SPEC §11.11: with NoIPv6, a set left with neither urls nor ips is dropped.

@@ -246,8 +246,8 @@ describe('validateDocument issues, one kind per row', () => {
       { path: '[0].udpPorts', reason: 'reversed' },
     ],
     [
-      'empty port string',
-      [good({ tcpPorts: '' })],
+      'blank port string',
+      [good({ tcpPorts: ' ' })],
       { path: '[0].tcpPorts', reason: 'omit the member' },
     ],
     [
@@ -263,7 +263,7 @@ describe('validateDocument issues, one kind per row', () => {
     [
       'unknown service area',
       [good({ serviceArea: 'Teams' })],
-      { path: '[0].serviceArea', reason: 'accepted: Exchange, SharePoint, Skype, Common' },
+      { path: '[0].serviceArea', reason: 'accepted: Exchange, SharePoint, Skype, MEM, Common' },
     ],
     [
       'service area in the wrong case',

@@ -333,7 +333,7 @@ function isStrictlyAscending(cidrs: readonly Cidr[]): boolean {
   return true;
 }
 
-/** Port lists, kept verbatim (SPEC §4.2: spaces are real data). */
+/** Port lists, kept verbatim (SPEC §4.2: spaces are real data; an empty string too). */
 function checkPorts(
   raw: RawSet,
   member: 'tcpPorts' | 'udpPorts',
@@ -345,6 +345,8 @@ function checkPorts(
     issues.add(member, value, `expected a string such as "80,443", received ${kindOf(value)}`);
     return undefined;
   }
+  // The live service sends `"udpPorts": ""` (China set 26, 2025): real data, kept and echoed.
+  if (value === '') return value;
   const result = safeParsePortList(value);
   if (!result.ok) {
     issues.add(member, value, `${result.reason} (omit the member when there are no ports)`);

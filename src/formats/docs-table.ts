@@ -5,13 +5,13 @@
  *
  * Rules (SPEC §7.2, checked against the real files in test/fixtures/tables):
  * - four HTML comment lines, a blank line, then one section per service area in the fixed order
- *   Exchange, SharePoint, Skype, Common (areas without sets are left out), separated by a blank line;
+ *   Exchange, SharePoint, Skype, MEM, Common (areas without sets are left out), separated by a blank line;
  * - a section: `## {serviceAreaDisplayName}`, blank line, header, separator, one row per set sorted
  *   by id;
  * - separator: five runs of `-`, each as long as the longest cell (header included) of its column;
  * - the tenant placeholder stays `<tenant>`; notes are emitted verbatim (they are markdown already).
  */
-import { SERVICE_AREAS, type EndpointSet } from '../core/endpoint-set.js';
+import { DOCS_TABLE_SERVICE_AREAS, type EndpointSet } from '../core/endpoint-set.js';
 import type { VersionId } from '../core/version-id.js';
 
 export interface DocsTableOptions {
@@ -119,7 +119,8 @@ export function renderDocsTable(
     `<!--${instance} endpoints version ${version}-->`,
     `<!--File generated ${generatedAtText(options.generatedAt)}-->`,
   ];
-  for (const area of SERVICE_AREAS) {
+  // Microsoft's generator has no MEM section: MEM sets are not part of the table.
+  for (const area of DOCS_TABLE_SERVICE_AREAS) {
     const inArea = sets.filter((set) => set.serviceArea === area).sort((a, b) => a.id - b.id);
     const first = inArea[0];
     if (first === undefined) continue;

@@ -22,7 +22,7 @@ describe('stringifyIndented (Json.NET Formatting.Indented)', () => {
 });
 
 describe('wire renderers', () => {
-  it('orders endpoint-set members per SPEC §4.2 and omits empty lists and ports', () => {
+  it('orders endpoint-set members per SPEC §4.2, omits empty lists and echoes stored ports', () => {
     const set = {
       notes: '',
       required: false,
@@ -43,6 +43,7 @@ describe('wire renderers', () => {
       'serviceAreaDisplayName',
       'urls',
       'tcpPorts',
+      'udpPorts',
       'expressRoute',
       'category',
       'required',

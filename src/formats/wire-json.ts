@@ -31,8 +31,8 @@ export function stringifyIndented(value: JsonValue, indent = ''): string {
 }
 
 /**
- * One endpoint set in wire order (SPEC §4.2): urls, ips omitted when empty; port strings omitted
- * when empty; notes echoed whenever stored (the real service sends `"notes": ""`).
+ * One endpoint set in wire order (SPEC §4.2): urls, ips omitted when empty; port strings and
+ * notes echoed whenever stored (the live service sends `"udpPorts": ""` and `"notes": ""`).
  */
 export function endpointSetToWire(set: EndpointSet): { [key: string]: JsonValue } {
   const out: { [key: string]: JsonValue } = {
@@ -42,8 +42,8 @@ export function endpointSetToWire(set: EndpointSet): { [key: string]: JsonValue 
   };
   if (set.urls !== undefined && set.urls.length > 0) out.urls = set.urls;
   if (set.ips !== undefined && set.ips.length > 0) out.ips = set.ips;
-  if (set.tcpPorts !== undefined && set.tcpPorts !== '') out.tcpPorts = set.tcpPorts;
-  if (set.udpPorts !== undefined && set.udpPorts !== '') out.udpPorts = set.udpPorts;
+  if (set.tcpPorts !== undefined) out.tcpPorts = set.tcpPorts;
+  if (set.udpPorts !== undefined) out.udpPorts = set.udpPorts;
   out.expressRoute = set.expressRoute;
   out.category = set.category;
   out.required = set.required;

@@ -10,7 +10,12 @@
  * - ClientRequestId accepts every form .NET's Guid.TryParse accepts for N/D/B/P (32 hex digits,
  *   hyphenated, in `{}` or `()`), any case, surrounding spaces trimmed (SPEC §2.1).
  */
-import { canonicalServiceArea, SERVICE_AREAS, type ServiceArea } from '../core/endpoint-set.js';
+import {
+  canonicalServiceArea,
+  DEFAULT_SERVICE_AREAS,
+  SERVICE_AREAS,
+  type ServiceArea,
+} from '../core/endpoint-set.js';
 import { IpurlError, describeValue } from '../core/errors.js';
 
 /** Longest query string read (the URL itself is capped by Node at ~16 KB of headers). */
@@ -180,7 +185,8 @@ export function getFormat<F extends string>(query: RawQuery, accepted: readonly 
 
 /**
  * ServiceAreas: comma-separated, case-insensitive (SPEC §4.1). Undefined when absent or when it
- * names every area (same response as no filter, so both share one cached entry).
+ * names exactly the default areas (every area but MEM: same response as no filter, so both share
+ * one cached entry).
  */
 export function getServiceAreas(query: RawQuery): ServiceArea[] | undefined {
   const value = getValue(query, 'ServiceAreas');
@@ -198,6 +204,10 @@ export function getServiceAreas(query: RawQuery): ServiceArea[] | undefined {
     }
     areas.add(area);
   }
-  if (areas.size === SERVICE_AREAS.length) return undefined;
+  if (
+    areas.size === DEFAULT_SERVICE_AREAS.length &&
+    DEFAULT_SERVICE_AREAS.every((a) => areas.has(a))
+  )
+    return undefined;
   return SERVICE_AREAS.filter((area) => areas.has(area));
 }

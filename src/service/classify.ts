@@ -237,6 +237,7 @@ export class Classifier {
     Exchange: newTally(),
     SharePoint: newTally(),
     Skype: newTally(),
+    MEM: newTally(),
     Common: newTally(),
   };
 

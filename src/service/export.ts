@@ -18,6 +18,7 @@ import type { ChangeRecord } from '../core/change-record.js';
 import {
   CATEGORIES,
   canonicalServiceArea,
+  DEFAULT_SERVICE_AREAS,
   SERVICE_AREAS,
   type Category,
   type EndpointSet,
@@ -314,7 +315,7 @@ export async function exportEndpoints(
   const aggregate = target.aggregates && request.aggregate !== false;
   const onUnsupported = request.onUnsupported ?? 'error';
   const selection = [
-    `categories=${(categories ?? CATEGORIES).join(',')}; serviceAreas=${areas === undefined ? 'all' : ['Common', ...areas.filter((a) => a !== 'Common')].join(',')}; requiredOnly=${request.requiredOnly === true}`,
+    `categories=${(categories ?? CATEGORIES).join(',')}; serviceAreas=${areas === undefined ? `${DEFAULT_SERVICE_AREAS.join(',')} (default; MEM only when named)` : ['Common', ...areas.filter((a) => a !== 'Common')].join(',')}; requiredOnly=${request.requiredOnly === true}`,
     `family=${request.family === undefined ? 'IPv4+IPv6' : `IPv${request.family} only`}; tenantName=${tenantName ?? 'none (tenant placeholder written as *)'}`,
     includePending
       ? `pending additions (effective after ${today}): included (${pending.length})`

@@ -7,6 +7,12 @@
  * Idempotent and safe to race: only bundled versions after an instance's stored latest are
  * appended, and a conflict (another replica seeding the same empty database at the same moment)
  * re-reads and continues, so two replicas starting together both come up.
+ *
+ * A store seeded by an older release picks up the versions bundled since on its next start: an
+ * instance whose stored latest is a bundled version holding exactly the bundled sets gets the
+ * later bundled versions appended. A stored version is never rewritten, and an instance whose
+ * history is the publisher's own (latest not bundled, or different data) is left alone, as is an
+ * instance missing from a store that is not empty.
  */
 import { diffVersions } from '../core/diff.js';
 import type { EndpointSet } from '../core/endpoint-set.js';
@@ -45,22 +51,34 @@ export function versionMidnight(version: VersionId): string {
   return `${ymd.slice(0, 4)}-${ymd.slice(4, 6)}-${ymd.slice(6, 8)}T00:00:00.000Z`;
 }
 
+/** Same data: the bundled files are stored as read, so a canonical JSON comparison suffices. */
+function sameSets(a: readonly EndpointSet[], b: readonly EndpointSet[]): boolean {
+  if (a.length !== b.length) return false;
+  return a.every((set, i) => canonicalJson(set) === canonicalJson(b[i]!));
+}
+
+function canonicalJson(set: EndpointSet): string {
+  return JSON.stringify(set, Object.keys(set).sort());
+}
+
 async function seedInstance(
   store: Store,
   bundled: BundledInstance,
+  storeWasEmpty: boolean,
   options: SeedOptions,
 ): Promise<SeedInstanceResult> {
   let appended = 0;
   let changes = 0;
   for (let attempt = 0; ; attempt++) {
     const latest = (await store.listVersions(bundled.instance))[0]?.version ?? null;
-    const pending = bundled.versions.filter((v) => latest === null || v.version > latest);
+    let pending = bundled.versions.filter((v) => latest === null || v.version > latest);
+    if (latest === null && !storeWasEmpty) pending = [];
     let previous: readonly EndpointSet[] = [];
     if (latest !== null && pending.length > 0) {
-      previous =
-        bundled.versions.find((v) => v.version === latest)?.sets ??
-        (await store.getEndpointSets(bundled.instance, latest)) ??
-        [];
+      const base = bundled.versions.find((v) => v.version === latest);
+      const stored = await store.getEndpointSets(bundled.instance, latest);
+      if (base === undefined || !sameSets(base.sets, stored ?? [])) pending = [];
+      else previous = base.sets;
     }
     let expectedLatest = latest;
     try {
@@ -104,15 +122,16 @@ async function seedInstance(
   }
 }
 
-/** Append every bundled version the store lacks (all of them for an empty store). */
+/** Append the bundled versions the store lacks (all of them for an empty store; see above). */
 export async function seedStore(
   store: Store,
   dataset: BundledDataset,
   options: SeedOptions = {},
 ): Promise<SeedResult> {
   const instances: SeedInstanceResult[] = [];
+  const empty = await store.isEmpty();
   for (const bundled of dataset.instances)
-    instances.push(await seedInstance(store, bundled, options));
+    instances.push(await seedInstance(store, bundled, empty, options));
   return {
     instances,
     appended: instances.reduce((n, i) => n + i.appended, 0),

@@ -8,6 +8,8 @@
  *   only for an instance whose version moved. The first sync of an instance takes the whole
  *   change history (`/changes/{instance}/0000000000`, SPEC §5.1) and stores the upstream's records
  *   as they are (ids, effective dates).
+ * - Every service area is asked for, MEM included (`ServiceAreas=Exchange,SharePoint,Skype,MEM,
+ *   Common`): the live service leaves MEM out of an answer that does not name it.
  * - Tenant placeholders survive (sync-data.ts): a second `/endpoints` with a marker TenantName.
  * - Upstream trouble never costs data: every answer is checked before anything is written; a
  *   failure leaves the store as it was, is logged once per episode (first failure, then recovery),
@@ -16,6 +18,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { ChangeRecord } from '../core/change-record.js';
+import { SERVICE_AREAS } from '../core/endpoint-set.js';
 import {
   IpurlError,
   ValidationError,
@@ -271,9 +274,11 @@ async function syncInstance(
     );
   }
   const segment = encodeURIComponent(instance);
-  const plainResponse = await client.getJson(`endpoints/${segment}`);
+  // Every service area: the live service leaves MEM out of an answer that does not name it.
+  const areas = { ServiceAreas: SERVICE_AREAS.join(',') };
+  const plainResponse = await client.getJson(`endpoints/${segment}`, { query: areas });
   const markedResponse = await client.getJson(`endpoints/${segment}`, {
-    query: { TenantName: marker },
+    query: { ...areas, TenantName: marker },
   });
   const changesResponse = await client.getJson(`changes/${segment}/${local ?? VERSION_ZERO}`);
   // Not rate limited (SPEC §2.2): the version list, and proof the upstream did not move meanwhile.

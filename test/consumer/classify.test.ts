@@ -20,7 +20,7 @@ import {
 import { seedStore } from '../../src/service/seed.js';
 import { loadBundledDataset } from '../../src/service/bundle.js';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { readBundled } from '../helpers/bundled-data.js';
+import { bundledVersions, readBundled } from '../helpers/bundled-data.js';
 import { REPO_ROOT } from '../helpers/bundled-data.js';
 
 const index = buildLookupIndex(readBundled('Worldwide', '2025013000'));
@@ -77,6 +77,7 @@ describe('classifying logs', () => {
       Exchange: { requests: 3, bytes: 3000 },
       SharePoint: { requests: 0, bytes: 0 },
       Skype: { requests: 2, bytes: 5300 },
+      MEM: { requests: 0, bytes: 0 },
       Common: { requests: 1, bytes: 200 },
     });
     expect(r.policies.type1).toEqual({
@@ -200,7 +201,7 @@ describe('ipurl classify (CLI, real file, real store)', () => {
     const report = JSON.parse(stdout);
     expect(report).toMatchObject({
       instance: 'Worldwide',
-      version: '2025013000',
+      version: bundledVersions('Worldwide').at(-1),
       format: 'squid',
       requests: 9,
     });

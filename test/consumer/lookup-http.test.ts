@@ -11,7 +11,7 @@ afterAll(async () => server?.close());
 describe('GET /lookup/{instance}', () => {
   it('answers every q with all matching sets and the category to apply', async () => {
     const res = await server.get(
-      '/lookup/worldwide?q=52.112.0.1&q=OUTLOOK.office.com.&q=::ffff:13.107.6.152&q=https%3A%2F%2Fcontoso-my.sharepoint.com%2Fpersonal&q=example.org',
+      '/lookup/worldwide?q=52.112.0.1&q=OUTLOOK.office.com.&q=::ffff:13.107.6.152&q=https%3A%2F%2Fcontoso-my.sharepoint.com%2Fpersonal&q=example.org&version=2025013000',
     );
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
@@ -43,6 +43,24 @@ describe('GET /lookup/{instance}', () => {
     expect(url).toMatchObject({ normalized: 'contoso-my.sharepoint.com', category: 'Optimize' });
     expect(url.matches[0].matched).toBe('*.sharepoint.com');
     expect(none).toMatchObject({ category: null, matches: [] });
+  });
+
+  it('finds MEM sets in the latest version (lookups cover every service area)', async () => {
+    const body = (
+      await server.get('/lookup/Worldwide?q=4.145.74.225&q=enrollment.manage.microsoft.com')
+    ).json();
+    expect(body.version).toBe('2025092900');
+    const [ip, host] = body.results;
+    expect(ip).toMatchObject({ category: 'Allow' });
+    expect(ip.matches).toEqual([
+      expect.objectContaining({ id: 163, serviceArea: 'MEM', matched: '4.145.74.224/27' }),
+    ]);
+    // Set 163 first (the most specific pattern); Common's *.microsoft.com sets match too.
+    expect(host.matches[0]).toMatchObject({
+      id: 163,
+      serviceArea: 'MEM',
+      matched: '*.manage.microsoft.com',
+    });
   });
 
   it('looks up an older version on request', async () => {

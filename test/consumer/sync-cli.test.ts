@@ -58,7 +58,7 @@ describe('ipurl sync from cron', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toBe(
-      'Worldwide: (new) → 2025013000 (36 versions, 532 change records)\nChina: (new) → 2025013000 (16 versions, 60 change records)\n',
+      'Worldwide: (new) → 2025092900 (37 versions, 560 change records)\nChina: (new) → 2025112700 (18 versions, 66 change records)\n',
     );
   }, 60_000);
 
@@ -146,7 +146,7 @@ describe('ipurl sync from cron', () => {
     expect(backoff).toMatchObject({ code: 5, stdout: '', stderr: '' }); // deferred by backoff, no request
     const status = await cli(['status']);
     expect(status.code).toBe(5);
-    expect(status.stdout).toMatch(/Worldwide\s+2025013000\s+36 versions/);
+    expect(status.stdout).toMatch(/Worldwide\s+2025092900\s+37 versions/);
     expect(status.stdout).toMatch(/FAILING \(2 attempt\(s\) since/);
     expect(status.stdout).toMatch(/last error: .*connection refused/);
     const json = JSON.parse((await cli(['status', '--json'])).stdout);

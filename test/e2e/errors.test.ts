@@ -84,7 +84,7 @@ describe('400: malformed parameters (SPEC §11.1)', () => {
       'ERR_UNKNOWN_SERVICE_AREA',
       'ServiceAreas',
       'Teams',
-      'Exchange, SharePoint, Skype, Common',
+      'Exchange, SharePoint, Skype, MEM, Common',
     );
   });
 

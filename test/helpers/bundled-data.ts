@@ -6,6 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EndpointSet } from '../../src/core/endpoint-set.js';
+import type { BundledDataset } from '../../src/service/bundle.js';
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const DATA_DIR = join(REPO_ROOT, 'data');
@@ -39,4 +40,18 @@ export function readBundled(instance: string, version: string): EndpointSet[] {
 /** A JSON file under test/fixtures. */
 export function readFixture(relativePath: string): unknown {
   return JSON.parse(readFileSync(join(REPO_ROOT, 'test', 'fixtures', relativePath), 'utf8'));
+}
+
+/**
+ * The bundled dataset cut after `last` (every instance): for tests written against the history as
+ * it stood then (e.g. publishing "the next version after 2025013000"), pinned explicitly instead
+ * of following whatever the newest bundled version is.
+ */
+export function bundledUntil(dataset: BundledDataset, last: string): BundledDataset {
+  return {
+    ...dataset,
+    instances: dataset.instances
+      .map((i) => ({ ...i, versions: i.versions.filter((v) => v.version <= last) }))
+      .filter((i) => i.versions.length > 0),
+  };
 }

@@ -139,7 +139,7 @@ describe('GET /pac/{instance}', () => {
       'serviceAreas=Exchange,Teams',
       400,
       'ERR_UNKNOWN_SERVICE_AREA',
-      'serviceAreas contains "Teams"; accepted: Exchange, SharePoint, Skype, Common',
+      'serviceAreas contains "Teams"; accepted: Exchange, SharePoint, Skype, MEM, Common',
     ],
     ['tenantName=a_b', 400, 'ERR_INVALID_TENANT_NAME', 'TenantName "a_b" is not valid'],
     ['lowercase=maybe', 400, 'ERR_INVALID_BOOLEAN', 'lowercase must be true or false'],
@@ -284,7 +284,7 @@ describe('ipurl pac', () => {
     [
       ['--service-areas', 'Teams'],
       2,
-      '--service-areas contains "Teams"; accepted: Exchange, SharePoint, Skype, Common',
+      '--service-areas contains "Teams"; accepted: Exchange, SharePoint, Skype, MEM, Common',
     ],
     [['--version', '2019010100'], 3, 'Worldwide has no version 2019010100'],
     [['--tenant-name', 'contoso!'], 2, '--tenant-name: TenantName "contoso!" is not valid'],

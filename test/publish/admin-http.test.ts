@@ -24,7 +24,7 @@ import { seedStore } from '../../src/service/seed.js';
 import { createCatalog } from '../../src/service/catalog.js';
 import { createWebService } from '../../src/service/web-service.js';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { readBundled } from '../helpers/bundled-data.js';
+import { bundledUntil, readBundled } from '../helpers/bundled-data.js';
 
 const TOKEN = 'admin-token-for-tests-0123456789';
 const CRID = randomUUID();
@@ -96,7 +96,8 @@ async function post(
 
 beforeAll(async () => {
   const store = await createSqliteStore({ filename: template });
-  await seedStore(store, await loadBundledDataset());
+  // The history as it stood at 2025013000: these tests publish the version after it.
+  await seedStore(store, bundledUntil(await loadBundledDataset(), '2025013000'));
   await store.close();
 }, 60_000);
 

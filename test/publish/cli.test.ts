@@ -15,9 +15,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EndpointSet } from '../../src/core/endpoint-set.js';
 import { loadBundledDataset } from '../../src/service/bundle.js';
 import { seedStore } from '../../src/service/seed.js';
-import { DELIVERY_HEADER, SIGNATURE_HEADER, deliverDue, verifySignature } from '../../src/service/webhooks.js';
+import {
+  DELIVERY_HEADER,
+  SIGNATURE_HEADER,
+  deliverDue,
+  verifySignature,
+} from '../../src/service/webhooks.js';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { REPO_ROOT, readBundled } from '../helpers/bundled-data.js';
+import { REPO_ROOT, bundledUntil, readBundled } from '../helpers/bundled-data.js';
 
 /** Absolute, because the CLI runs in a temporary directory where `tsx` does not resolve. */
 const TSX_LOADER = pathToFileURL(join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
@@ -32,10 +37,14 @@ interface Run {
 
 function ipurl(args: readonly string[], stdin?: string): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', TSX_LOADER, join(REPO_ROOT, 'src', 'cli', 'bin.ts'), ...args], {
-      cwd: dir,
-      env: { ...process.env, IPURL_DB: db, NO_COLOR: '1' },
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', TSX_LOADER, join(REPO_ROOT, 'src', 'cli', 'bin.ts'), ...args],
+      {
+        cwd: dir,
+        env: { ...process.env, IPURL_DB: db, NO_COLOR: '1' },
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -47,7 +56,9 @@ function ipurl(args: readonly string[], stdin?: string): Promise<Run> {
 }
 
 function nextDocument(): EndpointSet[] {
-  const doc = structuredClone(readBundled('Worldwide', '2025013000')) as Array<EndpointSet & { ips?: string[] }>;
+  const doc = structuredClone(readBundled('Worldwide', '2025013000')) as Array<
+    EndpointSet & { ips?: string[] }
+  >;
   doc[0]!.ips = [...(doc[0]!.ips ?? []), '198.51.100.0/24'];
   doc.splice(5, 1);
   return doc;
@@ -55,10 +66,13 @@ function nextDocument(): EndpointSet[] {
 
 beforeAll(async () => {
   const store = await createSqliteStore({ filename: db });
-  await seedStore(store, await loadBundledDataset());
+  // The history as it stood at 2025013000: these tests publish the version after it.
+  await seedStore(store, bundledUntil(await loadBundledDataset(), '2025013000'));
   await store.close();
   writeFileSync(join(dir, 'next.json'), JSON.stringify(nextDocument(), null, 2));
-  const bad = structuredClone(readBundled('Worldwide', '2025013000')) as unknown as Array<Record<string, unknown>>;
+  const bad = structuredClone(readBundled('Worldwide', '2025013000')) as unknown as Array<
+    Record<string, unknown>
+  >;
   bad[0]!.ips = ['10.0.0.1/8'];
   bad[1]!.tcpPorts = '443-80';
   bad[2]!.category = 'Fast';
@@ -69,7 +83,14 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('ipurl publish', () => {
   it('--dry-run prints the plan grouped by disposition and stores nothing', async () => {
-    const run = await ipurl(['publish', 'Worldwide', 'next.json', '--dry-run', '--effective-date', '20270115']);
+    const run = await ipurl([
+      'publish',
+      'Worldwide',
+      'next.json',
+      '--dry-run',
+      '--effective-date',
+      '20270115',
+    ]);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^Plan \(dry run\): Worldwide \d{10}, after 2025013000$/m);
@@ -81,7 +102,9 @@ describe('ipurl publish', () => {
     expect(run.stdout).toMatch(/additions effective 20270115/);
     expect(run.stdout).toMatch(/Dry run: nothing was stored\./);
     const versions = await ipurl(['versions', 'Worldwide', '--json']);
-    expect((JSON.parse(versions.stdout) as Array<{ version: string }>)[0]?.version).toBe('2025013000');
+    expect((JSON.parse(versions.stdout) as Array<{ version: string }>)[0]?.version).toBe(
+      '2025013000',
+    );
   }, 120_000);
 
   it('rejects an invalid document with exit 2 and every issue on stderr', async () => {
@@ -91,7 +114,15 @@ describe('ipurl publish', () => {
     expect(run.stderr).toMatch(/set 1 \[0\]\.ips\[0\]: .*10\.0\.0\.0\/8/);
     expect(run.stderr).toMatch(/\[1\]\.tcpPorts/);
     expect(run.stderr).toMatch(/\[2\]\.category/);
-    const usage = await ipurl(['publish', 'Worldwide', 'next.json', '--notice-days', '5', '--effective-date', '20270101']);
+    const usage = await ipurl([
+      'publish',
+      'Worldwide',
+      'next.json',
+      '--notice-days',
+      '5',
+      '--effective-date',
+      '20270101',
+    ]);
     expect(usage.code).toBe(2);
     const missing = await ipurl(['publish', 'Worldwide', 'nope.json']);
     expect(missing.code).toBe(3);
@@ -99,24 +130,35 @@ describe('ipurl publish', () => {
   }, 120_000);
 
   it('publishes from stdin, then re-publishing identical data is a no-op that says so (exit 0)', async () => {
-    const run = await ipurl(['publish', 'worldwide', '-', '--notice-days', '14'], JSON.stringify(nextDocument()));
+    const run = await ipurl(
+      ['publish', 'worldwide', '-', '--notice-days', '14'],
+      JSON.stringify(nextDocument()),
+    );
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^Published: Worldwide (\d{10}), after 2025013000$/m);
     const version = /^Published: Worldwide (\d{10})/m.exec(run.stdout)?.[1];
     const again = await ipurl(['publish', 'Worldwide', 'next.json']);
     expect(again.code).toBe(0);
-    expect(again.stdout).toMatch(new RegExp(`^No change: Worldwide ${version} already holds exactly this data`));
+    expect(again.stdout).toMatch(
+      new RegExp(`^No change: Worldwide ${version} already holds exactly this data`),
+    );
 
     const versions = await ipurl(['versions', 'Worldwide']);
     expect(versions.code).toBe(0);
     expect(versions.stdout).toMatch(new RegExp(`^Worldwide: 37 versions, latest ${version}`));
-    expect(versions.stdout).toMatch(/VERSION\s+PUBLISHED \(UTC\)\s+SETS\s+RECORDS\s+ADD\/CHG\/REM\s+IPS\s+URLS/);
-    expect(versions.stdout).toMatch(new RegExp(`^${version} .* 66 +2 +0/1/1 +\\+1 -\\d+ +\\+0 -\\d+$`, 'm'));
+    expect(versions.stdout).toMatch(
+      /VERSION\s+PUBLISHED \(UTC\)\s+SETS\s+RECORDS\s+ADD\/CHG\/REM\s+IPS\s+URLS/,
+    );
+    expect(versions.stdout).toMatch(
+      new RegExp(`^${version} .* 66 +2 +0/1/1 +\\+1 -\\d+ +\\+0 -\\d+$`, 'm'),
+    );
 
     const changes = await ipurl(['changes', 'Worldwide', '--version', version ?? '']);
     expect(changes.code).toBe(0);
-    expect(changes.stdout).toMatch(new RegExp(`^Worldwide: 2 change records in version ${version}`));
+    expect(changes.stdout).toMatch(
+      new RegExp(`^Worldwide: 2 change records in version ${version}`),
+    );
     expect(changes.stdout).toMatch(/Change\s+AddedIp\s+\d{8}\s+1 IP\s+-/);
     const since = await ipurl(['changes', 'Worldwide', '--since', '2024103100', '--json']);
     expect((JSON.parse(since.stdout) as unknown[]).length).toBe(11 + 2);
@@ -138,7 +180,9 @@ describe('ipurl webhooks', () => {
         const body = Buffer.concat(chunks);
         const id = String(request.headers[DELIVERY_HEADER]);
         attempts.push(id);
-        if (!verifySignature(body, secret, request.headers[SIGNATURE_HEADER] as string | undefined)) {
+        if (
+          !verifySignature(body, secret, request.headers[SIGNATURE_HEADER] as string | undefined)
+        ) {
           response.writeHead(401).end();
           return;
         }
@@ -164,7 +208,9 @@ describe('ipurl webhooks', () => {
     expect(list.stdout).toContain(url);
     expect(list.stdout).not.toContain(secret);
 
-    const doc = structuredClone(readBundled('China', '2025013000')) as Array<EndpointSet & { urls?: string[] }>;
+    const doc = structuredClone(readBundled('China', '2025013000')) as Array<
+      EndpointSet & { urls?: string[] }
+    >;
     doc[0]!.urls = [...(doc[0]!.urls ?? []), 'new.partner.example.cn'];
     const publish = await ipurl(['publish', 'China', '-'], JSON.stringify(doc));
     expect(publish.code).toBe(0);
@@ -174,20 +220,29 @@ describe('ipurl webhooks', () => {
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/attempt 1: HTTP 500: retry, next attempt /);
     const pending = await ipurl(['webhooks', 'status']);
-    expect(pending.stdout).toMatch(/DELIVERY\s+WEBHOOK\s+VERSION\s+STATUS\s+ATTEMPTS\s+LAST CODE\s+LAST ERROR\s+LAST ATTEMPT\s+NEXT ATTEMPT/);
+    expect(pending.stdout).toMatch(
+      /DELIVERY\s+WEBHOOK\s+VERSION\s+STATUS\s+ATTEMPTS\s+LAST CODE\s+LAST ERROR\s+LAST ATTEMPT\s+NEXT ATTEMPT/,
+    );
     expect(pending.stdout).toMatch(/China \d{10}\s+pending\s+1\s+500\s+receiver answered HTTP 500/);
 
     // The retry is not due for 30 s; the status JSON shows when. Nothing is sent early.
     const early = await ipurl(['webhooks', 'deliver']);
     expect(early.stdout).toBe('no delivery due\n');
-    const [delivery] = JSON.parse((await ipurl(['webhooks', 'status', '--json'])).stdout) as Array<{ id: string; nextAttemptAt: string }>;
+    const [delivery] = JSON.parse((await ipurl(['webhooks', 'status', '--json'])).stdout) as Array<{
+      id: string;
+      nextAttemptAt: string;
+    }>;
     expect(Date.parse(delivery?.nextAttemptAt ?? '') - Date.now()).toBeGreaterThan(10_000);
 
     // Thirty seconds later (a pinned clock stands for the wait), the next pass delivers it.
     const store = await createSqliteStore({ filename: db });
     try {
-      const outcomes = await deliverDue(store, { now: () => new Date(Date.parse(delivery!.nextAttemptAt)) });
-      expect(outcomes.map((o) => [o.id, o.attempt, o.statusCode, o.result])).toEqual([[delivery!.id, 2, 204, 'delivered']]);
+      const outcomes = await deliverDue(store, {
+        now: () => new Date(Date.parse(delivery!.nextAttemptAt)),
+      });
+      expect(outcomes.map((o) => [o.id, o.attempt, o.statusCode, o.result])).toEqual([
+        [delivery!.id, 2, 204, 'delivered'],
+      ]);
     } finally {
       await store.close();
     }

@@ -2,8 +2,8 @@
  * `ipurl serve`: the web service on one port (issue 2). Flags > environment > defaults:
  * --host (IPURL_HOST, 127.0.0.1), --port (IPURL_PORT, 8080), --db (IPURL_DB / DATABASE_URL,
  * ipurl.db), --rate-limit (IPURL_RATE_LIMIT, 30 per hour; 0 = off), --public-url
- * (IPURL_PUBLIC_URL). An empty store is seeded from the bundled data/ on first start, so
- * `npm start` serves the real history with nothing else installed. Logs are JSON lines (pino);
+ * (IPURL_PUBLIC_URL). The store is seeded from the bundled data/ on start (all of it when empty,
+ * the versions bundled since otherwise), so `npm start` serves the real history with nothing else installed. Logs are JSON lines (pino);
  * SIGINT/SIGTERM close the listener, let in-flight requests finish, then close the store.
  */
 import type { Command } from 'commander';
@@ -64,15 +64,17 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Open the store, seed it when empty, build the app and listen. */
+/** Open the store, seed what it lacks of the bundled data, build the app and listen. */
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const store = await openStore(options.db);
   const closers: Array<() => Promise<void>> = [() => store.close()];
   try {
     let seeded: { versions: number; changes: number } | undefined;
-    if (options.seed !== false && options.upstream === undefined && (await store.isEmpty())) {
+    if (options.seed !== false && options.upstream === undefined) {
+      // An empty store gets the whole bundled history; one seeded by an older release gets the
+      // versions bundled since (appended, never rewritten; see service/seed.ts).
       const result = await seedStore(store, await loadBundledDataset());
-      seeded = { versions: result.appended, changes: result.changes };
+      if (result.appended > 0) seeded = { versions: result.appended, changes: result.changes };
     }
     const catalog = createCatalog(store, {
       ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),

@@ -154,7 +154,7 @@ export function rowPorts(
     ['tcp', row.tcpPorts],
     ['udp', row.udpPorts],
   ] as const) {
-    if (text === undefined) continue;
+    if (text === undefined || text === '') continue; // "udpPorts": "" (live data): no ports
     const parsed = safeParsePortList(text);
     if (!parsed.ok) {
       unsupported.add({ setId: row.setId, kind: 'ports', value: text, reason: parsed.reason });
