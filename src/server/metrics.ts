@@ -6,12 +6,15 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { CatalogStats } from '../service/catalog.js';
 
 export interface MetricsSources {
   /** Latest version per instance. */
   versions?: () => Promise<ReadonlyArray<{ instance: string; latest: string }>>;
   /** Response-cache counters since start. */
   cache?: () => { hits: number; misses: number; entries: number };
+  /** The read side's caches (service/catalog.ts): sizes and in-flight joins. */
+  catalog?: () => CatalogStats;
   /** Seconds since the last successful upstream sync, per instance (mirrors only). */
   syncStaleness?: () => Promise<ReadonlyArray<{ instance: string; seconds: number }>>;
   /** Pending webhook deliveries. */
@@ -71,6 +74,24 @@ export function createMetrics(sources: MetricsSources = {}): Metrics {
       if (stats) this.set(stats.entries);
     },
   });
+  const catalogGauges: Array<[string, string, (stats: CatalogStats) => number]> = [
+    ['ipurl_response_cache_bytes', 'Identity bytes of the prepared responses held.', (c) => c.prepared.bytes],
+    ['ipurl_response_cache_joined_total', 'Requests that joined a render already under way.', (c) => c.prepared.joined],
+    ['ipurl_catalog_endpoint_set_lists', 'Versions whose endpoint sets are held in memory.', (c) => c.sets],
+    ['ipurl_catalog_histories', 'Instances whose change history is held in memory.', (c) => c.histories],
+    ['ipurl_lookup_index_entries', 'Compiled lookup indexes held (one per version).', (c) => c.lookupIndexes],
+  ];
+  for (const [name, help, read] of catalogGauges) {
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        const stats = sources.catalog?.();
+        if (stats) this.set(read(stats));
+      },
+    });
+  }
   new Gauge({
     name: 'ipurl_current_version',
     help: 'Latest version id (YYYYMMDDNN as a number) per instance.',

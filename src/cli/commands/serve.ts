@@ -116,6 +116,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     const metrics = createMetrics({
       versions: async () => webService.instances(),
       cache: () => webService.stats(),
+      catalog: () => catalog.stats(),
       syncStaleness: () => syncStalenessByInstance(store),
       webhookBacklog: async () =>
         (await store.listDeliveries({ status: 'pending', limit: 100_000 })).length,
