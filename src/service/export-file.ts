@@ -7,6 +7,7 @@
  * today's date (UTC): additions not yet effective are left out until their date, and the
  * selection header names the cut-off. An option added to ExportRequest is one more key here.
  */
+import { contentDisposition } from '../core/content-disposition.js';
 import { formatYmd } from '../core/version-id.js';
 import type { Catalog } from './catalog.js';
 import { exportEndpoints, selectFile, type ExportRequest } from './export.js';
@@ -46,7 +47,7 @@ export function exportFile(
     return prepare(chosen.content, chosen.mediaType, {
       headers: {
         ...capacity,
-        'content-disposition': `inline; filename="${chosen.name}"`,
+        'content-disposition': contentDisposition(chosen.name),
         'x-ipurl-instance': outcome.instance,
         'x-ipurl-version': outcome.version,
         'x-ipurl-merged': String(s.merges.length),

@@ -28,7 +28,7 @@ import { IpurlError, describeValue } from '../core/errors.js';
 import { filterEndpointSets } from '../core/filters.js';
 import { parseTenantName } from '../core/tenant.js';
 import { formatYmd, type VersionId } from '../core/version-id.js';
-import { unsupportedError } from '../formats/export/export-model.js';
+import { checkName, unsupportedError } from '../formats/export/export-model.js';
 import { EXPORT_TARGETS, getTarget } from '../formats/export/export-registry.js';
 import { MAX_ENTRIES_RULE } from '../core/capacity-cap.js';
 import {
@@ -328,7 +328,8 @@ export async function exportEndpoints(
     selection,
     aggregate,
     onUnsupported,
-    name: request.name ?? DEFAULT_EXPORT_NAME,
+    // Checked for every target, also those whose files carry no name (list).
+    name: checkName(request.name ?? DEFAULT_EXPORT_NAME),
     squidDir: request.squidDir ?? DEFAULT_SQUID_DIR,
     ...(request.family !== undefined ? { family: request.family } : {}),
     ...(request.push !== undefined ? { push: request.push } : {}),

@@ -5,7 +5,7 @@
  * or left out goes to stderr (or into `--json`), never silently.
  */
 import { stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { parseDuration } from '../../core/duration.js';
 import { IpurlError } from '../../core/errors.js';
@@ -299,8 +299,25 @@ export function register(program: Command): void {
         mediaType: file.mediaType,
       });
     } else {
+      const folder = resolve(flags.output);
+      // File names come from the target and a checked --name; still, none may leave the folder
+      // (checked for every file before any is written).
       for (const file of files) {
-        const path = resolve(join(flags.output, file.name));
+        const inside = relative(folder, resolve(folder, file.name));
+        if (
+          inside === '' ||
+          inside.startsWith('..') ||
+          isAbsolute(inside) ||
+          /[\\/]/.test(inside)
+        ) {
+          throw new IpurlError(
+            'ERR_INVALID_PARAMETER',
+            `file name ${JSON.stringify(file.name)} would be written outside --output ${JSON.stringify(flags.output)}; nothing was written`,
+          );
+        }
+      }
+      for (const file of files) {
+        const path = resolve(folder, file.name);
         await writeFileAtomic(path, file.content);
         written.push({
           name: file.name,

@@ -9,7 +9,7 @@
  * - JSON: JSON.stringify, with `<`, `>`, `&`, U+2028 and U+2029 written as \u escapes, so the
  *   document can also be embedded in HTML `<script>` without ending it.
  */
-import { buildRows, countKinds } from './export-model.js';
+import { buildRows, checkName, countKinds } from './export-model.js';
 import { UnsupportedCollector, makeSummary } from './export-model.js';
 import type { ExportInput, ExportResult, ExportRow } from './export-types.js';
 
@@ -67,7 +67,7 @@ export function renderCsv(input: ExportInput): ExportResult {
   return {
     files: [
       {
-        name: `${input.name}.csv`,
+        name: `${checkName(input.name)}.csv`,
         mediaType: 'text/csv; charset=utf-8',
         description: 'flat rows, one per address',
         kinds: ['url', 'ipv4', 'ipv6'],
@@ -92,7 +92,7 @@ export function renderJson(input: ExportInput): ExportResult {
   return {
     files: [
       {
-        name: `${input.name}.json`,
+        name: `${checkName(input.name)}.json`,
         mediaType: 'application/json; charset=utf-8',
         description: 'flat rows, one per address',
         kinds: ['url', 'ipv4', 'ipv6'],
