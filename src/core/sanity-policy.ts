@@ -156,7 +156,7 @@ export function relaxHint(rule: SanityRule): string {
     'max-prefixes': ' or raise --max-prefixes',
     'max-urls': ' or raise --max-urls',
   };
-  return `rule ${rule}; relax with --allow ${rule} (HTTP: ?allow=${rule})${limit[rule] ?? ''}`;
+  return `rule ${rule}; relax with --allow ${rule}${limit[rule] ?? ''}`;
 }
 
 function issue(rule: SanityRule, path: string, value: unknown, why: string, setId?: number): Issue {
@@ -210,12 +210,28 @@ const SPECIAL: readonly SpecialRange[] = RANGES.map(([rule, text, what]) => {
   return { rule, cidr: parsed.value, what };
 });
 
-/** True when one prefix contains the other. */
+/** True when one prefix contains the other (IPv4 in plain numbers: this runs per prefix). */
 function overlaps(a: Cidr, b: Cidr): boolean {
   if (a.family !== b.family) return false;
-  const bits = BigInt(a.family === 4 ? 32 : 128);
-  const shift = bits - BigInt(Math.min(a.prefix, b.prefix));
+  const length = Math.min(a.prefix, b.prefix);
+  if (a.family === 4) {
+    const size = 2 ** (32 - length);
+    return Math.floor(Number(a.network) / size) === Math.floor(Number(b.network) / size);
+  }
+  const shift = BigInt(128 - length);
   return a.network >> shift === b.network >> shift;
+}
+
+const allowedSets = new WeakMap<SanityPolicy, ReadonlySet<SanityRule>>();
+
+/** The relaxed rules of a policy as a set, built once per policy. */
+function allowedOf(policy: SanityPolicy): ReadonlySet<SanityRule> {
+  let set = allowedSets.get(policy);
+  if (set === undefined) {
+    set = new Set(policy.allow);
+    allowedSets.set(policy, set);
+  }
+  return set;
 }
 
 /** The first unrelaxed rule a prefix trips, with why; undefined when it passes. */
@@ -223,7 +239,7 @@ export function prefixProblem(
   cidr: Cidr,
   policy: SanityPolicy,
 ): { rule: SanityRule; why: string } | undefined {
-  const allowed = new Set(policy.allow);
+  const allowed = allowedOf(policy);
   if (cidr.prefix === 0 && !allowed.has('default-route')) {
     return {
       rule: 'default-route',
@@ -274,7 +290,7 @@ export function textIssues(
   policy: SanityPolicy,
   setId?: number,
 ): Issue[] {
-  const allowed = new Set(policy.allow);
+  const allowed = allowedOf(policy);
   const out: Issue[] = [];
   if (!allowed.has('control-character') && CONTROL.test(text)) {
     out.push(

@@ -34,6 +34,8 @@ export interface VersionRow {
   readonly publishedAt: string;
   readonly setCount: number;
   readonly records: readonly Pick<ChangeRecord, 'disposition' | 'add' | 'remove'>[];
+  /** Sanity-policy rules the publisher relaxed for the version. */
+  readonly relaxedRules?: readonly string[];
 }
 
 interface Totals {
@@ -63,6 +65,8 @@ function totals(records: VersionRow['records']): Totals {
 /** `ipurl versions`: newest first, as given. */
 export function renderVersionsTable(instance: string, rows: readonly VersionRow[], options: { retired?: boolean } = {}): string {
   if (rows.length === 0) return `${instance}: no versions\n`;
+  // The RELAXED column (sanity rules relaxed by the publisher) appears only when a version has one.
+  const relaxed = rows.some((row) => (row.relaxedRules ?? []).length > 0);
   const body = rows.map((row) => {
     const t = totals(row.records);
     return [
@@ -73,6 +77,7 @@ export function renderVersionsTable(instance: string, rows: readonly VersionRow[
       `${t.add}/${t.change}/${t.remove}`,
       `+${t.ipsAdded} -${t.ipsRemoved}`,
       `+${t.urlsAdded} -${t.urlsRemoved}`,
+      ...(relaxed ? [(row.relaxedRules ?? []).join(',') || '-'] : []),
     ];
   });
   const title = `${instance}${options.retired === true ? ' (retired)' : ''}: ${rows.length} version${rows.length === 1 ? '' : 's'}, latest ${rows[0]?.version ?? ''}\n\n`;
@@ -87,6 +92,7 @@ export function renderVersionsTable(instance: string, rows: readonly VersionRow[
         { header: 'ADD/CHG/REM', align: 'right' },
         { header: 'IPS', align: 'right' },
         { header: 'URLS', align: 'right' },
+        ...(relaxed ? [{ header: 'RELAXED' }] : []),
       ],
       body,
     )

@@ -28,7 +28,8 @@ import type { EndpointSet } from '../core/endpoint-set.js';
 import { IpurlError, ValidationError, describeValue, type Issue } from '../core/errors.js';
 import { canonicalInstance, isValidInstanceName } from '../core/instance.js';
 import type { Store, VersionRecord } from '../core/store.js';
-import { validateDocument } from '../core/validate.js';
+import { DEFAULT_POLICY, versionIssues, type SanityPolicy } from '../core/sanity-policy.js';
+import { validateIncoming } from '../core/validate-version.js';
 import { VERSION_ZERO, addDays, formatYmd, isVersionId, nextVersionId, parseYmd, versionDate, type VersionId } from '../core/version-id.js';
 import { countChanges, type ChangeCounts } from './webhooks.js';
 
@@ -48,6 +49,11 @@ export interface PublishOptions {
    * latest version.
    */
   readonly version?: VersionId;
+  /**
+   * The sanity policy the document must pass (core/sanity-policy.ts); its relaxed rules are
+   * recorded with the version. Default: every rule, default limits.
+   */
+  readonly policy?: SanityPolicy;
 }
 
 export interface PublishPlan {
@@ -70,6 +76,8 @@ export interface PublishPlan {
   readonly counts: ChangeCounts;
   /** ISO timestamp used as the version's publishedAt. */
   readonly publishedAt: string;
+  /** Sanity-policy rules relaxed for this version (recorded with it); [] for none. */
+  readonly relaxedRules: readonly string[];
 }
 
 export type PublishResult =
@@ -276,7 +284,8 @@ export async function planPublish(
   const latest = versions[0]?.version ?? null;
   const latestSets = latest === null ? [] : ((await store.getEndpointSets(instance, latest)) ?? []);
 
-  const { sets, issues } = validateDocument(input, { knownSetIds });
+  const policy = options.policy ?? DEFAULT_POLICY;
+  const { sets, issues } = validateIncoming({ sets: input, knownSetIds, now, policy });
   const reported = new Set(issues.map((issue) => `${issue.setId ?? ''}:${issue.path}`));
   const allIssues = [...issues, ...reusedIdIssues(sets, knownSetIds, new Set(latestSets.map((set) => set.id)), reported, input)];
   if (allIssues.length > 0) {
@@ -294,6 +303,10 @@ export async function planPublish(
       `${instance} already has version ${latest ?? ''}: the 100 version ids of ${latest?.slice(0, 8) ?? today} are used up (YYYYMMDD00–99, SPEC §6); publish again tomorrow (UTC)`,
     );
   }
+  const versionProblems = versionIssues(version, latest, now, policy);
+  if (versionProblems.length > 0) {
+    throw new ValidationError(versionProblems, `the version id for ${instance} is refused: ${versionProblems.map((issue) => issue.reason).join('; ')}; nothing was stored`);
+  }
   const changes = diffVersions(latestSets, sorted, { version, effectiveDate });
   // Only a version without change records can be identical; the full comparison runs only then.
   const unchanged = latest !== null && changes.length === 0 && setsEqual(sorted, latestSets);
@@ -310,6 +323,7 @@ export async function planPublish(
     changes,
     counts: countChanges(changes),
     publishedAt: now.toISOString(),
+    relaxedRules: policy.allow,
   };
 }
 
@@ -330,6 +344,7 @@ export async function publish(
       changes: plan.changes,
       expectedLatest: plan.previousVersion,
       publishedAt: plan.publishedAt,
+      relaxedRules: plan.relaxedRules,
     });
     return { status: 'published', plan, version: result.version, changes: result.changes, deliveries: result.deliveries };
   } catch (error) {

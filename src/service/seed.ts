@@ -4,6 +4,9 @@
  * = version date + 30 days (SPEC §11.13), publishedAt = the version's date at 00:00Z, and no
  * webhook notifications (this is history, not news).
  *
+ * Every bundled version passes the one validator and the sanity policy (core/validate-version.ts),
+ * all of them before the first write, like any other data that enters a store.
+ *
  * Idempotent and safe to race: only bundled versions after an instance's stored latest are
  * appended, and a conflict (another replica seeding the same empty database at the same moment)
  * re-reads and continues, so two replicas starting together both come up.
@@ -16,7 +19,9 @@
  */
 import { diffVersions } from '../core/diff.js';
 import type { EndpointSet } from '../core/endpoint-set.js';
-import { isIpurlError } from '../core/errors.js';
+import { ValidationError, isIpurlError, type Issue } from '../core/errors.js';
+import { DEFAULT_POLICY } from '../core/sanity-policy.js';
+import { validateIncoming } from '../core/validate-version.js';
 import type { Store } from '../core/store.js';
 import { addDays, versionDate, type VersionId } from '../core/version-id.js';
 import type { BundledDataset, BundledInstance } from './bundle.js';
@@ -122,12 +127,50 @@ async function seedInstance(
   }
 }
 
+/** Every issue of the bundled dataset under the validator and the default sanity policy. */
+export function checkBundledDataset(
+  dataset: BundledDataset,
+  now: Date = new Date(),
+  /** Per instance, the stored latest: only later versions are checked (they are the ones appended). */
+  stored: ReadonlyMap<string, VersionId> = new Map(),
+): Issue[] {
+  const issues: Issue[] = [];
+  for (const bundled of dataset.instances) {
+    const after = stored.get(bundled.instance);
+    let latest: VersionId | null = after ?? null;
+    for (const { version, sets } of bundled.versions) {
+      if (after !== undefined && version <= after) continue;
+      const result = validateIncoming({
+        sets,
+        version,
+        latest,
+        now,
+        policy: DEFAULT_POLICY,
+        path: `${bundled.instance}/${version}.json `,
+      });
+      issues.push(...result.issues);
+      latest = version;
+    }
+  }
+  return issues;
+}
+
 /** Append the bundled versions the store lacks (all of them for an empty store; see above). */
 export async function seedStore(
   store: Store,
   dataset: BundledDataset,
   options: SeedOptions = {},
 ): Promise<SeedResult> {
+  const stored = new Map(
+    (await store.listInstances()).map((summary) => [summary.instance, summary.latest]),
+  );
+  const issues = checkBundledDataset(dataset, new Date(), stored);
+  if (issues.length > 0) {
+    throw new ValidationError(
+      issues,
+      `the bundled data in ${dataset.dir} fails validation (${issues.length} problem${issues.length === 1 ? '' : 's'}; first: ${issues[0]?.path ?? ''}: ${issues[0]?.reason ?? ''}); nothing was seeded`,
+    );
+  }
   const instances: SeedInstanceResult[] = [];
   const empty = await store.isEmpty();
   for (const bundled of dataset.instances)

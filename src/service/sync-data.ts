@@ -1,6 +1,7 @@
 /**
  * Turning what an upstream serves back into what a publisher stores (SPEC §11.9), and checking it
- * before anything is written: a mirror must never store data it could not serve again.
+ * before anything is written: a mirror must never store data it could not serve again, nor data
+ * a publisher could not publish (the one validator and sanity policy, core/validate-version.ts).
  *
  * - `restoreTenantPlaceholders`: the upstream renders `<tenant>` as `*` (no TenantName) or as the
  *   TenantName (SPEC §4.4). Fetching `/endpoints` once more with a marker TenantName that cannot
@@ -16,230 +17,84 @@
  *   rebuilt old versions are best effort there, while the latest version is always exact.
  */
 import type { ChangeDraft, ChangeRecord } from '../core/change-record.js';
-import {
-  CATEGORIES,
-  SERVICE_AREAS,
-  TENANT_PLACEHOLDER,
-  type EndpointSet,
-} from '../core/endpoint-set.js';
+import { TENANT_PLACEHOLDER, type EndpointSet } from '../core/endpoint-set.js';
 import { describeValue, type Issue } from '../core/errors.js';
-import { isVersionId, type VersionId } from '../core/version-id.js';
+import type { SanityPolicy } from '../core/sanity-policy.js';
+import { validateIncoming } from '../core/validate-version.js';
+import type { VersionId } from '../core/version-id.js';
 
 export interface UpstreamCheck<T> {
   readonly value: T;
   readonly issues: readonly Issue[];
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
-const isStringArray = (value: unknown): value is string[] =>
-  Array.isArray(value) && value.every((item) => typeof item === 'string');
-
-/** Shape of `/endpoints` JSON (SPEC §4.2); every problem is reported, not the first. */
-export function checkUpstreamSets(body: unknown): UpstreamCheck<EndpointSet[]> {
-  const issues: Issue[] = [];
-  if (!Array.isArray(body)) {
-    return {
-      value: [],
-      issues: [
-        { path: '', value: describeValue(body), reason: 'expected a JSON array of endpoint sets' },
-      ],
-    };
-  }
-  const seen = new Set<number>();
-  const sets: EndpointSet[] = [];
-  body.forEach((item: unknown, index) => {
-    const at = (field: string) => `[${index}]${field === '' ? '' : `.${field}`}`;
-    if (!isObject(item)) {
-      issues.push({
-        path: at(''),
-        value: describeValue(item),
-        reason: 'expected an endpoint set object',
-      });
-      return;
-    }
-    const before = issues.length;
-    const id = item.id;
-    if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 0) {
-      issues.push({
-        path: at('id'),
-        value: describeValue(id),
-        reason: 'expected a non-negative integer id',
-      });
-    } else if (seen.has(id)) {
-      issues.push({
-        path: at('id'),
-        value: String(id),
-        reason: 'duplicate endpoint set id',
-        setId: id,
-      });
-    } else seen.add(id);
-    if (
-      typeof item.serviceArea !== 'string' ||
-      !(SERVICE_AREAS as readonly string[]).includes(item.serviceArea)
-    ) {
-      issues.push({
-        path: at('serviceArea'),
-        value: describeValue(item.serviceArea),
-        reason: `expected one of ${SERVICE_AREAS.join(', ')}`,
-      });
-    }
-    if (typeof item.serviceAreaDisplayName !== 'string') {
-      issues.push({
-        path: at('serviceAreaDisplayName'),
-        value: describeValue(item.serviceAreaDisplayName),
-        reason: 'expected a string',
-      });
-    }
-    if (
-      typeof item.category !== 'string' ||
-      !(CATEGORIES as readonly string[]).includes(item.category)
-    ) {
-      issues.push({
-        path: at('category'),
-        value: describeValue(item.category),
-        reason: `expected one of ${CATEGORIES.join(', ')}`,
-      });
-    }
-    for (const flag of ['expressRoute', 'required'] as const) {
-      if (typeof item[flag] !== 'boolean')
-        issues.push({
-          path: at(flag),
-          value: describeValue(item[flag]),
-          reason: 'expected true or false',
-        });
-    }
-    for (const list of ['urls', 'ips'] as const) {
-      if (item[list] !== undefined && !isStringArray(item[list])) {
-        issues.push({
-          path: at(list),
-          value: describeValue(item[list]),
-          reason: 'expected an array of strings',
-        });
-      }
-    }
-    for (const text of ['tcpPorts', 'udpPorts', 'notes'] as const) {
-      if (item[text] !== undefined && typeof item[text] !== 'string') {
-        issues.push({
-          path: at(text),
-          value: describeValue(item[text]),
-          reason: 'expected a string',
-        });
-      }
-    }
-    if (isStringArray(item.ips)) {
-      item.ips.forEach((ip, i) => {
-        if (!looksLikeCidr(ip))
-          issues.push({
-            path: at(`ips[${i}]`),
-            value: describeValue(ip),
-            reason: 'expected an IPv4 or IPv6 prefix such as 13.107.6.152/31',
-          });
-      });
-    }
-    if (isStringArray(item.urls)) {
-      item.urls.forEach((url, i) => {
-        if (!/^[A-Za-z0-9*<>._-]+$/.test(url) || url.includes('..')) {
-          issues.push({
-            path: at(`urls[${i}]`),
-            value: describeValue(url),
-            reason: 'expected a host name or host pattern',
-          });
-        }
-      });
-    }
-    if (issues.length === before) sets.push(item as unknown as EndpointSet);
-  });
-  return { value: sets, issues };
+/** What every upstream answer is checked against (core/validate-version.ts). */
+export interface UpstreamCheckContext {
+  readonly policy: SanityPolicy;
+  readonly now: Date;
 }
 
-/** A syntactic CIDR check (the lookup index parses them for real). */
-function looksLikeCidr(text: string): boolean {
-  const slash = text.indexOf('/');
-  const address = slash === -1 ? text : text.slice(0, slash);
-  const length = slash === -1 ? undefined : text.slice(slash + 1);
-  if (length !== undefined && !/^\d{1,3}$/.test(length)) return false;
-  if (address.includes(':'))
-    return /^[0-9a-fA-F:.]+$/.test(address) && Number(length ?? 128) <= 128;
-  const parts = address.split('.');
-  return (
-    parts.length === 4 &&
-    parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255) &&
-    Number(length ?? 32) <= 32
-  );
+/**
+ * An `/endpoints` answer through the one validator and the sanity policy (sizes first, so a huge
+ * answer is refused before its prefixes are parsed). `version`/`latest` check the version id it
+ * would be stored under. The value is the sets as the upstream sent them (order and spelling).
+ */
+export function checkUpstreamSets(
+  body: unknown,
+  context: UpstreamCheckContext & {
+    readonly version?: VersionId;
+    readonly latest?: VersionId | null;
+  },
+): UpstreamCheck<EndpointSet[]> {
+  const result = validateIncoming({
+    sets: body,
+    now: context.now,
+    policy: context.policy,
+    ...(context.version === undefined ? {} : { version: context.version }),
+    ...(context.latest === undefined ? {} : { latest: context.latest }),
+  });
+  return { value: result.asGiven, issues: result.issues };
 }
 
-/** Shape of `/changes` JSON (SPEC §5.2): the fields the mirror relies on; others kept as they are. */
-export function checkUpstreamChanges(body: unknown): UpstreamCheck<ChangeRecord[]> {
-  if (!Array.isArray(body)) {
-    return {
-      value: [],
-      issues: [
-        { path: '', value: describeValue(body), reason: 'expected a JSON array of change records' },
-      ],
-    };
-  }
-  const issues: Issue[] = [];
-  const records: ChangeRecord[] = [];
-  const ids = new Set<number>();
-  body.forEach((item: unknown, index) => {
-    const at = (field: string) => `[${index}]${field === '' ? '' : `.${field}`}`;
-    if (!isObject(item)) {
-      issues.push({
-        path: at(''),
-        value: describeValue(item),
-        reason: 'expected a change record object',
-      });
-      return;
-    }
-    const before = issues.length;
-    if (typeof item.id !== 'number' || !Number.isSafeInteger(item.id) || item.id < 1) {
-      issues.push({
-        path: at('id'),
-        value: describeValue(item.id),
-        reason: 'expected a positive integer id',
-      });
-    } else if (ids.has(item.id)) {
-      issues.push({ path: at('id'), value: String(item.id), reason: 'duplicate change record id' });
-    } else ids.add(item.id);
-    if (typeof item.endpointSetId !== 'number' || !Number.isSafeInteger(item.endpointSetId)) {
-      issues.push({
-        path: at('endpointSetId'),
-        value: describeValue(item.endpointSetId),
-        reason: 'expected an integer',
-      });
-    }
-    if (
-      item.disposition !== 'Add' &&
-      item.disposition !== 'Change' &&
-      item.disposition !== 'Remove'
-    ) {
-      issues.push({
-        path: at('disposition'),
-        value: describeValue(item.disposition),
-        reason: 'expected Add, Change or Remove',
-      });
-    }
-    if (typeof item.version !== 'string' || !isVersionId(item.version)) {
-      issues.push({
-        path: at('version'),
-        value: describeValue(item.version),
-        reason: 'expected a ten-digit version',
-      });
-    }
-    for (const part of ['previous', 'current', 'add', 'remove'] as const) {
-      if (item[part] !== undefined && !isObject(item[part])) {
-        issues.push({
-          path: at(part),
-          value: describeValue(item[part]),
-          reason: 'expected an object',
-        });
-      }
-    }
-    if (issues.length === before) records.push(item as unknown as ChangeRecord);
+/** A `/changes` answer: every record of the allowed shape, its addresses and text sane. */
+export function checkUpstreamChanges(
+  body: unknown,
+  context: UpstreamCheckContext,
+): UpstreamCheck<ChangeRecord[]> {
+  const result = validateIncoming({
+    sets: [],
+    changes: body,
+    now: context.now,
+    policy: context.policy,
   });
-  return { value: records, issues };
+  return { value: result.changes, issues: result.issues };
+}
+
+/**
+ * Every version a sync is about to append (rebuilt from the change records for all but the
+ * latest): its sets through the validator and the policy, its id after the one before it. Paths
+ * name the version (`version 2025013000 [3].ips[0]`).
+ */
+export function checkRebuiltVersions(
+  steps: readonly RebuiltVersion[],
+  local: VersionId | null,
+  context: UpstreamCheckContext,
+): Issue[] {
+  const issues: Issue[] = [];
+  let latest = local;
+  for (const step of steps) {
+    const result = validateIncoming({
+      sets: step.sets,
+      version: step.version,
+      latest,
+      now: context.now,
+      policy: context.policy,
+      path: `version ${step.version} `,
+    });
+    issues.push(...result.issues);
+    latest = step.version;
+  }
+  return issues;
 }
 
 /** Put `<tenant>` back where the marker TenantName appears, set by set (ids align both answers). */

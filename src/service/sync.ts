@@ -36,7 +36,9 @@ import {
   type UpstreamClient,
   type UpstreamFailureKind,
 } from '../client/upstream-client.js';
+import { DEFAULT_POLICY, versionIssues, type SanityPolicy } from '../core/sanity-policy.js';
 import {
+  checkRebuiltVersions,
   checkUpstreamChanges,
   checkUpstreamSets,
   reconstructHistory,
@@ -136,6 +138,8 @@ export interface SyncOptions {
   readonly marker?: string;
   /** Minimum time between `/version` calls (default one hour). */
   readonly checkIntervalMs?: number;
+  /** The sanity policy upstream data must pass (default: every rule, default limits). */
+  readonly policy?: SanityPolicy;
 }
 
 export async function getClientRequestId(store: Store): Promise<string> {
@@ -188,7 +192,7 @@ function errorInfo(error: unknown, at: Date, instance?: string): SyncErrorInfo {
 function invalidData(url: string, what: string, issues: readonly Issue[]): IpurlError {
   const shown = issues
     .slice(0, 5)
-    .map((issue) => `${issue.path} ${issue.reason} (received ${issue.value})`)
+    .map((issue) => `${issue.path} ${issue.reason} (received ${JSON.stringify(issue.value)})`)
     .join('; ');
   return upstreamError(
     `${url} sent ${what} that fail validation (${issues.length} problem${issues.length === 1 ? '' : 's'}): ${shown}${issues.length > 5 ? '; …' : ''}`,
@@ -254,6 +258,8 @@ async function syncInstance(
   instance: string,
   remote: VersionId,
   marker: string,
+  options: SyncOptions,
+  now: Date,
 ): Promise<InstanceSyncResult> {
   const local = (await store.listVersions(instance))[0]?.version ?? null;
   if (local === remote) {
@@ -274,9 +280,19 @@ async function syncInstance(
     );
   }
   const segment = encodeURIComponent(instance);
+  const context = { policy: options.policy ?? DEFAULT_POLICY, now };
+  // The sanity policy before anything is fetched: the announced version id, then (below) each
+  // answer as it arrives, sizes first, so a hostile answer costs no further request.
+  const announced = versionIssues(remote, local, now, context.policy, `${instance} latest`);
+  if (announced.length > 0) throw invalidData(`${client.baseUrl}version`, 'a version', announced);
   // Every service area: the live service leaves MEM out of an answer that does not name it.
   const areas = { ServiceAreas: SERVICE_AREAS.join(',') };
   const plainResponse = await client.getJson(`endpoints/${segment}`, { query: areas });
+  const plain = plainResponse.notModified
+    ? undefined
+    : checkUpstreamSets(plainResponse.body, context);
+  if (plain !== undefined && plain.issues.length > 0)
+    throw invalidData(plainResponse.url, 'endpoint sets', plain.issues);
   const markedResponse = await client.getJson(`endpoints/${segment}`, {
     query: { ...areas, TenantName: marker },
   });
@@ -304,15 +320,13 @@ async function syncInstance(
       { kind: 'invalid-data', url: listResponse.url },
     );
   }
-  const plain = checkUpstreamSets(plainResponse.body);
-  if (plain.issues.length > 0) throw invalidData(plainResponse.url, 'endpoint sets', plain.issues);
-  const marked = checkUpstreamSets(markedResponse.body);
+  const marked = checkUpstreamSets(markedResponse.body, context);
   if (marked.issues.length > 0)
     throw invalidData(markedResponse.url, 'endpoint sets', marked.issues);
-  const restored = restoreTenantPlaceholders(plain.value, marked.value, marker);
+  const restored = restoreTenantPlaceholders(plain?.value ?? [], marked.value, marker);
   if (restored.issues.length > 0)
     throw invalidData(markedResponse.url, 'endpoint sets', restored.issues);
-  const changes = checkUpstreamChanges(changesResponse.body);
+  const changes = checkUpstreamChanges(changesResponse.body, context);
   if (changes.issues.length > 0)
     throw invalidData(changesResponse.url, 'change records', changes.issues);
   const beyond = changes.value.filter((record) => record.version > remote);
@@ -335,6 +349,9 @@ async function syncInstance(
     listed: listed.versions ?? [],
     records: fresh,
   });
+  const rebuilt = checkRebuiltVersions(history, local, context);
+  if (rebuilt.length > 0)
+    throw invalidData(changesResponse.url, 'versions (rebuilt from its change records)', rebuilt);
   let expected = local;
   const added: VersionId[] = [];
   let records = 0;
@@ -468,7 +485,9 @@ export async function syncOnce(store: Store, options: SyncOptions): Promise<Sync
       targets = chosen.map((info) => info.instance);
     }
     for (const instance of targets) {
-      results.push(await syncInstance(store, client, instance, remote[instance]!, marker));
+      results.push(
+        await syncInstance(store, client, instance, remote[instance]!, marker, options, now),
+      );
     }
   } catch (error) {
     const info = errorInfo(error, now);

@@ -107,7 +107,7 @@ describe('publisher → mirror → sync', () => {
     const sets = (await publisher.store.getEndpointSets('Worldwide', before!))!;
     const next: EndpointSet[] = sets.map((set) =>
       set.id === 1
-        ? { ...set, ips: [...(set.ips ?? []), '198.51.100.0/24'] }
+        ? { ...set, ips: [...(set.ips ?? []), '145.0.100.0/24'] }
         : set.id === 8
           ? { ...set, urls: [...(set.urls ?? []), 'autodiscover.<tenant>.mail.onmicrosoft.com'] }
           : set,
@@ -132,6 +132,6 @@ describe('publisher → mirror → sync', () => {
     expect(contoso.find((s) => s.id === 8)!.urls).toContain(
       'autodiscover.contoso.mail.onmicrosoft.com',
     );
-    expect(contoso.find((s) => s.id === 1)!.ips).toContain('198.51.100.0/24');
+    expect(contoso.find((s) => s.id === 1)!.ips).toContain('145.0.100.0/24');
   }, 120_000);
 });

@@ -28,7 +28,7 @@ const setsV1: EndpointSet[] = readBundled('Worldwide', V1);
 // V2: one more IP in set 1 and a new tenant URL in set 8.
 const setsV2: EndpointSet[] = setsV1.map((set) =>
   set.id === 1
-    ? { ...set, ips: [...(set.ips ?? []), '203.0.113.0/24'] }
+    ? { ...set, ips: [...(set.ips ?? []), '52.120.0.0/14'] }
     : set.id === 8
       ? { ...set, urls: [...(set.urls ?? []), 'autodiscover.<tenant>.mail.onmicrosoft.com'] }
       : set,

@@ -48,7 +48,7 @@ function at(doc: EndpointSet[], index: number): Mutable {
 /** One change of each disposition: an IP and a URL added, a set removed, a new set, a flag flipped. */
 function nextWorldwide(): EndpointSet[] {
   const doc = latestWorldwide();
-  at(doc, 0).ips = [...(at(doc, 0).ips ?? []), '198.51.100.0/24'];
+  at(doc, 0).ips = [...(at(doc, 0).ips ?? []), '145.0.100.0/24'];
   at(doc, 0).urls = [...(at(doc, 0).urls ?? []), 'new.outlook.example.com'];
   at(doc, 3).expressRoute = !at(doc, 3).expressRoute;
   doc.splice(5, 1);
@@ -57,7 +57,7 @@ function nextWorldwide(): EndpointSet[] {
     serviceArea: 'Common',
     serviceAreaDisplayName: 'Microsoft 365 Common and Office Online',
     urls: ['*.contoso-new.com'],
-    ips: ['203.0.113.0/24'],
+    ips: ['145.0.113.0/24'],
     tcpPorts: '443',
     expressRoute: false,
     category: 'Default',

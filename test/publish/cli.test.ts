@@ -59,7 +59,7 @@ function nextDocument(): EndpointSet[] {
   const doc = structuredClone(readBundled('Worldwide', '2025013000')) as Array<
     EndpointSet & { ips?: string[] }
   >;
-  doc[0]!.ips = [...(doc[0]!.ips ?? []), '198.51.100.0/24'];
+  doc[0]!.ips = [...(doc[0]!.ips ?? []), '145.0.100.0/24'];
   doc.splice(5, 1);
   return doc;
 }
@@ -97,7 +97,7 @@ describe('ipurl publish', () => {
     expect(run.stdout).toMatch(/change records: 2 \(0 Add, 1 Change, 1 Remove\)/);
     expect(run.stdout).toMatch(/^Change \(1\)$/m);
     expect(run.stdout).toMatch(/^ {2}set 1 {2}AddedIp$/m);
-    expect(run.stdout).toMatch(/\+ ip {2}198\.51\.100\.0\/24/);
+    expect(run.stdout).toMatch(/\+ ip {2}145\.0\.100\.0\/24/);
     expect(run.stdout).toMatch(/^Remove \(1\)$/m);
     expect(run.stdout).toMatch(/additions effective 20270115/);
     expect(run.stdout).toMatch(/Dry run: nothing was stored\./);

@@ -98,7 +98,7 @@ describe('kill -9 during publishes', () => {
       serviceArea: 'Common',
       serviceAreaDisplayName: 'Crash test',
       urls: [`s${i + 1}.crash.example.com`],
-      ips: [`192.0.2.${i * 8}/29`],
+      ips: [`145.0.2.${i * 8}/29`],
       tcpPorts: '443',
       expressRoute: false,
       category: 'Default',

@@ -9,6 +9,7 @@ import { IpurlError } from '../../core/errors.js';
 import { copyStore, type CopyProgress } from '../../service/copy-store.js';
 import { describeDb, openStore } from '../open-store.js';
 import { addExitCodes, addJsonOption, EXIT_TEXT } from '../options.js';
+import { addPolicyOptions, policyFromFlags, type PolicyFlags } from '../policy-options.js';
 
 export function register(program: Command): void {
   const command = program
@@ -18,16 +19,18 @@ export function register(program: Command): void {
     )
     .requiredOption('--from <path|url>', 'source: SQLite file or postgres:// URL')
     .requiredOption('--to <path|url>', 'target (must be empty; created and migrated when new)');
+  addPolicyOptions(command);
   addJsonOption(command);
   addExitCodes(command, {
     0: 'copied',
     1: EXIT_TEXT.failed,
-    2: EXIT_TEXT.usage,
+    2: `${EXIT_TEXT.usage}; or the source holds data the validator or the sanity policy refuses (nothing copied)`,
     3: 'the source holds no version',
     4: 'the target is not empty',
     5: EXIT_TEXT.storage,
   });
-  command.action(async (flags: { from: string; to: string; json?: boolean }) => {
+  command.action(async (flags: PolicyFlags & { from: string; to: string; json?: boolean }) => {
+    const policy = policyFromFlags(flags);
     if (flags.from === flags.to) {
       throw new IpurlError(
         'ERR_USAGE',
@@ -50,7 +53,11 @@ export function register(program: Command): void {
           const what = p.phase === 'versions' ? `${p.instance ?? ''} versions` : p.phase;
           process.stderr.write(`\r\x1b[Kcopying ${what}: ${p.done}/${p.total}`);
         };
-        const summary = await copyStore(from, to, { onProgress, targetName: describeDb(flags.to) });
+        const summary = await copyStore(from, to, {
+          onProgress,
+          targetName: describeDb(flags.to),
+          policy,
+        });
         if (tty) process.stderr.write('\r\x1b[K');
         if (flags.json === true) {
           process.stdout.write(

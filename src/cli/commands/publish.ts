@@ -21,8 +21,9 @@ import {
   EXIT_TEXT,
   parseIntegerOption,
 } from '../options.js';
+import { addPolicyOptions, policyFromFlags, type PolicyFlags } from '../policy-options.js';
 
-interface PublishFlags {
+interface PublishFlags extends PolicyFlags {
   dryRun?: boolean;
   noticeDays?: string;
   effectiveDate?: string;
@@ -63,8 +64,16 @@ export function planJson(plan: PublishPlan): Record<string, unknown> {
     setCount: plan.setCount,
     previousSetCount: plan.previousSetCount,
     counts: plan.counts,
+    relaxedRules: plan.relaxedRules,
     changes: plan.changes,
   };
+}
+
+/** Said after the plan whenever the publisher relaxed a sanity rule. */
+function relaxedLine(plan: PublishPlan): string {
+  return plan.relaxedRules.length === 0
+    ? ''
+    : `Sanity rules relaxed (recorded with the version): ${plan.relaxedRules.join(', ')}\n`;
 }
 
 export function register(program: Command): void {
@@ -81,7 +90,15 @@ export function register(program: Command): void {
     )
     .option('--dry-run', 'print the plan (version id, every change record) and store nothing')
     .option('--notice-days <n>', 'days from today (UTC) until additions take effect (default 30)')
-    .option('--effective-date <yyyymmdd>', 'date additions take effect, instead of --notice-days');
+    .option('--effective-date <yyyymmdd>', 'date additions take effect, instead of --notice-days')
+    .addHelpText(
+      'after',
+      '\nThe sanity policy refuses default routes, special-purpose ranges (private, loopback,\n' +
+        'documentation, …), over-broad prefixes, markup, control characters and formulas in text,\n' +
+        'far-future version ids and oversized versions; each refusal names its rule, and\n' +
+        '--allow RULE relaxes it (recorded with the version). See docs/operations.md.',
+    );
+  addPolicyOptions(command);
 
   addDbOption(command);
   addExitCodes(command, {
@@ -102,6 +119,7 @@ export function register(program: Command): void {
         ? {}
         : { noticeDays: parseIntegerOption('--notice-days', flags.noticeDays, 0, 366) }),
       ...(flags.effectiveDate === undefined ? {} : { effectiveDate: flags.effectiveDate }),
+      policy: policyFromFlags(flags),
     };
     const text = await readDocument(file);
     const store = await openCommandStore(flags.db, {
@@ -114,7 +132,7 @@ export function register(program: Command): void {
         process.stdout.write(
           flags.json === true
             ? `${JSON.stringify({ status: plan.unchanged ? 'unchanged' : 'planned', dryRun: true, ...planJson(plan) }, null, 2)}\n`
-            : renderPlanText(plan, { mode: 'dry-run' }),
+            : renderPlanText(plan, { mode: 'dry-run' }) + relaxedLine(plan),
         );
         return;
       }
@@ -141,7 +159,7 @@ export function register(program: Command): void {
         renderPlanText(
           { ...result.plan, changes: result.changes },
           { mode: 'published', maxItems: PUBLISHED_LIST_CAP },
-        ),
+        ) + relaxedLine(result.plan),
       );
       if (result.deliveries.length > 0) {
         process.stdout.write(

@@ -27,6 +27,7 @@ import {
 } from '../../service/sync.js';
 import { openStore } from '../open-store.js';
 import { addDbOption, addExitCodes, EXIT_TEXT, parseIntegerOption, resolveDb } from '../options.js';
+import { addPolicyOptions, policyFromFlags, type PolicyFlags } from '../policy-options.js';
 
 export interface ServeOptions {
   readonly host: string;
@@ -230,6 +231,7 @@ export function register(program: Command): void {
       '--upstream <url>',
       'mirror: sync from this upstream in the background instead of seeding (env IPURL_UPSTREAM)',
     );
+  addPolicyOptions(command); // the mirror's sanity policy (--upstream)
   addDbOption(command);
   addExitCodes(command, {
     0: 'stopped by SIGINT or SIGTERM after finishing in-flight requests',
@@ -238,16 +240,18 @@ export function register(program: Command): void {
     5: EXIT_TEXT.storage,
   });
   command.action(
-    async (flags: {
-      host?: string;
-      port?: string;
-      rateLimit?: string;
-      publicUrl?: string;
-      db?: string;
-      upstream?: string;
-      redis?: string;
-      trustProxy?: boolean;
-    }) => {
+    async (
+      flags: PolicyFlags & {
+        host?: string;
+        port?: string;
+        rateLimit?: string;
+        publicUrl?: string;
+        db?: string;
+        upstream?: string;
+        redis?: string;
+        trustProxy?: boolean;
+      },
+    ) => {
       const host = flags.host ?? env('IPURL_HOST') ?? '127.0.0.1';
       const port = parseIntegerOption(
         '--port',
@@ -267,8 +271,9 @@ export function register(program: Command): void {
       const redis = flags.redis ?? env('IPURL_REDIS_URL') ?? env('REDIS_URL');
       const trustProxy =
         flags.trustProxy === true || ['1', 'true', 'yes'].includes(env('IPURL_TRUST_PROXY') ?? '');
+      const policy = policyFromFlags(flags);
       const server = await startServer({
-        ...(upstream === undefined ? {} : { upstream }),
+        ...(upstream === undefined ? {} : { upstream, sync: { policy } }),
         ...(redis === undefined ? {} : { redis }),
         trustProxy,
         host,

@@ -25,9 +25,10 @@ import {
   parseIntegerOption,
   resolveDb,
 } from '../options.js';
+import { addPolicyOptions, policyFromFlags, type PolicyFlags } from '../policy-options.js';
 import { addWatchOptions, runWatchFromFlags, type WatchFlags } from './watch.js';
 
-export interface SyncFlags extends WatchFlags {
+export interface SyncFlags extends WatchFlags, PolicyFlags {
   upstream?: string;
   instance?: string[];
   force?: boolean;
@@ -93,6 +94,7 @@ export function register(program: Command): void {
     )
     .option('--timeout <seconds>', 'deadline of each upstream request (default 30)');
   addWatchOptions(command);
+  addPolicyOptions(command);
   addDbOption(command);
   addExitCodes(command, {
     0: 'synced, or up to date (also when /version was already checked within the hour: then it prints nothing)',
@@ -100,7 +102,7 @@ export function register(program: Command): void {
     2: EXIT_TEXT.usage,
     3: 'an --instance the upstream does not serve',
     4: 'another writer changed the store at the same moment (run it again)',
-    5: 'upstream unavailable, or deferred by backoff or Retry-After; or the store is unavailable',
+    5: 'upstream unavailable, or deferred by backoff or Retry-After, or it sent data the validator or the sanity policy refuses (nothing stored); or the store is unavailable',
   });
   addJsonOption(command);
   command.action(async (flags: SyncFlags) => {
@@ -109,6 +111,7 @@ export function register(program: Command): void {
       flags.timeout === undefined
         ? undefined
         : parseIntegerOption('--timeout', flags.timeout, 1, 3600) * 1000;
+    const policy = policyFromFlags(flags);
     const store = await openStore(resolveDb(flags.db));
     const tty = process.stdout.isTTY === true && flags.json !== true;
     try {
@@ -118,6 +121,7 @@ export function register(program: Command): void {
         ...(flags.instance === undefined ? {} : { instances: flags.instance }),
         ...(flags.force === true ? { force: true } : {}),
         ...(timeoutMs === undefined ? {} : { timeoutMs }),
+        policy,
       });
       for (const line of report.log) process.stderr.write(`ipurl sync: ${line}\n`);
       let code = exitCodeForReport(report);

@@ -5,6 +5,9 @@
  *   POST   /admin/instances/{instance}/versions   body = publisher JSON document
  *          ?dryRun[=true]  → 200 with the plan, nothing stored
  *          ?noticeDays=N | ?effectiveDate=YYYYMMDD
+ *          ?allow=RULE[,RULE…] relaxes sanity-policy rules (recorded with the version);
+ *          ?ipv4MinPrefix=N, ?ipv6MinPrefix=N, ?maxPrefixes=N, ?maxUrls=N set its limits
+ *          → 422 ERR_VALIDATION with every issue (path, value, reason, rule) when refused
  *          → 201 with the stored version and its change records; 200 `unchanged` for identical data
  *   GET    /admin/instances/{instance}/versions   every version, newest first
  *   GET    /admin/deliveries                       the webhook outbox (?status=pending|delivered|failed)
@@ -18,6 +21,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { IpurlError, describeValue } from '../../core/errors.js';
+import { makePolicy, type SanityLimits } from '../../core/sanity-policy.js';
 import type { DeliveryStatus } from '../../core/store.js';
 import { publish, planPublish, type PublishOptions, type PublishPlan } from '../../service/publish.js';
 import type { ServerDeps } from '../deps.js';
@@ -47,6 +51,7 @@ function planSummary(plan: PublishPlan): Record<string, unknown> {
     setCount: plan.setCount,
     previousSetCount: plan.previousSetCount,
     counts: plan.counts,
+    relaxedRules: plan.relaxedRules,
   };
 }
 
@@ -56,10 +61,27 @@ function publishOptions(query: RawQuery, now: Date): PublishOptions {
   if (noticeDays !== undefined && !/^\d{1,3}$/.test(noticeDays)) {
     throw new IpurlError('ERR_INVALID_PARAMETER', `noticeDays must be a whole number of days from 0 to 366; received ${JSON.stringify(describeValue(noticeDays))}`);
   }
+  const limits: Partial<Record<keyof SanityLimits, number>> = {};
+  const limitParams = [
+    ['ipv4MinPrefix', 'minPrefixV4'],
+    ['ipv6MinPrefix', 'minPrefixV6'],
+    ['maxPrefixes', 'maxPrefixes'],
+    ['maxUrls', 'maxUrls'],
+  ] as const;
+  for (const [param, key] of limitParams) {
+    const value = getValue(query, param);
+    if (value === undefined) continue;
+    if (!/^\d{1,8}$/.test(value)) {
+      throw new IpurlError('ERR_INVALID_PARAMETER', `${param} must be a whole number; received ${JSON.stringify(describeValue(value))}`);
+    }
+    limits[key] = Number(value);
+  }
+  const allow = getValue(query, 'allow');
   return {
     now,
     ...(noticeDays === undefined ? {} : { noticeDays: Number(noticeDays) }),
     ...(effectiveDate === undefined ? {} : { effectiveDate }),
+    policy: makePolicy(allow === undefined ? [] : [allow], limits),
   };
 }
 
