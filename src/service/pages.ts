@@ -81,7 +81,9 @@ export function instancePage(
   ctx: LinkContext,
 ): PreparedResponse | Promise<PreparedResponse> {
   const { instance, version, summary } = resolved;
-  const key = `page|${instance}|${version}|${ctx.lang}|${ctx.explicitLang}`;
+  // Today is part of the key: an addition's "not effective yet" marker ends at its date.
+  const today = new Date().toISOString().slice(0, 10).replace(/-/g, '');
+  const key = `page|${instance}|${version}|${ctx.lang}|${ctx.explicitLang}|${today}`;
   return catalog.prepared(key, async () => {
     const [sets, history] = await Promise.all([catalog.sets(resolved), catalog.history(instance)]);
     return preparePage(
@@ -94,6 +96,8 @@ export function instancePage(
         sets,
         changes: history.filter((record) => record.version === version),
         instances: navInstances(catalog),
+        today,
+        pending: history.filter((record) => record.version <= version),
       }),
     );
   });

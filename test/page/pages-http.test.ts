@@ -61,8 +61,10 @@ describe('endpoint pages over HTTP (seeded SQLite store)', () => {
     for (const instance of bundledInstances()) {
       const latest = bundledVersions(instance).at(-1)!;
       expect(res.text).toContain(`<tr data-instance="${instance}">`);
-      expect(res.text).toContain(`<td class="version">${latest}</td>`);
-      expect(res.text).toContain(`<td>${bundledVersions(instance).length}</td>`);
+      expect(res.text).toContain(`<td class="version" data-label="Latest version">${latest}</td>`);
+      expect(res.text).toContain(
+        `<td data-label="Versions">${bundledVersions(instance).length}</td>`,
+      );
     }
     const germany = res.text.slice(res.text.indexOf('<tr data-instance="Germany">'));
     expect(germany.slice(0, germany.indexOf('</tr>'))).toContain(

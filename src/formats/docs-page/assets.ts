@@ -49,7 +49,9 @@ td.id a{text-decoration:none}
 td.ports,td.er{white-space:nowrap}
 td.ports{width:1%}
 table.sets td.category{min-width:13rem;max-width:22rem}
-td.addresses{overflow-wrap:anywhere}
+td.addresses{overflow-wrap:normal;word-break:normal}
+.addr li.pending code{background:var(--warn-bg);box-shadow:0 0 0 1px var(--warn-line)}
+.pending-mark{display:inline-block;font-size:.75rem;line-height:1.3;padding:0 5px;border-radius:8px;border:1px solid var(--warn-line);background:var(--warn-bg);color:#5b4700;white-space:nowrap}
 .addr{margin:0;padding:0;list-style:none}
 .addr li{display:inline}
 .addr li:not(:last-child)::after{content:", "}
@@ -62,13 +64,14 @@ code{font-family:ui-monospace,"Cascadia Mono","DejaVu Sans Mono",Consolas,monosp
 .req{color:var(--muted)}
 .note{margin-top:4px;white-space:pre-line;max-width:60ch;overflow-wrap:anywhere}
 .count{color:var(--muted);font-size:.9rem;margin:0}
-table.changes td{font-size:.92rem;overflow-wrap:anywhere}
+table.changes td{font-size:.92rem;overflow-wrap:break-word}
 table.changes ul{margin:0;padding-left:18px}
 table.changes ul.addr{padding-left:0}
 table.changes td.addresses{min-width:16rem}
 table.changes td.change{min-width:9rem}
 table.changes td.effective{white-space:nowrap}
 footer{max-width:1280px;margin:0 auto;padding:16px 24px 32px;color:var(--muted);font-size:.9rem;border-top:1px solid var(--line)}
+@media (max-width:640px){header.top,main,footer{padding-left:12px;padding-right:12px}table.sets,table.changes,table.instances,table.sets tbody,table.changes tbody,table.instances tbody,table.sets tr,table.changes tr,table.instances tr,table.sets td,table.changes td,table.instances td{display:block;width:auto;min-width:0;max-width:none}table.sets thead,table.changes thead,table.instances thead{position:absolute;left:-9999px;top:auto}table.sets tr,table.changes tr,table.instances tr{border:1px solid var(--line);margin:0 0 8px;padding:4px 10px}table.sets td,table.changes td,table.instances td{border:0;padding:3px 0}td[data-label]::before{content:attr(data-label);display:block;font-size:.78rem;font-weight:600;color:var(--muted)}table.sets td:empty,table.changes td:empty{display:none}dl.facts,dl.columns{grid-template-columns:1fr}}
 @media print{header.top,form.version-picker,nav.toc,.skip{display:none}thead th{position:static}}
 `;
 

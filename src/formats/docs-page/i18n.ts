@@ -85,6 +85,10 @@ export interface Messages {
   readonly dispositions: Readonly<Record<Disposition, string>>;
   readonly impacts: Readonly<Record<Impact, string>>;
   readonly setGone: string;
+  /** Marker of an address added in this version that takes effect later. */
+  readonly pendingFrom: (date: string) => string;
+  /** Title of that marker. */
+  readonly pendingTitle: string;
   readonly indexHeading: string;
   readonly indexIntro: string;
   readonly indexColumns: {
@@ -194,6 +198,8 @@ const en: Messages = {
     attributes: 'Other changes',
   },
   dispositions: { Add: 'New set', Change: 'Changed', Remove: 'Set removed' },
+  pendingFrom: (date) => `from ${date}`,
+  pendingTitle: 'Added in this version, not effective yet: open it in your network by this date',
   impacts: {
     AddedIp: 'IP addresses added',
     AddedUrl: 'URLs added',
@@ -316,6 +322,9 @@ const nl: Messages = {
     attributes: 'Andere wijzigingen',
   },
   dispositions: { Add: 'Nieuwe set', Change: 'Gewijzigd', Remove: 'Set verwijderd' },
+  pendingFrom: (date) => `vanaf ${date}`,
+  pendingTitle:
+    'Toegevoegd in deze versie, nog niet actief: open het in uw netwerk vóór deze datum',
   impacts: {
     AddedIp: 'IP-adressen toegevoegd',
     AddedUrl: "URL's toegevoegd",

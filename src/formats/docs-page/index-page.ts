@@ -24,12 +24,12 @@ export function renderIndexPage(input: IndexPageInput): string {
   const c = m.indexColumns;
   const rows = input.instances.map(
     (item) => markup`<tr data-instance="${item.instance}">
-<td><a href="${instanceHref(ctx, item.instance)}">${item.instance}</a></td>
-<td>${instanceTitle(item.instance, ctx.lang)}</td>
-<td class="version">${item.latest}</td>
-<td><time datetime="${isoDate(item.latest.slice(0, 8))}">${formatDate(item.latest.slice(0, 8), ctx.lang)}</time></td>
-<td>${item.versionCount}</td>
-<td>${item.retired ? markup`<span class="tag">${m.retired}</span>` : m.active}</td>
+<td data-label="${c.instance}"><a href="${instanceHref(ctx, item.instance)}">${item.instance}</a></td>
+<td data-label="${c.page}">${instanceTitle(item.instance, ctx.lang)}</td>
+<td class="version" data-label="${c.latest}">${item.latest}</td>
+<td data-label="${c.date}"><time datetime="${isoDate(item.latest.slice(0, 8))}">${formatDate(item.latest.slice(0, 8), ctx.lang)}</time></td>
+<td data-label="${c.versions}">${item.versionCount}</td>
+<td data-label="${c.status}">${item.retired ? markup`<span class="tag">${m.retired}</span>` : m.active}</td>
 </tr>`,
   );
   const table = markup`<table class="instances">

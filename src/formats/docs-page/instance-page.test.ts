@@ -117,7 +117,7 @@ describe('renderInstancePage', () => {
     }
     expect(page).toContain('TCP: 80, 443<br>UDP: 443');
     expect(page).toContain('TCP: 143, 587, 993, 995');
-    expect(page).toContain('<code>&lt;tenant&gt;.sharepoint.com</code>');
+    expect(page).toContain('<code>&lt;tenant&gt;.<wbr>sharepoint.<wbr>com</code>');
   });
 
   it('lists the whole history in a GET form, the shown version selected, latest marked', () => {
@@ -224,10 +224,10 @@ describe('index and error pages', () => {
       ],
     });
     expect(page).toContain('<tr data-instance="Germany">');
-    expect(page).toContain('<td class="version">2021102900</td>');
+    expect(page).toContain('<td class="version" data-label="Latest version">2021102900</td>');
     expect(page).toContain('29 October 2021');
-    expect(page).toContain('<td><span class="tag">retired</span></td>');
-    expect(page).toContain('<td>active</td>');
+    expect(page).toContain('<td data-label="Status"><span class="tag">retired</span></td>');
+    expect(page).toContain('<td data-label="Status">active</td>');
   });
 
   it('renders a 404 page that escapes the requested name', () => {

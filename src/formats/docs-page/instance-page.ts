@@ -29,6 +29,39 @@ export interface InstancePageInput {
   readonly changes: readonly ChangeRecord[];
   /** Every instance, for the navigation. */
   readonly instances: readonly NavInstance[];
+  /** Today (UTC, YYYYMMDD): additions of `version` effective after it are marked in the tables. */
+  readonly today?: string;
+  /**
+   * Change records whose additions may still be pending (this version's and earlier ones'; the
+   * default is `changes`): only items the shown sets list are marked.
+   */
+  readonly pending?: readonly ChangeRecord[];
+}
+
+/** Per set id: the addresses this version adds that are not effective yet, and from when. */
+type Pending = ReadonlyMap<number, { readonly items: ReadonlySet<string>; readonly date: string }>;
+
+function pendingAdditions(changes: readonly ChangeRecord[], today: string | undefined): Pending {
+  const pending = new Map<number, { items: Set<string>; date: string }>();
+  if (today === undefined) return pending;
+  for (const record of changes) {
+    const date = record.add?.effectiveDate;
+    if (date === undefined || !/^\d{8}$/.test(date) || date <= today) continue;
+    const entry = pending.get(record.endpointSetId) ?? { items: new Set<string>(), date };
+    for (const item of [...(record.add?.urls ?? []), ...(record.add?.ips ?? [])])
+      entry.items.add(item);
+    if (date > entry.date) entry.date = date;
+    pending.set(record.endpointSetId, entry);
+  }
+  return pending;
+}
+
+/** An address with line-break opportunities after its separators (never inside a label). */
+function breakable(item: string): SafeHtml {
+  return join(
+    item.split(/(?<=[./:])/).map((part) => markup`${part}`),
+    trusted('<wbr>'),
+  );
 }
 
 function versionDay(version: VersionId): string {
@@ -39,9 +72,17 @@ function dateHtml(ymd: string, lang: Lang): SafeHtml {
   return markup`<time datetime="${isoDate(ymd)}">${formatDate(ymd, lang)}</time>`;
 }
 
-function addressList(items: readonly string[] | undefined, kind: string): HtmlValue {
+function addressList(
+  items: readonly string[] | undefined,
+  kind: string,
+  marker?: { readonly items: ReadonlySet<string>; readonly html: SafeHtml },
+): HtmlValue {
   if (items === undefined || items.length === 0) return '';
-  return markup`<ul class="addr ${kind}">${items.map((item) => markup`<li><code>${item}</code></li>`)}</ul>`;
+  return markup`<ul class="addr ${kind}">${items.map((item) =>
+    marker?.items.has(item) === true
+      ? markup`<li class="pending"><code>${breakable(item)}</code> ${marker.html}</li>`
+      : markup`<li><code>${breakable(item)}</code></li>`,
+  )}</ul>`;
 }
 
 /** Port strings as published ("80,443", "143, 587"): items trimmed, order kept. */
@@ -53,8 +94,16 @@ function portList(ports: string): string {
     .join(', ');
 }
 
-function setRow(set: EndpointSet, m: Messages): SafeHtml {
+function setRow(set: EndpointSet, m: Messages, pending: Pending, lang: Lang): SafeHtml {
   const anchor = setAnchor(set.id);
+  const due = pending.get(set.id);
+  const marker =
+    due === undefined
+      ? undefined
+      : {
+          items: due.items,
+          html: markup`<span class="pending-mark" title="${m.pendingTitle}">${m.pendingFrom(formatDate(due.date, lang))}</span>`,
+        };
   const categoryClass = isCategory(set.category) ? set.category : 'other';
   const ports: HtmlValue[] = [];
   if (set.tcpPorts !== undefined && set.tcpPorts !== '')
@@ -66,16 +115,22 @@ function setRow(set: EndpointSet, m: Messages): SafeHtml {
       ? markup`<div class="note"><strong>${m.notes}</strong> ${renderNotes(set.notes)}</div>`
       : '';
   return markup`<tr id="${anchor}" data-set-id="${set.id}">
-<td class="id"><a href="#${anchor}" title="${m.setAnchorTitle(set.id)}">${set.id}</a></td>
-<td class="category"><span class="cat cat-${categoryClass}">${set.category}</span><br><span class="req">${set.required ? m.required : m.optional}</span>${note}</td>
-<td class="er">${set.expressRoute ? m.yes : m.no}</td>
-<td class="addresses">${addressList(set.urls, 'urls')}${addressList(set.ips, 'ips')}</td>
-<td class="ports">${join(ports, trusted('<br>'))}</td>
+<td class="id" data-label="${m.columns.id[0]}"><a href="#${anchor}" title="${m.setAnchorTitle(set.id)}">${set.id}</a></td>
+<td class="category" data-label="${m.columns.category[0]}"><span class="cat cat-${categoryClass}">${set.category}</span><br><span class="req">${set.required ? m.required : m.optional}</span>${note}</td>
+<td class="er" data-label="${m.columns.er[0]}">${set.expressRoute ? m.yes : m.no}</td>
+<td class="addresses" data-label="${m.columns.addresses[0]}">${addressList(set.urls, 'urls', marker)}${addressList(set.ips, 'ips', marker)}</td>
+<td class="ports" data-label="${m.columns.ports[0]}">${join(ports, trusted('<br>'))}</td>
 </tr>
 `;
 }
 
-function areaSection(area: string, sets: readonly EndpointSet[], m: Messages): SafeHtml {
+function areaSection(
+  area: string,
+  sets: readonly EndpointSet[],
+  m: Messages,
+  pending: Pending,
+  lang: Lang,
+): SafeHtml {
   const displayName = sets[0]?.serviceAreaDisplayName ?? area;
   return markup`<section class="area" id="area-${area}" aria-labelledby="area-${area}-title">
 <h2 id="area-${area}-title">${displayName}</h2>
@@ -83,7 +138,7 @@ function areaSection(area: string, sets: readonly EndpointSet[], m: Messages): S
 <table class="sets" data-service-area="${area}">
 <thead><tr><th scope="col">${m.columns.id[0]}</th><th scope="col">${m.columns.category[0]}</th><th scope="col">${m.columns.er[0]}</th><th scope="col">${m.columns.addresses[0]}</th><th scope="col">${m.columns.ports[0]}</th></tr></thead>
 <tbody>
-${sets.map((set) => setRow(set, m))}</tbody>
+${sets.map((set) => setRow(set, m, pending, lang))}</tbody>
 </table>
 </section>
 `;
@@ -141,6 +196,7 @@ function changesSection(
     const count = (d: string) => records.filter((r) => r.disposition === d).length;
     const total = (pick: (r: ChangeRecord) => readonly string[] | undefined) =>
       records.reduce((n, r) => n + (pick(r)?.length ?? 0), 0);
+    const c = m.changeColumns;
     const rows = records.map((record) => {
       const setCell = presentIds.has(record.endpointSetId)
         ? markup`<a href="#${setAnchor(record.endpointSetId)}">${record.endpointSetId}</a>`
@@ -151,16 +207,15 @@ function changesSection(
           ? ''
           : markup`<br><span class="req">${m.impacts[record.impact] ?? record.impact}</span>`;
       return markup`<tr data-change-id="${record.id}">
-<td class="id">${setCell}</td>
-<td class="change">${m.dispositions[record.disposition] ?? record.disposition}${impact}</td>
-<td class="addresses">${changeAddresses(record.add)}</td>
-<td class="effective">${effective !== undefined && /^\d{8}$/.test(effective) ? dateHtml(effective, lang) : ''}</td>
-<td class="addresses">${changeAddresses(record.remove)}</td>
-<td>${attributeChanges(record)}</td>
+<td class="id" data-label="${c.set}">${setCell}</td>
+<td class="change" data-label="${c.change}">${m.dispositions[record.disposition] ?? record.disposition}${impact}</td>
+<td class="addresses" data-label="${c.added}">${changeAddresses(record.add)}</td>
+<td class="effective" data-label="${c.effective}">${effective !== undefined && /^\d{8}$/.test(effective) ? dateHtml(effective, lang) : ''}</td>
+<td class="addresses" data-label="${c.removed}">${changeAddresses(record.remove)}</td>
+<td data-label="${c.attributes}">${attributeChanges(record)}</td>
 </tr>
 `;
     });
-    const c = m.changeColumns;
     const summary = m.changesSummary(
       records.length,
       count('Add'),
@@ -222,7 +277,15 @@ export function renderInstancePage(input: InstancePageInput): string {
   const tables =
     byArea.length === 0
       ? markup`<p>${m.noSets}</p>`
-      : byArea.map(({ area, sets }) => areaSection(area, sets, m));
+      : byArea.map(({ area, sets }) =>
+          areaSection(
+            area,
+            sets,
+            m,
+            pendingAdditions(input.pending ?? input.changes, input.today),
+            ctx.lang,
+          ),
+        );
 
   const body = markup`<h1>${title}${retiredTag}</h1>
 ${banners}
