@@ -16,8 +16,15 @@ export interface ServerConfig {
    * (SPEC §11.2). 0 turns the limit off.
    */
   readonly rateLimit: number;
-  /** Length of the fixed rate-limit window in seconds (SPEC §11.2: one hour). */
+  /** Length of the fixed rate-limit window in seconds (one hour: windows on the clock hour). */
   readonly rateLimitWindowSeconds: number;
+  /** Requests per client IP and window across ClientRequestIds (default 600; 0 = no ceiling). */
+  readonly rateLimitPerIp?: number;
+  /** Concurrent connections accepted at most (server.maxConnections; default 10,000). */
+  readonly maxConnections?: number;
+  /** Time to receive a request's headers (default 10 s) and the whole request (default 30 s). */
+  readonly headersTimeoutMs?: number;
+  readonly requestTimeoutMs?: number;
   /** `Cache-Control: public, max-age=N` on data responses (SPEC §11.3: 3600). */
   readonly cacheMaxAgeSeconds: number;
   /** Bearer token of the publisher admin API; undefined disables the admin routes' writes. */

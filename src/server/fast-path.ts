@@ -26,7 +26,6 @@ import {
   parseVersionRequest,
   rateLimitError,
   rateLimitHeaders,
-  rateLimitKey,
   type RouteParams,
 } from './routes/web-service.js';
 
@@ -185,7 +184,7 @@ export function createFastPath(deps: ServerDeps, memo: UrlMemo): FastPath {
     if (entry.clientRequestId !== undefined && limited) {
       if (hitSync === undefined) return false;
       const ip = req.socket.remoteAddress ?? '';
-      const result = hitSync(rateLimitKey(ip, entry.clientRequestId), now());
+      const result = hitSync(ip, entry.clientRequestId, now());
       extra = rateLimitHeaders(result);
       if (!result.allowed) {
         refuse(res, extra, rateLimitError(result, config).message);

@@ -1,6 +1,7 @@
 /**
- * Rate limits shared by replicas through Redis (issue 6): a fixed one-hour window per key
- * (SPEC §11.2), counted with INCR + EXPIRE NX so every replica sees the same budget.
+ * Rate limits shared by replicas through Redis (issue 6), by the rule of rate-limit.ts (fixed
+ * clock windows, the client's budget and the per-IP ceiling), counted with INCR + EXPIRE NX so
+ * every replica sees the same budget.
  *
  * Redis is a helper, not a dependency of serving: when it is unreachable the limiter fails open
  * (requests are allowed), the outage is logged once when it starts and once when it ends, and
@@ -8,14 +9,13 @@
  * (disableOfflineQueue) and each has a short deadline, so a dead Redis adds no latency.
  */
 import { createClient } from 'redis';
-
-export interface RateLimitDecision {
-  readonly allowed: boolean;
-  readonly limit: number;
-  readonly remaining: number;
-  /** Seconds until the current window ends. */
-  readonly resetSeconds: number;
-}
+import {
+  clockWindow,
+  decide,
+  unlimited,
+  type RateLimitOptions,
+  type RateLimitResult,
+} from './rate-limit.js';
 
 export interface RedisRateLimiterStatus {
   readonly backend: 'redis';
@@ -30,6 +30,8 @@ export interface RedisRateLimiterStatus {
 export interface RedisRateLimiterOptions {
   readonly url: string;
   readonly limit: number;
+  /** Per-IP ceiling across ClientRequestIds (rate-limit.ts; default 600, 0 = none). */
+  readonly perIpLimit?: number;
   readonly windowSeconds?: number;
   readonly keyPrefix?: string;
   /** Deadline of one Redis command, in milliseconds. */
@@ -38,12 +40,14 @@ export interface RedisRateLimiterOptions {
 }
 
 export interface RedisRateLimiter {
-  hit(key: string, now?: number): Promise<RateLimitDecision>;
+  hit(ip: string, clientRequestId: string, now?: number): Promise<RateLimitResult>;
   status(): RedisRateLimiterStatus;
   close(): Promise<void>;
 }
 
-export async function createRedisRateLimiter(options: RedisRateLimiterOptions): Promise<RedisRateLimiter> {
+export async function createRedisRateLimiter(
+  options: RedisRateLimiterOptions,
+): Promise<RedisRateLimiter> {
   const windowSeconds = options.windowSeconds ?? 3600;
   const prefix = options.keyPrefix ?? 'ipurl:rl';
   const timeoutMs = options.commandTimeoutMs ?? 250;
@@ -73,7 +77,10 @@ export async function createRedisRateLimiter(options: RedisRateLimiterOptions): 
   };
   const markUp = (): void => {
     if (degradedSince !== null) {
-      options.logger?.info({ redis: options.url, since: degradedSince, failedOpen }, 'rate-limit store back: shared limits resumed');
+      options.logger?.info(
+        { redis: options.url, since: degradedSince, failedOpen },
+        'rate-limit store back: shared limits resumed',
+      );
       degradedSince = null;
     }
   };
@@ -85,7 +92,10 @@ export async function createRedisRateLimiter(options: RedisRateLimiterOptions): 
 
   const withDeadline = <T>(promise: Promise<T>): Promise<T> =>
     new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`redis command exceeded ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`redis command exceeded ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       promise.then(
         (value) => {
           clearTimeout(timer);
@@ -99,36 +109,52 @@ export async function createRedisRateLimiter(options: RedisRateLimiterOptions): 
     });
 
   return {
-    async hit(key, now = Date.now()) {
-      const nowSeconds = Math.floor(now / 1000);
-      const windowStart = nowSeconds - (nowSeconds % windowSeconds);
-      const resetSeconds = windowStart + windowSeconds - nowSeconds;
+    async hit(ip, clientRequestId, now = Date.now()) {
+      const rule: RateLimitOptions = {
+        limit: options.limit,
+        windowSeconds,
+        ...(options.perIpLimit === undefined ? {} : { perIpLimit: options.perIpLimit }),
+      };
+      if (options.limit <= 0) return unlimited(windowSeconds);
+      const { start, resetSeconds } = clockWindow(now, windowSeconds);
+      const open = (): RateLimitResult => ({
+        ...decide(0, 0, rule, resetSeconds),
+        remaining: options.limit,
+      });
       if (!client.isReady) {
         failedOpen += 1;
         markDown(new Error(lastError ?? 'not connected'));
-        return { allowed: true, limit: options.limit, remaining: options.limit, resetSeconds };
+        return open();
       }
       try {
-        const redisKey = `${prefix}:${windowStart}:${key}`;
+        const windowStart = start / 1000;
+        const clientKey = `${prefix}:${windowStart}:c:${ip}|${clientRequestId}`;
+        const ipKey = `${prefix}:${windowStart}:i:${ip}`;
         const replies = await withDeadline(
-          client.multi().incr(redisKey).expire(redisKey, windowSeconds + 60, 'NX').exec(),
+          client
+            .multi()
+            .incr(clientKey)
+            .expire(clientKey, windowSeconds + 60, 'NX')
+            .incr(ipKey)
+            .expire(ipKey, windowSeconds + 60, 'NX')
+            .exec(),
         );
-        const count = Number(replies[0]);
         markUp();
-        return {
-          allowed: count <= options.limit,
-          limit: options.limit,
-          remaining: Math.max(0, options.limit - count),
-          resetSeconds,
-        };
+        return decide(Number(replies[0]), Number(replies[2]), rule, resetSeconds);
       } catch (error) {
         failedOpen += 1;
         markDown(error);
-        return { allowed: true, limit: options.limit, remaining: options.limit, resetSeconds };
+        return open();
       }
     },
     status() {
-      return { backend: 'redis', healthy: degradedSince === null && client.isReady, degradedSince, lastError, failedOpen };
+      return {
+        backend: 'redis',
+        healthy: degradedSince === null && client.isReady,
+        degradedSince,
+        lastError,
+        failedOpen,
+      };
     },
     async close() {
       client.removeAllListeners('error');

@@ -20,6 +20,29 @@ async function serverWith(rateLimit: number): Promise<TestServer> {
 }
 
 describe('rate limit', () => {
+  it('answers 429 past the per-IP ceiling however many ClientRequestIds, on fastify and the fast path', async () => {
+    const server = await startTestServer({ rateLimit: 30, rateLimitPerIp: 4 });
+    servers.push(server);
+    const id = (i: number) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+    const statuses: number[] = [];
+    // The same URL twice per id: the second answer comes from the fast path's cache.
+    for (let i = 0; i < 3; i += 1) {
+      const path = `/endpoints/Worldwide?ClientRequestId=${id(i)}`;
+      statuses.push((await server.get(path)).status, (await server.get(path)).status);
+    }
+    expect(statuses).toEqual([200, 200, 200, 200, 429, 429]);
+    const refused = await server.get(`/changes/Worldwide/0000000000?ClientRequestId=${id(9)}`);
+    expect(refused.status).toBe(429);
+    expect(refused.headers['x-ratelimit-limit']).toBe('4');
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(3600);
+    expect(refused.json().error.message).toContain(
+      'per client IP, across all its ClientRequestIds',
+    );
+    // /version is never limited.
+    expect((await server.get(`/version?ClientRequestId=${id(10)}`)).status).toBe(200);
+  });
+
   it('answers 429 with Retry-After after the limit, shared by /endpoints and /changes, keyed by the normalised id', async () => {
     const server = await serverWith(3);
     const remaining: string[] = [];

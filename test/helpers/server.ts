@@ -37,6 +37,9 @@ export interface TestServerOptions {
   /** Fill the store before the server opens it. */
   readonly prepare?: (store: Store) => Promise<void>;
   readonly rateLimit?: number;
+  /** Per-IP ceiling across ClientRequestIds (default: the server's, 600). */
+  readonly rateLimitPerIp?: number;
+  readonly maxConnections?: number;
   readonly publicUrl?: string;
   readonly pollMs?: number;
 }
@@ -107,6 +110,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     port: 0,
     db: dbFile,
     rateLimit: options.rateLimit ?? 0,
+    ...(options.rateLimitPerIp === undefined ? {} : { rateLimitPerIp: options.rateLimitPerIp }),
+    ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections }),
     seed: options.seed !== 'none',
     logger: false,
     ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl }),

@@ -13,7 +13,11 @@ import { displayUpstream } from '../../client/upstream-client.js';
 import { createApp } from '../../server/app.js';
 import { DEFAULT_SERVER_CONFIG, type ServerConfig } from '../../server/deps.js';
 import { createMetrics } from '../../server/metrics.js';
-import { createMemoryRateLimiter, type RateLimiter } from '../../server/rate-limit.js';
+import {
+  createMemoryRateLimiter,
+  DEFAULT_PER_IP_LIMIT,
+  type RateLimiter,
+} from '../../server/rate-limit.js';
 import { createRedisRateLimiter, type RedisRateLimiter } from '../../server/rate-limit-redis.js';
 import { loadBundledDataset } from '../../service/bundle.js';
 import { seedStore } from '../../service/seed.js';
@@ -36,6 +40,10 @@ export interface ServeOptions {
   /** SQLite path or postgres:// URL. */
   readonly db: string;
   readonly rateLimit: number;
+  /** Per-IP ceiling across ClientRequestIds (default 600; 0 = none). */
+  readonly rateLimitPerIp?: number;
+  /** server.maxConnections (default 10,000). */
+  readonly maxConnections?: number;
   readonly publicUrl?: string;
   readonly adminToken?: string;
   /** Seed an empty store from data/ (default true). */
@@ -88,6 +96,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     const config: ServerConfig = {
       ...DEFAULT_SERVER_CONFIG,
       rateLimit: options.rateLimit,
+      rateLimitPerIp: options.rateLimitPerIp ?? DEFAULT_PER_IP_LIMIT,
+      ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections }),
       ...(options.adminToken === undefined ? {} : { adminToken: options.adminToken }),
       ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl }),
       ...(options.trustProxy === true ? { trustProxy: true } : {}),
@@ -98,6 +108,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       redisLimiter = await createRedisRateLimiter({
         url: options.redis,
         limit: config.rateLimit,
+        perIpLimit: config.rateLimitPerIp ?? DEFAULT_PER_IP_LIMIT,
         windowSeconds: config.rateLimitWindowSeconds,
         // The limiter starts before the app, so its first outage line may come before app.log exists.
         logger: {
@@ -111,6 +122,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       redisLimiter ??
       createMemoryRateLimiter({
         limit: config.rateLimit,
+        perIpLimit: config.rateLimitPerIp ?? DEFAULT_PER_IP_LIMIT,
         windowSeconds: config.rateLimitWindowSeconds,
       });
     closers.unshift(async () => rateLimiter.close?.());
@@ -175,7 +187,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         url,
         store: store.kind,
         db: store.kind === 'sqlite' ? options.db : '(postgres)',
-        rateLimit: config.rateLimit === 0 ? 'off' : `${config.rateLimit}/hour`,
+        rateLimit:
+          config.rateLimit === 0
+            ? 'off'
+            : `${config.rateLimit}/hour per client, ${config.rateLimitPerIp || 'no'} per IP`,
         ...(seeded === undefined ? {} : { seededFromBundledData: seeded }),
         instances: webService.instances().map((s) => `${s.instance}@${s.latest}`),
       },
@@ -216,6 +231,14 @@ export function register(program: Command): void {
       'requests per hour per client on /endpoints and /changes; 0 = off (env IPURL_RATE_LIMIT; default 30)',
     )
     .option(
+      '--rate-limit-per-ip <n>',
+      'requests per hour per client IP across ClientRequestIds; 0 = no ceiling (env IPURL_RATE_LIMIT_PER_IP; default 600)',
+    )
+    .option(
+      '--max-connections <n>',
+      'concurrent connections accepted at most (env IPURL_MAX_CONNECTIONS; default 10000)',
+    )
+    .option(
       '--public-url <url>',
       'origin used in absolute links such as RSS items (env IPURL_PUBLIC_URL)',
     )
@@ -245,6 +268,8 @@ export function register(program: Command): void {
         host?: string;
         port?: string;
         rateLimit?: string;
+        rateLimitPerIp?: string;
+        maxConnections?: string;
         publicUrl?: string;
         db?: string;
         upstream?: string;
@@ -265,6 +290,18 @@ export function register(program: Command): void {
         0,
         1_000_000_000,
       );
+      const rateLimitPerIp = parseIntegerOption(
+        '--rate-limit-per-ip',
+        flags.rateLimitPerIp ?? env('IPURL_RATE_LIMIT_PER_IP') ?? String(DEFAULT_PER_IP_LIMIT),
+        0,
+        1_000_000_000,
+      );
+      const maxConnections = parseIntegerOption(
+        '--max-connections',
+        flags.maxConnections ?? env('IPURL_MAX_CONNECTIONS') ?? '10000',
+        1,
+        1_000_000,
+      );
       const publicUrl = flags.publicUrl ?? env('IPURL_PUBLIC_URL');
       const adminToken = env('IPURL_ADMIN_TOKEN');
       const upstream = flags.upstream ?? env('IPURL_UPSTREAM');
@@ -280,6 +317,8 @@ export function register(program: Command): void {
         port,
         db: resolveDb(flags.db),
         rateLimit,
+        rateLimitPerIp,
+        maxConnections,
         ...(publicUrl === undefined ? {} : { publicUrl }),
         ...(adminToken === undefined ? {} : { adminToken }),
         logger: { level: env('IPURL_LOG_LEVEL') ?? 'info' },

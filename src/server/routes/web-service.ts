@@ -133,10 +133,6 @@ export function parseChangesRequest(
 }
 
 /** The rate-limit key of SPEC §11.2: client IP and normalised ClientRequestId. */
-export function rateLimitKey(ip: string, clientRequestId: string): string {
-  return `${ip}|${clientRequestId}`;
-}
-
 /** X-RateLimit-* (and Retry-After when refused) as a flat [name, value, …] list. */
 export function rateLimitHeaders(result: RateLimitResult): string[] {
   const headers = [
@@ -155,7 +151,7 @@ export function rateLimitHeaders(result: RateLimitResult): string[] {
 export function rateLimitError(result: RateLimitResult, config: ServerConfig): IpurlError {
   return new IpurlError(
     'ERR_RATE_LIMITED',
-    `rate limit reached: ${result.limit} requests per ${config.rateLimitWindowSeconds / 60} minutes per client IP and ClientRequestId on /endpoints and /changes; retry in ${result.resetSeconds} seconds. Poll /version (not limited) and call /endpoints only when the version changed.`,
+    `rate limit reached: ${result.limit} requests per ${config.rateLimitWindowSeconds / 60} minutes ${result.scope === 'ip' ? 'per client IP, across all its ClientRequestIds,' : 'per client IP and ClientRequestId'} on /endpoints and /changes (windows start at the top of the hour); retry in ${result.resetSeconds} seconds. Poll /version (not limited) and call /endpoints only when the version changed.`,
   );
 }
 
@@ -192,7 +188,7 @@ export function register(app: FastifyInstance, deps: ServerDeps): void {
     clientRequestId: string,
   ): Promise<void> {
     if (config.rateLimit <= 0) return;
-    const result = await rateLimiter.hit(rateLimitKey(request.ip, clientRequestId), now());
+    const result = await rateLimiter.hit(request.ip, clientRequestId, now());
     const headers = rateLimitHeaders(result);
     for (let i = 0; i < headers.length; i += 2) void reply.header(headers[i]!, headers[i + 1]!);
     if (!result.allowed) throw rateLimitError(result, config);
