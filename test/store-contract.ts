@@ -10,6 +10,7 @@ import type { EndpointSet } from '../src/core/endpoint-set.js';
 import { isIpurlError } from '../src/core/errors.js';
 import type { AppendVersionInput, Store } from '../src/core/store.js';
 import { defineHeldContract } from './store-contract-held.js';
+import { defineObservationContract } from './store-contract-observations.js';
 
 /** A fresh, empty store plus a way to open a second handle on the same database. */
 export interface StoreHandle {
@@ -92,6 +93,7 @@ async function errorOf(promise: Promise<unknown>): Promise<{ code: string; messa
 
 export function defineStoreContract(name: string, createStore: () => Promise<StoreHandle>): void {
   defineHeldContract(name, createStore);
+  defineObservationContract(name, createStore);
   describe(`Store contract: ${name}`, () => {
     let handle: StoreHandle;
     let store: Store;

@@ -8,6 +8,7 @@
 import type { ChangeDraft, ChangeRecord } from './change-record.js';
 import type { GuardReport } from './change-guard.js';
 import type { EndpointSet } from './endpoint-set.js';
+import type { Observation, ObservationInput } from './observation.js';
 import type { VersionId } from './version-id.js';
 
 export interface InstanceSummary {
@@ -220,6 +221,17 @@ export interface Store {
   listDeliveries(filter?: { status?: DeliveryStatus; limit?: number }): Promise<Delivery[]>;
   /** Insert a delivery as it is (used by `ipurl copy`). */
   importDelivery(delivery: Delivery): Promise<void>;
+
+  /**
+   * Observed addresses (`ipurl observe`): merge one run's answers. A (set, name, address) seen
+   * before keeps its first-seen time and gets `at` as last seen and the new TTL; a new one gets
+   * `at` for both. Returns how many were new.
+   */
+  recordObservations(instance: string, at: string, answers: readonly ObservationInput[]): Promise<number>;
+  /** Observations of an instance, by set id, name, address. */
+  listObservations(instance: string): Promise<Observation[]>;
+  /** Delete observations last seen before `before` (ISO 8601); returns how many. */
+  expireObservations(instance: string, before: string): Promise<number>;
 
   /** True when the store holds no version at all (first start: seed from data/). */
   isEmpty(): Promise<boolean>;

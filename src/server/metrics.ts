@@ -21,6 +21,16 @@ export interface MetricsSources {
   webhookBacklog?: () => Promise<number>;
   /** Rate-limit store: 1 healthy, 0 failing open. */
   rateLimitStoreUp?: () => number | undefined;
+  /** Observed addresses (`ipurl observe`) per instance, with the last run. */
+  observed?: () => Promise<
+    ReadonlyArray<{
+      instance: string;
+      addresses: number;
+      lastRunAt: string;
+      errors: number;
+      resolverDown: boolean;
+    }>
+  >;
 }
 
 export interface Metrics {
@@ -133,6 +143,50 @@ export function createMetrics(sources: MetricsSources = {}): Metrics {
     },
   });
 
+  const observed = async (): Promise<
+    ReadonlyArray<{
+      instance: string;
+      addresses: number;
+      lastRunAt: string;
+      errors: number;
+      resolverDown: boolean;
+    }>
+  > => (await sources.observed?.()) ?? [];
+  for (const [name, help, pick] of [
+    [
+      'ipurl_observed_addresses',
+      'Observed addresses stored (ipurl observe), per instance.',
+      (o: { addresses: number }) => o.addresses,
+    ],
+    [
+      'ipurl_observe_last_run_timestamp_seconds',
+      'Unix time of the last ipurl observe run, per instance.',
+      (o: { lastRunAt: string }) => Date.parse(o.lastRunAt) / 1000,
+    ],
+    [
+      'ipurl_observe_errors',
+      'Names the last ipurl observe run could not resolve, per instance.',
+      (o: { errors: number }) => o.errors,
+    ],
+    [
+      'ipurl_observe_resolver_up',
+      'The resolver answered at least one name in the last observe run (1) or none (0).',
+      (o: { resolverDown: boolean }) => (o.resolverDown ? 0 : 1),
+    ],
+  ] as const) {
+    new Gauge({
+      name,
+      help,
+      labelNames: ['instance'] as const,
+      registers: [registry],
+      async collect() {
+        const rows = await observed();
+        this.reset();
+        for (const row of rows) this.set({ instance: row.instance }, pick(row));
+      },
+    });
+  }
+
   return {
     registry,
     observe(route, method, status, seconds) {
@@ -151,6 +205,9 @@ export function registerMetrics(app: FastifyInstance, metrics: Metrics): void {
   });
   app.get('/metrics', async (_request, reply) => {
     const body = await metrics.registry.metrics();
-    return reply.header('content-type', metrics.registry.contentType).header('cache-control', 'no-store').send(body);
+    return reply
+      .header('content-type', metrics.registry.contentType)
+      .header('cache-control', 'no-store')
+      .send(body);
   });
 }

@@ -17,6 +17,7 @@ import { register as exportCommand } from './export.js';
 import { register as pac } from './pac.js';
 import { register as docs } from './docs.js';
 import { register as seed } from './seed.js';
+import { register as observe } from './observe.js';
 
 export type RegisterCommand = (program: Command) => void;
 
@@ -30,6 +31,7 @@ export const commands: RegisterCommand[] = [
   exportCommand,
   pac,
   docs,
+  observe,
   sync,
   status,
   watch,

@@ -23,6 +23,7 @@ import { loadBundledDataset } from '../../service/bundle.js';
 import { seedStore } from '../../service/seed.js';
 import { createCatalog } from '../../service/catalog.js';
 import { createWebService, type WebService } from '../../service/web-service.js';
+import { observeSummaries } from '../../service/observe.js';
 import { startWebhookWorker } from '../../service/webhooks.js';
 import {
   startSyncLoop,
@@ -131,6 +132,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       cache: () => webService.stats(),
       catalog: () => catalog.stats(),
       syncStaleness: () => syncStalenessByInstance(store),
+      observed: () => observeSummaries(store),
       webhookBacklog: async () =>
         (await store.listDeliveries({ status: 'pending', limit: 100_000 })).length,
       ...(redisLimiter === undefined

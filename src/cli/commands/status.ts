@@ -4,6 +4,7 @@
  * is healthy (or none is configured), 5 when the last sync attempt failed.
  */
 import type { Command } from 'commander';
+import { observeSummaries } from '../../service/observe.js';
 import { CLIENT_REQUEST_ID_KEY, readSyncState, stalenessSeconds } from '../../service/sync.js';
 import { EXIT_OK, EXIT_UNAVAILABLE } from '../exit-codes.js';
 import { emptyStoreError, openCommandStore } from '../open-store.js';
@@ -54,6 +55,7 @@ export function register(program: Command): void {
           }
           return { config, instance, ...progress };
         });
+      const observed = await observeSummaries(store);
       const staleness = stalenessSeconds(sync, now);
       const healthy = sync === undefined || sync.failures === 0;
       const code = healthy ? EXIT_OK : EXIT_UNAVAILABLE;
@@ -70,6 +72,7 @@ export function register(program: Command): void {
               clientRequestId: clientRequestId ?? null,
               sync: sync === undefined ? null : { ...sync, stalenessSeconds: staleness, healthy },
               watches,
+              observed,
             },
             null,
             2,
@@ -113,6 +116,14 @@ export function register(program: Command): void {
         for (const w of watches) {
           out.push(
             `watch ${w.config} ${w.instance ?? '?'}: acted on ${w.version ?? '(nothing yet)'}${w.lastError === undefined ? '' : ` — PENDING RETRY: ${w.lastError}`}`,
+          );
+        }
+        for (const o of observed) {
+          out.push(
+            `observe ${o.instance}: ${o.addresses} observed addresses; last run ${o.lastRunAt} via ${o.resolver}` +
+              (o.resolverDown
+                ? ` — RESOLVER DOWN since ${o.downSince ?? o.lastRunAt} (last observations kept)`
+                : `, ${o.errors} name(s) unresolved`),
           );
         }
         process.stdout.write(`${out.join('\n')}\n`);

@@ -137,6 +137,26 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       ALTER TABLE versions ADD COLUMN relaxed_rules text NOT NULL DEFAULT '';
     `,
   },
+  {
+    version: 4,
+    name: 'observations: addresses a resolver answered for names of URL-only sets (ipurl observe)',
+    sql: `
+      -- One row per (instance, set, name, address): first and last time a run saw it and the
+      -- TTL of the last answer. Kept apart from published data; expired by last_seen.
+      CREATE TABLE observations (
+        instance   text NOT NULL,
+        set_id     integer NOT NULL,
+        name       text NOT NULL,
+        address    text NOT NULL,
+        family     integer NOT NULL,
+        first_seen timestamptz NOT NULL,
+        last_seen  timestamptz NOT NULL,
+        ttl        integer NOT NULL,
+        PRIMARY KEY (instance, set_id, name, address)
+      );
+      CREATE INDEX observations_by_last_seen ON observations (instance, last_seen);
+    `,
+  },
 ];
 
 /** Quote an identifier for SQL text. */

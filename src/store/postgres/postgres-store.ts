@@ -38,6 +38,7 @@ import {
 } from '../append-input.js';
 import { migratePostgres, quoteIdent, type MigrationStep } from './migrations.js';
 import { createPostgresHeld } from './postgres-held.js';
+import { createPostgresObservations } from './postgres-observations.js';
 import { checkDeliveryEvent } from '../held-input.js';
 
 export interface PostgresStoreConfig {
@@ -397,6 +398,7 @@ export async function createPostgresStore(config: PostgresStoreConfig): Promise<
     schema,
     migrations,
     ...createPostgresHeld({ schema, query, transaction, appendInTransaction }),
+    ...createPostgresObservations({ query, transaction }),
 
     async listInstances(): Promise<InstanceSummary[]> {
       const rows = await query<{ instance: string; version: string }>(

@@ -137,6 +137,26 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE versions ADD COLUMN relaxed_rules TEXT NOT NULL DEFAULT '';
     `,
   },
+  {
+    version: 4,
+    name: 'observations: addresses a resolver answered for names of URL-only sets (ipurl observe)',
+    sql: `
+      -- One row per (instance, set, name, address): first and last time a run saw it and the
+      -- TTL of the last answer. Kept apart from published data; expired by last_seen.
+      CREATE TABLE observations (
+        instance   TEXT NOT NULL,
+        set_id     INTEGER NOT NULL,
+        name       TEXT NOT NULL,
+        address    TEXT NOT NULL,
+        family     INTEGER NOT NULL,
+        first_seen TEXT NOT NULL,
+        last_seen  TEXT NOT NULL,
+        ttl        INTEGER NOT NULL,
+        PRIMARY KEY (instance, set_id, name, address)
+      );
+      CREATE INDEX observations_by_last_seen ON observations (instance, last_seen);
+    `,
+  },
 ];
 
 interface AppliedRow {

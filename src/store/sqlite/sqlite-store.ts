@@ -35,6 +35,7 @@ import {
 } from '../append-input.js';
 import { checkSqliteSchema, migrateSqlite, type MigrationStep } from './migrations.js';
 import { createSqliteHeld } from './sqlite-held.js';
+import { createSqliteObservations } from './sqlite-observations.js';
 import { checkDeliveryEvent } from '../held-input.js';
 
 export interface SqliteStoreConfig {
@@ -366,6 +367,7 @@ export async function createSqliteStore(config: SqliteStoreConfig): Promise<Sqli
     kind: 'sqlite',
     migrations,
     ...createSqliteHeld(db, append, guard),
+    ...createSqliteObservations(db, guard),
 
     async listInstances(): Promise<InstanceSummary[]> {
       const rows = guard(
