@@ -227,7 +227,11 @@ export interface Store {
    * before keeps its first-seen time and gets `at` as last seen and the new TTL; a new one gets
    * `at` for both. Returns how many were new.
    */
-  recordObservations(instance: string, at: string, answers: readonly ObservationInput[]): Promise<number>;
+  recordObservations(
+    instance: string,
+    at: string,
+    answers: readonly ObservationInput[],
+  ): Promise<number>;
   /** Observations of an instance, by set id, name, address. */
   listObservations(instance: string): Promise<Observation[]>;
   /** Delete observations last seen before `before` (ISO 8601); returns how many. */

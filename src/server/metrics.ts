@@ -85,11 +85,31 @@ export function createMetrics(sources: MetricsSources = {}): Metrics {
     },
   });
   const catalogGauges: Array<[string, string, (stats: CatalogStats) => number]> = [
-    ['ipurl_response_cache_bytes', 'Identity bytes of the prepared responses held.', (c) => c.prepared.bytes],
-    ['ipurl_response_cache_joined_total', 'Requests that joined a render already under way.', (c) => c.prepared.joined],
-    ['ipurl_catalog_endpoint_set_lists', 'Versions whose endpoint sets are held in memory.', (c) => c.sets],
-    ['ipurl_catalog_histories', 'Instances whose change history is held in memory.', (c) => c.histories],
-    ['ipurl_lookup_index_entries', 'Compiled lookup indexes held (one per version).', (c) => c.lookupIndexes],
+    [
+      'ipurl_response_cache_bytes',
+      'Identity bytes of the prepared responses held.',
+      (c) => c.prepared.bytes,
+    ],
+    [
+      'ipurl_response_cache_joined_total',
+      'Requests that joined a render already under way.',
+      (c) => c.prepared.joined,
+    ],
+    [
+      'ipurl_catalog_endpoint_set_lists',
+      'Versions whose endpoint sets are held in memory.',
+      (c) => c.sets,
+    ],
+    [
+      'ipurl_catalog_histories',
+      'Instances whose change history is held in memory.',
+      (c) => c.histories,
+    ],
+    [
+      'ipurl_lookup_index_entries',
+      'Compiled lookup indexes held (one per version).',
+      (c) => c.lookupIndexes,
+    ],
   ];
   for (const [name, help, read] of catalogGauges) {
     new Gauge({
