@@ -11,7 +11,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { ChangeRecord } from '../core/change-record.js';
 import { IpurlError, describeValue } from '../core/errors.js';
@@ -90,17 +90,34 @@ export function outputPath(spec: OutputSpec, instance: string): string {
   return spec.path.split('{instance}').join(instance);
 }
 
-/** Write a file so readers see the old or the new content, never a mixture (rename is atomic). */
+/**
+ * Write a file so readers see the old or the new content, never a mixture (rename is atomic).
+ * A file that exists keeps its mode and (where the process may set it) its owner and group; a
+ * new file is 0644. The data and then the folder entry are flushed to disk (fsync of the file,
+ * then of the folder), so a power cut leaves the old file or the new one.
+ */
 export async function writeFileAtomic(path: string, content: string | Buffer): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+  const folder = dirname(path);
+  await mkdir(folder, { recursive: true });
+  const previous = await stat(path).catch(() => undefined);
+  const mode = previous === undefined ? 0o644 : previous.mode & 0o7777;
   const temp = join(
-    dirname(path),
+    folder,
     `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
   );
   try {
-    const handle = await open(temp, 'w', 0o644);
+    const handle = await open(temp, 'w', mode);
     try {
       await handle.writeFile(content);
+      await handle.chmod(mode); // open's mode is reduced by the umask
+      if (
+        previous !== undefined &&
+        (previous.uid !== process.getuid?.() || previous.gid !== process.getgid?.())
+      ) {
+        await handle.chown(previous.uid, previous.gid).catch((error: NodeJS.ErrnoException) => {
+          if (error.code !== 'EPERM') throw error; // not root: the file becomes ours
+        });
+      }
       await handle.sync();
     } finally {
       await handle.close();
@@ -110,6 +127,31 @@ export async function writeFileAtomic(path: string, content: string | Buffer): P
     await rm(temp, { force: true });
     throw error;
   }
+  const directory = await open(folder, 'r').catch(() => undefined);
+  if (directory !== undefined) {
+    try {
+      await directory.sync();
+    } catch {
+      // some file systems cannot fsync a folder; the rename itself is still atomic
+    } finally {
+      await directory.close();
+    }
+  }
+}
+
+/** Data text on one line: control characters, newlines and backslashes escaped (\n, \x1b, \\). */
+export function escapeControl(text: string): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  return text.replace(/[\\\x00-\x1f\x7f-\x9f\u2028\u2029]/g, (c) => {
+    if (c === '\\') return '\\\\';
+    if (c === '\n') return '\\n';
+    if (c === '\r') return '\\r';
+    if (c === '\t') return '\\t';
+    const code = c.charCodeAt(0);
+    return code > 0xff
+      ? `\\u${code.toString(16).padStart(4, '0')}`
+      : `\\x${code.toString(16).padStart(2, '0')}`;
+  });
 }
 
 function fingerprint(options: WatchOptions): string {
@@ -132,7 +174,7 @@ export function summarizeChanges(
   records: readonly ChangeRecord[],
 ): string {
   const lines = [
-    `${instance} ${oldVersion ?? '(none)'} -> ${newVersion}: ${records.length} change record${records.length === 1 ? '' : 's'}`,
+    `${escapeControl(instance)} ${oldVersion ?? '(none)'} -> ${newVersion}: ${records.length} change record${records.length === 1 ? '' : 's'}`,
   ];
   for (const r of records) {
     const parts = [
@@ -156,7 +198,8 @@ export function summarizeChanges(
           .join(' ')}`,
       );
     }
-    lines.push(`  ${parts.join('; ')}`);
+    // Everything here comes from the data: one line per record, whatever the data holds.
+    lines.push(`  ${escapeControl(parts.join('; '))}`);
   }
   return `${lines.join('\n')}\n`;
 }
