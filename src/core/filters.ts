@@ -5,7 +5,13 @@
  * favours clarity, but it shares arrays that need no change instead of copying them.
  */
 import { OPT_IN_SERVICE_AREAS, type EndpointSet, type ServiceArea } from './endpoint-set.js';
-import { hasTenantPlaceholder, parseTenantName, renderUrl } from './tenant.js';
+import {
+  hasTenantPlaceholder,
+  parseTenantName,
+  parseTenantNames,
+  renderUrl,
+  renderUrlForTenants,
+} from './tenant.js';
 
 export interface EndpointFilter {
   /**
@@ -15,6 +21,11 @@ export interface EndpointFilter {
   readonly serviceAreas?: ReadonlySet<ServiceArea>;
   /** Substituted at `<tenant>` placeholders; absent ⇒ `*` (SPEC §4.4). */
   readonly tenantName?: string;
+  /**
+   * Several tenants (device outputs, issue 11): each `<tenant>` URL once per tenant. Takes the
+   * place of tenantName when given; the wire routes never use it.
+   */
+  readonly tenantNames?: readonly string[];
   /** Drop IPv6 prefixes, and sets left with neither urls nor ips (SPEC §4.5, §11.11). */
   readonly noIPv6?: boolean;
 }
@@ -29,6 +40,8 @@ export function filterEndpointSets(
   filter: EndpointFilter = {},
 ): EndpointSet[] {
   const tenant = filter.tenantName === undefined ? undefined : parseTenantName(filter.tenantName);
+  const tenants =
+    filter.tenantNames === undefined ? undefined : parseTenantNames(filter.tenantNames);
   const areas = filter.serviceAreas;
   const out: EndpointSet[] = [];
   for (const set of sets) {
@@ -40,7 +53,12 @@ export function filterEndpointSets(
       )
         continue;
     }
-    const urls = set.urls === undefined ? undefined : renderUrls(set.urls, tenant);
+    const urls =
+      set.urls === undefined
+        ? undefined
+        : tenants !== undefined
+          ? renderUrlsForTenants(set.urls, tenants)
+          : renderUrls(set.urls, tenant);
     const ips = set.ips !== undefined && filter.noIPv6 === true ? dropIpv6(set.ips) : set.ips;
     // SPEC §11.11: with NoIPv6, a set left with neither urls nor ips is dropped.
     if (filter.noIPv6 === true && urls === undefined && ips === undefined) continue;
@@ -57,6 +75,14 @@ export function filterEndpointSets(
 function renderUrls(urls: readonly string[], tenant: string | undefined): readonly string[] {
   if (!urls.some(hasTenantPlaceholder)) return urls;
   return [...new Set(urls.map((url) => renderUrl(url, tenant)))];
+}
+
+function renderUrlsForTenants(
+  urls: readonly string[],
+  tenants: readonly string[],
+): readonly string[] {
+  if (!urls.some(hasTenantPlaceholder)) return urls;
+  return [...new Set(urls.flatMap((url) => renderUrlForTenants(url, tenants)))];
 }
 
 /** SPEC §4.5: every entry containing ':' goes; undefined (member omitted) when none is left. */

@@ -51,3 +51,18 @@ export function renderUrl(url: string, tenantName?: string): string {
   if (!url.includes(TENANT_PLACEHOLDER)) return url;
   return url.split(TENANT_PLACEHOLDER).join(tenantName ?? '*');
 }
+
+/**
+ * Several tenants (issue 11): a URL with the placeholder once per tenant, in the order given;
+ * without tenants the wire's `*`. URLs without the placeholder are returned alone.
+ */
+export function renderUrlForTenants(url: string, tenantNames: readonly string[]): string[] {
+  if (!url.includes(TENANT_PLACEHOLDER)) return [url];
+  if (tenantNames.length === 0) return [renderUrl(url)];
+  return tenantNames.map((tenant) => renderUrl(url, tenant));
+}
+
+/** Parse repeated tenant names (each a DNS label, lower-cased), duplicates dropped. */
+export function parseTenantNames(texts: readonly string[]): string[] {
+  return [...new Set(texts.map(parseTenantName))];
+}

@@ -115,6 +115,21 @@ export function getParam(query: RawQuery, name: string): string | undefined {
   return result;
 }
 
+/**
+ * Every value of a parameter that may repeat (`tenantName=a&tenantName=b`, `route=…&route=…`),
+ * each checked like getParam; empty values are dropped; undefined when none is left.
+ */
+export function getValues(query: RawQuery, name: string): string[] | undefined {
+  const raws = query.get(name.toLowerCase());
+  if (raws === undefined) return undefined;
+  const out: string[] = [];
+  for (const raw of raws) {
+    const value = getParam(new Map([[name.toLowerCase(), [raw]]]), name)?.trim();
+    if (value !== undefined && value !== '') out.push(value);
+  }
+  return out.length === 0 ? undefined : out;
+}
+
 /** A value parameter: an empty value counts as absent (`?TenantName=` = no tenant). */
 export function getValue(query: RawQuery, name: string): string | undefined {
   const value = getParam(query, name);

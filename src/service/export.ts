@@ -53,6 +53,8 @@ export interface ExportRequest {
   /** Only this address family (default both). */
   readonly family?: 4 | 6;
   readonly tenantName?: string;
+  /** Several tenants: each `<tenant>` URL once per tenant (takes the place of tenantName). */
+  readonly tenantNames?: readonly string[];
   readonly includePending?: boolean;
   /** Default true (targets that aggregate). */
   readonly aggregate?: boolean;
@@ -277,8 +279,14 @@ export async function exportEndpoints(
 ): Promise<ExportOutcome> {
   const target = getTarget(request.target);
   checkCapacityRequest(request, target);
-  const tenantName =
-    request.tenantName === undefined ? undefined : parseTenantName(request.tenantName);
+  const tenants = [
+    ...new Set(
+      (request.tenantNames ?? (request.tenantName === undefined ? [] : [request.tenantName])).map(
+        parseTenantName,
+      ),
+    ),
+  ];
+  const tenantName = tenants.length === 0 ? undefined : tenants.join(', ');
   const resolved = catalog.resolve(request.instance, request.version);
   const { instance, version } = resolved;
   const stored = await catalog.sets(resolved);
@@ -293,7 +301,8 @@ export async function exportEndpoints(
   const areas = request.serviceAreas;
   let sets = filterEndpointSets(live, {
     ...(areas !== undefined ? { serviceAreas: new Set(areas) } : {}),
-    ...(tenantName !== undefined ? { tenantName } : {}),
+    ...(tenants.length === 1 ? { tenantName: tenants[0] } : {}),
+    ...(tenants.length > 1 ? { tenantNames: tenants } : {}),
     ...(request.family === 4 ? { noIPv6: true } : {}),
   });
   // Split-tunnel targets default to Optimize (Microsoft's split-tunnel guidance).
@@ -316,7 +325,7 @@ export async function exportEndpoints(
   const onUnsupported = request.onUnsupported ?? 'error';
   const selection = [
     `categories=${(categories ?? CATEGORIES).join(',')}; serviceAreas=${areas === undefined ? `${DEFAULT_SERVICE_AREAS.join(',')} (default; MEM only when named)` : ['Common', ...areas.filter((a) => a !== 'Common')].join(',')}; requiredOnly=${request.requiredOnly === true}`,
-    `family=${request.family === undefined ? 'IPv4+IPv6' : `IPv${request.family} only`}; tenantName=${tenantName ?? 'none (tenant placeholder written as *)'}`,
+    `family=${request.family === undefined ? 'IPv4+IPv6' : `IPv${request.family} only`}; ${tenants.length > 1 ? 'tenantNames' : 'tenantName'}=${tenantName ?? 'none (tenant placeholder written as *)'}`,
     includePending
       ? `pending additions (effective after ${today}): included (${pending.length})`
       : `pending additions (effective after ${today}): excluded (${pending.length})`,

@@ -15,6 +15,7 @@ import { parseTenantName } from '../core/tenant.js';
 import { isVersionId, type VersionId } from '../core/version-id.js';
 import { PAC_TYPES, type PacType } from '../formats/pac/pac-lists.js';
 import { parsePacReturn } from '../formats/pac/pac-return.js';
+import { parseRoutes, type PacRouting } from '../formats/pac/pac-routes.js';
 import {
   DEFAULT_PAC_OPTIONS,
   PAC_CONTENT_TYPE,
@@ -39,6 +40,12 @@ export interface RawPacParameters {
   readonly lowercase?: boolean | undefined;
   readonly style?: string | undefined;
   readonly version?: string | undefined;
+  /** Several tenants (repeated --tenant-name / tenantName=); takes the place of tenantName. */
+  readonly tenantNames?: readonly string[] | undefined;
+  /** `CATEGORY=RETURN`, repeated (issue 11). */
+  readonly routes?: readonly string[] | undefined;
+  /** Route expressRoute sets to `direct`, the rest to `proxy` (issue 11). */
+  readonly expressRoute?: boolean | undefined;
 }
 
 export interface PacParameters {
@@ -51,6 +58,10 @@ export interface PacParameters {
   readonly lowercase: boolean;
   readonly style: PacStyle;
   readonly version?: VersionId;
+  /** More than one tenant: each `<tenant>` URL once per tenant. */
+  readonly tenantNames?: readonly string[];
+  /** Routing by category or ExpressRoute instead of `type` (plain data: part of the cache key). */
+  readonly routing?: PacRouting;
 }
 
 /** How each parameter is called where it came from (query names by default, `--flags` in the CLI). */
@@ -65,6 +76,9 @@ export const QUERY_PARAMETER_NAMES: PacParameterNames = {
   lowercase: 'lowercase',
   style: 'style',
   version: 'version',
+  tenantNames: 'tenantName',
+  routes: 'route',
+  expressRoute: 'expressRoute',
 };
 
 /**
@@ -83,8 +97,10 @@ export function parsePacParameters(
     raw.direct === undefined
       ? DEFAULT_PAC_OPTIONS.direct
       : parsePacReturn(names.direct, raw.direct);
-  const tenantName =
-    raw.tenantName === undefined ? undefined : parseTenant(raw.tenantName, names.tenantName);
+  const tenantTexts = raw.tenantNames ?? (raw.tenantName === undefined ? [] : [raw.tenantName]);
+  const tenants = [...new Set(tenantTexts.map((text) => parseTenant(text, names.tenantName)))];
+  const tenantName = tenants.length === 1 ? tenants[0] : undefined;
+  const routing = parseRouting(raw, names);
   const serviceAreas =
     raw.serviceAreas === undefined
       ? undefined
@@ -99,9 +115,37 @@ export function parsePacParameters(
     lowercase: raw.lowercase ?? false,
     style,
     ...(tenantName === undefined ? {} : { tenantName }),
+    ...(tenants.length > 1 ? { tenantNames: tenants } : {}),
+    ...(routing === undefined ? {} : { routing }),
     ...(serviceAreas === undefined ? {} : { serviceAreas }),
     ...(raw.version === undefined ? {} : { version: raw.version }),
   };
+}
+
+/** `--route` / `--expressroute`, which take the place of `--type` (giving both is refused). */
+function parseRouting(raw: RawPacParameters, names: PacParameterNames): PacRouting | undefined {
+  const routes = raw.routes ?? [];
+  if (routes.length === 0 && raw.expressRoute !== true) return undefined;
+  if (routes.length > 0 && raw.expressRoute === true) {
+    throw new IpurlError(
+      'ERR_INVALID_PARAMETER',
+      `${names.routes} and ${names.expressRoute} contradict each other: route by category or by ExpressRoute, not both`,
+    );
+  }
+  if (raw.type !== undefined) {
+    throw new IpurlError(
+      'ERR_INVALID_PARAMETER',
+      `${names.type} and ${routes.length > 0 ? names.routes : names.expressRoute} contradict each other: type 1 is ${names.routes} Optimize=DIRECT, type 2 adds Allow=DIRECT; give one of them`,
+    );
+  }
+  if (routes.length > 0) return parseRoutes(routes, names.routes);
+  const direct =
+    raw.direct === undefined
+      ? DEFAULT_PAC_OPTIONS.direct
+      : parsePacReturn(names.direct, raw.direct);
+  const proxy =
+    raw.proxy === undefined ? DEFAULT_PAC_OPTIONS.proxy : parsePacReturn(names.proxy, raw.proxy);
+  return { kind: 'expressroute', routes: { ExpressRoute: direct, Internet: proxy } };
 }
 
 /** core's TenantName check; the message names the CLI flag when the caller is the CLI. */
@@ -198,6 +242,7 @@ export function createPacService(catalog: Catalog): PacService {
           ? {}
           : { serviceAreas: new Set(parameters.serviceAreas) }),
         ...(parameters.tenantName === undefined ? {} : { tenantName: parameters.tenantName }),
+        ...(parameters.tenantNames === undefined ? {} : { tenantNames: parameters.tenantNames }),
       });
       const text = renderPac(filtered, {
         type: parameters.type,
@@ -205,6 +250,7 @@ export function createPacService(catalog: Catalog): PacService {
         proxy: parameters.proxy,
         lowercase: parameters.lowercase,
         style: parameters.style,
+        ...(parameters.routing === undefined ? {} : { routing: parameters.routing }),
         source: { instance, version },
       });
       return prepare(text, PAC_CONTENT_TYPE, {

@@ -37,7 +37,7 @@ interface ExportFlags {
   ipv4?: boolean;
   ipv6?: boolean;
   family?: string;
-  tenantName?: string;
+  tenantName?: string[];
   includePending?: boolean;
   aggregate?: boolean;
   onUnsupported?: string;
@@ -167,7 +167,9 @@ export function register(program: Command): void {
     .option('--family <4|6>', 'same as --ipv4 / --ipv6')
     .option(
       '--tenant-name <name>',
-      'substitute the tenant name into tenant-specific URLs (else "*")',
+      'substitute the tenant name into tenant-specific URLs (else "*"); repeat for several tenants',
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
     )
     .option(
       '--include-pending',
@@ -235,7 +237,9 @@ export function register(program: Command): void {
         : {}),
       ...(flags.requiredOnly === true ? { requiredOnly: true } : {}),
       ...(family !== undefined ? { family } : {}),
-      ...(flags.tenantName !== undefined ? { tenantName: flags.tenantName } : {}),
+      ...(flags.tenantName !== undefined && flags.tenantName.length > 0
+        ? { tenantNames: flags.tenantName }
+        : {}),
       ...(flags.includePending === true ? { includePending: true } : {}),
       aggregate: flags.aggregate !== false,
       onUnsupported: parseUnsupportedPolicy(flags.onUnsupported ?? 'error', '--on-unsupported'),

@@ -22,14 +22,24 @@ const CLI_NAMES: PacParameterNames = {
   lowercase: '--lowercase',
   style: '--style',
   version: '--version',
+  tenantNames: '--tenant-name',
+  routes: '--route',
+  expressRoute: '--expressroute',
 };
+
+/** Commander collector for repeatable options. */
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
 
 interface PacFlags {
   db?: string;
   type?: string;
   proxy?: string;
   direct?: string;
-  tenantName?: string;
+  tenantName?: string[];
+  route?: string[];
+  expressroute?: boolean;
   serviceAreas?: string;
   lowercase?: boolean;
   style?: string;
@@ -44,10 +54,25 @@ export function register(program: Command): void {
       'write a PAC file that sends Microsoft 365 endpoints direct (Get-PacFile compatible)',
     )
     .argument('<instance>', 'instance name (any case)')
-    .option('--type <1|2>', '1 = Optimize direct, 2 = Optimize and Allow direct', '1')
+    .option('--type <1|2>', '1 = Optimize direct (default), 2 = Optimize and Allow direct')
     .option('--proxy <value>', 'PAC return value for everything else', 'PROXY 10.10.10.10:8080')
     .option('--direct <value>', 'PAC return value for the direct endpoints', 'DIRECT')
-    .option('--tenant-name <name>', 'tenant name for <tenant> URLs (default: wildcard *)')
+    .option(
+      '--tenant-name <name>',
+      'tenant name for <tenant> URLs (default: wildcard *); repeat for several tenants',
+      collect,
+      [],
+    )
+    .option(
+      '--route <category=return>',
+      'route a category its own way, e.g. Optimize=DIRECT or Allow="PROXY a.contoso.com:8080" (repeat; instead of --type; other hosts get --proxy)',
+      collect,
+      [],
+    )
+    .option(
+      '--expressroute',
+      'ExpressRoute sets (expressRoute: true, CDN names left out) get --direct, everything else --proxy (instead of --type)',
+    )
     .option(
       '--service-areas <list>',
       'comma-separated: Exchange, SharePoint, Skype (Common is always included)',
@@ -75,7 +100,9 @@ export function register(program: Command): void {
         type: flags.type,
         proxy: flags.proxy,
         direct: flags.direct,
-        tenantName: flags.tenantName,
+        tenantNames: flags.tenantName,
+        routes: flags.route,
+        expressRoute: flags.expressroute === true,
         serviceAreas: flags.serviceAreas,
         lowercase: flags.lowercase === true,
         style: flags.style,
@@ -92,7 +119,7 @@ export function register(program: Command): void {
       }
       await writeFileAtomic(flags.output, pac.text);
       process.stderr.write(
-        `wrote ${flags.output}: ${Buffer.byteLength(pac.text)} bytes, ${pac.instance} ${pac.version}, type ${parameters.type}, ${parameters.style} style\n`,
+        `wrote ${flags.output}: ${Buffer.byteLength(pac.text)} bytes, ${pac.instance} ${pac.version}, ${parameters.routing === undefined ? `type ${parameters.type}` : `routed by ${parameters.routing.kind === 'category' ? 'category' : 'ExpressRoute'}`}, ${parameters.style} style\n`,
       );
     } finally {
       await store.close();

@@ -72,18 +72,25 @@ export function computePacLists(sets: readonly EndpointSet[], type: PacType): Pa
   const others = sortUniqueLikePowerShell(
     sets.filter((set) => !directSet.has(set.category)).flatMap((set) => set.urls ?? []),
   );
+  return { direct, override: overridesOf(direct, others) };
+}
+
+/**
+ * Get-PacFile's override list: the `others` a `direct` pattern matches as a regex against the
+ * literal URL, other than an identical string (also used per route group, pac-routes.ts).
+ */
+export function overridesOf(direct: readonly string[], others: readonly string[]): string[] {
   const directRegexes = direct.map((pattern) => ({
     lower: pattern.toLowerCase(),
     regex: wildcardRegex(pattern),
   }));
   // `Match-RegexList`: `$regex -ne $ToMatch` is a case-insensitive comparison in PowerShell.
-  const override = others.filter((url) =>
+  return others.filter((url) =>
     directRegexes.some(({ lower, regex }) => lower !== url.toLowerCase() && regex.test(url)),
   );
-  return { direct, override };
 }
 
-function checkPatterns(sets: readonly EndpointSet[]): void {
+export function checkPatterns(sets: readonly EndpointSet[]): void {
   const issues: Issue[] = [];
   for (const set of sets) {
     for (const [index, url] of (set.urls ?? []).entries()) {

@@ -7,6 +7,8 @@
  */
 import type { EndpointSet } from '../../core/endpoint-set.js';
 import { computePacLists, type PacType } from './pac-lists.js';
+import { computeRoutedLists, type PacRouting } from './pac-routes.js';
+import { renderRoutedFast, renderRoutedGetPacFile } from './render-routed.js';
 import { parsePacReturn } from './pac-return.js';
 import { renderFast } from './render-fast.js';
 import { renderGetPacFile } from './render-get-pacfile.js';
@@ -30,6 +32,11 @@ export interface PacOptions {
   /** Lower-case the host before matching (Get-PacFile `-Lowercase`). */
   readonly lowercase: boolean;
   readonly style: PacStyle;
+  /**
+   * Routing by category or ExpressRoute (pac-routes.ts); replaces `type`. Hosts no route claims
+   * get `proxy`.
+   */
+  readonly routing?: PacRouting;
   /** Instance and version, named in the fast style's header comment. */
   readonly source?: { readonly instance: string; readonly version: string };
 }
@@ -46,6 +53,16 @@ export const DEFAULT_PAC_OPTIONS: PacOptions = {
 export function renderPac(sets: readonly EndpointSet[], options: PacOptions): string {
   const direct = parsePacReturn('direct', options.direct);
   const proxy = parsePacReturn('proxy', options.proxy);
+  if (options.routing !== undefined) {
+    const routed = computeRoutedLists(sets, options.routing, proxy);
+    const text = {
+      lowercase: options.lowercase,
+      ...(options.source === undefined ? {} : { source: options.source }),
+    };
+    return options.style === 'get-pacfile'
+      ? renderRoutedGetPacFile(routed, text)
+      : renderRoutedFast(routed, text);
+  }
   const lists = computePacLists(sets, options.type);
   if (options.style === 'get-pacfile') {
     return renderGetPacFile(lists, { direct, proxy, lowercase: options.lowercase });

@@ -2,7 +2,7 @@
  * `GET /export/{instance}/{target}` (issue 4, docs/formats.md): one generated firewall / proxy
  * file, e.g. `/export/Worldwide/list?file=ipv4&categories=Optimize` as a Palo Alto EDL source.
  * Query parameters (names case-insensitive, as on the web-service routes): version, categories,
- * serviceAreas, requiredOnly, family (4|6), tenantName, includePending, aggregate (default true),
+ * serviceAreas, requiredOnly, family (4|6), tenantName (repeatable), includePending, aggregate (default true),
  * onUnsupported (error|warn|skip, default error → 422 ERR_UNSUPPORTED_PATTERN), name, file,
  * squidDir, push (openvpn), interface (windows-routes), ipset and setTimeout (dnsmasq). A multi-file target needs `file=` (400 lists the names).
  * What was aggregated or left out is reported in `X-Ipurl-*` headers (the list formats have no
@@ -21,7 +21,7 @@ import {
 import { exportFile } from '../../service/export-file.js';
 import type { ServerDeps } from '../deps.js';
 import { sendPrepared } from '../reply.js';
-import { getBoolean, getParam, getValue, parseRawQuery, splitUrl } from '../query.js';
+import { getBoolean, getParam, getValue, getValues, parseRawQuery, splitUrl } from '../query.js';
 
 export function register(app: FastifyInstance, deps: ServerDeps): void {
   const cacheControl = `public, max-age=${deps.config.cacheMaxAgeSeconds}`;
@@ -33,7 +33,7 @@ export function register(app: FastifyInstance, deps: ServerDeps): void {
       const categories = value('categories');
       const serviceAreas = value('serviceAreas');
       const family = value('family');
-      const tenantName = value('tenantName');
+      const tenantNames = getValues(query, 'tenantName');
       const onUnsupported = value('onUnsupported');
       const version = value('version');
       const name = value('name');
@@ -50,7 +50,7 @@ export function register(app: FastifyInstance, deps: ServerDeps): void {
         ...(serviceAreas !== undefined ? { serviceAreas: parseServiceAreaList(serviceAreas) } : {}),
         requiredOnly: getBoolean(query, 'requiredOnly'),
         ...(family !== undefined ? { family: parseFamily(family) } : {}),
-        ...(tenantName !== undefined ? { tenantName } : {}),
+        ...(tenantNames !== undefined ? { tenantNames } : {}),
         includePending: getBoolean(query, 'includePending'),
         // Aggregation is on unless `aggregate=false`.
         aggregate:

@@ -1,6 +1,7 @@
 /**
  * `GET /pac/{instance}` (also `/pac/{instance}.pac`): a PAC file with Get-PacFile's parameters
- * (SPEC §8, issue 4): `type` (1|2), `proxy`, `direct`, `tenantName`, `serviceAreas`,
+ * (SPEC §8, issue 4): `type` (1|2), `proxy`, `direct`, `tenantName` (repeatable), `serviceAreas`,
+ * `route` (repeatable `CATEGORY=RETURN`), `expressRoute` (flag),
  * `lowercase` (flag), `style` (fast|get-pacfile), `version`. Names are case-insensitive like the
  * web-service routes (query.ts). Content-Type `application/x-ns-proxy-autoconfig`; cached like
  * the data responses (SPEC §11.3: Cache-Control, strong ETag, 304, gzip/brotli; reply.ts). Bad parameters are 400 with
@@ -9,7 +10,7 @@
 import type { FastifyInstance } from 'fastify';
 import { createPacService, parsePacParameters } from '../../service/pac.js';
 import type { ServerDeps } from '../deps.js';
-import { getBoolean, getValue, parseRawQuery, splitUrl } from '../query.js';
+import { getBoolean, getValue, getValues, parseRawQuery, splitUrl } from '../query.js';
 import { sendPrepared } from '../reply.js';
 
 export function register(app: FastifyInstance, deps: ServerDeps): void {
@@ -22,7 +23,9 @@ export function register(app: FastifyInstance, deps: ServerDeps): void {
       type: getValue(query, 'type'),
       proxy: getValue(query, 'proxy'),
       direct: getValue(query, 'direct'),
-      tenantName: getValue(query, 'tenantName'),
+      tenantNames: getValues(query, 'tenantName'),
+      routes: getValues(query, 'route'),
+      expressRoute: getBoolean(query, 'expressRoute'),
       serviceAreas: getValue(query, 'serviceAreas'),
       lowercase: getBoolean(query, 'lowercase'),
       style: getValue(query, 'style'),
