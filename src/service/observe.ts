@@ -228,3 +228,22 @@ export async function observeSummaries(store: Store): Promise<ObserveSummary[]> 
   }
   return out;
 }
+
+/** Observations of `instance` whose address is exactly `address` (canonical text), for lookups. */
+export async function observedFor(
+  store: Store,
+  instance: string,
+  address: string,
+): Promise<
+  Array<{ setId: number; name: string; firstSeen: string; lastSeen: string; ttl: number }>
+> {
+  return (await store.listObservations(instance))
+    .filter((o) => o.address === address)
+    .map((o) => ({
+      setId: o.setId,
+      name: o.name,
+      firstSeen: o.firstSeen,
+      lastSeen: o.lastSeen,
+      ttl: o.ttl,
+    }));
+}

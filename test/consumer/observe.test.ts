@@ -268,3 +268,15 @@ describe('ipurl status and /metrics show observations', { timeout: 120_000 }, ()
     );
   });
 });
+
+describe('ipurl lookup --include-observed', { timeout: 120_000 }, () => {
+  it('labels an observed address observed, and shows nothing observed without the flag', async () => {
+    const withFlag = await ipurl(['lookup', '20.70.246.20', '--include-observed']);
+    expect(withFlag.code, withFlag.stderr).toBe(0);
+    expect(withFlag.stdout).toMatch(
+      /^ {2}set {2}17 {2}observed aka\.ms \(first seen 2026-11-01T10:00:00\.000Z, last seen \S+, TTL 600 s\)$/m,
+    );
+    const without = await ipurl(['lookup', '20.70.246.20']);
+    expect(without.stdout).not.toMatch(/observed/);
+  });
+});

@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { openCatalog } from '../../service/catalog.js';
 import { createLookupService, type LookupResultJson } from '../../service/lookup.js';
+import { observedFor } from '../../service/observe.js';
 import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
 import { openCommandStore } from '../open-store.js';
 import { addDbOption, addExitCodes, addJsonOption, EXIT_TEXT } from '../options.js';
@@ -36,7 +37,11 @@ export function register(program: Command): void {
     )
     .argument('<query...>', 'IPv4/IPv6 address, host name (any case, trailing dot) or URL')
     .option('--instance <name>', 'instance', 'Worldwide')
-    .option('--version <version>', 'a stored version (default: latest)');
+    .option('--version <version>', 'a stored version (default: latest)')
+    .option(
+      '--include-observed',
+      'also show addresses ipurl observe saw for URL-only sets (labelled observed)',
+    );
   addDbOption(command);
   addExitCodes(command, {
     0: 'every query is a Microsoft 365 endpoint',
@@ -49,7 +54,13 @@ export function register(program: Command): void {
   command.action(
     async (
       queries: string[],
-      flags: { instance: string; version?: string; db?: string; json?: boolean },
+      flags: {
+        instance: string;
+        version?: string;
+        db?: string;
+        json?: boolean;
+        includeObserved?: boolean;
+      },
     ) => {
       const store = await openCommandStore(flags.db, { access: 'read' });
       try {
@@ -58,14 +69,33 @@ export function register(program: Command): void {
           queries,
           flags.version,
         );
+        // Observed addresses are never published data: shown apart, each labelled `observed`.
+        const observed = await Promise.all(
+          answer.results.map(async (r) =>
+            flags.includeObserved === true && r.kind !== 'host'
+              ? observedFor(store, answer.instance, r.normalized)
+              : [],
+          ),
+        );
         if (flags.json === true) {
-          process.stdout.write(`${JSON.stringify(answer, null, 2)}\n`);
+          const results = answer.results.map((r, i) =>
+            flags.includeObserved === true ? { ...r, observed: observed[i] ?? [] } : r,
+          );
+          process.stdout.write(`${JSON.stringify({ ...answer, results }, null, 2)}\n`);
         } else {
           const lines = [`${answer.instance} ${answer.version}`];
-          for (const result of answer.results) lines.push(...formatLookupResult(result));
+          answer.results.forEach((result, i) => {
+            lines.push(...formatLookupResult(result));
+            for (const o of observed[i] ?? [])
+              lines.push(
+                `  set ${String(o.setId).padStart(3)}  observed ${o.name} (first seen ${o.firstSeen}, last seen ${o.lastSeen}, TTL ${o.ttl} s)`,
+              );
+          });
           process.stdout.write(`${lines.join('\n')}\n`);
         }
-        process.exitCode = answer.results.every((r) => r.matches.length > 0)
+        process.exitCode = answer.results.every(
+          (r, i) => r.matches.length > 0 || (observed[i] ?? []).length > 0,
+        )
           ? EXIT_OK
           : EXIT_FAILURE;
       } finally {
