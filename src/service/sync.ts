@@ -44,6 +44,14 @@ import {
   reconstructHistory,
   restoreTenantPlaceholders,
 } from './sync-data.js';
+import {
+  decidedUpstreamVersion,
+  describeHeld,
+  holdIfTripped,
+  supersedeHeld,
+  type GuardSetting,
+} from './held.js';
+import type { HeldVersion } from '../core/store.js';
 
 export const CLIENT_REQUEST_ID_KEY = 'clientRequestId';
 export const SYNC_STATE_KEY = 'sync';
@@ -87,7 +95,8 @@ export interface SyncState {
   readonly requested?: readonly string[];
 }
 
-export type InstanceOutcome = 'updated' | 'up-to-date' | 'failed';
+/** `held`: the change guard holds the upstream's latest (still serving `current`); `rejected`: it was rejected here. */
+export type InstanceOutcome = 'updated' | 'up-to-date' | 'held' | 'rejected' | 'failed';
 
 export interface InstanceSyncResult {
   readonly instance: string;
@@ -101,11 +110,17 @@ export interface InstanceSyncResult {
   readonly added: readonly VersionId[];
   readonly changeRecords: number;
   readonly error?: SyncErrorInfo;
+  /** The held (or rejected) version, for outcomes `held` and `rejected`. */
+  readonly held?: HeldVersion;
+  /** True when this run held it (the first time); false when it was held before. */
+  readonly newlyHeld?: boolean;
 }
 
 export type SyncOutcome =
   /** At least one instance got a new version (and none failed). */
   | 'updated'
+  /** Nothing appended, and at least one instance's new version is held by the change guard. */
+  | 'held'
   /** Everything already at the upstream's version. */
   | 'up-to-date'
   /** `/version` was checked less than an hour ago and nothing is pending: no request made. */
@@ -140,6 +155,8 @@ export interface SyncOptions {
   readonly checkIntervalMs?: number;
   /** The sanity policy upstream data must pass (default: every rule, default limits). */
   readonly policy?: SanityPolicy;
+  /** Change guard thresholds (default DEFAULT_GUARD_THRESHOLDS). */
+  readonly guard?: GuardSetting;
 }
 
 export async function getClientRequestId(store: Store): Promise<string> {
@@ -262,6 +279,22 @@ async function syncInstance(
   now: Date,
 ): Promise<InstanceSyncResult> {
   const local = (await store.listVersions(instance))[0]?.version ?? null;
+  // The change guard: a version already held (or rejected) here is not fetched again.
+  const decided =
+    local === null ? undefined : await decidedUpstreamVersion(store, instance, remote);
+  if (decided !== undefined) {
+    return {
+      instance,
+      outcome: decided.status === 'held' ? 'held' : 'rejected',
+      previous: local,
+      current: local,
+      remote,
+      added: [],
+      changeRecords: 0,
+      held: decided,
+      newlyHeld: false,
+    };
+  }
   if (local === remote) {
     return {
       instance,
@@ -352,6 +385,26 @@ async function syncInstance(
   const rebuilt = checkRebuiltVersions(history, local, context);
   if (rebuilt.length > 0)
     throw invalidData(changesResponse.url, 'versions (rebuilt from its change records)', rebuilt);
+  const held = await holdIfTripped(store, {
+    instance,
+    local,
+    steps: history,
+    now,
+    ...(options.guard === undefined ? {} : { guard: options.guard }),
+  });
+  if (held !== undefined) {
+    return {
+      instance,
+      outcome: 'held',
+      previous: local,
+      current: local,
+      remote,
+      added: [],
+      changeRecords: 0,
+      held,
+      newlyHeld: true,
+    };
+  }
   let expected = local;
   const added: VersionId[] = [];
   let records = 0;
@@ -367,6 +420,7 @@ async function syncInstance(
     added.push(step.version);
     records += step.changes.length;
   }
+  await supersedeHeld(store, instance, now);
   return {
     instance,
     outcome: 'updated',
@@ -515,6 +569,8 @@ export async function syncOnce(store: Store, options: SyncOptions): Promise<Sync
       `sync from ${upstream} recovered after ${base.failures} failed attempt(s) since ${base.failingSince ?? '?'}`,
     );
   }
+  for (const result of results)
+    if (result.newlyHeld === true && result.held !== undefined) log.push(describeHeld(result.held));
   const state: SyncState = {
     upstream,
     ...(lastCheckAt === undefined ? {} : { lastCheckAt }),
@@ -529,7 +585,9 @@ export async function syncOnce(store: Store, options: SyncOptions): Promise<Sync
   await store.setState(SYNC_STATE_KEY, JSON.stringify(state));
   const outcome: SyncOutcome = results.some((r) => r.outcome === 'updated')
     ? 'updated'
-    : 'up-to-date';
+    : results.some((r) => r.outcome === 'held')
+      ? 'held'
+      : 'up-to-date';
   return { outcome, upstream, checkedVersion, instances: results, state, log };
 }
 

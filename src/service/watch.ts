@@ -48,6 +48,8 @@ export interface WatchOptions {
 export interface WatchProgress {
   /** Last version fully acted on. */
   readonly version: VersionId | null;
+  /** Last held version the command was told about (the `held` event). */
+  readonly heldNotified?: VersionId;
   readonly lastAttemptAt?: string;
   readonly lastError?: string;
   readonly lastExitCode?: number | null;
@@ -59,6 +61,8 @@ export interface WatchResult {
   readonly newVersion: VersionId;
   /** `acted` = outputs written and command succeeded; `unchanged` = nothing new; `failed`. */
   readonly outcome: 'acted' | 'unchanged' | 'failed';
+  /** `changed` (a new served version) or `held` (the change guard held one; outputs untouched). */
+  readonly event?: 'changed' | 'held';
   readonly outputs: readonly string[];
   readonly exitCode?: number | null;
   readonly error?: string;
@@ -281,6 +285,7 @@ export async function runWatch(
               );
         const env: NodeJS.ProcessEnv = {
           ...process.env,
+          IPURL_EVENT: 'changed',
           IPURL_INSTANCE: instance,
           IPURL_OLD_VERSION: progress.version ?? '',
           IPURL_NEW_VERSION: newVersion,
@@ -310,6 +315,7 @@ export async function runWatch(
         key,
         JSON.stringify({
           version: newVersion,
+          ...(progress.heldNotified === undefined ? {} : { heldNotified: progress.heldNotified }),
           lastAttemptAt: now,
           lastExitCode: exitCode ?? null,
         } satisfies WatchProgress),
@@ -330,6 +336,7 @@ export async function runWatch(
         key,
         JSON.stringify({
           version: progress.version,
+          ...(progress.heldNotified === undefined ? {} : { heldNotified: progress.heldNotified }),
           lastAttemptAt: now,
           lastError: message,
           lastExitCode: exitCode ?? null,
@@ -347,5 +354,77 @@ export async function runWatch(
       });
     }
   }
+  if (options.command !== undefined) {
+    for (const instance of options.instances) {
+      const result = await notifyHeld(store, options, instance);
+      if (result !== undefined) results.push(result);
+    }
+  }
   return { results, failed: results.some((r) => r.outcome === 'failed') };
+}
+
+/**
+ * The `held` event: the command runs once per held version with IPURL_EVENT=held and the guard's
+ * figures on stdin; no output is written (devices keep the last accepted version). A failure is
+ * retried on the next run, like any action.
+ */
+async function notifyHeld(
+  store: Store,
+  options: WatchOptions,
+  instance: string,
+): Promise<WatchResult | undefined> {
+  const [held] = await store.listHeldVersions({ instance, status: 'held' });
+  if (held === undefined || options.command === undefined) return undefined;
+  const key = watchStateKey(options, instance);
+  const progress = await readProgress(store, key);
+  if (progress.heldNotified === held.version) return undefined;
+  const reasons = held.report.trips.map((trip) => trip.message);
+  const stdin = [
+    `${instance} ${held.version} held by the change guard; still serving ${held.basedOn}`,
+    ...reasons.map((reason) => `  ${reason}`),
+    `  release: ipurl accept ${instance} ${held.version}`,
+    `  drop:    ipurl reject ${instance} ${held.version}`,
+  ].join('\n');
+  const run = await runCommand(
+    options.command,
+    {
+      ...process.env,
+      IPURL_EVENT: 'held',
+      IPURL_INSTANCE: instance,
+      IPURL_OLD_VERSION: held.basedOn,
+      IPURL_NEW_VERSION: held.version,
+      IPURL_HELD_VERSION: held.version,
+      IPURL_OUTPUTS: '',
+      IPURL_CHANGE_COUNT: '0',
+      IPURL_GUARD_REASONS: reasons.join('; '),
+    },
+    `${stdin}\n`,
+    options.commandStdout ?? 'inherit',
+    options.commandTimeoutMs,
+  );
+  const ok = run.error === undefined && run.exitCode === 0;
+  const error = ok
+    ? undefined
+    : `the on-change command (held event) ${run.error ?? (run.signal !== null ? `was killed by ${run.signal}` : `exited with code ${run.exitCode}`)}`;
+  const now = (options.now?.() ?? new Date()).toISOString();
+  const latest = await readProgress(store, key);
+  await store.setState(
+    key,
+    JSON.stringify({
+      ...latest,
+      ...(ok ? { heldNotified: held.version } : {}),
+      lastAttemptAt: now,
+    } satisfies WatchProgress),
+  );
+  return {
+    instance,
+    oldVersion: held.basedOn,
+    newVersion: held.version,
+    outcome: ok ? 'acted' : 'failed',
+    event: 'held',
+    outputs: [],
+    exitCode: run.exitCode,
+    ...(error === undefined ? {} : { error }),
+    retry: false,
+  };
 }

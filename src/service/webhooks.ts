@@ -16,6 +16,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ChangeRecord } from '../core/change-record.js';
 import { IpurlError, describeValue } from '../core/errors.js';
+import type { GuardReport } from '../core/change-guard.js';
 import type { Delivery, Store, Webhook } from '../core/store.js';
 import type { VersionId } from '../core/version-id.js';
 
@@ -23,6 +24,22 @@ export const SIGNATURE_HEADER = 'x-ipurl-signature';
 export const DELIVERY_HEADER = 'x-ipurl-delivery';
 export const EVENT_HEADER = 'x-ipurl-event';
 export const EVENT_VERSION_PUBLISHED = 'version.published';
+/** The change guard held a version from the upstream: nothing is served from it until accepted. */
+export const EVENT_VERSION_HELD = 'version.held';
+
+/** The body of a `version.held` delivery. */
+export interface HeldWebhookPayload {
+  readonly deliveryId: string;
+  readonly event: typeof EVENT_VERSION_HELD;
+  readonly instance: string;
+  readonly version: VersionId;
+  /** The version still served. */
+  readonly servedVersion: VersionId;
+  readonly versions: readonly VersionId[];
+  readonly heldAt: string;
+  readonly reasons: readonly string[];
+  readonly report: GuardReport;
+}
 
 /** Totals of one version's change records; the same figures the RSS description states (SPEC §11.5). */
 export interface ChangeCounts {
@@ -94,7 +111,24 @@ async function previousVersionOf(store: Store, instance: string, version: Versio
 }
 
 /** The exact bytes of one delivery, from stored data only (retries resend identical bytes). */
-export async function buildDeliveryBody(store: Store, delivery: Pick<Delivery, 'id' | 'instance' | 'version'>): Promise<string> {
+export async function buildDeliveryBody(store: Store, delivery: Pick<Delivery, 'id' | 'instance' | 'version' | 'event'>): Promise<string> {
+  if (delivery.event === EVENT_VERSION_HELD) {
+    const held = (await store.listHeldVersions({ instance: delivery.instance })).find((h) => h.version === delivery.version);
+    if (held === undefined) throw new IpurlError('ERR_NOT_HELD', `delivery ${delivery.id}: no held version ${delivery.version} of ${delivery.instance}`);
+    // Only what never changes after holding (not the status): every retry sends the same bytes.
+    const payload: HeldWebhookPayload = {
+      deliveryId: delivery.id,
+      event: EVENT_VERSION_HELD,
+      instance: held.instance,
+      version: held.version,
+      servedVersion: held.basedOn,
+      versions: held.versions,
+      heldAt: held.heldAt,
+      reasons: held.report.trips.map((trip) => trip.message),
+      report: held.report,
+    };
+    return JSON.stringify(payload);
+  }
   const changes = await store.getChanges(delivery.instance, { version: delivery.version });
   const payload: WebhookPayload = {
     deliveryId: delivery.id,
@@ -206,7 +240,7 @@ async function attemptDelivery(
         'content-type': 'application/json; charset=utf-8',
         'user-agent': 'ipurl-webhooks/1',
         [DELIVERY_HEADER]: delivery.id,
-        [EVENT_HEADER]: EVENT_VERSION_PUBLISHED,
+        [EVENT_HEADER]: delivery.event ?? EVENT_VERSION_PUBLISHED,
         [SIGNATURE_HEADER]: signBody(body, webhook.secret),
       },
       timeoutMs,

@@ -18,6 +18,7 @@ import { register as pac } from './pac.js';
 import { register as docs } from './docs.js';
 import { register as seed } from './seed.js';
 import { register as observe } from './observe.js';
+import { register as held } from './held.js';
 
 export type RegisterCommand = (program: Command) => void;
 
@@ -34,6 +35,7 @@ export const commands: RegisterCommand[] = [
   observe,
   sync,
   status,
+  held,
   watch,
   lookup,
   classify,

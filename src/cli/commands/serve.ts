@@ -25,6 +25,7 @@ import { createCatalog } from '../../service/catalog.js';
 import { createWebService, type WebService } from '../../service/web-service.js';
 import { observeSummaries } from '../../service/observe.js';
 import { startWebhookWorker } from '../../service/webhooks.js';
+import { addGuardOptions, resolveGuardThresholds, type GuardFlags } from '../guard-options.js';
 import {
   startSyncLoop,
   syncStalenessByInstance,
@@ -257,6 +258,7 @@ export function register(program: Command): void {
       'mirror: sync from this upstream in the background instead of seeding (env IPURL_UPSTREAM)',
     );
   addPolicyOptions(command); // the mirror's sanity policy (--upstream)
+  addGuardOptions(command);
   addDbOption(command);
   addExitCodes(command, {
     0: 'stopped by SIGINT or SIGTERM after finishing in-flight requests',
@@ -266,18 +268,19 @@ export function register(program: Command): void {
   });
   command.action(
     async (
-      flags: PolicyFlags & {
-        host?: string;
-        port?: string;
-        rateLimit?: string;
-        rateLimitPerIp?: string;
-        maxConnections?: string;
-        publicUrl?: string;
-        db?: string;
-        upstream?: string;
-        redis?: string;
-        trustProxy?: boolean;
-      },
+      flags: PolicyFlags &
+        GuardFlags & {
+          host?: string;
+          port?: string;
+          rateLimit?: string;
+          rateLimitPerIp?: string;
+          maxConnections?: string;
+          publicUrl?: string;
+          db?: string;
+          upstream?: string;
+          redis?: string;
+          trustProxy?: boolean;
+        },
     ) => {
       const host = flags.host ?? env('IPURL_HOST') ?? '127.0.0.1';
       const port = parseIntegerOption(
@@ -311,8 +314,9 @@ export function register(program: Command): void {
       const trustProxy =
         flags.trustProxy === true || ['1', 'true', 'yes'].includes(env('IPURL_TRUST_PROXY') ?? '');
       const policy = policyFromFlags(flags);
+      const guard = resolveGuardThresholds(flags);
       const server = await startServer({
-        ...(upstream === undefined ? {} : { upstream, sync: { policy } }),
+        ...(upstream === undefined ? {} : { upstream, sync: { policy, guard } }),
         ...(redis === undefined ? {} : { redis }),
         trustProxy,
         host,

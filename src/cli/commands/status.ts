@@ -5,6 +5,7 @@
  */
 import type { Command } from 'commander';
 import { observeSummaries } from '../../service/observe.js';
+import { listHeldSummaries } from '../../service/held.js';
 import { CLIENT_REQUEST_ID_KEY, readSyncState, stalenessSeconds } from '../../service/sync.js';
 import { EXIT_OK, EXIT_UNAVAILABLE } from '../exit-codes.js';
 import { emptyStoreError, openCommandStore } from '../open-store.js';
@@ -36,11 +37,12 @@ export function register(program: Command): void {
     const store = await openCommandStore(flags.db, { access: 'read', mayStartEmpty: true });
     try {
       const now = new Date();
-      const [instances, sync, clientRequestId, state] = await Promise.all([
+      const [instances, sync, clientRequestId, state, held] = await Promise.all([
         store.listInstances(),
         readSyncState(store),
         store.getState(CLIENT_REQUEST_ID_KEY),
         store.listState(),
+        listHeldSummaries(store),
       ]);
       const watches = state
         .filter((row) => row.key.startsWith('watch:'))
@@ -71,6 +73,7 @@ export function register(program: Command): void {
               })),
               clientRequestId: clientRequestId ?? null,
               sync: sync === undefined ? null : { ...sync, stalenessSeconds: staleness, healthy },
+              held,
               watches,
               observed,
             },
@@ -112,6 +115,16 @@ export function register(program: Command): void {
           ) {
             out.push(`  Retry-After until: ${sync.retryAfterUntil}`);
           }
+        }
+        for (const h of held) {
+          out.push(
+            `held: ${h.instance} ${h.version} (held ${h.heldAt}; still serving ${h.servedVersion})`,
+          );
+          for (const reason of h.reasons) out.push(`  ${reason}`);
+          out.push(
+            `  IPv4 −${(h.figures.ipv4RemovedFraction * 100).toFixed(1)} %, IPv6 −${(h.figures.ipv6RemovedFraction * 100).toFixed(1)} %, URLs −${(h.figures.urlRemovedFraction * 100).toFixed(1)} %, IPv4 growth ${h.figures.ipv4Growth === null ? '-' : `${h.figures.ipv4Growth.toFixed(2)}×`}${h.figures.newServiceAreas.length > 0 ? `; new service areas ${h.figures.newServiceAreas.join(', ')}` : ''}`,
+          );
+          out.push(`  release: ${h.accept}   drop: ${h.reject}`);
         }
         for (const w of watches) {
           out.push(

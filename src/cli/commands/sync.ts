@@ -27,8 +27,9 @@ import {
 } from '../options.js';
 import { addPolicyOptions, policyFromFlags, type PolicyFlags } from '../policy-options.js';
 import { addWatchOptions, runWatchFromFlags, type WatchFlags } from './watch.js';
+import { addGuardOptions, resolveGuardThresholds, type GuardFlags } from '../guard-options.js';
 
-export interface SyncFlags extends WatchFlags, PolicyFlags {
+export interface SyncFlags extends WatchFlags, PolicyFlags, GuardFlags {
   upstream?: string;
   instance?: string[];
   force?: boolean;
@@ -95,6 +96,7 @@ export function register(program: Command): void {
     .option('--timeout <seconds>', 'deadline of each upstream request (default 30)');
   addWatchOptions(command);
   addPolicyOptions(command);
+  addGuardOptions(command);
   addDbOption(command);
   addExitCodes(command, {
     0: 'synced, or up to date (also when /version was already checked within the hour: then it prints nothing)',
@@ -112,6 +114,7 @@ export function register(program: Command): void {
         ? undefined
         : parseIntegerOption('--timeout', flags.timeout, 1, 3600) * 1000;
     const policy = policyFromFlags(flags);
+    const guard = resolveGuardThresholds(flags);
     const store = await openStore(resolveDb(flags.db));
     const tty = process.stdout.isTTY === true && flags.json !== true;
     try {
@@ -122,6 +125,7 @@ export function register(program: Command): void {
         ...(flags.force === true ? { force: true } : {}),
         ...(timeoutMs === undefined ? {} : { timeoutMs }),
         policy,
+        guard,
       });
       for (const line of report.log) process.stderr.write(`ipurl sync: ${line}\n`);
       let code = exitCodeForReport(report);
@@ -152,6 +156,10 @@ export function register(program: Command): void {
       } else {
         if (tty) {
           if (report.outcome === 'up-to-date') process.stdout.write('up to date\n');
+          else if (report.outcome === 'held' && report.log.length === 0)
+            process.stdout.write(
+              'up to date with every accepted version; a newer one is held (ipurl status)\n',
+            );
           else if (report.outcome === 'skipped')
             process.stdout.write(
               `up to date (version checked at ${report.state.lastCheckAt ?? '?'}; use --force to check now)\n`,

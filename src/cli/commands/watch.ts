@@ -24,6 +24,7 @@ import {
   type WatchResult,
 } from '../../service/watch.js';
 import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
+import { addGuardOptions, resolveGuardThresholds, type GuardFlags } from '../guard-options.js';
 import { openStore } from '../open-store.js';
 import {
   addDbOption,
@@ -173,7 +174,16 @@ export async function runWatchFromFlags(
         }),
   });
   for (const result of outcome.results) {
-    if (result.outcome === 'failed') {
+    if (result.event === 'held') {
+      if (result.outcome === 'failed')
+        process.stderr.write(
+          `ipurl: ${result.instance} ${result.newVersion} (held): ${result.error ?? 'failed'}; it will be retried on the next run\n`,
+        );
+      else if (flags.json !== true)
+        process.stdout.write(
+          `${result.instance}: told the on-change command that ${result.newVersion} is held (still serving ${result.oldVersion ?? '?'}), command exited ${result.exitCode ?? '?'}\n`,
+        );
+    } else if (result.outcome === 'failed') {
       process.stderr.write(
         `ipurl: ${result.instance} ${result.newVersion}: ${result.error ?? 'failed'}; it will be retried on the next run\n`,
       );
@@ -203,6 +213,7 @@ export function register(program: Command): void {
       'keep running: check again every N seconds (default: one pass)',
     );
   addWatchOptions(command);
+  addGuardOptions(command);
   addDbOption(command);
   addExitCodes(command, {
     0: 'every action succeeded, or nothing was new',
@@ -214,13 +225,14 @@ export function register(program: Command): void {
   addJsonOption(command);
   command.action(
     async (
-      flags: WatchFlags & {
-        instance?: string[];
-        upstream?: string;
-        interval?: string;
-        db?: string;
-        json?: boolean;
-      },
+      flags: WatchFlags &
+        GuardFlags & {
+          instance?: string[];
+          upstream?: string;
+          interval?: string;
+          db?: string;
+          json?: boolean;
+        },
     ) => {
       if ((flags.output ?? []).length === 0 && flags.onChange === undefined) {
         throw new IpurlError(
@@ -232,6 +244,7 @@ export function register(program: Command): void {
         flags.interval === undefined
           ? undefined
           : parseIntegerOption('--interval', flags.interval, 1, 86_400) * 1000;
+      const guard = resolveGuardThresholds(flags);
       const store = await openStore(resolveDb(flags.db));
       const quiet = process.stdout.isTTY !== true;
       try {
@@ -241,6 +254,7 @@ export function register(program: Command): void {
             const report = await syncOnce(store, {
               upstream: flags.upstream,
               ...(flags.instance === undefined ? {} : { instances: flags.instance }),
+              guard,
             });
             for (const line of report.log) process.stderr.write(`ipurl watch: ${line}\n`);
             const { exitCodeForReport } = await import('./sync.js');

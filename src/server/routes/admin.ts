@@ -11,6 +11,9 @@
  *          → 201 with the stored version and its change records; 200 `unchanged` for identical data
  *   GET    /admin/instances/{instance}/versions   every version, newest first
  *   GET    /admin/deliveries                       the webhook outbox (?status=pending|delivered|failed)
+ *   GET    /admin/held                             versions the change guard held (?status=, default held)
+ *   POST   /admin/instances/{instance}/versions/{version}/accept   release a held version (201)
+ *   POST   /admin/instances/{instance}/versions/{version}/reject   drop a held version (200)
  *   PUT/PATCH/DELETE on a version                  405: published versions are immutable
  *
  * Auth: `Authorization: Bearer <token>`; none → 401 (with WWW-Authenticate), a wrong one → 403.
@@ -24,6 +27,8 @@ import { IpurlError, describeValue } from '../../core/errors.js';
 import { makePolicy, type SanityLimits } from '../../core/sanity-policy.js';
 import type { DeliveryStatus } from '../../core/store.js';
 import { publish, planPublish, type PublishOptions, type PublishPlan } from '../../service/publish.js';
+import { acceptHeld, heldSummary, rejectHeld } from '../../service/held.js';
+import type { HeldStatus } from '../../core/store.js';
 import type { ServerDeps } from '../deps.js';
 import { getBoolean, getValue, parseRawQuery, splitUrl, type RawQuery } from '../query.js';
 
@@ -181,6 +186,34 @@ export async function register(app: FastifyInstance, deps: ServerDeps): Promise<
         );
       }
       return { ...record, changes: await store.getChanges(instance, { version: record.version }) };
+    });
+
+    scope.get('/admin/held', async (request) => {
+      const query = parseRawQuery(splitUrl(request.raw.url ?? '').query);
+      const status = getValue(query, 'status') ?? 'held';
+      const held = await store.listHeldVersions({ status: status as HeldStatus });
+      return { held: held.map((h) => ({ ...heldSummary(h), status: h.status, decidedAt: h.decidedAt })) };
+    });
+
+    scope.post<{ Params: { instance: string; version: string } }>('/admin/instances/:instance/versions/:version/accept', async (request, reply) => {
+      const result = await acceptHeld(store, request.params.instance, request.params.version, new Date(clock()));
+      // Serve it at once, not at the next poll.
+      await webService.refresh();
+      request.log.info({ instance: result.held.instance, version: result.held.version, appended: result.appended.map((a) => a.version.version) }, 'held version accepted');
+      return reply
+        .code(201)
+        .header('location', `/changes/${result.held.instance}/${result.held.version}?singleVersion`)
+        .send({
+          status: 'accepted',
+          held: result.held,
+          appended: result.appended.map((a) => ({ ...a.version, changes: a.changes.length, deliveries: a.deliveries })),
+        });
+    });
+
+    scope.post<{ Params: { instance: string; version: string } }>('/admin/instances/:instance/versions/:version/reject', async (request) => {
+      const held = await rejectHeld(store, request.params.instance, request.params.version, new Date(clock()));
+      request.log.info({ instance: held.instance, version: held.version }, 'held version rejected');
+      return { status: 'rejected', held };
     });
 
     const immutable =

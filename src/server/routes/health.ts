@@ -5,6 +5,7 @@
  * serving its last good version; `status` says `degraded`); 503 when the store itself fails.
  */
 import type { FastifyInstance } from 'fastify';
+import { listHeldSummaries, type HeldSummary } from '../../service/held.js';
 import { readSyncState, stalenessSeconds } from '../../service/sync.js';
 import type { ServerDeps } from '../deps.js';
 
@@ -28,10 +29,13 @@ export function register(app: FastifyInstance, deps: ServerDeps): void {
     }
     const sync = await readSyncState(deps.store).catch(() => undefined);
     const healthy = sync === undefined || sync.failures === 0;
+    // The change guard: versions held for a person to accept (still serving the last accepted one).
+    const held: HeldSummary[] = await listHeldSummaries(deps.store).catch(() => []);
     return reply.header('cache-control', 'no-store').send({
-      status: healthy ? 'ok' : 'degraded',
+      status: healthy && held.length === 0 ? 'ok' : 'degraded',
       store: deps.store.kind,
       instances,
+      held,
       sync:
         sync === undefined
           ? null
