@@ -34,6 +34,8 @@ export interface CopySummary {
   readonly versions: number;
   readonly sets: number;
   readonly changes: number;
+  /** Versions still held by the change guard. */
+  readonly held: number;
   readonly webhooks: number;
   readonly deliveries: number;
   readonly state: number;
@@ -54,6 +56,8 @@ async function contents(store: Store): Promise<string[]> {
   if (deliveries.length > 0) held.push('webhook deliveries');
   const state = await store.listState();
   if (state.length > 0) held.push(`${state.length} state key(s)`);
+  const guarded = await store.listHeldVersions();
+  if (guarded.length > 0) held.push(`${guarded.length} held version(s)`);
   return held;
 }
 
@@ -160,6 +164,25 @@ export async function copyStore(
     instances.push({ instance, versions: versions.length, sets, changes });
   }
 
+  // Versions the change guard holds stay held (decisions already taken are not copied: a
+  // rejected version that the upstream still serves would be held again by the next sync).
+  let heldCopied = 0;
+  for (const held of await from.listHeldVersions({ status: 'held' })) {
+    const steps = await from.getHeldSteps(held.instance, held.version);
+    const latest = (await to.listVersions(held.instance))[0]?.version ?? null;
+    if (steps === undefined || latest !== held.basedOn) continue; // stale: compared with an older version
+    await to.holdVersion({
+      instance: held.instance,
+      version: held.version,
+      basedOn: held.basedOn,
+      steps,
+      report: held.report,
+      heldAt: held.heldAt,
+      notify: false,
+    });
+    heldCopied += 1;
+  }
+
   const webhooks = await from.listWebhooks();
   for (const [index, webhook] of webhooks.entries()) {
     await to.addWebhook({ ...webhook });
@@ -181,6 +204,7 @@ export async function copyStore(
     versions: instances.reduce((n, i) => n + i.versions, 0),
     sets: instances.reduce((n, i) => n + i.sets, 0),
     changes: instances.reduce((n, i) => n + i.changes, 0),
+    held: heldCopied,
     webhooks: webhooks.length,
     deliveries: deliveries.length,
     state: state.length,

@@ -228,11 +228,21 @@ async function attemptDelivery(
 ): Promise<DeliveryOutcome> {
   const attempt = delivery.attempts + 1;
   let result: PostResult;
+  // A held delivery whose held version is not in this store (copied without it): nothing to send.
+  // Any other failure (the store unreachable) fails the pass, which is retried as a whole.
+  const body =
+    webhook === undefined
+      ? undefined
+      : await buildDeliveryBody(store, delivery).catch((error: unknown) => {
+          if (error instanceof IpurlError && error.code === 'ERR_NOT_HELD') return error;
+          throw error;
+        });
   if (webhook === undefined) {
     // The subscriber was removed after the version was queued: nobody left to tell.
     result = { statusCode: null, error: `webhook ${delivery.webhookId} was removed` };
+  } else if (body instanceof Error || body === undefined) {
+    result = { statusCode: null, error: describeValue(body?.message ?? 'no body', 300) };
   } else {
-    const body = await buildDeliveryBody(store, delivery);
     result = await post(
       webhook.url,
       body,
@@ -248,7 +258,7 @@ async function attemptDelivery(
   }
   const at = now();
   const delivered = result.error === null;
-  const giveUp = !delivered && (webhook === undefined || attempt >= policy.maxAttempts);
+  const giveUp = !delivered && (webhook === undefined || typeof body !== 'string' || attempt >= policy.maxAttempts);
   const nextAttemptAt = delivered || giveUp ? null : new Date(at.getTime() + backoffDelayMs(attempt, policy)).toISOString();
   await store.recordDeliveryAttempt(delivery.id, {
     at: at.toISOString(),
