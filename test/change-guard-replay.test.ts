@@ -56,6 +56,16 @@ describe('the whole bundled history through the change guard', () => {
     });
   });
 
+  it('a service area appearing for the first time (MEM) is reported, not held', () => {
+    const fresh = steps.filter((step) => step.report.newServiceAreas.length > 0);
+    for (const step of fresh) expect(step.report.held).toBe(false);
+    const mem = fresh.filter((step) => step.report.newServiceAreas.includes('MEM'));
+    // The bundled data gains MEM with the 2025 versions (Worldwide at least).
+    if (steps.some((s) => s.instance === 'Worldwide' && s.to > '2025013000')) {
+      expect(mem.map((s) => s.instance)).toContain('Worldwide');
+    }
+  });
+
   it('the largest real figures are the ones the operations guide records', () => {
     const v4 = largest((r) => r.ipv4.removedFraction);
     const v6 = largest((r) => r.ipv6.removedFraction);
