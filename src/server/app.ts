@@ -37,8 +37,13 @@ function patternToRegex(url: string): RegExp {
   return new RegExp(`^${source}/?$`, 'i');
 }
 
-/** Send the JSON error shape; error bodies are never cached (SPEC §11.1). */
+/**
+ * Send the JSON error shape; error bodies are never cached (SPEC §11.1). A refused body (401
+ * without the admin token, 413 too large) also closes the connection: the rest of the body is
+ * never read.
+ */
 export function sendError(reply: FastifyReply, status: number, body: unknown): FastifyReply {
+  if (status === 401 || status === 413) void reply.header('connection', 'close');
   return reply
     .code(status)
     .header('cache-control', 'no-store')
@@ -84,25 +89,35 @@ export async function createApp(given: ServerDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: deps.logger ?? false,
     // The cached-response fast path (fast-path.ts) sits in front of fastify on real sockets;
-    // app.inject and everything it declines go through fastify.
-    ...(fastPath === undefined
-      ? {}
-      : {
-          serverFactory: (handler: (req: IncomingMessage, res: ServerResponse) => void) => {
-            const server = createServer((req, res) => {
+    // app.inject and everything it declines go through fastify. The server is ours either way, so
+    // its limits are set here: a connection cap and short header/request deadlines (a slow
+    // client cannot hold connections for minutes), checked every second.
+    serverFactory: (handler: (req: IncomingMessage, res: ServerResponse) => void) => {
+      const server = createServer(
+        {
+          headersTimeout: deps.config.headersTimeoutMs ?? 10_000,
+          requestTimeout: deps.config.requestTimeoutMs ?? 30_000,
+          connectionsCheckingInterval: 1000,
+        },
+        fastPath === undefined
+          ? handler
+          : (req, res) => {
               if (!fastPath(req, res)) handler(req, res);
-            });
-            // What fastify sets on servers it creates itself (its keepAliveTimeout default).
-            server.keepAliveTimeout = 72_000;
-            return server;
-          },
-        }),
+            },
+      );
+      server.maxConnections = deps.config.maxConnections ?? 10_000;
+      // What fastify sets on servers it creates itself (its keepAliveTimeout default).
+      server.keepAliveTimeout = 72_000;
+      return server;
+    },
     // Per-request lines are written by the onResponse hook below, cheaply (hot routes at debug).
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: deps.config.trustProxy ?? false,
     routerOptions: {
       // SPEC §2.1: `/endpoints/Worldwide/` (Get-PacFile) must work; route names match in any case.
       ignoreTrailingSlash: true,
+      // A real importer calls `//endpoints/Worldwide`, which the live service answers.
+      ignoreDuplicateSlashes: true,
       caseSensitive: false,
       maxParamLength: 256,
     },

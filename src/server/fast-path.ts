@@ -30,7 +30,8 @@ import {
 } from './routes/web-service.js';
 
 /** Plain segments only: anything percent-encoded or odd goes through fastify's router. */
-const PATH = /^\/(version|endpoints|changes)(?:\/([A-Za-z0-9]+))?(?:\/([0-9]+))?\/?$/i;
+// Repeated slashes count as one, as on fastify's router (ignoreDuplicateSlashes).
+const PATH = /^\/+(version|endpoints|changes)(?:\/+([A-Za-z0-9]+))?(?:\/+([0-9]+))?\/*$/i;
 
 export type FastPath = (req: IncomingMessage, res: ServerResponse) => boolean;
 

@@ -334,6 +334,14 @@ export function register(program: Command): void {
           server.app.log.info({ signal }, 'shutting down: finishing in-flight requests');
           process.off('SIGINT', stop);
           process.off('SIGTERM', stop);
+          // Whatever the server is doing, it stops within 10 s: after 8 s of draining, every
+          // connection is cut and the process exits.
+          const deadline = setTimeout(() => {
+            server.app.log.warn('shutdown deadline reached: closing every connection');
+            server.app.server.closeAllConnections();
+            setTimeout(() => process.exit(process.exitCode ?? 0), 500).unref();
+          }, 8000);
+          deadline.unref();
           server
             .close()
             .then(() => resolve())
