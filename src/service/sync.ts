@@ -415,6 +415,8 @@ async function syncInstance(
       sets: step.sets,
       changes: step.changes,
       expectedLatest: expected,
+      // The rules this mirror relaxed (sync --allow) are recorded with what entered under them.
+      relaxedRules: context.policy.allow,
     });
     expected = step.version;
     added.push(step.version);
