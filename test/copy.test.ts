@@ -169,7 +169,7 @@ describeWith('PostgreSQL at 127.0.0.1:5432', reachable)(
       const toSqlite = await cli(['copy', '--from', pgUrl, '--to', back]);
       expect(toSqlite.code).toBe(0);
       expect(toSqlite.stdout).toMatch(/^copied .* \(postgres\) → .*back\.db \(sqlite\)/);
-      expect(toSqlite.stdout).toMatch(/Worldwide\s+37 versions/);
+      expect(toSqlite.stdout).toMatch(/Worldwide\s+38 versions/);
       const backStore = await createSqliteStore({ filename: back });
       try {
         // The webhook added and removed on PostgreSQL above had no delivery and is gone: every
@@ -184,7 +184,7 @@ describeWith('PostgreSQL at 127.0.0.1:5432', reachable)(
       const again = await cli(['copy', '--from', source, '--to', pgUrl]);
       expect(again.code).toBe(4);
       expect(again.stderr).toMatch(
-        /is not empty \(it holds 129 version\(s\) of Worldwide, USGovDoD, USGovGCCHigh, China, Germany, 2 webhook\(s\), webhook deliveries, 2 state key\(s\)\)/,
+        /is not empty \(it holds 134 version\(s\) of Worldwide, USGovDoD, USGovGCCHigh, China, Germany, 2 webhook\(s\), webhook deliveries, 2 state key\(s\)\)/,
       );
       expect(again.stderr).toContain('[ERR_CONFLICT]');
 
