@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { EndpointSet } from '../../src/core/endpoint-set.js';
+import { SERVICE_AREAS, type EndpointSet } from '../../src/core/endpoint-set.js';
 import { bundledVersions, DATA_DIR, REPO_ROOT } from '../helpers/bundled-data.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { describeWith } from '../helpers/system.js';
@@ -47,15 +47,14 @@ function readSets(instance: string, version: string): EndpointSet[] {
 }
 
 function expectedRows(sets: readonly EndpointSet[]): Array<{ area: string; ids: number[] }> {
-  return ['Exchange', 'SharePoint', 'Skype', 'Common']
-    .map((area) => ({
-      area,
-      ids: sets
-        .filter((s) => s.serviceArea === area)
-        .map((s) => s.id)
-        .sort((a, b) => a - b),
-    }))
-    .filter((group) => group.ids.length > 0);
+  // Every area the data has, MEM included (its own section, only where the version has MEM sets).
+  return SERVICE_AREAS.map((area) => ({
+    area,
+    ids: sets
+      .filter((s) => s.serviceArea === area)
+      .map((s) => s.id)
+      .sort((a, b) => a - b),
+  })).filter((group) => group.ids.length > 0);
 }
 
 async function tableRows(page: Page): Promise<Array<{ area: string; ids: number[] }>> {
