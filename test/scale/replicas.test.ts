@@ -129,7 +129,7 @@ ${ports.map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=5s;`).joi
   });
 
   it('a version published through one replica is served through nginx by every replica', async () => {
-    const document = JSON.parse(readFileSync(join(ROOT, 'data/Worldwide/2025013000.json'), 'utf8'));
+    const document = JSON.parse(readFileSync(join(ROOT, 'data/Worldwide/2025092900.json'), 'utf8'));
     document[0].ips.splice(11, 0, '145.0.113.0/24');
     const response = await fetch(`http://127.0.0.1:${replicas[0]!.port}/admin/instances/Worldwide/versions`, {
       method: 'POST',
