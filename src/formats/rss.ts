@@ -2,7 +2,9 @@
  * The RSS 2.0 change feed of one instance (`/version/{instance}?format=RSS`, SPEC §3.4, §11.5):
  * the structure of Microsoft's documented sample (.NET syndication formatter: the `a10` Atom
  * namespace, dates `ddd, dd MMM yyyy HH:mm:ss Z`), made well-formed (every `&` escaped), with a
- * channel title, an item title, and the documented description sentence plus a URLs part.
+ * channel title, and items as the live service sends them today: title `{version} - {instance}`,
+ * links with `singleVersion=true`, the description sentence plus URLs and "N other attributes
+ * changed.", dates the time the version was published.
  */
 import type { ChangeRecord } from '../core/change-record.js';
 import { parseYmd, versionDate, type VersionId } from '../core/version-id.js';
@@ -15,6 +17,10 @@ export interface RssVersionSummary {
   readonly ipsRemoved: number;
   readonly urlsAdded: number;
   readonly urlsRemoved: number;
+  /** Records that change only attributes (no IP or URL added or removed). */
+  readonly attributesChanged: number;
+  /** ISO 8601 time the version was published; absent: the version's date at midnight UTC. */
+  readonly publishedAt?: string;
 }
 
 export interface RssFeedInput {
@@ -31,11 +37,18 @@ export interface RssFeedInput {
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
-/** `Thu, 02 Aug 2018 00:00:00 Z`: the version's date at midnight UTC (SPEC §3.4). */
-export function rssDate(version: VersionId): string {
-  const date = parseYmd(versionDate(version)) ?? new Date(0);
-  const dd = date.getUTCDate().toString().padStart(2, '0');
-  return `${DAYS[date.getUTCDay()]}, ${dd} ${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()} 00:00:00 Z`;
+/**
+ * `Mon, 30 Jun 2025 01:25:26 Z`, the live service's spelling: the time the version was published,
+ * or the version's date at midnight UTC when that time is unknown or unreadable.
+ */
+export function rssDate(version: VersionId, publishedAt?: string): string {
+  const published = publishedAt === undefined ? Number.NaN : Date.parse(publishedAt);
+  const date = Number.isNaN(published)
+    ? (parseYmd(versionDate(version)) ?? new Date(0))
+    : new Date(published);
+  const two = (n: number): string => n.toString().padStart(2, '0');
+  const time = `${two(date.getUTCHours())}:${two(date.getUTCMinutes())}:${two(date.getUTCSeconds())}`;
+  return `${DAYS[date.getUTCDay()]}, ${two(date.getUTCDate())} ${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()} ${time} Z`;
 }
 
 /** XML text escaping (XML 1.0 §2.4): `&`, `<`, `>`, and `"` for attribute safety. */
@@ -49,6 +62,7 @@ export function escapeXml(text: string): string {
 export function summarizeVersions(
   versions: readonly VersionId[],
   records: readonly ChangeRecord[],
+  publishTimes: ReadonlyMap<VersionId, string> = new Map(),
 ): RssVersionSummary[] {
   const byVersion = new Map<
     VersionId,
@@ -58,6 +72,7 @@ export function summarizeVersions(
       ipsRemoved: number;
       urlsAdded: number;
       urlsRemoved: number;
+      attributesChanged: number;
     }
   >();
   for (const version of versions)
@@ -67,6 +82,7 @@ export function summarizeVersions(
       ipsRemoved: 0,
       urlsAdded: 0,
       urlsRemoved: 0,
+      attributesChanged: 0,
     });
   for (const record of records) {
     const counts = byVersion.get(record.version);
@@ -76,8 +92,21 @@ export function summarizeVersions(
     counts.urlsAdded += record.add?.urls?.length ?? 0;
     counts.ipsRemoved += record.remove?.ips?.length ?? 0;
     counts.urlsRemoved += record.remove?.urls?.length ?? 0;
+    const moved =
+      (record.add?.ips?.length ?? 0) +
+      (record.add?.urls?.length ?? 0) +
+      (record.remove?.ips?.length ?? 0) +
+      (record.remove?.urls?.length ?? 0);
+    if (moved === 0) counts.attributesChanged += 1;
   }
-  return versions.map((version) => ({ version, ...byVersion.get(version)! }));
+  return versions.map((version) => {
+    const publishedAt = publishTimes.get(version);
+    return {
+      version,
+      ...byVersion.get(version)!,
+      ...(publishedAt === undefined ? {} : { publishedAt }),
+    };
+  });
 }
 
 export function renderRss(input: RssFeedInput): string {
@@ -92,19 +121,21 @@ export function renderRss(input: RssFeedInput): string {
     '<language>en-us</language>',
   ];
   const newest = input.versions[0];
-  if (newest !== undefined) lines.push(`<lastBuildDate>${rssDate(newest.version)}</lastBuildDate>`);
+  if (newest !== undefined)
+    lines.push(`<lastBuildDate>${rssDate(newest.version, newest.publishedAt)}</lastBuildDate>`);
   for (const v of input.versions) {
-    const link = `${base}/changes/${encodeURIComponent(input.instance)}/${v.version}?singleVersion&clientRequestId=${encodeURIComponent(input.clientRequestId)}`;
+    const link = `${base}/changes/${encodeURIComponent(input.instance)}/${v.version}?singleVersion=true&clientRequestId=${encodeURIComponent(input.clientRequestId)}`;
     const description =
       `Version ${v.version} includes ${v.changes} changes. IPs: ${v.ipsAdded} added and ${v.ipsRemoved} removed.` +
-      ` URLs: ${v.urlsAdded} added and ${v.urlsRemoved} removed.`;
+      ` URLs: ${v.urlsAdded} added and ${v.urlsRemoved} removed.` +
+      (v.attributesChanged > 0 ? ` ${v.attributesChanged} other attributes changed.` : '');
     lines.push(
       '<item>',
       `<guid isPermaLink="false">${v.version}</guid>`,
       `<link>${escapeXml(link)}</link>`,
-      `<title>Version ${v.version}</title>`,
+      `<title>${escapeXml(`${v.version} - ${input.instance}`)}</title>`,
       `<description>${escapeXml(description)}</description>`,
-      `<pubDate>${rssDate(v.version)}</pubDate>`,
+      `<pubDate>${rssDate(v.version, v.publishedAt)}</pubDate>`,
       '</item>',
     );
   }

@@ -23,7 +23,7 @@ export type CatalogSource = Pick<
   Store,
   'listInstances' | 'getEndpointSets' | 'getChanges' | 'revision'
 > &
-  Partial<Pick<Store, 'onRevision'>>;
+  Partial<Pick<Store, 'onRevision' | 'listVersions'>>;
 
 export interface Resolved {
   /** Canonical instance name. */
@@ -79,6 +79,8 @@ export interface Catalog {
   sets(resolved: Resolved): Promise<readonly EndpointSet[]>;
   /** Every change record of an instance, ordered by version then id, read once per revision. */
   history(instance: string): Promise<readonly ChangeRecord[]>;
+  /** When each stored version was published (ISO 8601); empty when the source does not say. */
+  publishTimes(instance: string): Promise<ReadonlyMap<VersionId, string>>;
   /** The history when it is already read (synchronous hot path), else undefined. */
   loadedHistory(instance: string): readonly ChangeRecord[] | undefined;
   /** The compiled lookup index of a resolved version, built once per revision (bounded). */
@@ -273,6 +275,11 @@ export function createCatalog(source: CatalogSource, options: CatalogOptions = {
         if (seen === histories) histories.set(instance, records);
         return records;
       });
+    },
+
+    async publishTimes(instance) {
+      const records = (await source.listVersions?.(instance)) ?? [];
+      return new Map(records.map((r) => [r.version, r.publishedAt]));
     },
 
     loadedHistory: (instance) => histories.get(instance),

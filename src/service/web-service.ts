@@ -162,9 +162,10 @@ export function createWebService(catalog: Catalog, options: WebServiceOptions = 
         const key = `v|${one.instance}|RSS|${request.clientRequestId}`;
         return catalog.prepared(key, async () => {
           const records = await catalog.history(one.instance);
+          const times = await catalog.publishTimes(one.instance);
           const text = renderRss({
             instance: one.instance,
-            versions: summarizeVersions(one.versions, records),
+            versions: summarizeVersions(one.versions, records, times),
             clientRequestId: request.clientRequestId,
             ...(options.publicUrl === undefined ? {} : { baseUrl: options.publicUrl }),
           });

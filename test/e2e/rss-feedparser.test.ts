@@ -4,7 +4,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { bundledVersions } from '../helpers/bundled-data.js';
+import { bundledVersions, readBundled } from '../helpers/bundled-data.js';
 import { CLIENT_ID, startTestServer, type TestServer } from '../helpers/server.js';
 import { PYTHON, describeWith, hasPythonModule } from '../helpers/system.js';
 
@@ -70,15 +70,15 @@ describeWith('python3-feedparser', hasPythonModule('feedparser'))('RSS read by f
       expect(feed.language).toBe('en-us');
       const versions = [...bundledVersions(instance)].reverse();
       expect(feed.entries.map((e) => e.id)).toEqual(versions);
-      expect(feed.entries.map((e) => e.title)).toEqual(versions.map((v) => `Version ${v}`));
+      expect(feed.entries.map((e) => e.title)).toEqual(versions.map((v) => `${v} - ${instance}`));
       for (const [i, entry] of feed.entries.entries()) {
         const v = versions[i]!;
         expect(entry.link).toBe(
-          `https://endpoints.office.com/changes/${instance}/${v}?singleVersion&clientRequestId=${CLIENT_ID}`,
+          `https://endpoints.office.com/changes/${instance}/${v}?singleVersion=true&clientRequestId=${CLIENT_ID}`,
         );
         expect(entry.summary).toMatch(
           new RegExp(
-            `^Version ${v} includes \\d+ changes\\. IPs: \\d+ added and \\d+ removed\\. URLs: \\d+ added and \\d+ removed\\.$`,
+            `^Version ${v} includes \\d+ changes\\. IPs: \\d+ added and \\d+ removed\\. URLs: \\d+ added and \\d+ removed\\.( \\d+ other attributes changed\\.)?$`,
           ),
         );
         expect(entry.published).toEqual([
@@ -113,10 +113,45 @@ describeWith('python3-feedparser', hasPythonModule('feedparser'))('RSS read by f
         (await mirror.get(`/version/China?format=rss&clientrequestid=${CLIENT_ID}`)).body,
       );
       expect(feed.entries[0]!.link).toMatch(
-        /^https:\/\/endpoints\.example\.net\/changes\/China\/\d{10}\?singleVersion&clientRequestId=/,
+        /^https:\/\/endpoints\.example\.net\/changes\/China\/\d{10}\?singleVersion=true&clientRequestId=/,
       );
     } finally {
       await mirror.close();
+    }
+  });
+
+  it('dates each item with the stored publish time, spelled like the live service', async () => {
+    // The live service's lastBuildDate for China 2024032900 was `Fri, 29 Mar 2024 06:23:48 Z`.
+    const times = ['2024032900', '2024-03-29T06:23:48Z'] as const;
+    const server2 = await startTestServer({
+      seed: 'none',
+      prepare: async (store) => {
+        await store.appendVersion({
+          instance: 'China',
+          version: times[0],
+          sets: readBundled('China', times[0]),
+          changes: [],
+          expectedLatest: null,
+          notify: false,
+          publishedAt: times[1],
+        });
+        expect((await store.listVersions('China'))[0]!.publishedAt).toBe(
+          '2024-03-29T06:23:48.000Z',
+        );
+      },
+    });
+    try {
+      const res = await server2.get(`/version/China?format=rss&clientrequestid=${CLIENT_ID}`);
+      const text = res.body.toString('utf8');
+      expect(text).toContain('<lastBuildDate>Fri, 29 Mar 2024 06:23:48 Z</lastBuildDate>');
+      expect(text).toContain('<pubDate>Fri, 29 Mar 2024 06:23:48 Z</pubDate>');
+      const feed = feedparser(res.body);
+      expect(feed.bozo, feed.bozo_exception).toBe(0);
+      expect(feed.entries.map((e) => e.title)).toEqual(['2024032900 - China']);
+      expect(feed.entries[0]!.published).toEqual([2024, 3, 29, 6, 23, 48]);
+      expect(feed.updated).toEqual([2024, 3, 29, 6, 23, 48]);
+    } finally {
+      await server2.close();
     }
   });
 });

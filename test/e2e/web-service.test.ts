@@ -385,17 +385,17 @@ describe('RSS (SPEC §3.4, §11.5)', () => {
     const versions = [...bundledVersions('Worldwide')].reverse();
     expect(items.map((i) => String(i.guid['#text']))).toEqual(versions);
     expect(channel.lastBuildDate).toBe(items[0]!.pubDate);
-    expect(items[0]!.title).toBe(`Version ${versions[0]}`);
+    expect(items[0]!.title).toBe(`${versions[0]} - Worldwide`);
     for (const item of items) {
       expect(item.description).toMatch(
-        /^Version \d{10} includes \d+ changes\. IPs: \d+ added and \d+ removed\. URLs: \d+ added and \d+ removed\.$/,
+        /^Version \d{10} includes \d+ changes\. IPs: \d+ added and \d+ removed\. URLs: \d+ added and \d+ removed\.( \d+ other attributes changed\.)?$/,
       );
       expect(item.pubDate).toMatch(
         /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} 00:00:00 Z$/,
       );
     }
     expect(res.text).toContain(
-      `<link>https://endpoints.office.com/changes/Worldwide/${versions[0]}?singleVersion&amp;clientRequestId=${CLIENT_ID}</link>`,
+      `<link>https://endpoints.office.com/changes/Worldwide/${versions[0]}?singleVersion=true&amp;clientRequestId=${CLIENT_ID}</link>`,
     );
     // The counts are those of /changes?singleVersion.
     const records = (
