@@ -16,6 +16,7 @@ import { filterEndpointSets } from '../core/filters.js';
 import type { InstanceSummary } from '../core/store.js';
 import type { VersionId } from '../core/version-id.js';
 import { renderRss, summarizeVersions } from '../formats/rss.js';
+import { RETIRED_INSTANCES } from '../core/instance.js';
 import { renderChangesCsv, renderEndpointsCsv, renderVersionCsv } from '../formats/wire-csv.js';
 import {
   renderChangesJson,
@@ -176,7 +177,12 @@ export function createWebService(catalog: Catalog, options: WebServiceOptions = 
       return catalog.prepared(key, () => {
         const infos =
           one === undefined
-            ? catalog.instances().map((s) => versionInfo(s, request.allVersions))
+            ? // Like the live service: retired instances (Germany) are left out of the list; their
+              // history stays under /version/{instance}.
+              catalog
+                .instances()
+                .filter((s) => !RETIRED_INSTANCES.has(s.instance))
+                .map((s) => versionInfo(s, request.allVersions))
             : [versionInfo(one, request.allVersions)];
         if (request.format === 'CSV')
           return prepare(renderVersionCsv(infos, request.allVersions), CONTENT_TYPES.CSV);
