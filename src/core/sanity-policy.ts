@@ -234,6 +234,19 @@ function allowedOf(policy: SanityPolicy): ReadonlySet<SanityRule> {
   return set;
 }
 
+/**
+ * The special-purpose range an address (or prefix) overlaps, whatever a policy relaxes: its rule,
+ * the range and what it is. Webhook delivery uses it on the addresses a target resolves to.
+ */
+export function specialRangeOf(
+  cidr: Cidr,
+): { rule: SanityRule; range: string; what: string } | undefined {
+  const found = SPECIAL.find((range) => overlaps(cidr, range.cidr));
+  return found === undefined
+    ? undefined
+    : { rule: found.rule, range: found.cidr.text, what: found.what };
+}
+
 /** The first unrelaxed rule a prefix trips, with why; undefined when it passes. */
 export function prefixProblem(
   cidr: Cidr,

@@ -19,6 +19,7 @@ import { IpurlError, describeValue } from '../core/errors.js';
 import type { GuardReport } from '../core/change-guard.js';
 import type { Delivery, Store, Webhook } from '../core/store.js';
 import type { VersionId } from '../core/version-id.js';
+import { checkWebhookTarget } from './webhook-target.js';
 
 export const SIGNATURE_HEADER = 'x-ipurl-signature';
 export const DELIVERY_HEADER = 'x-ipurl-delivery';
@@ -166,6 +167,11 @@ export interface DeliverOptions {
   readonly limit?: number;
   /** Clock (tests pin it). */
   readonly now?: () => Date;
+  /**
+   * Deliver to loopback, link-local, private, shared and metadata addresses too
+   * (`--allow-private-targets`); by default a target resolving to one is refused (webhook-target.ts).
+   */
+  readonly allowPrivateTargets?: boolean;
 }
 
 export interface DeliveryOutcome {
@@ -225,6 +231,7 @@ async function attemptDelivery(
   policy: RetryPolicy,
   timeoutMs: number,
   now: () => Date,
+  allowPrivateTargets: boolean,
 ): Promise<DeliveryOutcome> {
   const attempt = delivery.attempts + 1;
   let result: PostResult;
@@ -243,7 +250,11 @@ async function attemptDelivery(
   } else if (body instanceof Error || body === undefined) {
     result = { statusCode: null, error: describeValue(body?.message ?? 'no body', 300) };
   } else {
-    result = await post(
+    const refused = allowPrivateTargets ? null : await checkWebhookTarget(webhook.url);
+    result =
+      refused !== null
+        ? { statusCode: null, error: describeValue(refused, 300) }
+        : await post(
       webhook.url,
       body,
       {
@@ -253,8 +264,8 @@ async function attemptDelivery(
         [EVENT_HEADER]: delivery.event ?? EVENT_VERSION_PUBLISHED,
         [SIGNATURE_HEADER]: signBody(body, webhook.secret),
       },
-      timeoutMs,
-    );
+          timeoutMs,
+        );
   }
   const at = now();
   const delivered = result.error === null;
@@ -295,7 +306,7 @@ export async function deliverDue(store: Store, options: DeliverOptions = {}): Pr
   // Sequential: deliveries of one instance arrive in version order, and a slow receiver cannot
   // open unbounded sockets.
   for (const delivery of due) {
-    outcomes.push(await attemptDelivery(store, delivery, webhooks.get(delivery.webhookId), policy, timeoutMs, now));
+    outcomes.push(await attemptDelivery(store, delivery, webhooks.get(delivery.webhookId), policy, timeoutMs, now, options.allowPrivateTargets === true));
   }
   return outcomes;
 }

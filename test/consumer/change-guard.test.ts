@@ -368,6 +368,7 @@ describe('the change guard on a mirror (serve --upstream): webhooks and the admi
       logger: false,
       pollMs: 100,
       adminToken: TOKEN,
+      allowPrivateTargets: true,
       upstream: upstream.url,
       sync: { intervalMs: 150, checkIntervalMs: 0 },
     });

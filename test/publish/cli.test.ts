@@ -216,7 +216,7 @@ describe('ipurl webhooks', () => {
     expect(publish.code).toBe(0);
     expect(publish.stdout).toMatch(/1 webhook delivery queued/);
 
-    const first = await ipurl(['webhooks', 'deliver']);
+    const first = await ipurl(['webhooks', 'deliver', '--allow-private-targets']);
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/attempt 1: HTTP 500: retry, next attempt /);
     const pending = await ipurl(['webhooks', 'status']);
@@ -226,7 +226,7 @@ describe('ipurl webhooks', () => {
     expect(pending.stdout).toMatch(/China \d{10}\s+pending\s+1\s+500\s+receiver answered HTTP 500/);
 
     // The retry is not due for 30 s; the status JSON shows when. Nothing is sent early.
-    const early = await ipurl(['webhooks', 'deliver']);
+    const early = await ipurl(['webhooks', 'deliver', '--allow-private-targets']);
     expect(early.stdout).toBe('no delivery due\n');
     const [delivery] = JSON.parse((await ipurl(['webhooks', 'status', '--json'])).stdout) as Array<{
       id: string;
@@ -238,6 +238,7 @@ describe('ipurl webhooks', () => {
     const store = await createSqliteStore({ filename: db });
     try {
       const outcomes = await deliverDue(store, {
+        allowPrivateTargets: true,
         now: () => new Date(Date.parse(delivery!.nextAttemptAt)),
       });
       expect(outcomes.map((o) => [o.id, o.attempt, o.statusCode, o.result])).toEqual([

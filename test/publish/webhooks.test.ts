@@ -129,19 +129,19 @@ describe('webhook delivery', () => {
     let now = new Date(start);
     const clock = () => now;
     const retry = { baseDelayMs: 60_000, maxDelayMs: 3_600_000, maxAttempts: 5 };
-    const first = await deliverDue(store, { now: clock, retry, timeoutMs: 5_000 });
+    const first = await deliverDue(store, { now: clock, retry, timeoutMs: 5_000, allowPrivateTargets: true });
     expect(first.map((o) => o.result)).toEqual(['retry', 'retry']);
     expect(first.every((o) => o.statusCode === 500 && o.attempt === 1)).toBe(true);
     expect(first[0]?.nextAttemptAt).toBe(new Date(start + 60_000).toISOString());
 
     // Not due yet: nothing is sent.
     now = new Date(start + 30_000);
-    expect(await deliverDue(store, { now: clock, retry })).toEqual([]);
+    expect(await deliverDue(store, { now: clock, retry, allowPrivateTargets: true })).toEqual([]);
 
     now = new Date(start + 60_000);
-    const second = await deliverDue(store, { now: clock, retry });
+    const second = await deliverDue(store, { now: clock, retry, allowPrivateTargets: true });
     expect(second.map((o) => o.result)).toEqual(['delivered', 'delivered']);
-    expect(await deliverDue(store, { now: () => new Date(start + 86_400_000), retry })).toEqual([]);
+    expect(await deliverDue(store, { now: () => new Date(start + 86_400_000), retry, allowPrivateTargets: true })).toEqual([]);
 
     expect(receiver.requests).toHaveLength(4);
     expect(receiver.requests.every((r) => r.signatureOk)).toBe(true);
@@ -187,7 +187,7 @@ describe('webhook delivery', () => {
     const retry = { baseDelayMs: 1000, maxDelayMs: 5000, maxAttempts: 3 };
     const results: string[] = [];
     for (let i = 0; i < 3; i++) {
-      const outcomes = await deliverDue(store, { now: () => now, retry });
+      const outcomes = await deliverDue(store, { now: () => now, retry, allowPrivateTargets: true });
       results.push(...outcomes.map((o) => o.result));
       now = new Date(now.getTime() + 10_000);
     }
@@ -211,7 +211,7 @@ describe('webhook delivery', () => {
     const acceptedBefore = receiver.accepted.size;
     const store = await createSqliteStore({ filename });
     stores.push(store);
-    const worker = startWebhookWorker(store, { intervalMs: 50 });
+    const worker = startWebhookWorker(store, { intervalMs: 50, allowPrivateTargets: true });
     try {
       for (let i = 0; i < 200 && (await store.listDeliveries({ status: 'pending' })).length > 0; i++) {
         await new Promise((resolve) => setTimeout(resolve, 25));

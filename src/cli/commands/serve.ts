@@ -64,6 +64,8 @@ export interface ServeOptions {
   readonly redis?: string;
   /** Honour X-Forwarded-For for the client IP (only behind a trusted load balancer). */
   readonly trustProxy?: boolean;
+  /** Deliver webhooks to loopback, private, link-local, shared and metadata addresses too. */
+  readonly allowPrivateTargets?: boolean;
 }
 
 export interface RunningServer {
@@ -159,6 +161,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     }
     // Issue 3: drain the webhook outbox while serving (state is in the store; see service/webhooks.ts).
     const webhookWorker = startWebhookWorker(store, {
+      allowPrivateTargets: options.allowPrivateTargets === true,
       onOutcome: (outcome) => app.log.info({ delivery: outcome }, 'webhook delivery attempt'),
       onError: (error) => app.log.error({ err: error }, 'webhook delivery pass failed'),
     });
@@ -254,6 +257,10 @@ export function register(program: Command): void {
       'take the client IP from X-Forwarded-For (env IPURL_TRUST_PROXY=1; behind nginx only)',
     )
     .option(
+      '--allow-private-targets',
+      'deliver webhooks to loopback, link-local, private, shared and metadata addresses too',
+    )
+    .option(
       '--upstream <url>',
       'mirror: sync from this upstream in the background instead of seeding (env IPURL_UPSTREAM)',
     );
@@ -280,6 +287,7 @@ export function register(program: Command): void {
           upstream?: string;
           redis?: string;
           trustProxy?: boolean;
+          allowPrivateTargets?: boolean;
         },
     ) => {
       const host = flags.host ?? env('IPURL_HOST') ?? '127.0.0.1';
@@ -319,6 +327,7 @@ export function register(program: Command): void {
         ...(upstream === undefined ? {} : { upstream, sync: { policy, guard } }),
         ...(redis === undefined ? {} : { redis }),
         trustProxy,
+        allowPrivateTargets: flags.allowPrivateTargets === true,
         host,
         port,
         db: resolveDb(flags.db),

@@ -269,7 +269,11 @@ export function register(program: Command): void {
       'attempt every due delivery once, then exit (for cron; `ipurl serve` does this continuously)',
     )
     .option('--timeout <ms>', 'per-request timeout in milliseconds', '10000')
-    .option('--max-attempts <n>', 'attempts before a delivery is marked failed', '10');
+    .option('--max-attempts <n>', 'attempts before a delivery is marked failed', '10')
+    .option(
+      '--allow-private-targets',
+      'deliver to loopback, link-local, private, shared and metadata addresses too',
+    );
   addDbOption(deliver);
   addExitCodes(deliver, {
     0: 'ok',
@@ -280,7 +284,13 @@ export function register(program: Command): void {
   });
   addJsonOption(deliver);
   deliver.action(
-    async (flags: { timeout: string; maxAttempts: string; db?: string; json?: boolean }) => {
+    async (flags: {
+      timeout: string;
+      maxAttempts: string;
+      db?: string;
+      json?: boolean;
+      allowPrivateTargets?: boolean;
+    }) => {
       const timeoutMs = parseIntegerOption('--timeout', flags.timeout, 100, 600_000);
       const maxAttempts = parseIntegerOption('--max-attempts', flags.maxAttempts, 1, 100);
       const store = await openCommandStore(flags.db, { access: 'write', mayStartEmpty: true });
@@ -289,6 +299,7 @@ export function register(program: Command): void {
           timeoutMs,
           retry: { maxAttempts },
           limit: 1000,
+          allowPrivateTargets: flags.allowPrivateTargets === true,
         });
         if (flags.json === true) {
           process.stdout.write(`${JSON.stringify(outcomes, null, 2)}\n`);
