@@ -122,7 +122,7 @@ export function renderPlanText(plan: PlanView, options: PlanTextOptions): string
   out.push(`  URLs:           +${urlsAdded} -${urlsRemoved}`);
   out.push(`  additions effective ${plan.effectiveDate}; removals take effect at once`);
   if (plan.changes.length === 0) {
-    out.push('', 'No change record: only display names differ from the latest version (change records do not carry them, SPEC §5.2).');
+    out.push('', 'No change record: only display names differ from the latest version (change records do not carry them; docs/publishing.md).');
   }
   for (const disposition of GROUPS) {
     const group = plan.changes.filter((r) => r.disposition === disposition);

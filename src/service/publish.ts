@@ -209,7 +209,7 @@ function explicitVersion(version: string, instance: string, latest: VersionId | 
   if (latest !== null && version <= latest) {
     throw new IpurlError(
       'ERR_CONFLICT',
-      `version ${version} is not after ${instance}'s latest version ${latest}: version ids only increase (SPEC §6); nothing was written`,
+      `version ${version} is not after ${instance}'s latest version ${latest}: version ids only increase (docs/publishing.md); nothing was written`,
     );
   }
   return version;
@@ -300,7 +300,7 @@ export async function planPublish(
   if (version === undefined) {
     throw new IpurlError(
       'ERR_VERSION_EXHAUSTED',
-      `${instance} already has version ${latest ?? ''}: the 100 version ids of ${latest?.slice(0, 8) ?? today} are used up (YYYYMMDD00–99, SPEC §6); publish again tomorrow (UTC)`,
+      `${instance} already has version ${latest ?? ''}: the 100 version ids of ${latest?.slice(0, 8) ?? today} are used up (YYYYMMDD00–99); publish again tomorrow (UTC)`,
     );
   }
   const versionProblems = versionIssues(version, latest, now, policy);

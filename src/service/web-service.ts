@@ -156,7 +156,7 @@ export function createWebService(catalog: Catalog, options: WebServiceOptions = 
         if (one === undefined) {
           throw new IpurlError(
             'ERR_MISSING_PARAMETER',
-            'format RSS needs an instance: the feed is per instance (GET /version/{instance}?format=RSS, SPEC §3.4)',
+            'format RSS needs an instance: the feed is per instance (GET /version/{instance}?format=RSS, docs/api.md)',
           );
         }
         // Item links carry the ClientRequestId: it is part of what the feed contains.

@@ -140,7 +140,7 @@ export function assignChangeIds(
 export function duplicateChangeIdError(instance: string, cause: unknown): IpurlError {
   return new IpurlError(
     'ERR_CONFLICT',
-    `a change record id of this append already exists in ${instance} (change ids are never reused, SPEC §11.14); nothing was written`,
+    `a change record id of this append already exists in ${instance} (change ids are never reused); nothing was written`,
     { cause },
   );
 }
