@@ -38,8 +38,8 @@ write(
   next.filter((s) => s.id !== 96),
 ); // login.windows-ppe.net retired
 
-// bad.json: the same document with two mistakes a hand edit makes.
-const bad = copy();
+// bad.json: next.json with two mistakes a hand edit makes.
+const bad = structuredClone(next.filter((s) => s.id !== 96));
 byId(bad, 1).ips.push('10.0.0.1/8'); // host bits set: not a network
 byId(bad, 8).tcpPorts = '443-80'; // a reversed range
 write('bad.json', bad);

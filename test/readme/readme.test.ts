@@ -129,7 +129,7 @@ describe('README.md console examples', { timeout: 1_800_000 }, () => {
     mkdirSync(join(work, 'var', 'lib', 'ipurl'), { recursive: true });
     ctx = { work, port: await freePort(), servePort: await freePort() };
     // `npm start` of the README: the default store in the project folder, on "8080".
-    server = startShell(`exec ipurl serve --port ${ctx.port}`, work);
+    server = startShell(`ipurl serve --port ${ctx.port}`, work);
     const deadline = Date.now() + 300_000;
     for (;;) {
       const ok = await fetch(`http://127.0.0.1:${ctx.port}/ready`)
