@@ -28,7 +28,7 @@ const CLI_NAMES: PacParameterNames = {
 };
 
 /** Commander collector for repeatable options. */
-function collect(value: string, previous: string[]): string[] {
+function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
@@ -61,7 +61,6 @@ export function register(program: Command): void {
       '--tenant-name <name>',
       'tenant name for <tenant> URLs (default: wildcard *); repeat for several tenants',
       collect,
-      [],
     )
     .option(
       '--route <category=return>',
