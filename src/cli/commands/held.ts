@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { describeGuardReport } from '../../core/change-guard.js';
 import { acceptHeld, rejectHeld } from '../../service/held.js';
 import { openStore } from '../open-store.js';
-import { addDbOption, addJsonOption, resolveDb } from '../options.js';
+import { addDbOption, addExitCodes, addJsonOption, EXIT_TEXT, resolveDb } from '../options.js';
 
 export function register(program: Command): void {
   const accept = program
@@ -18,6 +18,14 @@ export function register(program: Command): void {
     .argument('<instance>', 'instance name (any case)')
     .argument('<version>', 'the held version (ipurl status lists them)');
   addDbOption(accept);
+  addExitCodes(accept, {
+    0: 'accepted: the held version is published',
+    1: EXIT_TEXT.failed,
+    2: EXIT_TEXT.usage,
+    3: 'no such held version, or no store at --db',
+    4: 'the store changed meanwhile (run it again)',
+    5: EXIT_TEXT.storage,
+  });
   addJsonOption(accept);
   accept.action(
     async (instance: string, version: string, flags: { db?: string; json?: boolean }) => {
@@ -58,6 +66,14 @@ export function register(program: Command): void {
     .argument('<instance>', 'instance name (any case)')
     .argument('<version>', 'the held version (ipurl status lists them)');
   addDbOption(reject);
+  addExitCodes(reject, {
+    0: 'rejected: the held version is discarded',
+    1: EXIT_TEXT.failed,
+    2: EXIT_TEXT.usage,
+    3: 'no such held version, or no store at --db',
+    4: 'the store changed meanwhile (run it again)',
+    5: EXIT_TEXT.storage,
+  });
   addJsonOption(reject);
   reject.action(
     async (instance: string, version: string, flags: { db?: string; json?: boolean }) => {
