@@ -4,6 +4,7 @@
  * is healthy (or none is configured), 5 when the last sync attempt failed.
  */
 import type { Command } from 'commander';
+import { RETIRED_INSTANCES } from '../../core/instance.js';
 import { observeSummaries } from '../../service/observe.js';
 import { listHeldSummaries } from '../../service/held.js';
 import { CLIENT_REQUEST_ID_KEY, readSyncState, stalenessSeconds } from '../../service/sync.js';
@@ -70,6 +71,7 @@ export function register(program: Command): void {
                 instance: s.instance,
                 latest: s.latest,
                 versions: s.versions.length,
+                retired: RETIRED_INSTANCES.has(s.instance),
               })),
               clientRequestId: clientRequestId ?? null,
               sync: sync === undefined ? null : { ...sync, stalenessSeconds: staleness, healthy },
@@ -88,8 +90,10 @@ export function register(program: Command): void {
           const synced = sync?.remote?.[s.instance];
           const behind =
             synced !== undefined && synced !== s.latest ? ` (upstream has ${synced})` : '';
+          // Germany's history stays served; say it is no longer a live instance (October 2021).
+          const retired = RETIRED_INSTANCES.has(s.instance) ? ' (retired)' : '';
           out.push(
-            `  ${s.instance.padEnd(14)} ${s.latest}  ${s.versions.length} versions${behind}`,
+            `  ${s.instance.padEnd(14)} ${s.latest}  ${s.versions.length} versions${retired}${behind}`,
           );
         }
         if (instances.length === 0)
