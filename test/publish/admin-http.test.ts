@@ -285,9 +285,21 @@ describe('admin API over HTTP', () => {
     expect(String(item.guid['#text'] ?? item.guid)).toBe(json.version);
     const ips = (k: 'add' | 'remove', f: 'ips' | 'urls') =>
       records.reduce((n, r) => n + (r[k]?.[f]?.length ?? 0), 0);
+    // Records that add or remove no address (notes, ports, category) are counted apart, as the
+    // live service's feed does: "N other attributes changed."
+    const attributesOnly = records.filter(
+      (r) =>
+        (r.add?.ips?.length ?? 0) +
+          (r.add?.urls?.length ?? 0) +
+          (r.remove?.ips?.length ?? 0) +
+          (r.remove?.urls?.length ?? 0) ===
+        0,
+    ).length;
+    expect(attributesOnly).toBeGreaterThan(0);
     expect(item.description).toBe(
       `Version ${json.version} includes ${records.length} changes. IPs: ${ips('add', 'ips')} added and ${ips('remove', 'ips')} removed.` +
-        ` URLs: ${ips('add', 'urls')} added and ${ips('remove', 'urls')} removed.`,
+        ` URLs: ${ips('add', 'urls')} added and ${ips('remove', 'urls')} removed.` +
+        ` ${attributesOnly} other attributes changed.`,
     );
     expect(json.counts).toEqual({
       records: 4,
