@@ -4,7 +4,8 @@
  *
  * The empty-store rule, for every command that reads data (`openCommandStore`):
  * - the default store (no --db, no IPURL_DB / DATABASE_URL) is created and seeded from the
- *   bundled data/ on first use, as `ipurl serve` does;
+ *   bundled data/ on first use, as `ipurl serve` does (and a first seed that stopped half-way is
+ *   finished: service/seed.ts);
  * - a store given explicitly that is missing or empty is never created or filled behind the
  *   user's back: the command stops with one line saying what to run;
  * - read commands open an existing SQLite file read-only (a read-only file or folder is readable).
@@ -13,7 +14,7 @@ import { existsSync, statSync } from 'node:fs';
 import { IpurlError } from '../core/errors.js';
 import type { Store } from '../core/store.js';
 import { loadBundledDataset } from '../service/bundle.js';
-import { seedStore } from '../service/seed.js';
+import { needsFirstSeed, seedStore } from '../service/seed.js';
 import { DEFAULT_DB, resolveDb } from './options.js';
 
 export function isPostgresUrl(db: string): boolean {
@@ -89,7 +90,7 @@ export async function openCommandStore(
   const db = resolveDb(flag);
   const explicit = isExplicitDb(flag);
   const sqliteFile = !isPostgresUrl(db) && db !== ':memory:';
-  if (!explicit && db === DEFAULT_DB && (!existsSync(db) || (await isEmptyFile(db)))) {
+  if (!explicit && db === DEFAULT_DB && (!existsSync(db) || (await needsSeedFile(db)))) {
     let store: Store;
     try {
       store = await openStore(db);
@@ -101,7 +102,7 @@ export async function openCommandStore(
       );
     }
     try {
-      if (await store.isEmpty()) await seedFromBundle(store, db);
+      if (await needsFirstSeed(store)) await seedFromBundle(store, db);
     } catch (error) {
       await store.close();
       throw error;
@@ -124,13 +125,16 @@ export async function openCommandStore(
   return store;
 }
 
-/** An existing default file holding no version (an earlier command created it empty). */
-async function isEmptyFile(db: string): Promise<boolean> {
+/**
+ * An existing default file holding no version (an earlier command created it empty), or one whose
+ * first seed stopped half-way.
+ */
+async function needsSeedFile(db: string): Promise<boolean> {
   if (statSync(db).size === 0) return true;
   const store = await openStore(db, { readonly: true }).catch(() => undefined);
   if (store === undefined) return false;
   try {
-    return await store.isEmpty();
+    return await needsFirstSeed(store);
   } finally {
     await store.close();
   }

@@ -16,6 +16,13 @@
  * later bundled versions appended. A stored version is never rewritten, and an instance whose
  * history is the publisher's own (latest not bundled, or different data) is left alone, as is an
  * instance missing from a store that is not empty.
+ *
+ * A first seed that stops half-way (disk full, killed) is finished on the next start: before the
+ * first version goes into an empty store a marker (state key `seed.incomplete`) is written, and
+ * it is cleared only once every bundled version of every instance is in. While it is set, the
+ * store counts as being seeded: instances still missing are filled too, `/ready` answers 503 and
+ * `/health` names the incomplete seed, and the default store of every command is seeded again.
+ * Each version is one transaction, so the store never holds half a version.
  */
 import { diffVersions } from '../core/diff.js';
 import type { EndpointSet } from '../core/endpoint-set.js';
@@ -69,7 +76,7 @@ function canonicalJson(set: EndpointSet): string {
 async function seedInstance(
   store: Store,
   bundled: BundledInstance,
-  storeWasEmpty: boolean,
+  firstSeed: boolean,
   options: SeedOptions,
 ): Promise<SeedInstanceResult> {
   let appended = 0;
@@ -77,7 +84,7 @@ async function seedInstance(
   for (let attempt = 0; ; attempt++) {
     const latest = (await store.listVersions(bundled.instance))[0]?.version ?? null;
     let pending = bundled.versions.filter((v) => latest === null || v.version > latest);
-    if (latest === null && !storeWasEmpty) pending = [];
+    if (latest === null && !firstSeed) pending = [];
     let previous: readonly EndpointSet[] = [];
     if (latest !== null && pending.length > 0) {
       const base = bundled.versions.find((v) => v.version === latest);
@@ -127,6 +134,45 @@ async function seedInstance(
   }
 }
 
+/** State key holding the marker of a first seed that has not finished yet ('' = none). */
+export const SEED_MARKER_KEY = 'seed.incomplete';
+
+/** What the marker records: when the first seed started and how many versions it brings. */
+export interface SeedMarker {
+  readonly startedAt: string;
+  readonly bundledVersions: number;
+}
+
+/** The marker of an unfinished first seed, or undefined when no seed is under way or unfinished. */
+export async function readSeedMarker(store: Store): Promise<SeedMarker | undefined> {
+  const text = await store.getState(SEED_MARKER_KEY);
+  if (text === undefined || text === '') return undefined;
+  try {
+    const parsed = JSON.parse(text) as Partial<SeedMarker>;
+    return {
+      startedAt: typeof parsed.startedAt === 'string' ? parsed.startedAt : '?',
+      bundledVersions: typeof parsed.bundledVersions === 'number' ? parsed.bundledVersions : 0,
+    };
+  } catch {
+    // A marker that cannot be read still says the seed did not finish.
+    return { startedAt: '?', bundledVersions: 0 };
+  }
+}
+
+/** Does this store need (the rest of) its first seed: empty, or a first seed left unfinished? */
+export async function needsFirstSeed(store: Store): Promise<boolean> {
+  return (await store.isEmpty()) || (await readSeedMarker(store)) !== undefined;
+}
+
+/** Why a store is not ready because of its seed (for `/ready` and `/health`), or undefined. */
+export async function incompleteSeedReason(store: Store): Promise<string | undefined> {
+  const marker = await readSeedMarker(store);
+  if (marker === undefined) return undefined;
+  const stored = (await store.listInstances()).reduce((n, s) => n + s.versions.length, 0);
+  const of = marker.bundledVersions > 0 ? ` of ${marker.bundledVersions}` : '';
+  return `the first seed from the bundled data is incomplete (started ${marker.startedAt}; ${stored}${of} versions stored): restart ipurl serve or run ipurl seed to finish it`;
+}
+
 /** Every issue of the bundled dataset under the validator and the default sanity policy. */
 export function checkBundledDataset(
   dataset: BundledDataset,
@@ -172,9 +218,18 @@ export async function seedStore(
     );
   }
   const instances: SeedInstanceResult[] = [];
-  const empty = await store.isEmpty();
+  // A first seed (empty store) or the rest of one that stopped half-way (marker still set).
+  const first = await needsFirstSeed(store);
+  if (first && (await readSeedMarker(store)) === undefined) {
+    const marker: SeedMarker = {
+      startedAt: new Date().toISOString(),
+      bundledVersions: dataset.instances.reduce((n, i) => n + i.versions.length, 0),
+    };
+    await store.setState(SEED_MARKER_KEY, JSON.stringify(marker));
+  }
   for (const bundled of dataset.instances)
-    instances.push(await seedInstance(store, bundled, empty, options));
+    instances.push(await seedInstance(store, bundled, first, options));
+  if (first) await store.setState(SEED_MARKER_KEY, '');
   return {
     instances,
     appended: instances.reduce((n, i) => n + i.appended, 0),

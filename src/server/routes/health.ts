@@ -6,6 +6,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { listHeldSummaries, type HeldSummary } from '../../service/held.js';
+import { incompleteSeedReason } from '../../service/seed.js';
 import { readSyncState, stalenessSeconds } from '../../service/sync.js';
 import type { ServerDeps } from '../deps.js';
 
@@ -31,11 +32,17 @@ export function register(app: FastifyInstance, deps: ServerDeps): void {
     const healthy = sync === undefined || sync.failures === 0;
     // The change guard: versions held for a person to accept (still serving the last accepted one).
     const held: HeldSummary[] = await listHeldSummaries(deps.store).catch(() => []);
+    // A first seed that stopped half-way (disk full, killed): the history is incomplete.
+    const seedIncomplete = await incompleteSeedReason(deps.store).catch(() => undefined);
     return reply.header('cache-control', 'no-store').send({
-      status: healthy && held.length === 0 ? 'ok' : 'degraded',
+      status: healthy && held.length === 0 && seedIncomplete === undefined ? 'ok' : 'degraded',
       store: deps.store.kind,
       instances,
       held,
+      seed:
+        seedIncomplete === undefined
+          ? { complete: true }
+          : { complete: false, reason: seedIncomplete },
       sync:
         sync === undefined
           ? null
@@ -56,7 +63,8 @@ export function register(app: FastifyInstance, deps: ServerDeps): void {
   });
 
   // Readiness (issue 6): a load balancer sends traffic only when the store answers and data is
-  // loaded. A mirror that has not completed its first sync is alive but not ready.
+  // loaded. A mirror that has not completed its first sync is alive but not ready, and so is a
+  // server over a store whose first seed from the bundled data stopped half-way.
   app.get('/ready', async (_request, reply) => {
     try {
       await deps.store.ping();
@@ -64,18 +72,41 @@ export function register(app: FastifyInstance, deps: ServerDeps): void {
       return reply
         .code(503)
         .header('cache-control', 'no-store')
-        .send({ ready: false, reason: `store unreachable: ${error instanceof Error ? error.message : String(error)}` });
+        .send({
+          ready: false,
+          reason: `store unreachable: ${error instanceof Error ? error.message : String(error)}`,
+        });
+    }
+    let seedIncomplete: string | undefined;
+    try {
+      seedIncomplete = await incompleteSeedReason(deps.store);
+    } catch (error) {
+      seedIncomplete = `store unreadable: ${error instanceof Error ? error.message : String(error)}`;
+    }
+    if (seedIncomplete !== undefined) {
+      return reply
+        .code(503)
+        .header('cache-control', 'no-store')
+        .send({ ready: false, reason: seedIncomplete });
     }
     const instances = deps.webService.instances().length;
     if (instances === 0) {
-      return reply.code(503).header('cache-control', 'no-store').send({ ready: false, reason: 'no data loaded yet' });
+      return reply
+        .code(503)
+        .header('cache-control', 'no-store')
+        .send({ ready: false, reason: 'no data loaded yet' });
     }
-    return reply.header('cache-control', 'no-store').send({ ready: true, store: deps.store.kind, instances });
+    return reply
+      .header('cache-control', 'no-store')
+      .send({ ready: true, store: deps.store.kind, instances });
   });
 
   // Rate-limit store health (Redis), when replicas share counters.
   app.get('/health/rate-limit', async (_request, reply) => {
-    const status = (deps.rateLimiter as { status?: () => unknown }).status?.() ?? { backend: 'memory', healthy: true };
+    const status = (deps.rateLimiter as { status?: () => unknown }).status?.() ?? {
+      backend: 'memory',
+      healthy: true,
+    };
     return reply.header('cache-control', 'no-store').send(status);
   });
 }
