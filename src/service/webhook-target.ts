@@ -7,10 +7,13 @@
  * (core/sanity-policy.ts). `allowPrivateTargets` (`--allow-private-targets`) lifts the check for
  * receivers on an internal network.
  *
- * Known limit: fetch resolves the host again when it connects; a name whose answer changes between
- * the two look-ups (DNS rebinding) is not caught here.
+ * The host is resolved once: the delivery connects to exactly the addresses that passed the check
+ * (`pinnedLookup`), so a name whose answer changes between the check and the connection (DNS
+ * rebinding) cannot lead it to the machine itself. The Host header and the TLS server name stay
+ * those of the URL.
  */
 import { lookup } from 'node:dns/promises';
+import { isIP, type LookupFunction } from 'node:net';
 import { safeParseCidr } from '../core/cidr.js';
 import { specialRangeOf, type SanityRule } from '../core/sanity-policy.js';
 
@@ -44,33 +47,92 @@ export function targetAddressProblem(address: string): string | undefined {
   return `${address} lies in ${special.range}, ${special.what}`;
 }
 
+/** Host name → its addresses (DNS; tests inject their own). */
+export type Resolver = (host: string) => Promise<string[]>;
+
+/** The system resolver (getaddrinfo: /etc/hosts, then DNS), every address in its order. */
+export const systemResolver: Resolver = async (host) =>
+  (await lookup(host, { all: true, verbatim: true })).map((entry) => entry.address);
+
+/** Where a delivery may go: the addresses to connect to, or why it may not. */
+export type WebhookTarget =
+  | { readonly ok: true; readonly host: string; readonly addresses: readonly string[] }
+  | { readonly ok: false; readonly problem: string };
+
 /**
- * Null when the webhook URL may be delivered to; otherwise the refusal, naming the host, the
- * address and how to allow it. Resolution failures are refusals too (nothing to deliver to).
+ * Resolve the webhook URL's host once and check every address (unless `allowPrivate`). The
+ * addresses returned are the ones the delivery must connect to (see `pinnedLookup`). Resolution
+ * failures are refusals too (nothing to deliver to).
  */
-export async function checkWebhookTarget(
+export async function resolveWebhookTarget(
   url: string,
-  resolve: (host: string) => Promise<string[]> = async (host) =>
-    (await lookup(host, { all: true, verbatim: true })).map((entry) => entry.address),
-): Promise<string | null> {
+  options: { readonly resolve?: Resolver; readonly allowPrivate?: boolean } = {},
+): Promise<WebhookTarget> {
   let host: string;
   try {
     host = new URL(url).hostname.replace(/^\[(.*)\]$/, '$1');
   } catch {
-    return `webhook URL ${url} is not a URL`;
+    return { ok: false, problem: `webhook URL ${url} is not a URL` };
   }
   let addresses: string[];
   try {
-    addresses = safeParseCidr(unmapped(host)).ok ? [host] : await resolve(host);
+    addresses = isIP(host) !== 0 ? [host] : await (options.resolve ?? systemResolver)(host);
   } catch (error) {
     const code = (error as { code?: string }).code ?? (error as Error).message;
-    return `webhook host ${host} does not resolve (${code})`;
+    return { ok: false, problem: `webhook host ${host} does not resolve (${code})` };
   }
-  for (const address of addresses) {
-    const problem = targetAddressProblem(address);
-    if (problem !== undefined) {
-      return `webhook target ${host} refused: ${problem}; internal receivers need --allow-private-targets`;
+  if (addresses.length === 0 || addresses.some((address) => isIP(address) === 0)) {
+    return { ok: false, problem: `webhook host ${host} does not resolve to IP addresses` };
+  }
+  if (options.allowPrivate !== true) {
+    for (const address of addresses) {
+      const problem = targetAddressProblem(address);
+      if (problem !== undefined) {
+        return {
+          ok: false,
+          problem: `webhook target ${host} refused: ${problem}; internal receivers need --allow-private-targets`,
+        };
+      }
     }
   }
-  return null;
+  return { ok: true, host, addresses };
+}
+
+/**
+ * Null when the webhook URL may be delivered to; otherwise the refusal, naming the host, the
+ * address and how to allow it.
+ */
+export async function checkWebhookTarget(
+  url: string,
+  resolve: Resolver = systemResolver,
+): Promise<string | null> {
+  const target = await resolveWebhookTarget(url, { resolve });
+  return target.ok ? null : target.problem;
+}
+
+/**
+ * A `lookup` for http(s).request that answers only `addresses` (the checked ones), whatever the
+ * name: the connection cannot go anywhere the check did not see.
+ */
+export function pinnedLookup(addresses: readonly string[]): LookupFunction {
+  const entries = addresses.map((address) => ({ address, family: isIP(address) }));
+  return ((
+    hostname: string,
+    options: { family?: number | string; all?: boolean },
+    callback: (error: Error | null, address: unknown, family?: number) => void,
+  ) => {
+    const family = options.family === 'IPv4' ? 4 : options.family === 'IPv6' ? 6 : options.family;
+    const wanted =
+      family === 4 || family === 6 ? entries.filter((e) => e.family === family) : entries;
+    if (wanted.length === 0) {
+      const error = Object.assign(
+        new Error(`no checked IPv${String(family)} address for ${hostname}`),
+        {
+          code: 'ENOTFOUND',
+        },
+      );
+      callback(error, options.all === true ? [] : '', 0);
+    } else if (options.all === true) callback(null, wanted);
+    else callback(null, wanted[0]!.address, wanted[0]!.family);
+  }) as unknown as LookupFunction;
 }

@@ -19,7 +19,8 @@ import { IpurlError, describeValue } from '../core/errors.js';
 import type { GuardReport } from '../core/change-guard.js';
 import type { Delivery, Store, Webhook } from '../core/store.js';
 import type { VersionId } from '../core/version-id.js';
-import { checkWebhookTarget } from './webhook-target.js';
+import { postPinned, type PostResult } from './webhook-post.js';
+import { resolveWebhookTarget, type Resolver } from './webhook-target.js';
 
 export const SIGNATURE_HEADER = 'x-ipurl-signature';
 export const DELIVERY_HEADER = 'x-ipurl-delivery';
@@ -63,7 +64,9 @@ export interface WebhookPayload {
   readonly changes: readonly ChangeRecord[];
 }
 
-export function countChanges(records: readonly Pick<ChangeRecord, 'disposition' | 'add' | 'remove'>[]): ChangeCounts {
+export function countChanges(
+  records: readonly Pick<ChangeRecord, 'disposition' | 'add' | 'remove'>[],
+): ChangeCounts {
   let add = 0;
   let change = 0;
   let remove = 0;
@@ -80,7 +83,16 @@ export function countChanges(records: readonly Pick<ChangeRecord, 'disposition' 
     ipsRemoved += record.remove?.ips?.length ?? 0;
     urlsRemoved += record.remove?.urls?.length ?? 0;
   }
-  return { records: records.length, add, change, remove, ipsAdded, ipsRemoved, urlsAdded, urlsRemoved };
+  return {
+    records: records.length,
+    add,
+    change,
+    remove,
+    ipsAdded,
+    ipsRemoved,
+    urlsAdded,
+    urlsRemoved,
+  };
 }
 
 /** A fresh secret for a webhook that was added without one: 32 random bytes, base64url. */
@@ -94,7 +106,11 @@ export function signBody(body: string | Uint8Array, secret: string): string {
 }
 
 /** Receiver side (docs and tests): constant-time check of a signature header against the body. */
-export function verifySignature(body: string | Uint8Array, secret: string, header: string | undefined): boolean {
+export function verifySignature(
+  body: string | Uint8Array,
+  secret: string,
+  header: string | undefined,
+): boolean {
   if (header === undefined) return false;
   const expected = Buffer.from(signBody(body, secret));
   const received = Buffer.from(header);
@@ -102,20 +118,34 @@ export function verifySignature(body: string | Uint8Array, secret: string, heade
 }
 
 /** The version published before `version` in its instance, or null for an instance's first. */
-async function previousVersionOf(store: Store, instance: string, version: VersionId): Promise<VersionId | null> {
+async function previousVersionOf(
+  store: Store,
+  instance: string,
+  version: VersionId,
+): Promise<VersionId | null> {
   const versions = await store.listVersions(instance);
   let previous: VersionId | null = null;
   for (const record of versions) {
-    if (record.version < version && (previous === null || record.version > previous)) previous = record.version;
+    if (record.version < version && (previous === null || record.version > previous))
+      previous = record.version;
   }
   return previous;
 }
 
 /** The exact bytes of one delivery, from stored data only (retries resend identical bytes). */
-export async function buildDeliveryBody(store: Store, delivery: Pick<Delivery, 'id' | 'instance' | 'version' | 'event'>): Promise<string> {
+export async function buildDeliveryBody(
+  store: Store,
+  delivery: Pick<Delivery, 'id' | 'instance' | 'version' | 'event'>,
+): Promise<string> {
   if (delivery.event === EVENT_VERSION_HELD) {
-    const held = (await store.listHeldVersions({ instance: delivery.instance })).find((h) => h.version === delivery.version);
-    if (held === undefined) throw new IpurlError('ERR_NOT_HELD', `delivery ${delivery.id}: no held version ${delivery.version} of ${delivery.instance}`);
+    const held = (await store.listHeldVersions({ instance: delivery.instance })).find(
+      (h) => h.version === delivery.version,
+    );
+    if (held === undefined)
+      throw new IpurlError(
+        'ERR_NOT_HELD',
+        `delivery ${delivery.id}: no held version ${delivery.version} of ${delivery.instance}`,
+      );
     // Only what never changes after holding (not the status): every retry sends the same bytes.
     const payload: HeldWebhookPayload = {
       deliveryId: delivery.id,
@@ -151,10 +181,17 @@ export interface RetryPolicy {
   readonly maxDelayMs: number;
 }
 
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 10, baseDelayMs: 30_000, maxDelayMs: 3_600_000 };
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  maxAttempts: 10,
+  baseDelayMs: 30_000,
+  maxDelayMs: 3_600_000,
+};
 
 /** Delay before attempt `failedAttempts + 1`: base · 2^(failedAttempts−1), capped. */
-export function backoffDelayMs(failedAttempts: number, policy: RetryPolicy = DEFAULT_RETRY_POLICY): number {
+export function backoffDelayMs(
+  failedAttempts: number,
+  policy: RetryPolicy = DEFAULT_RETRY_POLICY,
+): number {
   const exponent = Math.max(0, failedAttempts - 1);
   return Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.min(exponent, 40));
 }
@@ -172,6 +209,8 @@ export interface DeliverOptions {
    * (`--allow-private-targets`); by default a target resolving to one is refused (webhook-target.ts).
    */
   readonly allowPrivateTargets?: boolean;
+  /** Host name look-up (default the system resolver; tests inject one). Done once per attempt. */
+  readonly resolve?: Resolver;
 }
 
 export interface DeliveryOutcome {
@@ -187,43 +226,6 @@ export interface DeliveryOutcome {
   readonly nextAttemptAt: string | null;
 }
 
-interface PostResult {
-  readonly statusCode: number | null;
-  readonly error: string | null;
-}
-
-async function post(url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<PostResult> {
-  try {
-    const response = await fetch(url, {
-      method: 'POST',
-      body,
-      headers,
-      // A redirect is not a delivery: the receiver must answer at the configured URL.
-      redirect: 'manual',
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    // Drain the body so the connection can be reused; its content does not matter.
-    await response.arrayBuffer().catch(() => undefined);
-    if (response.status >= 200 && response.status < 300) return { statusCode: response.status, error: null };
-    return { statusCode: response.status, error: `receiver answered HTTP ${response.status}` };
-  } catch (error) {
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    const name = (error as { name?: string }).name;
-    const message =
-      name === 'TimeoutError'
-        ? `no answer within ${timeoutMs} ms`
-        : cause?.code !== undefined
-          ? `${cause.code}${cause.message ? `: ${cause.message}` : ''}`
-          : cause?.message !== undefined
-            ? // e.g. "fetch failed: bad port": fetch refuses ports such as 25 or 6000 (WHATWG Fetch).
-              `${(error as Error).message}: ${cause.message}`
-            : error instanceof Error
-              ? error.message
-              : String(error);
-    return { statusCode: null, error: describeValue(message, 300) };
-  }
-}
-
 async function attemptDelivery(
   store: Store,
   delivery: Delivery,
@@ -232,6 +234,7 @@ async function attemptDelivery(
   timeoutMs: number,
   now: () => Date,
   allowPrivateTargets: boolean,
+  resolve: Resolver | undefined,
 ): Promise<DeliveryOutcome> {
   const attempt = delivery.attempts + 1;
   let result: PostResult;
@@ -250,27 +253,36 @@ async function attemptDelivery(
   } else if (body instanceof Error || body === undefined) {
     result = { statusCode: null, error: describeValue(body?.message ?? 'no body', 300) };
   } else {
-    const refused = allowPrivateTargets ? null : await checkWebhookTarget(webhook.url);
-    result =
-      refused !== null
-        ? { statusCode: null, error: describeValue(refused, 300) }
-        : await post(
-      webhook.url,
-      body,
-      {
-        'content-type': 'application/json; charset=utf-8',
-        'user-agent': 'ipurl-webhooks/1',
-        [DELIVERY_HEADER]: delivery.id,
-        [EVENT_HEADER]: delivery.event ?? EVENT_VERSION_PUBLISHED,
-        [SIGNATURE_HEADER]: signBody(body, webhook.secret),
-      },
+    // Resolved once; the POST connects to exactly the addresses checked here.
+    const target = await resolveWebhookTarget(webhook.url, {
+      allowPrivate: allowPrivateTargets,
+      ...(resolve === undefined ? {} : { resolve }),
+    });
+    result = !target.ok
+      ? { statusCode: null, error: describeValue(target.problem, 300) }
+      : await postPinned(
+          webhook.url,
+          target.addresses,
+          body,
+          {
+            'content-type': 'application/json; charset=utf-8',
+            'user-agent': 'ipurl-webhooks/1',
+            [DELIVERY_HEADER]: delivery.id,
+            [EVENT_HEADER]: delivery.event ?? EVENT_VERSION_PUBLISHED,
+            [SIGNATURE_HEADER]: signBody(body, webhook.secret),
+          },
           timeoutMs,
         );
   }
   const at = now();
   const delivered = result.error === null;
-  const giveUp = !delivered && (webhook === undefined || typeof body !== 'string' || attempt >= policy.maxAttempts);
-  const nextAttemptAt = delivered || giveUp ? null : new Date(at.getTime() + backoffDelayMs(attempt, policy)).toISOString();
+  const giveUp =
+    !delivered &&
+    (webhook === undefined || typeof body !== 'string' || attempt >= policy.maxAttempts);
+  const nextAttemptAt =
+    delivered || giveUp
+      ? null
+      : new Date(at.getTime() + backoffDelayMs(attempt, policy)).toISOString();
   await store.recordDeliveryAttempt(delivery.id, {
     at: at.toISOString(),
     statusCode: result.statusCode,
@@ -292,10 +304,16 @@ async function attemptDelivery(
 }
 
 /** One pass over the outbox: attempt every delivery that is due now, oldest first. */
-export async function deliverDue(store: Store, options: DeliverOptions = {}): Promise<DeliveryOutcome[]> {
+export async function deliverDue(
+  store: Store,
+  options: DeliverOptions = {},
+): Promise<DeliveryOutcome[]> {
   const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
   if (!Number.isInteger(policy.maxAttempts) || policy.maxAttempts < 1) {
-    throw new IpurlError('ERR_INVALID_PARAMETER', `maxAttempts must be a positive integer; received ${policy.maxAttempts}`);
+    throw new IpurlError(
+      'ERR_INVALID_PARAMETER',
+      `maxAttempts must be a positive integer; received ${policy.maxAttempts}`,
+    );
   }
   const now = options.now ?? (() => new Date());
   const timeoutMs = options.timeoutMs ?? 10_000;
@@ -306,7 +324,18 @@ export async function deliverDue(store: Store, options: DeliverOptions = {}): Pr
   // Sequential: deliveries of one instance arrive in version order, and a slow receiver cannot
   // open unbounded sockets.
   for (const delivery of due) {
-    outcomes.push(await attemptDelivery(store, delivery, webhooks.get(delivery.webhookId), policy, timeoutMs, now, options.allowPrivateTargets === true));
+    outcomes.push(
+      await attemptDelivery(
+        store,
+        delivery,
+        webhooks.get(delivery.webhookId),
+        policy,
+        timeoutMs,
+        now,
+        options.allowPrivateTargets === true,
+        options.resolve,
+      ),
+    );
   }
   return outcomes;
 }
@@ -331,7 +360,10 @@ export interface WebhookWorker {
  * Drain the outbox every `intervalMs` until stopped. Passes never overlap; the timer does not keep
  * the process alive on its own (`ipurl serve` does).
  */
-export function startWebhookWorker(store: Store, options: WebhookWorkerOptions = {}): WebhookWorker {
+export function startWebhookWorker(
+  store: Store,
+  options: WebhookWorkerOptions = {},
+): WebhookWorker {
   const intervalMs = options.intervalMs ?? 5_000;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;

@@ -1,0 +1,65 @@
+/**
+ * Run inside a network namespace made by test/publish/webhook-rebinding.test.ts (only its own `lo`,
+ * which also holds PUBLIC_ADDRESS): nothing here can reach another machine. Two receivers
+ * listen on the same port, one on the "public" address and one on loopback; the webhook's name
+ * resolves to the public address at the first look-up and to loopback at every later one (DNS
+ * rebinding). Prints one JSON line: the outcome and what each receiver got.
+ */
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { diffVersions } from '../../../src/core/diff.js';
+import { createSqliteStore } from '../../../src/store/sqlite/sqlite-store.js';
+import { deliverDue } from '../../../src/service/webhooks.js';
+import { readBundled } from '../../helpers/bundled-data.js';
+
+const PUBLIC_ADDRESS = process.argv[2] ?? '203.0.113.7';
+const NAME = 'hooks.rebind.test';
+
+interface Hit {
+  readonly host: string | undefined;
+  readonly delivery: string | undefined;
+}
+
+function receiver(address: string, port: number, hits: Hit[]): Promise<Server> {
+  const server = createServer((request: IncomingMessage, response) => {
+    hits.push({
+      host: request.headers.host,
+      delivery: request.headers['x-ipurl-delivery'] as string,
+    });
+    request.resume();
+    request.on('end', () => response.writeHead(204).end());
+  });
+  return new Promise((resolve) => server.listen(port, address, () => resolve(server)));
+}
+
+const publicHits: Hit[] = [];
+const loopbackHits: Hit[] = [];
+const first = await receiver(PUBLIC_ADDRESS, 0, publicHits);
+const port = (first.address() as AddressInfo).port;
+const second = await receiver('127.0.0.1', port, loopbackHits);
+
+const lookups: string[] = [];
+const resolve = async (host: string): Promise<string[]> => {
+  lookups.push(host);
+  return lookups.length === 1 ? [PUBLIC_ADDRESS] : ['127.0.0.1'];
+};
+
+const store = await createSqliteStore({ filename: ':memory:' });
+await store.addWebhook({
+  instance: 'Worldwide',
+  url: `http://${NAME}:${port}/hook`,
+  secret: 'a-secret-of-some-length',
+});
+const sets = readBundled('Worldwide', '2020010200');
+await store.appendVersion({
+  instance: 'Worldwide',
+  version: '2020010200',
+  sets,
+  changes: diffVersions([], sets, { version: '2020010200', effectiveDate: '20200201' }),
+  expectedLatest: null,
+});
+const outcomes = await deliverDue(store, { retry: { maxAttempts: 1 }, timeoutMs: 5000, resolve });
+await store.close();
+first.close();
+second.close();
+process.stdout.write(`${JSON.stringify({ port, lookups, outcomes, publicHits, loopbackHits })}\n`);
