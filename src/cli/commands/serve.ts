@@ -4,7 +4,8 @@
  * ipurl.db), --rate-limit (IPURL_RATE_LIMIT, 30 per hour; 0 = off), --public-url
  * (IPURL_PUBLIC_URL). The store is seeded from the bundled data/ on start (all of it when empty,
  * the versions bundled since otherwise), so `npm start` serves the real history with nothing else installed. Logs are JSON lines (pino);
- * SIGINT/SIGTERM close the listener, let in-flight requests finish, then close the store.
+ * SIGINT/SIGTERM close the listener, let in-flight requests finish, then close the store, within
+ * 10 s whatever the server is doing (serve-shutdown.ts).
  */
 import type { Command } from 'commander';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
@@ -32,6 +33,12 @@ import {
   type SyncLoopOptions,
 } from '../../service/sync.js';
 import { openStore } from '../open-store.js';
+import {
+  DEFAULT_HEADERS_TIMEOUT,
+  DEFAULT_REQUEST_TIMEOUT,
+  parseTimeouts,
+} from '../serve-timeouts.js';
+import { untilStopped } from '../serve-shutdown.js';
 import { addDbOption, addExitCodes, EXIT_TEXT, parseIntegerOption, resolveDb } from '../options.js';
 import { addPolicyOptions, policyFromFlags, type PolicyFlags } from '../policy-options.js';
 
@@ -46,6 +53,9 @@ export interface ServeOptions {
   readonly rateLimitPerIp?: number;
   /** server.maxConnections (default 10,000). */
   readonly maxConnections?: number;
+  /** Time a client has to send its request headers (default 10 s) and its whole request (30 s). */
+  readonly headersTimeoutMs?: number;
+  readonly requestTimeoutMs?: number;
   readonly publicUrl?: string;
   readonly adminToken?: string;
   /** Seed an empty store from data/ (default true). */
@@ -102,6 +112,12 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       rateLimit: options.rateLimit,
       rateLimitPerIp: options.rateLimitPerIp ?? DEFAULT_PER_IP_LIMIT,
       ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections }),
+      ...(options.headersTimeoutMs === undefined
+        ? {}
+        : { headersTimeoutMs: options.headersTimeoutMs }),
+      ...(options.requestTimeoutMs === undefined
+        ? {}
+        : { requestTimeoutMs: options.requestTimeoutMs }),
       ...(options.adminToken === undefined ? {} : { adminToken: options.adminToken }),
       ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl }),
       ...(options.trustProxy === true ? { trustProxy: true } : {}),
@@ -245,6 +261,14 @@ export function register(program: Command): void {
       'concurrent connections accepted at most (env IPURL_MAX_CONNECTIONS; default 10000)',
     )
     .option(
+      '--headers-timeout <duration>',
+      'time a client has to send its request headers, e.g. 10s (env IPURL_HEADERS_TIMEOUT; default 10s)',
+    )
+    .option(
+      '--request-timeout <duration>',
+      'time a client has to send its whole request, body included (env IPURL_REQUEST_TIMEOUT; default 30s)',
+    )
+    .option(
       '--public-url <url>',
       'origin used in absolute links such as RSS items (env IPURL_PUBLIC_URL)',
     )
@@ -282,6 +306,8 @@ export function register(program: Command): void {
           rateLimit?: string;
           rateLimitPerIp?: string;
           maxConnections?: string;
+          headersTimeout?: string;
+          requestTimeout?: string;
           publicUrl?: string;
           db?: string;
           upstream?: string;
@@ -315,6 +341,10 @@ export function register(program: Command): void {
         1,
         1_000_000,
       );
+      const { headersTimeoutMs, requestTimeoutMs } = parseTimeouts(
+        flags.headersTimeout ?? env('IPURL_HEADERS_TIMEOUT') ?? DEFAULT_HEADERS_TIMEOUT,
+        flags.requestTimeout ?? env('IPURL_REQUEST_TIMEOUT') ?? DEFAULT_REQUEST_TIMEOUT,
+      );
       const publicUrl = flags.publicUrl ?? env('IPURL_PUBLIC_URL');
       const adminToken = env('IPURL_ADMIN_TOKEN');
       const upstream = flags.upstream ?? env('IPURL_UPSTREAM');
@@ -334,35 +364,13 @@ export function register(program: Command): void {
         rateLimit,
         rateLimitPerIp,
         maxConnections,
+        headersTimeoutMs,
+        requestTimeoutMs,
         ...(publicUrl === undefined ? {} : { publicUrl }),
         ...(adminToken === undefined ? {} : { adminToken }),
         logger: { level: env('IPURL_LOG_LEVEL') ?? 'info' },
       });
-      await new Promise<void>((resolve) => {
-        const stop = (signal: NodeJS.Signals): void => {
-          server.app.log.info({ signal }, 'shutting down: finishing in-flight requests');
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          // Whatever the server is doing, it stops within 10 s: after 8 s of draining, every
-          // connection is cut and the process exits.
-          const deadline = setTimeout(() => {
-            server.app.log.warn('shutdown deadline reached: closing every connection');
-            server.app.server.closeAllConnections();
-            setTimeout(() => process.exit(process.exitCode ?? 0), 500).unref();
-          }, 8000);
-          deadline.unref();
-          server
-            .close()
-            .then(() => resolve())
-            .catch((error: unknown) => {
-              server.app.log.error({ err: error }, 'error during shutdown');
-              process.exitCode = 1;
-              resolve();
-            });
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
+      await untilStopped(server);
     },
   );
 }
