@@ -6,8 +6,10 @@
  * the documentation address 203.0.113.7), so no packet can leave the machine.
  */
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pinnedLookup } from '../../src/service/webhook-target.js';
 import { TSX_LOADER } from '../cli/run-cli.js';
 import { REPO_ROOT } from '../helpers/bundled-data.js';
@@ -17,7 +19,7 @@ const PUBLIC_ADDRESS = '203.0.113.7';
 const SCRIPT = join(REPO_ROOT, 'test', 'publish', 'netns', 'rebind-delivery.ts');
 
 function canMakeNetns(): boolean {
-  if (!hasCommand('unshare') || !hasCommand('ip')) return false;
+  if (!hasCommand('unshare') || !hasCommand('ip') || !hasCommand('openssl')) return false;
   return spawnSync('unshare', ['-n', 'ip', 'link', 'set', 'lo', 'up']).status === 0;
 }
 
@@ -52,39 +54,77 @@ describe('pinnedLookup', () => {
   });
 });
 
-describeWith('a network namespace (unshare -n, ip; root)', canMakeNetns())(
+describeWith('a network namespace (unshare -n, ip; root) and openssl', canMakeNetns())(
   'a webhook name that rebinds to loopback after the check',
   () => {
-    it('is delivered to the checked address with the Host header of the URL, never to loopback', () => {
-      const shell = [
-        'set -e',
-        'ip link set lo up',
-        // The namespace's own loopback device holds the "public" address: local to the namespace.
-        `ip addr add ${PUBLIC_ADDRESS}/32 dev lo`,
-        `exec "${process.execPath}" --import "${TSX_LOADER}" "${SCRIPT}" ${PUBLIC_ADDRESS}`,
-      ].join('\n');
-      const run = spawnSync('unshare', ['-n', 'sh', '-c', shell], {
-        cwd: REPO_ROOT,
-        encoding: 'utf8',
-        timeout: 60_000,
-      });
-      expect(run.stderr).toBe('');
-      expect(run.status).toBe(0);
-      const result = JSON.parse(run.stdout) as {
-        port: number;
-        lookups: string[];
-        outcomes: Array<{ result: string; statusCode: number | null; error: string | null }>;
-        publicHits: Array<{ host: string }>;
-        loopbackHits: unknown[];
-      };
-      // Resolved once, for the check; the connection used that answer.
-      expect(result.lookups).toEqual(['hooks.rebind.test']);
-      expect(result.outcomes.map((o) => [o.result, o.statusCode, o.error])).toEqual([
-        ['delivered', 204, null],
-      ]);
-      expect(result.loopbackHits).toEqual([]);
-      expect(result.publicHits).toHaveLength(1);
-      expect(result.publicHits[0]?.host).toBe(`hooks.rebind.test:${result.port}`);
-    }, 90_000);
+    let certDir: string;
+    beforeAll(() => {
+      // A self-signed certificate for the webhook's name: the https delivery must verify it
+      // against that name although it connects to an address (trusted via NODE_EXTRA_CA_CERTS).
+      certDir = mkdtempSync(join(tmpdir(), 'ipurl-rebind-tls-'));
+      const made = spawnSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-days',
+          '2',
+          '-subj',
+          '/CN=hooks.rebind.test',
+          '-addext',
+          'subjectAltName=DNS:hooks.rebind.test',
+          '-keyout',
+          join(certDir, 'key.pem'),
+          '-out',
+          join(certDir, 'cert.pem'),
+        ],
+        { encoding: 'utf8' },
+      );
+      expect(made.status, made.stderr).toBe(0);
+    });
+    afterAll(() => rmSync(certDir, { recursive: true, force: true }));
+
+    for (const scheme of ['http', 'https'] as const) {
+      it(`${scheme}: is delivered to the checked address with the URL's host name, never to loopback`, () => {
+        const shell = [
+          'set -e',
+          'ip link set lo up',
+          // The namespace's own loopback device holds the "public" address: local to the namespace.
+          `ip addr add ${PUBLIC_ADDRESS}/32 dev lo`,
+          `exec "${process.execPath}" --import "${TSX_LOADER}" "${SCRIPT}" ${PUBLIC_ADDRESS} ${scheme}`,
+        ].join('\n');
+        const run = spawnSync('unshare', ['-n', 'sh', '-c', shell], {
+          cwd: REPO_ROOT,
+          encoding: 'utf8',
+          timeout: 60_000,
+          env: {
+            ...process.env,
+            NODE_EXTRA_CA_CERTS: join(certDir, 'cert.pem'),
+            REBIND_CERT: join(certDir, 'cert.pem'),
+            REBIND_KEY: join(certDir, 'key.pem'),
+          },
+        });
+        expect(run.stderr).toBe('');
+        expect(run.status).toBe(0);
+        const result = JSON.parse(run.stdout) as {
+          port: number;
+          lookups: string[];
+          outcomes: Array<{ result: string; statusCode: number | null; error: string | null }>;
+          publicHits: Array<{ host: string }>;
+          loopbackHits: unknown[];
+        };
+        // Resolved once, for the check; the connection used that answer.
+        expect(result.lookups).toEqual(['hooks.rebind.test']);
+        expect(result.outcomes.map((o) => [o.result, o.statusCode, o.error])).toEqual([
+          ['delivered', 204, null],
+        ]);
+        expect(result.loopbackHits).toEqual([]);
+        expect(result.publicHits).toHaveLength(1);
+        expect(result.publicHits[0]?.host).toBe(`hooks.rebind.test:${result.port}`);
+      }, 90_000);
+    }
   },
 );

@@ -5,7 +5,9 @@
  * resolves to the public address at the first look-up and to loopback at every later one (DNS
  * rebinding). Prints one JSON line: the outcome and what each receiver got.
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { diffVersions } from '../../../src/core/diff.js';
 import { createSqliteStore } from '../../../src/store/sqlite/sqlite-store.js';
@@ -13,6 +15,8 @@ import { deliverDue } from '../../../src/service/webhooks.js';
 import { readBundled } from '../../helpers/bundled-data.js';
 
 const PUBLIC_ADDRESS = process.argv[2] ?? '203.0.113.7';
+/** With `https`, the "public" receiver speaks TLS with REBIND_CERT/REBIND_KEY (a certificate for NAME). */
+const HTTPS = process.argv[3] === 'https';
 const NAME = 'hooks.rebind.test';
 
 interface Hit {
@@ -20,21 +24,30 @@ interface Hit {
   readonly delivery: string | undefined;
 }
 
-function receiver(address: string, port: number, hits: Hit[]): Promise<Server> {
-  const server = createServer((request: IncomingMessage, response) => {
+function receiver(address: string, port: number, hits: Hit[], tls = false): Promise<Server> {
+  const handler = (request: IncomingMessage, response: ServerResponse): void => {
     hits.push({
       host: request.headers.host,
       delivery: request.headers['x-ipurl-delivery'] as string,
     });
     request.resume();
     request.on('end', () => response.writeHead(204).end());
-  });
+  };
+  const server: Server = tls
+    ? createHttpsServer(
+        {
+          cert: readFileSync(process.env.REBIND_CERT ?? ''),
+          key: readFileSync(process.env.REBIND_KEY ?? ''),
+        },
+        handler,
+      )
+    : createServer(handler);
   return new Promise((resolve) => server.listen(port, address, () => resolve(server)));
 }
 
 const publicHits: Hit[] = [];
 const loopbackHits: Hit[] = [];
-const first = await receiver(PUBLIC_ADDRESS, 0, publicHits);
+const first = await receiver(PUBLIC_ADDRESS, 0, publicHits, HTTPS);
 const port = (first.address() as AddressInfo).port;
 const second = await receiver('127.0.0.1', port, loopbackHits);
 
@@ -47,7 +60,7 @@ const resolve = async (host: string): Promise<string[]> => {
 const store = await createSqliteStore({ filename: ':memory:' });
 await store.addWebhook({
   instance: 'Worldwide',
-  url: `http://${NAME}:${port}/hook`,
+  url: `${HTTPS ? 'https' : 'http'}://${NAME}:${port}/hook`,
   secret: 'a-secret-of-some-length',
 });
 const sets = readBundled('Worldwide', '2020010200');
