@@ -137,7 +137,8 @@ describeWith('PostgreSQL at 127.0.0.1:5432', reachable)(
       expect(toPg.stderr).toBe('');
       expect(toPg.code).toBe(0);
       const summary = JSON.parse(toPg.stdout);
-      expect(summary).toMatchObject({ webhooks: 2, deliveries: 1, state: 2 });
+      // State: sync progress, the ClientRequestId and the record of the bundled seed.
+      expect(summary).toMatchObject({ webhooks: 2, deliveries: 1, state: 3 });
       expect(summary.instances.map((i: { instance: string }) => i.instance)).toEqual([
         'Worldwide',
         'USGovDoD',
@@ -184,7 +185,7 @@ describeWith('PostgreSQL at 127.0.0.1:5432', reachable)(
       const again = await cli(['copy', '--from', source, '--to', pgUrl]);
       expect(again.code).toBe(4);
       expect(again.stderr).toMatch(
-        /is not empty \(it holds 134 version\(s\) of Worldwide, USGovDoD, USGovGCCHigh, China, Germany, 2 webhook\(s\), webhook deliveries, 2 state key\(s\)\)/,
+        /is not empty \(it holds 134 version\(s\) of Worldwide, USGovDoD, USGovGCCHigh, China, Germany, 2 webhook\(s\), webhook deliveries, 3 state key\(s\)\)/,
       );
       expect(again.stderr).toContain('[ERR_CONFLICT]');
 

@@ -18,8 +18,8 @@ import type { Store } from '../src/core/store.js';
 import { loadBundledDataset, type BundledDataset } from '../src/service/bundle.js';
 import {
   incompleteSeedReason,
-  readSeedMarker,
-  SEED_MARKER_KEY,
+  readIncompleteSeed,
+  readSeedRecord,
   seedStore,
 } from '../src/service/seed.js';
 import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
@@ -90,7 +90,7 @@ describe('a first seed interrupted half-way (writes fail after N versions)', () 
   // 20: inside Worldwide; 50: Worldwide done, USGovDoD half-way; 37: exactly after Worldwide
   // (the instances not yet begun must still be filled, although the store is no longer empty).
   for (const limit of [20, 37, 50]) {
-    it(`after ${limit} versions: the marker stays, and the next seed ends with the whole bundled history`, async () => {
+    it(`after ${limit} versions: the record says incomplete, and the next seed ends with the whole bundled history`, async () => {
       const file = join(dir, `stop-${limit}.db`);
       const store = await createSqliteStore({ filename: file });
       try {
@@ -99,7 +99,7 @@ describe('a first seed interrupted half-way (writes fail after N versions)', () 
         });
         const stored = (await store.listInstances()).reduce((n, s) => n + s.versions.length, 0);
         expect(stored).toBe(limit);
-        expect(await readSeedMarker(store)).toMatchObject({ bundledVersions: total });
+        expect(await readIncompleteSeed(store)).toMatchObject({ bundledVersions: total });
         expect(await incompleteSeedReason(store)).toMatch(
           new RegExp(
             `first seed from the bundled data is incomplete .*${limit} of ${total} versions stored`,
@@ -109,7 +109,7 @@ describe('a first seed interrupted half-way (writes fail after N versions)', () 
         const result = await seedStore(store, dataset);
         expect(result.appended).toBe(total - limit);
         expect(await history(store)).toEqual(complete);
-        expect(await readSeedMarker(store)).toBeUndefined();
+        expect(await readIncompleteSeed(store)).toBeUndefined();
         expect(await incompleteSeedReason(store)).toBeUndefined();
       } finally {
         await store.close();
@@ -117,11 +117,15 @@ describe('a first seed interrupted half-way (writes fail after N versions)', () 
     });
   }
 
-  it('a seed that completes leaves no marker, and a store that is not being seeded is left alone', async () => {
+  it('a seed that completes records when it started and completed', async () => {
     const store = await createSqliteStore({ filename: join(dir, 'whole.db') });
     try {
       await seedStore(store, dataset);
-      expect(await store.getState(SEED_MARKER_KEY)).toBe('');
+      expect(await readSeedRecord(store)).toEqual({
+        startedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        bundledVersions: total,
+        completedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      });
       expect(await history(store)).toEqual(complete);
     } finally {
       await store.close();
@@ -161,7 +165,7 @@ describeWith('mounting a small tmpfs (root)', canMountTmpfs())(
       rmSync(mountPoint, { recursive: true, force: true });
     });
 
-    it('ipurl seed fails with exit 5 naming the full disk, leaving whole versions and the marker', async () => {
+    it('ipurl seed fails with exit 5 naming the full disk, leaving whole versions and an incomplete seed record', async () => {
       const run = await runIpurl(['seed', '--db', dbFile]);
       expect(run.code).toBe(5);
       expect(run.stderr).toMatch(/full/i);
@@ -242,7 +246,7 @@ describeWith('mounting a small tmpfs (root)', canMountTmpfs())(
       const store = await createSqliteStore({ filename: join(cwd, 'ipurl.db'), readonly: true });
       try {
         expect(await history(store)).toEqual(complete);
-        expect(await readSeedMarker(store)).toBeUndefined();
+        expect(await readIncompleteSeed(store)).toBeUndefined();
       } finally {
         await store.close();
       }

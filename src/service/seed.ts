@@ -18,8 +18,8 @@
  * instance missing from a store that is not empty.
  *
  * A first seed that stops half-way (disk full, killed) is finished on the next start: before the
- * first version goes into an empty store a marker (state key `seed.incomplete`) is written, and
- * it is cleared only once every bundled version of every instance is in. While it is set, the
+ * first version goes into an empty store a record (state key `seed`) says when it started, and
+ * it is marked completed only once every bundled version of every instance is in. Until then the
  * store counts as being seeded: instances still missing are filled too, `/ready` answers 503 and
  * `/health` names the incomplete seed, and the default store of every command is seeded again.
  * Each version is one transaction, so the store never holds half a version.
@@ -134,43 +134,53 @@ async function seedInstance(
   }
 }
 
-/** State key holding the marker of a first seed that has not finished yet ('' = none). */
-export const SEED_MARKER_KEY = 'seed.incomplete';
+/**
+ * State key of the first seed's record: when it started, how many versions it brings, and when
+ * it completed (null until then). A store seeded by an older release has none.
+ */
+export const SEED_STATE_KEY = 'seed';
 
-/** What the marker records: when the first seed started and how many versions it brings. */
-export interface SeedMarker {
+export interface SeedRecord {
   readonly startedAt: string;
   readonly bundledVersions: number;
+  readonly completedAt: string | null;
 }
 
-/** The marker of an unfinished first seed, or undefined when no seed is under way or unfinished. */
-export async function readSeedMarker(store: Store): Promise<SeedMarker | undefined> {
-  const text = await store.getState(SEED_MARKER_KEY);
+/** The record of the store's first seed, or undefined when it has none. */
+export async function readSeedRecord(store: Store): Promise<SeedRecord | undefined> {
+  const text = await store.getState(SEED_STATE_KEY);
   if (text === undefined || text === '') return undefined;
   try {
-    const parsed = JSON.parse(text) as Partial<SeedMarker>;
+    const parsed = JSON.parse(text) as Partial<SeedRecord>;
     return {
       startedAt: typeof parsed.startedAt === 'string' ? parsed.startedAt : '?',
       bundledVersions: typeof parsed.bundledVersions === 'number' ? parsed.bundledVersions : 0,
+      completedAt: typeof parsed.completedAt === 'string' ? parsed.completedAt : null,
     };
   } catch {
-    // A marker that cannot be read still says the seed did not finish.
-    return { startedAt: '?', bundledVersions: 0 };
+    // A record that cannot be read does not say the seed completed.
+    return { startedAt: '?', bundledVersions: 0, completedAt: null };
   }
+}
+
+/** The record of a first seed that started and has not completed, or undefined. */
+export async function readIncompleteSeed(store: Store): Promise<SeedRecord | undefined> {
+  const record = await readSeedRecord(store);
+  return record !== undefined && record.completedAt === null ? record : undefined;
 }
 
 /** Does this store need (the rest of) its first seed: empty, or a first seed left unfinished? */
 export async function needsFirstSeed(store: Store): Promise<boolean> {
-  return (await store.isEmpty()) || (await readSeedMarker(store)) !== undefined;
+  return (await store.isEmpty()) || (await readIncompleteSeed(store)) !== undefined;
 }
 
 /** Why a store is not ready because of its seed (for `/ready` and `/health`), or undefined. */
 export async function incompleteSeedReason(store: Store): Promise<string | undefined> {
-  const marker = await readSeedMarker(store);
-  if (marker === undefined) return undefined;
+  const record = await readIncompleteSeed(store);
+  if (record === undefined) return undefined;
   const stored = (await store.listInstances()).reduce((n, s) => n + s.versions.length, 0);
-  const of = marker.bundledVersions > 0 ? ` of ${marker.bundledVersions}` : '';
-  return `the first seed from the bundled data is incomplete (started ${marker.startedAt}; ${stored}${of} versions stored): restart ipurl serve or run ipurl seed to finish it`;
+  const of = record.bundledVersions > 0 ? ` of ${record.bundledVersions}` : '';
+  return `the first seed from the bundled data is incomplete (started ${record.startedAt}; ${stored}${of} versions stored): restart ipurl serve or run ipurl seed to finish it`;
 }
 
 /** Every issue of the bundled dataset under the validator and the default sanity policy. */
@@ -218,18 +228,23 @@ export async function seedStore(
     );
   }
   const instances: SeedInstanceResult[] = [];
-  // A first seed (empty store) or the rest of one that stopped half-way (marker still set).
+  // A first seed (empty store) or the rest of one that stopped half-way (its record not completed).
   const first = await needsFirstSeed(store);
-  if (first && (await readSeedMarker(store)) === undefined) {
-    const marker: SeedMarker = {
+  let record = first ? await readIncompleteSeed(store) : undefined;
+  if (first && record === undefined) {
+    record = {
       startedAt: new Date().toISOString(),
       bundledVersions: dataset.instances.reduce((n, i) => n + i.versions.length, 0),
+      completedAt: null,
     };
-    await store.setState(SEED_MARKER_KEY, JSON.stringify(marker));
+    await store.setState(SEED_STATE_KEY, JSON.stringify(record));
   }
   for (const bundled of dataset.instances)
     instances.push(await seedInstance(store, bundled, first, options));
-  if (first) await store.setState(SEED_MARKER_KEY, '');
+  if (record !== undefined) {
+    const done: SeedRecord = { ...record, completedAt: new Date().toISOString() };
+    await store.setState(SEED_STATE_KEY, JSON.stringify(done));
+  }
   return {
     instances,
     appended: instances.reduce((n, i) => n + i.appended, 0),
