@@ -32,7 +32,11 @@ const ROUTES = [
   `/endpoints/Worldwide?clientrequestid=${GUID}`,
   '/pac/Worldwide?type=2',
   '/export/Worldwide/nftables',
+  // Refused on purpose (422: two Worldwide patterns cannot be written in a plain domain list,
+  // docs/formats.md); the cached refusal is answered from the fast path like any answer.
   '/export/Worldwide/list?file=urls',
+  // The same list once told what to do with them.
+  '/export/Worldwide/list?file=urls&onUnsupported=warn',
   '/Worldwide',
   '/lookup/Worldwide?q=52.112.0.1',
 ];
@@ -41,7 +45,10 @@ async function main(): Promise<void> {
   const p = new Processes();
   try {
     const off = await p.ipurl('off', ['--rate-limit', '0']);
-    const on = await p.ipurl('on', []);
+    // Limit on: the default 30/hour per IP + ClientRequestId. The load comes from one loopback
+    // address, so the per-IP ceiling (600/hour) is raised out of reach: it still counts every
+    // request (the same bookkeeping), but every distinct client is answered, as in the field.
+    const on = await p.ipurl('on', ['--rate-limit-per-ip', '1000000000']);
     // The bytes ipurl answers, identity and gzip, served by nginx as they are.
     const files: Array<{ path: string; body: Buffer; type: string; gzip?: boolean }> = [];
     const statuses: number[] = [];
@@ -115,7 +122,9 @@ start ${load}.
 ${rows.join('\n')}
 
 Rate limit: \`/endpoints/Worldwide\` with a fresh ClientRequestId per request (every request a
-distinct client, so none is refused), default in-memory limit (30/hour) on: ${limitOn.rps.toFixed(0)} req/s,
+distinct client, so none is refused), default in-memory limit (30/hour per IP + ClientRequestId)
+on, per-IP ceiling raised to 10⁹ (all load comes from one loopback address; it still counts
+every request): ${limitOn.rps.toFixed(0)} req/s,
 p99 ${limitOn.p99.toFixed(2)} ms, non-2xx ${limitOn.non2xx}; limit off: ${limitOff.rps.toFixed(0)} req/s, p99
 ${limitOff.p99.toFixed(2)} ms: **${limitRatio.toFixed(2)}** of the limit off (target ≥ 0.8).
 

@@ -16,7 +16,12 @@ import { IpurlError, describeValue } from '../core/errors.js';
 import { buildLookupIndex, type LookupIndex } from '../core/lookup-index.js';
 import type { InstanceSummary, Store } from '../core/store.js';
 import { VERSION_ZERO, isVersionId, type VersionId } from '../core/version-id.js';
-import { PreparedCache, type PreparedCacheStats, type PreparedResponse } from './prepared.js';
+import {
+  PreparedCache,
+  renderInTurn,
+  type PreparedCacheStats,
+  type PreparedResponse,
+} from './prepared.js';
 
 /** What the catalog reads: a Store, or the bundled dataset (CLI on an empty store). */
 export type CatalogSource = Pick<
@@ -173,6 +178,8 @@ export function createCatalog(source: CatalogSource, options: CatalogOptions = {
     versionSets: new Map(),
   };
   let loaded = false;
+  /** Set by start(): a catalog that follows the store serves requests (the server). */
+  let serving = false;
   let refreshing: Promise<boolean> | undefined;
   let timer: NodeJS.Timeout | undefined;
   let unsubscribe: (() => void) | undefined;
@@ -193,8 +200,30 @@ export function createCatalog(source: CatalogSource, options: CatalogOptions = {
     historyCache.clear();
     histories = new Map();
     indexCache.clear();
+    if (serving) warmLookupIndexes();
     options.onRevision?.(revision);
     return true;
+  }
+
+  function lookupIndex(resolved: Resolved): Promise<LookupIndex> {
+    return indexCache.get(`${resolved.instance}|${resolved.version}`, async () =>
+      buildLookupIndex(await sets(resolved)),
+    );
+  }
+
+  /**
+   * Compile the latest version's lookup index of every instance now, one per event-loop turn
+   * (prepared.ts renderInTurn), so the first /lookup after a start or a new version does not
+   * build it on the request path.
+   */
+  function warmLookupIndexes(): void {
+    for (const summary of snapshot.list) {
+      const resolved = { instance: summary.instance, version: summary.latest, summary };
+      // Skipped when the catalog closed meanwhile (the store may be closed too).
+      renderInTurn(() => (serving ? lookupIndex(resolved) : undefined)).catch((error: unknown) =>
+        options.onError?.(error),
+      );
+    }
   }
 
   function refresh(): Promise<boolean> {
@@ -224,6 +253,7 @@ export function createCatalog(source: CatalogSource, options: CatalogOptions = {
 
   return {
     async start() {
+      serving = true;
       await refresh();
       if (source.onRevision) unsubscribe = source.onRevision(backgroundRefresh);
       if (pollMs > 0) {
@@ -233,6 +263,7 @@ export function createCatalog(source: CatalogSource, options: CatalogOptions = {
     },
 
     async close() {
+      serving = false;
       if (timer) clearInterval(timer);
       timer = undefined;
       unsubscribe?.();
@@ -284,10 +315,7 @@ export function createCatalog(source: CatalogSource, options: CatalogOptions = {
 
     loadedHistory: (instance) => histories.get(instance),
 
-    lookupIndex: (resolved) =>
-      indexCache.get(`${resolved.instance}|${resolved.version}`, async () =>
-        buildLookupIndex(await sets(resolved)),
-      ),
+    lookupIndex,
 
     prepared: (key, render) => prepared.get(`${snapshot.revision}|${key}`, render),
 
