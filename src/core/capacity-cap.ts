@@ -181,7 +181,8 @@ export function capPrefixes(
     const bits = BigInt(familyBits(family) - p);
     const network = ((trie.firstLeaf[v] as Cidr).network >> bits) << bits;
     const cidr = makeCidr(family, network, p);
-    const added = space(cidr) - totalSpace(from);
+    // The node's cost is its added space, exact in float64 for IPv4 (below 2³²).
+    const added = family === 4 ? BigInt(trie.cost[v] as number) : space(cidr) - totalSpace(from);
     addedSpace += added;
     out[trie.group[v] ?? 0]?.push(cidr);
     const merge = { into: cidr.text, from: from.map((c) => c.text), added };
