@@ -100,6 +100,9 @@ export interface Catalog {
   stats(): CatalogStats;
 }
 
+/** Prefixes (all versions together) whose lookup indexes a serving catalog builds ahead. */
+const WARM_PREFIXES = 200_000;
+
 /** The one wording of an unknown instance (HTTP 400, CLI exit 2). */
 export function unknownInstance(requested: string, known: readonly string[]): IpurlError {
   return new IpurlError(
@@ -169,7 +172,8 @@ export function createCatalog(source: CatalogSource, options: CatalogOptions = {
   });
   const setsCache = new BoundedPromises<readonly EndpointSet[]>(options.maxSets ?? 64);
   const historyCache = new BoundedPromises<readonly ChangeRecord[]>(64);
-  const indexCache = new BoundedPromises<LookupIndex>(options.maxLookupIndexes ?? 64);
+  const maxIndexes = options.maxLookupIndexes ?? 64;
+  const indexCache = new BoundedPromises<LookupIndex>(maxIndexes);
   let histories = new Map<string, readonly ChangeRecord[]>();
   let snapshot: Snapshot = {
     revision: '',
@@ -212,17 +216,32 @@ export function createCatalog(source: CatalogSource, options: CatalogOptions = {
   }
 
   /**
-   * Compile the latest version's lookup index of every instance now, one per event-loop turn
-   * (prepared.ts renderInTurn), so the first /lookup after a start or a new version does not
-   * build it on the request path.
+   * Compile lookup indexes before they are asked for, one per event-loop turn (prepared.ts
+   * renderInTurn): the newest versions first, taking each instance in turn, up to half the index
+   * cache and WARM_PREFIXES prefixes in all, so the first /lookup after a start or a new version
+   * (and a flood cycling recent versions) does not build on the request path, and the builds
+   * that remain run on warmed-up code. Stops when the revision changes or the catalog closes.
    */
   function warmLookupIndexes(): void {
-    for (const summary of snapshot.list) {
-      const resolved = { instance: summary.instance, version: summary.latest, summary };
-      // Skipped when the catalog closed meanwhile (the store may be closed too).
-      renderInTurn(() => (serving ? lookupIndex(resolved) : undefined)).catch((error: unknown) =>
-        options.onError?.(error),
-      );
+    const revision = snapshot.revision;
+    const most = Math.floor(maxIndexes / 2);
+    const queue: Resolved[] = [];
+    for (let depth = 0; queue.length < most; depth += 1) {
+      const before = queue.length;
+      for (const summary of snapshot.list) {
+        const version = summary.versions[depth];
+        if (version !== undefined && queue.length < most)
+          queue.push({ instance: summary.instance, version, summary });
+      }
+      if (queue.length === before) break;
+    }
+    let budget = WARM_PREFIXES;
+    for (const resolved of queue) {
+      renderInTurn(async () => {
+        if (!serving || budget <= 0 || snapshot.revision !== revision) return;
+        for (const set of await sets(resolved)) budget -= set.ips?.length ?? 0;
+        await lookupIndex(resolved);
+      }).catch((error: unknown) => options.onError?.(error));
     }
   }
 
