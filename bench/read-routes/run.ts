@@ -133,8 +133,10 @@ Targets (â‰¥ 0.5 of nginx and p99 < 20 ms on every route and coding; limit on â‰
 
 What it rests on: every answer is prepared once per content identity and store revision
 (service/prepared.ts) with its gzip made once by async zlib; the fast path (server/fast-path.ts)
-answers any URL a read route has answered before from a URL memo, and new web-service URLs by
-parsing, with the in-memory limiter's synchronous count.
+answers any URL a read route has answered before from a URL memo (a cached refusal such as the
+422 of \`list?file=urls\` too), and new web-service URLs by parsing, with the in-memory limiter's
+synchronous count; its headers are flattened once per answer and coding (server/reply.ts). The
+p99 target needs a quiet machine: on a shared one the tail is the scheduler's.
 
 <details><summary>raw wrk figures</summary>
 
