@@ -99,11 +99,19 @@ async function main(): Promise<void> {
     // Rate limit on (default 30/hour per IP + ClientRequestId) vs off, a fresh id per request.
     const script = requestScript(p.dir, 'fresh', '/endpoints/Worldwide?clientrequestid={id}');
     wrk(`${on}/`, { connections: CONNECTIONS, seconds: 1, script });
-    const limitOff = run(`${off}/`, [], script);
-    const limitOn = run(`${on}/`, [], script);
-    const limitRatio = limitOn.rps / limitOff.rps;
+    // Three alternating pairs, the median ratio: one pair on a shared machine is a coin toss.
+    const pairs = [0, 1, 2].map(() => {
+      const offRun = run(`${off}/`, [], script);
+      const onRun = run(`${on}/`, [], script);
+      return { offRun, onRun, ratio: onRun.rps / offRun.rps };
+    });
+    const middle = [...pairs].sort((a, b) => a.ratio - b.ratio)[1]!;
+    const limitOff = middle.offRun;
+    const limitOn = middle.onRun;
+    const limitRatio = middle.ratio;
     met &&= limitRatio >= 0.8;
-    all.push(`limit off ${JSON.stringify(limitOff)}; limit on ${JSON.stringify(limitOn)}`);
+    for (const pair of pairs)
+      all.push(`limit off ${JSON.stringify(pair.offRun)}; limit on ${JSON.stringify(pair.onRun)}`);
 
     const md = `# Benchmark: read routes (issue 10)
 
@@ -126,7 +134,8 @@ distinct client, so none is refused), default in-memory limit (30/hour per IP + 
 on, per-IP ceiling raised to 10⁹ (all load comes from one loopback address; it still counts
 every request): ${limitOn.rps.toFixed(0)} req/s,
 p99 ${limitOn.p99.toFixed(2)} ms, non-2xx ${limitOn.non2xx}; limit off: ${limitOff.rps.toFixed(0)} req/s, p99
-${limitOff.p99.toFixed(2)} ms: **${limitRatio.toFixed(2)}** of the limit off (target ≥ 0.8).
+${limitOff.p99.toFixed(2)} ms: **${limitRatio.toFixed(2)}** of the limit off (target ≥ 0.8; median of three
+alternating pairs: ${pairs.map((pair) => pair.ratio.toFixed(2)).join(', ')}).
 
 Targets (≥ 0.5 of nginx and p99 < 20 ms on every route and coding; limit on ≥ 0.8 of off):
 **${met ? 'met' : 'not all met'}**.
