@@ -86,7 +86,15 @@ export function createUrlMemo(
   }
 
   function put(map: Map<string, MemoEntry>, key: string, entry: MemoEntry): void {
-    if (map.size >= maxEntries) map.delete(map.keys().next().value!);
+    // Full: the oldest eighth goes at once (one key per insert would walk V8's deleted-entry
+    // tombstones from the front of the Map on every new URL of a fresh-ClientRequestId flood).
+    if (map.size >= maxEntries) {
+      let drop = Math.ceil(maxEntries / 8);
+      for (const old of map.keys()) {
+        if (drop-- <= 0) break;
+        map.delete(old);
+      }
+    }
     map.set(key, entry);
   }
 
