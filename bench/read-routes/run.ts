@@ -32,7 +32,11 @@ const ROUTES = [
   `/endpoints/Worldwide?clientrequestid=${GUID}`,
   '/pac/Worldwide?type=2',
   '/export/Worldwide/nftables',
+  // Refused on purpose (422: two Worldwide patterns cannot be written in a plain domain list,
+  // docs/formats.md); the cached refusal is answered from the fast path like any answer.
   '/export/Worldwide/list?file=urls',
+  // The same list once told what to do with them.
+  '/export/Worldwide/list?file=urls&onUnsupported=warn',
   '/Worldwide',
   '/lookup/Worldwide?q=52.112.0.1',
 ];
@@ -41,7 +45,10 @@ async function main(): Promise<void> {
   const p = new Processes();
   try {
     const off = await p.ipurl('off', ['--rate-limit', '0']);
-    const on = await p.ipurl('on', []);
+    // Limit on: the default 30/hour per IP + ClientRequestId. The load comes from one loopback
+    // address, so the per-IP ceiling (600/hour) is raised out of reach: it still counts every
+    // request (the same bookkeeping), but every distinct client is answered, as in the field.
+    const on = await p.ipurl('on', ['--rate-limit-per-ip', '1000000000']);
     // The bytes ipurl answers, identity and gzip, served by nginx as they are.
     const files: Array<{ path: string; body: Buffer; type: string; gzip?: boolean }> = [];
     const statuses: number[] = [];
@@ -92,16 +99,24 @@ async function main(): Promise<void> {
     // Rate limit on (default 30/hour per IP + ClientRequestId) vs off, a fresh id per request.
     const script = requestScript(p.dir, 'fresh', '/endpoints/Worldwide?clientrequestid={id}');
     wrk(`${on}/`, { connections: CONNECTIONS, seconds: 1, script });
-    const limitOff = run(`${off}/`, [], script);
-    const limitOn = run(`${on}/`, [], script);
-    const limitRatio = limitOn.rps / limitOff.rps;
+    // Three alternating pairs, the median ratio: one pair on a shared machine is a coin toss.
+    const pairs = [0, 1, 2].map(() => {
+      const offRun = run(`${off}/`, [], script);
+      const onRun = run(`${on}/`, [], script);
+      return { offRun, onRun, ratio: onRun.rps / offRun.rps };
+    });
+    const middle = [...pairs].sort((a, b) => a.ratio - b.ratio)[1]!;
+    const limitOff = middle.offRun;
+    const limitOn = middle.onRun;
+    const limitRatio = middle.ratio;
     met &&= limitRatio >= 0.8;
-    all.push(`limit off ${JSON.stringify(limitOff)}; limit on ${JSON.stringify(limitOn)}`);
+    for (const pair of pairs)
+      all.push(`limit off ${JSON.stringify(pair.offRun)}; limit on ${JSON.stringify(pair.onRun)}`);
 
     const md = `# Benchmark: read routes (issue 10)
 
 Command: \`npx tsx bench/read-routes/run.ts --duration ${DURATION} --connections ${CONNECTIONS}\`
-(wrk -t2 -c${CONNECTIONS}, ${DURATION} s per point, one run: the machine is shared by eight
+(wrk -t2 -c${CONNECTIONS}, ${DURATION} s per point, one run: the machine is shared by seven
 engineers, so runs are kept short and each ratio is taken against nginx in the same minute).
 ipurl = \`ipurl serve --rate-limit 0\` (one Node process, SQLite seeded from data/); nginx = one
 worker serving the very bytes ipurl answered (identity, and ipurl's gzip bytes with
@@ -115,17 +130,22 @@ start ${load}.
 ${rows.join('\n')}
 
 Rate limit: \`/endpoints/Worldwide\` with a fresh ClientRequestId per request (every request a
-distinct client, so none is refused), default in-memory limit (30/hour) on: ${limitOn.rps.toFixed(0)} req/s,
+distinct client, so none is refused), default in-memory limit (30/hour per IP + ClientRequestId)
+on, per-IP ceiling raised to 10⁹ (all load comes from one loopback address; it still counts
+every request): ${limitOn.rps.toFixed(0)} req/s,
 p99 ${limitOn.p99.toFixed(2)} ms, non-2xx ${limitOn.non2xx}; limit off: ${limitOff.rps.toFixed(0)} req/s, p99
-${limitOff.p99.toFixed(2)} ms: **${limitRatio.toFixed(2)}** of the limit off (target ≥ 0.8).
+${limitOff.p99.toFixed(2)} ms: **${limitRatio.toFixed(2)}** of the limit off (target ≥ 0.8; median of three
+alternating pairs: ${pairs.map((pair) => pair.ratio.toFixed(2)).join(', ')}).
 
 Targets (≥ 0.5 of nginx and p99 < 20 ms on every route and coding; limit on ≥ 0.8 of off):
 **${met ? 'met' : 'not all met'}**.
 
 What it rests on: every answer is prepared once per content identity and store revision
 (service/prepared.ts) with its gzip made once by async zlib; the fast path (server/fast-path.ts)
-answers any URL a read route has answered before from a URL memo, and new web-service URLs by
-parsing, with the in-memory limiter's synchronous count.
+answers any URL a read route has answered before from a URL memo (a cached refusal such as the
+422 of \`list?file=urls\` too), and new web-service URLs by parsing, with the in-memory limiter's
+synchronous count; its headers are flattened once per answer and coding (server/reply.ts). The
+p99 target needs a quiet machine: on a shared one the tail is the scheduler's.
 
 <details><summary>raw wrk figures</summary>
 

@@ -49,13 +49,17 @@ async function waitFor(url: string): Promise<void> {
 }
 
 function wrk(url: string): { rps: number; p99: string; errors: string } {
-  const result = spawnSync('wrk', ['-t2', '-c64', `-d${DURATION}s`, '--latency', url], { encoding: 'utf8' });
+  const result = spawnSync('wrk', ['-t2', '-c64', `-d${DURATION}s`, '--latency', url], {
+    encoding: 'utf8',
+  });
   if (result.status !== 0) throw new Error(`wrk failed: ${result.stderr}`);
   const out = result.stdout;
   return {
     rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]),
     p99: /\s99%\s+(\S+)/.exec(out)?.[1] ?? '?',
-    errors: [/Socket errors:.*/.exec(out)?.[0], /Non-2xx or 3xx responses:.*/.exec(out)?.[0]].filter(Boolean).join('; '),
+    errors: [/Socket errors:.*/.exec(out)?.[0], /Non-2xx or 3xx responses:.*/.exec(out)?.[0]]
+      .filter(Boolean)
+      .join('; '),
   };
 }
 
@@ -71,9 +75,11 @@ http {
   ${upstreams.length ? `upstream ipurl { ${upstreams.map((p) => `server 127.0.0.1:${p};`).join(' ')} keepalive 64; }` : ''}
   server {
     listen 127.0.0.1:${port};
-    ${upstreams.length
-      ? 'location / { proxy_pass http://ipurl; proxy_http_version 1.1; proxy_set_header Connection ""; }'
-      : `location / { root ${staticRoot}; default_type application/json; }`}
+    ${
+      upstreams.length
+        ? 'location / { proxy_pass http://ipurl; proxy_http_version 1.1; proxy_set_header Connection ""; }'
+        : `location / { root ${staticRoot}; default_type application/json; }`
+    }
   }
 }
 `;
@@ -92,23 +98,42 @@ async function main(): Promise<void> {
     const port = await freePort();
     const conf = join(dir, `nginx-${port}.conf`);
     writeFileSync(conf, nginxConf(dir, port, upstreams, join(dir, 'static')));
-    children.push(spawn('nginx', ['-p', dir, '-c', conf, '-g', 'daemon off;'], { stdio: 'ignore' }));
+    children.push(
+      spawn('nginx', ['-p', dir, '-c', conf, '-g', 'daemon off;'], { stdio: 'ignore' }),
+    );
     return `http://127.0.0.1:${port}`;
   };
   try {
     const replicaPorts = [await freePort(), await freePort()];
     for (const port of replicaPorts) {
       children.push(
-        spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/bin.ts'), 'serve', '--port', String(port), '--db', db, '--rate-limit', '0'], {
-          cwd: ROOT,
-          env: { ...process.env, IPURL_LOG_LEVEL: 'warn' },
-          stdio: 'ignore',
-        }),
+        spawn(
+          process.execPath,
+          [
+            '--import',
+            'tsx',
+            join(ROOT, 'src/cli/bin.ts'),
+            'serve',
+            '--port',
+            String(port),
+            '--db',
+            db,
+            '--rate-limit',
+            '0',
+          ],
+          {
+            cwd: ROOT,
+            env: { ...process.env, IPURL_LOG_LEVEL: 'warn' },
+            stdio: 'ignore',
+          },
+        ),
       );
       await waitFor(`http://127.0.0.1:${port}/ready`);
     }
     const path = `/endpoints/Worldwide?clientrequestid=${GUID}`;
-    const bytes = Buffer.from(await (await fetch(`http://127.0.0.1:${replicaPorts[0]}${path}`)).arrayBuffer());
+    const bytes = Buffer.from(
+      await (await fetch(`http://127.0.0.1:${replicaPorts[0]}${path}`)).arrayBuffer(),
+    );
     mkdirSync(join(dir, 'static', 'endpoints'), { recursive: true });
     writeFileSync(join(dir, 'static', 'endpoints', 'Worldwide'), bytes);
 
@@ -116,7 +141,9 @@ async function main(): Promise<void> {
     const oneUrl = await startNginx([replicaPorts[0]!]);
     const twoUrl = await startNginx(replicaPorts);
     await new Promise((r) => setTimeout(r, 500));
-    const load = loadavg().map((n) => n.toFixed(2)).join(' ');
+    const load = loadavg()
+      .map((n) => n.toFixed(2))
+      .join(' ');
     const anchor = wrk(`${staticUrl}/endpoints/Worldwide`);
     const one = wrk(`${oneUrl}${path}`);
     const two = wrk(`${twoUrl}${path}`);

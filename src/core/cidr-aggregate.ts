@@ -70,14 +70,23 @@ function contains(outer: Cidr, inner: Cidr): boolean {
   return inner.network >> shift === outer.network >> shift;
 }
 
-/** Aggregate prefixes (either family; families never merge). The input is not modified. */
-export function aggregateCidrs(input: readonly Cidr[]): AggregateResult {
+/**
+ * Aggregate prefixes (either family; families never merge). The input is not modified.
+ * `report: false` (the capacity cap, which reports its own merges) leaves `merges` empty and
+ * skips keeping what each output prefix stands for.
+ */
+export function aggregateCidrs(
+  input: readonly Cidr[],
+  options: { readonly report?: boolean } = {},
+): AggregateResult {
+  const report = options.report ?? true;
   const sorted = sortCidrs(input);
   // 1. Duplicates and covered prefixes fold into the covering one.
   const disjoint: Node[] = [];
   for (const cidr of sorted) {
     const last = disjoint[disjoint.length - 1];
     if (last !== undefined && contains(last.cidr, cidr)) {
+      if (!report) continue;
       if (last.seen === undefined && last.from.length > 8) last.seen = new Set(last.from);
       if (last.seen === undefined ? !last.from.includes(cidr.text) : !last.seen.has(cidr.text)) {
         last.from.push(cidr.text);
@@ -86,7 +95,7 @@ export function aggregateCidrs(input: readonly Cidr[]): AggregateResult {
       last.inputs += 1;
       continue;
     }
-    disjoint.push({ cidr, from: [cidr.text], inputs: 1 });
+    disjoint.push({ cidr, from: report ? [cidr.text] : [], inputs: 1 });
   }
   // 2. Sibling halves merge into their parent, repeatedly (a stack keeps it linear).
   const stack: Node[] = [];
@@ -100,13 +109,13 @@ export function aggregateCidrs(input: readonly Cidr[]): AggregateResult {
       // The lower half's list is owned by this loop: append in place (copying both lists at
       // every level is quadratic on long runs of siblings).
       const from = top.from;
-      for (const text of current.from) from.push(text);
+      if (report) for (const text of current.from) from.push(text);
       current = { cidr: parent, from, inputs: top.inputs + current.inputs };
     }
     stack.push(current);
   }
   const merges: AggregateMerge[] = [];
-  for (const node of stack) {
+  for (const node of report ? stack : []) {
     if (node.inputs > 1) {
       merges.push({ into: node.cidr.text, from: node.from, inputs: node.inputs });
     }

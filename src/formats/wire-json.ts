@@ -127,6 +127,23 @@ export function changeRecordToWire(record: ChangeRecord): { [key: string]: JsonV
   return out;
 }
 
+/**
+ * Each record's indented text, kept while the record object lives: `/changes` answers are
+ * suffixes of one history read once per store revision, so a new suffix joins texts already
+ * made instead of serializing the whole history again (a flood of distinct versions).
+ */
+const recordTexts = new WeakMap<ChangeRecord, string>();
+
 export function renderChangesJson(records: readonly ChangeRecord[]): string {
-  return stringifyIndented(records.map(changeRecordToWire));
+  if (records.length === 0) return '[]';
+  // Exactly stringifyIndented of the array: `[`, one indented record per line, `]`.
+  const lines = records.map((record) => {
+    let text = recordTexts.get(record);
+    if (text === undefined) {
+      text = `  ${stringifyIndented(changeRecordToWire(record), '  ')}`;
+      recordTexts.set(record, text);
+    }
+    return text;
+  });
+  return `[${NEWLINE}${lines.join(`,${NEWLINE}`)}${NEWLINE}]`;
 }

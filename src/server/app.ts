@@ -10,10 +10,11 @@ import Fastify, { LogController } from 'fastify';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { IpurlError, describeValue } from '../core/errors.js';
 import type { ServerDeps } from './deps.js';
-import { createFastPath, createUrlMemo } from './fast-path.js';
+import { createFastPath, createUrlMemo, rememberRefusal } from './fast-path.js';
 import { errorBody, toHttpError } from './http-errors.js';
 import { registerMetrics } from './metrics.js';
 import { routes } from './routes/index.js';
+import { isCachedRefusal } from '../service/prepared.js';
 
 const DEBUG_LEVELS: ReadonlySet<string> = new Set(['debug', 'trace']);
 
@@ -164,6 +165,11 @@ export async function createApp(given: ServerDeps): Promise<FastifyInstance> {
   app.setErrorHandler((error, request, reply) => {
     const { status, body } = toHttpError(error);
     if (status >= 500) request.log.error({ err: error }, 'unhandled error');
+    // (perf) A refusal the prepared cache repeats is answered by the fast path next time.
+    if (memo !== undefined && request.method === 'GET' && isCachedRefusal(error)) {
+      const { url } = request.raw;
+      rememberRefusal(memo, url, request.headers['accept-language'], status, JSON.stringify(body));
+    }
     return sendError(reply, status, body);
   });
 

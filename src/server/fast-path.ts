@@ -17,6 +17,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PreparedResponse } from '../service/prepared.js';
 import type { ServerDeps } from './deps.js';
+import type { RateLimitResult } from './rate-limit.js';
 import { errorBody } from './http-errors.js';
 import { parseRawQuery } from './query.js';
 import { writePrepared } from './reply.js';
@@ -35,11 +36,22 @@ const PATH = /^\/+(version|endpoints|changes)(?:\/+([A-Za-z0-9]+))?(?:\/+([0-9]+
 
 export type FastPath = (req: IncomingMessage, res: ServerResponse) => boolean;
 
-export interface MemoEntry {
+export interface AnswerEntry {
   readonly prepared: PreparedResponse;
   /** Set on rate-limited routes: the normalised ClientRequestId the URL carries. */
   readonly clientRequestId?: string;
 }
+
+/** A cached refusal (prepared.ts `isCachedRefusal`) as the error handler sent it. */
+export interface RefusalEntry {
+  readonly refusal: {
+    readonly status: number;
+    readonly headers: readonly string[];
+    readonly body: Buffer;
+  };
+}
+
+export type MemoEntry = AnswerEntry | RefusalEntry;
 
 /** Raw URL → the prepared answer it got, for the current revision and day. */
 export interface UrlMemo {
@@ -74,7 +86,15 @@ export function createUrlMemo(
   }
 
   function put(map: Map<string, MemoEntry>, key: string, entry: MemoEntry): void {
-    if (map.size >= maxEntries) map.delete(map.keys().next().value!);
+    // Full: the oldest eighth goes at once (one key per insert would walk V8's deleted-entry
+    // tombstones from the front of the Map on every new URL of a fresh-ClientRequestId flood).
+    if (map.size >= maxEntries) {
+      let drop = Math.ceil(maxEntries / 8);
+      for (const old of map.keys()) {
+        if (drop-- <= 0) break;
+        map.delete(old);
+      }
+    }
     map.set(key, entry);
   }
 
@@ -96,6 +116,35 @@ export function createUrlMemo(
       return byUrl.size + byLanguage.size;
     },
   };
+}
+
+/**
+ * Let the fast path repeat a refusal the error handler sent for a GET: only a refusal the
+ * prepared cache repeats anyway (the same URL gets it until the revision changes), keyed by URL
+ * and Accept-Language, and never on the rate-limited web-service routes (they count first).
+ * `body` is the JSON text the error handler sent with `cache-control: no-store`.
+ */
+export function rememberRefusal(
+  memo: UrlMemo,
+  url: string | undefined,
+  acceptLanguage: string | undefined,
+  status: number,
+  body: string,
+): void {
+  // 401/413 close the connection (app.ts sendError); a 5xx is never repeated from memory.
+  if (url === undefined || status === 401 || status === 413 || status >= 500) return;
+  const at = url.indexOf('?');
+  if (PATH.test(at === -1 ? url : url.slice(0, at))) return;
+  const bytes = Buffer.from(body, 'utf8');
+  const headers = [
+    'cache-control',
+    'no-store',
+    'content-type',
+    'application/json; charset=utf-8',
+    'content-length',
+    String(bytes.length),
+  ];
+  memo.remember(url, { refusal: { status, headers, body: bytes } }, acceptLanguage ?? null);
 }
 
 export function createFastPath(deps: ServerDeps, memo: UrlMemo): FastPath {
@@ -162,18 +211,31 @@ export function createFastPath(deps: ServerDeps, memo: UrlMemo): FastPath {
     }
   }
 
-  function refuse(res: ServerResponse, headers: string[], message: string): void {
-    const body = JSON.stringify(errorBody('ERR_RATE_LIMITED', message));
+  // A flood past its budget is answered 429 on every request: the body depends only on the
+  // budget, its scope and the seconds left, so it is made once per such triple (an error object
+  // and its stack trace per refused request cost more than the answer itself).
+  const refusals = new Map<string, { body: Buffer; length: string }>();
+
+  function refuse(res: ServerResponse, headers: string[], result: RateLimitResult): void {
+    const key = `${result.limit}|${result.scope}|${result.resetSeconds}`;
+    let made = refusals.get(key);
+    if (made === undefined) {
+      const message = rateLimitError(result, config).message;
+      const body = Buffer.from(JSON.stringify(errorBody('ERR_RATE_LIMITED', message)));
+      made = { body, length: String(body.length) };
+      if (refusals.size >= 256) refusals.clear();
+      refusals.set(key, made);
+    }
     headers.push(
       'cache-control',
       'no-store',
       'content-type',
       'application/json; charset=utf-8',
       'content-length',
-      String(Buffer.byteLength(body)),
+      made.length,
     );
     res.writeHead(429, headers);
-    res.end(body);
+    res.end(made.body);
   }
 
   return (req, res) => {
@@ -181,6 +243,11 @@ export function createFastPath(deps: ServerDeps, memo: UrlMemo): FastPath {
     const url = req.url ?? '';
     const entry = find(req, url);
     if (entry === undefined) return false;
+    if ('refusal' in entry) {
+      res.writeHead(entry.refusal.status, entry.refusal.headers as string[]);
+      res.end(entry.refusal.body);
+      return true;
+    }
     let extra: string[] = [];
     if (entry.clientRequestId !== undefined && limited) {
       if (hitSync === undefined) return false;
@@ -188,7 +255,7 @@ export function createFastPath(deps: ServerDeps, memo: UrlMemo): FastPath {
       const result = hitSync(ip, entry.clientRequestId, now());
       extra = rateLimitHeaders(result);
       if (!result.allowed) {
-        refuse(res, extra, rateLimitError(result, config).message);
+        refuse(res, extra, result);
         return true;
       }
     }

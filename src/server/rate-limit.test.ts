@@ -19,3 +19,20 @@ it('is bounded in memory and answers synchronously for the fast path', () => {
   expect(small.hitSync('192.0.2.1', 'k0', T0).allowed).toBe(true);
   expect(small.hitSync('192.0.2.1', 'k49', T0).allowed).toBe(false);
 });
+
+it('keeps the per-IP ceiling however many fresh ClientRequestIds push client keys out', () => {
+  const T0 = Date.UTC(2026, 10, 28, 10, 0, 0);
+  const small = createMemoryRateLimiter({
+    limit: 30,
+    perIpLimit: 20,
+    windowSeconds: 3600,
+    maxKeys: 10,
+  });
+  const answers = Array.from({ length: 100 }, (_, i) =>
+    small.hitSync('192.0.2.7', `fresh-${i}`, T0),
+  );
+  expect(answers.filter((a) => a.allowed)).toHaveLength(20);
+  expect(answers.at(-1)).toMatchObject({ allowed: false, scope: 'ip', limit: 20 });
+  // Another address has its own ceiling.
+  expect(small.hitSync('192.0.2.8', 'fresh-0', T0).allowed).toBe(true);
+});

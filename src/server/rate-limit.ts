@@ -92,33 +92,49 @@ interface Window {
   count: number;
 }
 
+/**
+ * Counters of one kind (clients, or IPs), bounded by `maxKeys`. Map iteration order is insertion
+ * order and a key is re-inserted when its window changes, so the front holds past windows first,
+ * then the clients seen earliest. Past the bound an eighth of the keys go at once, oldest first:
+ * deleting one key per insert would walk V8's deleted-entry tombstones from the front of the
+ * Map every time (about 0.1 ms per request once full, a ClientRequestId flood's easy win).
+ */
+class Counters {
+  private readonly windows = new Map<string, Window>();
+  constructor(private readonly maxKeys: number) {}
+
+  /** Count one request of `key` in the window starting at `start`; the count after it. */
+  hit(key: string, start: number): number {
+    let window = this.windows.get(key);
+    if (window === undefined || window.start !== start) {
+      if (window !== undefined) this.windows.delete(key);
+      window = { start, count: 0 };
+      this.windows.set(key, window);
+      if (this.windows.size > this.maxKeys) this.evict();
+    }
+    window.count += 1;
+    return window.count;
+  }
+
+  private evict(): void {
+    let drop = this.windows.size - this.maxKeys + Math.ceil(this.maxKeys / 8);
+    for (const key of this.windows.keys()) {
+      if (drop <= 0) break;
+      this.windows.delete(key);
+      drop -= 1;
+    }
+  }
+}
+
 /** In-memory fixed clock windows (one process; replicas share counters through Redis). */
 export function createMemoryRateLimiter(
   options: FixedWindowOptions,
 ): RateLimiter & Required<Pick<RateLimiter, 'hitSync'>> {
   const { limit, windowSeconds } = options;
   const maxKeys = options.maxKeys ?? 100_000;
-  // Map iteration order is insertion order: re-inserting on a new window keeps it LRU-like.
-  const windows = new Map<string, Window>();
-
-  function count(key: string, start: number): number {
-    let window = windows.get(key);
-    if (window === undefined || window.start !== start) {
-      windows.delete(key);
-      window = { start, count: 0 };
-      windows.set(key, window);
-      if (windows.size > maxKeys) sweep(start);
-    }
-    window.count += 1;
-    return window.count;
-  }
-
-  function sweep(current: number): void {
-    for (const [key, window] of windows) {
-      if (windows.size <= maxKeys && window.start === current) break;
-      windows.delete(key);
-    }
-  }
+  // Kept apart so a flood of fresh ClientRequestIds never pushes its IP's ceiling out.
+  const clients = new Counters(maxKeys);
+  const ips = new Counters(maxKeys);
 
   const limiter = {
     hit: (ip: string, clientRequestId: string, now?: number): Promise<RateLimitResult> =>
@@ -126,8 +142,8 @@ export function createMemoryRateLimiter(
     hitSync(ip: string, clientRequestId: string, now: number = Date.now()): RateLimitResult {
       if (limit <= 0) return unlimited(windowSeconds);
       const { start, resetSeconds } = clockWindow(now, windowSeconds);
-      const clientCount = count(`c|${ip}|${clientRequestId}`, start);
-      const ipCount = count(`i|${ip}`, start);
+      const clientCount = clients.hit(`${ip}|${clientRequestId}`, start);
+      const ipCount = ips.hit(ip, start);
       return decide(clientCount, ipCount, options, resetSeconds);
     },
   };

@@ -137,13 +137,46 @@ export function sendPrepared(
   return planned instanceof Promise ? planned.then(send) : send(planned);
 }
 
-/** The identity 200 headers of an answer as a flat array, made once per answer (fast path). */
-const identityHeaders = new WeakMap<PreparedResponse, Map<string, string[]>>();
+/**
+ * The unconditional 200 headers of an answer as flat [name, value, …] lists, made once per
+ * answer, coding and Cache-Control default (fast path): a request then builds no header object,
+ * no key string and no closure.
+ */
+interface FlatHeaders {
+  readonly cacheControl: string;
+  identity?: string[];
+  gzip?: string[];
+  br?: string[];
+}
+
+const flatByAnswer = new WeakMap<PreparedResponse, FlatHeaders>();
 
 function flatHeaders(p: ReplyPlan): string[] {
   const out = Object.entries(p.headers).flat();
   out.push('content-length', String(p.body?.length ?? 0));
   return out;
+}
+
+function writePlan(
+  req: IncomingMessage,
+  res: ServerResponse,
+  p: ReplyPlan,
+  headers: string[],
+  extra: readonly string[],
+): void {
+  res.writeHead(p.status, extra.length === 0 ? headers : [...extra, ...headers]);
+  if (req.method === 'HEAD' || p.body === undefined) res.end();
+  else res.end(p.body);
+}
+
+/** The memo of `prepared`'s flat headers for `cacheControl` (one default per server). */
+function flatMemo(prepared: PreparedResponse, cacheControl: string): FlatHeaders {
+  let memo = flatByAnswer.get(prepared);
+  if (memo === undefined || memo.cacheControl !== cacheControl) {
+    memo = { cacheControl };
+    flatByAnswer.set(prepared, memo);
+  }
+  return memo;
 }
 
 /**
@@ -158,41 +191,44 @@ export function writePrepared(
   extra: readonly string[] = [],
 ): void | Promise<void> {
   const ifNoneMatch = req.headers['if-none-match'];
-  const encoding = chooseEncoding(req.headers['accept-encoding']);
-  const write = (p: ReplyPlan, headers: string[]): void => {
-    res.writeHead(p.status, extra.length === 0 ? headers : [...extra, ...headers]);
-    if (req.method === 'HEAD' || p.body === undefined) res.end();
-    else res.end(p.body);
-  };
   if (ifNoneMatch !== undefined) {
     const planned = planReply(prepared, cacheControl, req.headers['accept-encoding'], ifNoneMatch);
-    const finish = (p: ReplyPlan): void =>
-      write(p, p.body === undefined ? Object.entries(p.headers).flat() : flatHeaders(p));
-    return planned instanceof Promise ? planned.then(finish) : finish(planned);
+    if (!(planned instanceof Promise)) {
+      const headers =
+        planned.body === undefined ? Object.entries(planned.headers).flat() : flatHeaders(planned);
+      return writePlan(req, res, planned, headers, extra);
+    }
+    return planned.then((p) =>
+      writePlan(
+        req,
+        res,
+        p,
+        p.body === undefined ? Object.entries(p.headers).flat() : flatHeaders(p),
+        extra,
+      ),
+    );
   }
   // The common case (unconditional): headers flattened once per answer and coding.
-  let byCoding = identityHeaders.get(prepared);
-  if (byCoding === undefined)
-    identityHeaders.set(prepared, (byCoding = new Map<string, string[]>()));
-  const memoKey = `${encoding ?? 'identity'}|${cacheControl}`;
-  const known = byCoding.get(memoKey);
+  const encoding = chooseEncoding(req.headers['accept-encoding']);
+  const memo = flatMemo(prepared, cacheControl);
+  const coding = encoding ?? 'identity';
   const variant = encoding === undefined ? undefined : prepared.variant(encoding);
   if (encoding === undefined || variant !== undefined) {
+    const known = memo[coding];
     if (known !== undefined) {
       res.writeHead(200, extra.length === 0 ? known : [...extra, ...known]);
       if (req.method === 'HEAD') res.end();
-      else res.end(variant?.body ?? prepared.body);
+      else res.end(variant === undefined ? prepared.body : variant.body);
       return;
     }
     const p = plan(prepared, variant, cacheControl, undefined);
     const headers = flatHeaders(p);
-    byCoding.set(memoKey, headers);
-    return write(p, headers);
+    memo[coding] = headers;
+    return writePlan(req, res, p, headers, extra);
   }
   return prepared.encode(encoding).then((made) => {
     const p = plan(prepared, made, cacheControl, undefined);
-    let headers = byCoding.get(memoKey);
-    if (headers === undefined) byCoding.set(memoKey, (headers = flatHeaders(p)));
-    write(p, headers);
+    const headers = (memo[coding] ??= flatHeaders(p));
+    writePlan(req, res, p, headers, extra);
   });
 }

@@ -16,7 +16,12 @@ import { IpurlError, describeValue } from '../core/errors.js';
 import { buildLookupIndex, type LookupIndex } from '../core/lookup-index.js';
 import type { InstanceSummary, Store } from '../core/store.js';
 import { VERSION_ZERO, isVersionId, type VersionId } from '../core/version-id.js';
-import { PreparedCache, type PreparedCacheStats, type PreparedResponse } from './prepared.js';
+import {
+  PreparedCache,
+  renderInTurn,
+  type PreparedCacheStats,
+  type PreparedResponse,
+} from './prepared.js';
 
 /** What the catalog reads: a Store, or the bundled dataset (CLI on an empty store). */
 export type CatalogSource = Pick<
@@ -95,6 +100,9 @@ export interface Catalog {
   stats(): CatalogStats;
 }
 
+/** Prefixes (all versions together) whose lookup indexes a serving catalog builds ahead. */
+const WARM_PREFIXES = 200_000;
+
 /** The one wording of an unknown instance (HTTP 400, CLI exit 2). */
 export function unknownInstance(requested: string, known: readonly string[]): IpurlError {
   return new IpurlError(
@@ -164,7 +172,8 @@ export function createCatalog(source: CatalogSource, options: CatalogOptions = {
   });
   const setsCache = new BoundedPromises<readonly EndpointSet[]>(options.maxSets ?? 64);
   const historyCache = new BoundedPromises<readonly ChangeRecord[]>(64);
-  const indexCache = new BoundedPromises<LookupIndex>(options.maxLookupIndexes ?? 64);
+  const maxIndexes = options.maxLookupIndexes ?? 64;
+  const indexCache = new BoundedPromises<LookupIndex>(maxIndexes);
   let histories = new Map<string, readonly ChangeRecord[]>();
   let snapshot: Snapshot = {
     revision: '',
@@ -173,6 +182,8 @@ export function createCatalog(source: CatalogSource, options: CatalogOptions = {
     versionSets: new Map(),
   };
   let loaded = false;
+  /** Set by start(): a catalog that follows the store serves requests (the server). */
+  let serving = false;
   let refreshing: Promise<boolean> | undefined;
   let timer: NodeJS.Timeout | undefined;
   let unsubscribe: (() => void) | undefined;
@@ -193,8 +204,45 @@ export function createCatalog(source: CatalogSource, options: CatalogOptions = {
     historyCache.clear();
     histories = new Map();
     indexCache.clear();
+    if (serving) warmLookupIndexes();
     options.onRevision?.(revision);
     return true;
+  }
+
+  function lookupIndex(resolved: Resolved): Promise<LookupIndex> {
+    return indexCache.get(`${resolved.instance}|${resolved.version}`, async () =>
+      buildLookupIndex(await sets(resolved)),
+    );
+  }
+
+  /**
+   * Compile lookup indexes before they are asked for, one per event-loop turn (prepared.ts
+   * renderInTurn): the newest versions first, taking each instance in turn, up to half the index
+   * cache and WARM_PREFIXES prefixes in all, so the first /lookup after a start or a new version
+   * (and a flood cycling recent versions) does not build on the request path, and the builds
+   * that remain run on warmed-up code. Stops when the revision changes or the catalog closes.
+   */
+  function warmLookupIndexes(): void {
+    const revision = snapshot.revision;
+    const most = Math.floor(maxIndexes / 2);
+    const queue: Resolved[] = [];
+    for (let depth = 0; queue.length < most; depth += 1) {
+      const before = queue.length;
+      for (const summary of snapshot.list) {
+        const version = summary.versions[depth];
+        if (version !== undefined && queue.length < most)
+          queue.push({ instance: summary.instance, version, summary });
+      }
+      if (queue.length === before) break;
+    }
+    let budget = WARM_PREFIXES;
+    for (const resolved of queue) {
+      renderInTurn(async () => {
+        if (!serving || budget <= 0 || snapshot.revision !== revision) return;
+        for (const set of await sets(resolved)) budget -= set.ips?.length ?? 0;
+        await lookupIndex(resolved);
+      }).catch((error: unknown) => options.onError?.(error));
+    }
   }
 
   function refresh(): Promise<boolean> {
@@ -224,6 +272,7 @@ export function createCatalog(source: CatalogSource, options: CatalogOptions = {
 
   return {
     async start() {
+      serving = true;
       await refresh();
       if (source.onRevision) unsubscribe = source.onRevision(backgroundRefresh);
       if (pollMs > 0) {
@@ -233,6 +282,7 @@ export function createCatalog(source: CatalogSource, options: CatalogOptions = {
     },
 
     async close() {
+      serving = false;
       if (timer) clearInterval(timer);
       timer = undefined;
       unsubscribe?.();
@@ -284,10 +334,7 @@ export function createCatalog(source: CatalogSource, options: CatalogOptions = {
 
     loadedHistory: (instance) => histories.get(instance),
 
-    lookupIndex: (resolved) =>
-      indexCache.get(`${resolved.instance}|${resolved.version}`, async () =>
-        buildLookupIndex(await sets(resolved)),
-      ),
+    lookupIndex,
 
     prepared: (key, render) => prepared.get(`${snapshot.revision}|${key}`, render),
 

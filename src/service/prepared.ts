@@ -132,6 +132,50 @@ export interface PreparedCacheOptions {
 
 type Entry = { readonly ok: PreparedResponse } | { readonly error: unknown };
 
+/** Refusals a PreparedCache holds: they follow from the request and the data alone. */
+const cachedRefusals = new WeakSet<object>();
+
+/**
+ * Is `error` a refusal some PreparedCache repeats for the same question until the revision
+ * changes? The server's fast path then answers the same URL's refusal from bytes too.
+ */
+export function isCachedRefusal(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && cachedRefusals.has(error);
+}
+
+/**
+ * Renders waiting for their event-loop turn. A flood of distinct questions (every stored version
+ * of /changes or /lookup at once) would otherwise render back to back in one turn, and every
+ * other request (a cached /version probe, /health) would wait for all of them. Each render starts
+ * in its own turn (setImmediate, one at a time), so sockets are served between two renders and
+ * a cached answer waits for one render at most, never for the whole queue.
+ */
+const waiting: Array<() => void> = [];
+let pumping = false;
+
+function pump(): void {
+  const next = waiting.shift();
+  if (next === undefined) {
+    pumping = false;
+    return;
+  }
+  // The render's synchronous part (and continuations on already-settled store reads) runs
+  // now; the next one waits for the next turn, after I/O.
+  next();
+  setImmediate(pump);
+}
+
+/** Run `render` in a turn of its own (see `waiting`). */
+export function renderInTurn<T>(render: () => T | Promise<T>): Promise<T> {
+  return new Promise<void>((started) => {
+    waiting.push(started);
+    if (!pumping) {
+      pumping = true;
+      setImmediate(pump);
+    }
+  }).then(render);
+}
+
 function entryBytes(entry: Entry): number {
   return 'ok' in entry ? entry.ok.body.length : 256;
 }
@@ -179,27 +223,26 @@ export class PreparedCache {
     }
     this.misses += 1;
     const startedIn = this.generation;
-    const promise = Promise.resolve()
-      .then(render)
-      .then(
-        (prepared) => {
-          if (this.generation === startedIn) {
-            this.inflight.delete(key);
-            this.store(key, { ok: prepared });
+    const promise = renderInTurn(render).then(
+      (prepared) => {
+        if (this.generation === startedIn) {
+          this.inflight.delete(key);
+          this.store(key, { ok: prepared });
+        }
+        return prepared;
+      },
+      (error: unknown) => {
+        if (this.generation === startedIn) {
+          this.inflight.delete(key);
+          // A refusal follows from the request and the data alone: repeat it from the cache.
+          if (isIpurlError(error) && error.code !== 'ERR_STORAGE') {
+            cachedRefusals.add(error);
+            this.store(key, { error });
           }
-          return prepared;
-        },
-        (error: unknown) => {
-          if (this.generation === startedIn) {
-            this.inflight.delete(key);
-            // A refusal follows from the request and the data alone: repeat it from the cache.
-            if (isIpurlError(error) && error.code !== 'ERR_STORAGE') {
-              this.store(key, { error });
-            }
-          }
-          throw error;
-        },
-      );
+        }
+        throw error;
+      },
+    );
     this.inflight.set(key, promise);
     return promise;
   }

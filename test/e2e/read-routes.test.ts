@@ -94,3 +94,19 @@ it('/changes of any version between two stored ones is one prepared answer', asy
   expect(metrics).toMatch(/ipurl_lookup_index_entries [1-9]/);
   expect(metrics).toMatch(/ipurl_catalog_histories [1-9]/);
 });
+
+it('repeats a cached refusal (from the fast path) exactly as fastify sent it', async () => {
+  // The list target cannot express two Worldwide patterns: refused (422) until told what to do.
+  const path = '/export/Worldwide/list?file=urls';
+  const first = await server.get(path);
+  expect(first.status).toBe(422);
+  expect(JSON.parse(first.text).error.code).toBe('ERR_UNSUPPORTED_PATTERN');
+  const again = await server.get(path);
+  const { date: _a, ...a } = first.headers;
+  const { date: _b, ...b } = again.headers;
+  expect(b).toEqual(a);
+  expect(again.body.equals(first.body)).toBe(true);
+  // Told what to do, the same list is answered.
+  const skipped = await server.get(`${path}&onUnsupported=skip`);
+  expect(skipped.status).toBe(200);
+});
