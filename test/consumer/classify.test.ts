@@ -15,11 +15,9 @@ import {
   detectFormat,
   splitCsv,
 } from '../../src/service/classify.js';
-import { seedStore } from '../../src/service/seed.js';
-import { loadBundledDataset } from '../../src/service/bundle.js';
-import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { bundledVersions, readBundled } from '../helpers/bundled-data.js';
 import { runIpurl } from '../cli/run-cli.js';
+import { createSeededStoreFile } from '../helpers/seeded-store.js';
 
 const index = buildLookupIndex(readBundled('Worldwide', '2025013000'));
 
@@ -173,9 +171,7 @@ describe('ipurl classify (CLI, real file, real store)', () => {
 
   it('reports JSON on stdout and prints no progress when stderr is not a terminal', async () => {
     const db = join(dir, 'ipurl.db');
-    const store = await createSqliteStore({ filename: db });
-    await seedStore(store, await loadBundledDataset());
-    await store.close();
+    await createSeededStoreFile(db);
     const log = join(dir, 'access.log');
     writeFileSync(log, `${SQUID_LOG}\n`);
     const { code, stdout, stderr } = await runIpurl([

@@ -6,11 +6,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadBundledDataset } from '../../src/service/bundle.js';
-import { seedStore } from '../../src/service/seed.js';
-import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { REPO_ROOT } from '../helpers/bundled-data.js';
 import { runIpurl, type CliRun } from '../cli/run-cli.js';
+import { createSeededStoreFile } from '../helpers/seeded-store.js';
 
 function ipurl(args: readonly string[], db: string): Promise<CliRun> {
   return runIpurl(args, { env: { IPURL_DB: db } });
@@ -30,12 +28,7 @@ describe('ipurl docs', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ipurl-docs-'));
     seeded = join(dir, 'seeded.db');
-    const store = await createSqliteStore({ filename: seeded });
-    try {
-      await seedStore(store, await loadBundledDataset());
-    } finally {
-      await store.close();
-    }
+    await createSeededStoreFile(seeded);
   });
   afterAll(() => {
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
