@@ -142,6 +142,36 @@ function runInThisProcess(args: readonly string[], options: CliOptions): Promise
   return run;
 }
 
+export interface RunningCli {
+  /** Settles when the command returns (after `signal`, for a server). */
+  readonly done: Promise<CliRun>;
+  /** Deliver a signal to the command: calls the handlers it registered (no real signal is sent). */
+  signal(name: 'SIGINT' | 'SIGTERM'): void;
+}
+
+/**
+ * Start a long-running command (`serve`, `watch --interval`) in this process and return at once;
+ * stop it with `signal('SIGTERM')`. Other in-process runs wait until it is done.
+ */
+export function startIpurl(args: readonly string[], options: CliOptions = {}): RunningCli {
+  const before = new Map<string, Set<unknown>>();
+  const started = turn.then(() => {
+    for (const name of SIGNALS) before.set(name, new Set(process.listeners(name)));
+  });
+  const done = started.then(() => runNow(args, options));
+  turn = done.catch(() => undefined);
+  return {
+    done,
+    signal(name) {
+      const known = before.get(name);
+      if (known === undefined) throw new Error('startIpurl: the command has not started yet');
+      for (const listener of process.listeners(name)) {
+        if (!known.has(listener)) (listener as (signal: string) => void)(name);
+      }
+    },
+  };
+}
+
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 const TTY_STREAMS = [process.stdout, process.stderr] as const;
 
@@ -179,9 +209,9 @@ function enterShell(options: CliOptions): () => void {
     enumerable: true,
     get: () => stdin,
   });
-  process.exit = ((code?: number) => {
+  process.exit = (code?: number) => {
     throw new Error(`process.exit(${code}) called by an in-process CLI run: use runIpurlProcess`);
-  });
+  };
   for (const stream of TTY_STREAMS) {
     Object.defineProperty(stream, 'isTTY', {
       configurable: true,
