@@ -8,5 +8,7 @@ export default defineConfig({
     // End-to-end and real-tool tests start servers and child processes; two cores.
     maxWorkers: 2,
     reporters: ['default', './test/summary-reporter.ts'],
+    // One store seeded from data/ per run; test files copy it (test/helpers/seeded-store.ts).
+    globalSetup: ['./test/helpers/global-setup.ts'],
   },
 });

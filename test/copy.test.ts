@@ -9,8 +9,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { main } from '../src/cli/main.js';
 import type { Store } from '../src/core/store.js';
-import { loadBundledDataset } from '../src/service/bundle.js';
-import { seedStore } from '../src/service/seed.js';
 import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import {
   POSTGRES_URL,
@@ -19,6 +17,7 @@ import {
   uniqueSchemaName,
 } from './helpers/postgres.js';
 import { describeWith } from './helpers/system.js';
+import { createSeededStoreFile } from './helpers/seeded-store.js';
 
 /** Every answer a Store gives, as one JSON string (revision aside: it names the store). */
 async function snapshot(store: Store): Promise<string> {
@@ -81,8 +80,8 @@ describeWith('PostgreSQL at 127.0.0.1:5432', reachable)(
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), 'ipurl-copy-'));
       source = join(dir, 'source.db');
+      await createSeededStoreFile(source);
       const store = await createSqliteStore({ filename: source });
-      await seedStore(store, await loadBundledDataset());
       const w1 = await store.addWebhook({
         instance: 'Worldwide',
         url: 'http://127.0.0.1:9/a',

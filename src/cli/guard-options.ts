@@ -1,10 +1,12 @@
 /**
  * The change guard's thresholds on the command line (`sync`, `watch --upstream`, `serve
- * --upstream`): every flag also reads an environment variable (flag > environment > default).
+ * --upstream`): every flag also reads an environment variable (config.ts: flag > environment >
+ * default).
  */
 import type { Command } from 'commander';
 import { DEFAULT_GUARD_THRESHOLDS, type GuardThresholds } from '../core/change-guard.js';
 import { IpurlError } from '../core/errors.js';
+import { resolveSetting, settingOption } from './config.js';
 
 export interface GuardFlags {
   guardMaxRemoval?: string;
@@ -14,24 +16,27 @@ export interface GuardFlags {
 
 export function addGuardOptions(command: Command): Command {
   return command
-    .option(
-      '--guard-max-removal <fraction>',
-      'change guard: hold a new upstream version that removes more than this fraction of the IPv4 or IPv6 address space; 1 = never (env IPURL_GUARD_MAX_REMOVAL; default 0.5)',
+    .addOption(
+      settingOption(
+        '--guard-max-removal <fraction>',
+        'change guard: hold a new upstream version that removes more than this fraction of the IPv4 or IPv6 address space; 1 = never (default 0.5)',
+        'guardMaxRemoval',
+      ),
     )
-    .option(
-      '--guard-max-url-removal <fraction>',
-      'change guard: hold one that removes more than this fraction of the URLs; 1 = never (env IPURL_GUARD_MAX_URL_REMOVAL; default 0.5)',
+    .addOption(
+      settingOption(
+        '--guard-max-url-removal <fraction>',
+        'change guard: hold one that removes more than this fraction of the URLs; 1 = never (default 0.5)',
+        'guardMaxUrlRemoval',
+      ),
     )
-    .option(
-      '--guard-max-growth <factor>',
-      'change guard: hold one that grows the IPv4 address space more than this factor; off = never (env IPURL_GUARD_MAX_GROWTH; default 3)',
+    .addOption(
+      settingOption(
+        '--guard-max-growth <factor>',
+        'change guard: hold one that grows the IPv4 address space more than this factor; off = never (default 3)',
+        'guardMaxGrowth',
+      ),
     );
-}
-
-function value(flag: string | undefined, name: string): string | undefined {
-  if (flag !== undefined) return flag;
-  const text = process.env[name];
-  return text === undefined || text === '' ? undefined : text;
 }
 
 function fraction(flag: string, text: string | undefined, fallback: number): number {
@@ -69,17 +74,17 @@ export function resolveGuardThresholds(flags: GuardFlags): GuardThresholds {
   return {
     maxSpaceRemoval: fraction(
       '--guard-max-removal',
-      value(flags.guardMaxRemoval, 'IPURL_GUARD_MAX_REMOVAL'),
+      resolveSetting(flags.guardMaxRemoval, 'guardMaxRemoval'),
       DEFAULT_GUARD_THRESHOLDS.maxSpaceRemoval,
     ),
     maxUrlRemoval: fraction(
       '--guard-max-url-removal',
-      value(flags.guardMaxUrlRemoval, 'IPURL_GUARD_MAX_URL_REMOVAL'),
+      resolveSetting(flags.guardMaxUrlRemoval, 'guardMaxUrlRemoval'),
       DEFAULT_GUARD_THRESHOLDS.maxUrlRemoval,
     ),
     maxIpv4Growth: factor(
       '--guard-max-growth',
-      value(flags.guardMaxGrowth, 'IPURL_GUARD_MAX_GROWTH'),
+      resolveSetting(flags.guardMaxGrowth, 'guardMaxGrowth'),
       DEFAULT_GUARD_THRESHOLDS.maxIpv4Growth,
     ),
   };

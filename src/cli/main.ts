@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { isIpurlError, isValidationError } from '../core/errors.js';
 import { EXIT_FAILURE, EXIT_USAGE, exitCodeFor } from './exit-codes.js';
 import { commands } from './commands/index.js';
+import { applyEnvRules } from './config.js';
 
 export function buildProgram(): Command {
   const program = new Command('ipurl')
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
         'Reference: README.md and docs/ (api.md, errors.md, formats.md, publishing.md, operations.md).',
     );
   for (const register of commands) register(program);
+  applyEnvRules(program);
   showUsageAfterError(program);
   return program;
 }

@@ -15,7 +15,7 @@ import { IpurlError } from '../core/errors.js';
 import type { Store } from '../core/store.js';
 import { loadBundledDataset } from '../service/bundle.js';
 import { needsFirstSeed, seedStore } from '../service/seed.js';
-import { DEFAULT_DB, resolveDb } from './options.js';
+import { DEFAULT_DB, resolveDb, settingFromEnv } from './config.js';
 
 export function isPostgresUrl(db: string): boolean {
   return /^postgres(ql)?:\/\//i.test(db);
@@ -47,11 +47,7 @@ export function describeDb(db: string): string {
 
 /** Was the store named by the user (flag or environment), rather than the default ipurl.db? */
 export function isExplicitDb(flag: string | undefined): boolean {
-  return (
-    flag !== undefined ||
-    (process.env.IPURL_DB ?? '') !== '' ||
-    (process.env.DATABASE_URL ?? '') !== ''
-  );
+  return flag !== undefined || settingFromEnv('db') !== undefined;
 }
 
 /** The one line an empty, explicitly given store gets. */

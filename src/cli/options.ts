@@ -1,24 +1,22 @@
 /**
- * Options shared by commands: every flag also reads an environment variable, resolved here in
- * one place (flag > environment > default).
+ * Options shared by commands. Where a flag's value comes from (flag > environment > default) is
+ * decided in config.ts.
  */
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { IpurlError } from '../core/errors.js';
+import { DEFAULT_DB, resolveDb, settingOption } from './config.js';
 
-export const DEFAULT_DB = 'ipurl.db';
+export { DEFAULT_DB, resolveDb };
 
 /** `--db PATH|postgres://URL`, from IPURL_DB or DATABASE_URL. */
 export function addDbOption(command: Command): Command {
   return command.addOption(
-    new Option(
+    settingOption(
       '--db <path|url>',
-      `SQLite file or postgres:// URL (env IPURL_DB or DATABASE_URL; default ${DEFAULT_DB} in the current folder)`,
+      `SQLite file or postgres:// URL (DATABASE_URL when IPURL_DB is unset; default ${DEFAULT_DB} in the current folder)`,
+      'db',
     ),
   );
-}
-
-export function resolveDb(flag: string | undefined): string {
-  return flag ?? process.env.IPURL_DB ?? process.env.DATABASE_URL ?? DEFAULT_DB;
 }
 
 export function addJsonOption(command: Command): Command {

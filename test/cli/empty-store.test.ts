@@ -17,11 +17,9 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadBundledDataset } from '../../src/service/bundle.js';
-import { seedStore } from '../../src/service/seed.js';
-import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { IN_CI } from '../helpers/system.js';
 import { canDropPrivileges, runInProcess, runIpurl } from './run-cli.js';
+import { createSeededStoreFile } from '../helpers/seeded-store.js';
 
 const hint = (db: string, missing: boolean): string =>
   `ipurl: ${missing ? `no store at ${db}` : `the store ${db} holds no version yet`}: run "ipurl seed --db ${db}" to fill it from the bundled data, or "ipurl sync --db ${db} --upstream https://endpoints.office.com" [ERR_NOT_FOUND]\n`;
@@ -46,12 +44,7 @@ describe('the empty-store rule and read-only stores', { timeout: 300_000 }, () =
     dir = mkdtempSync(join(tmpdir(), 'ipurl-empty-store-'));
     chmodSync(dir, 0o755);
     seeded = join(dir, 'seeded.db');
-    const store = await createSqliteStore({ filename: seeded });
-    try {
-      await seedStore(store, await loadBundledDataset());
-    } finally {
-      await store.close();
-    }
+    await createSeededStoreFile(seeded);
   });
   afterAll(() => {
     for (const sub of readdirSync(dir)) chmodSync(join(dir, sub), 0o755);

@@ -2,7 +2,7 @@
  * The change guard end to end (issue 14): a fake upstream on loopback publishes the real
  * Worldwide data, then a version that removes 60 % of the IPv4 address space.
  *
- * - `ipurl sync` (a real process, as cron runs it, with --output and --on-change) stores it as
+ * - `ipurl sync` (as cron runs it, through the CLI runner, with --output and --on-change) stores it as
  *   held: the server over the same store answers /endpoints, /changes/…/0000000000, the nftables
  *   export, the page, PAC and lookups byte for byte as before; the output file is untouched;
  *   /health and `ipurl status` show it with the figures; the on-change command gets a `held`
@@ -10,7 +10,6 @@
  * - `serve --upstream` (a mirror) holds the same way, sends a `version.held` webhook, and
  *   `POST /admin/instances/{i}/versions/{v}/accept|reject` decide it over HTTP.
  */
-import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -22,7 +21,8 @@ import { evaluateChange } from '../../src/core/change-guard.js';
 import type { EndpointSet } from '../../src/core/endpoint-set.js';
 import { filterEndpointSets } from '../../src/core/filters.js';
 import { verifySignature } from '../../src/service/webhooks.js';
-import { REPO_ROOT, readBundled } from '../helpers/bundled-data.js';
+import { readBundled } from '../helpers/bundled-data.js';
+import { runIpurl, type CliRun } from '../cli/run-cli.js';
 import { CLIENT_ID, rawGet } from '../helpers/server.js';
 import { startFakeUpstream, type FakeUpstream } from './fake-upstream.js';
 
@@ -58,24 +58,8 @@ const SETS_V4 = SETS_V2.map((set) =>
   set.id === 1 ? { ...set, ips: [...(set.ips ?? []), '13.107.64.0/24'] } : set,
 );
 
-function cli(
-  db: string,
-  args: string[],
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', join(REPO_ROOT, 'src/cli/bin.ts'), ...args, '--db', db],
-      { cwd: REPO_ROOT },
-      (error, stdout, stderr) => {
-        resolve({
-          code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1,
-          stdout,
-          stderr,
-        });
-      },
-    );
-  });
+function cli(db: string, args: string[]): Promise<CliRun> {
+  return runIpurl([...args, '--db', db]);
 }
 
 /** What devices and clients get from a server: compared byte for byte across a hold. */

@@ -3,11 +3,9 @@
  * Worldwide 2025013000 data: exact tallies per category and service area, bytes, the PAC type 1/2
  * direct shares and the top unmatched destinations; and the CLI end to end on a real file.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildLookupIndex } from '../../src/core/lookup-index.js';
 import {
@@ -17,11 +15,9 @@ import {
   detectFormat,
   splitCsv,
 } from '../../src/service/classify.js';
-import { seedStore } from '../../src/service/seed.js';
-import { loadBundledDataset } from '../../src/service/bundle.js';
-import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { bundledVersions, readBundled } from '../helpers/bundled-data.js';
-import { REPO_ROOT } from '../helpers/bundled-data.js';
+import { runIpurl } from '../cli/run-cli.js';
+import { createSeededStoreFile } from '../helpers/seeded-store.js';
 
 const index = buildLookupIndex(readBundled('Worldwide', '2025013000'));
 
@@ -175,28 +171,19 @@ describe('ipurl classify (CLI, real file, real store)', () => {
 
   it('reports JSON on stdout and prints no progress when stderr is not a terminal', async () => {
     const db = join(dir, 'ipurl.db');
-    const store = await createSqliteStore({ filename: db });
-    await seedStore(store, await loadBundledDataset());
-    await store.close();
+    await createSeededStoreFile(db);
     const log = join(dir, 'access.log');
     writeFileSync(log, `${SQUID_LOG}\n`);
-    const run = promisify(execFile);
-    const { stdout, stderr } = await run(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        join(REPO_ROOT, 'src/cli/bin.ts'),
-        'classify',
-        log,
-        '--db',
-        db,
-        '--json',
-        '--top',
-        '1',
-      ],
-      { cwd: REPO_ROOT },
-    );
+    const { code, stdout, stderr } = await runIpurl([
+      'classify',
+      log,
+      '--db',
+      db,
+      '--json',
+      '--top',
+      '1',
+    ]);
+    expect(code).toBe(0);
     expect(stderr).toBe('');
     const report = JSON.parse(stdout);
     expect(report).toMatchObject({

@@ -4,7 +4,6 @@
  * an upstream answer (sync: ERR_UPSTREAM, exit 5). Never ERR_INTERNAL, never a stack trace, the
  * store untouched.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,7 +15,7 @@ import { describeValue } from '../../src/core/errors.js';
 import { MAX_JSON_DEPTH, jsonDepthExceededAt } from '../../src/core/json-depth.js';
 import { syncOnce } from '../../src/service/sync.js';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { REPO_ROOT } from '../helpers/bundled-data.js';
+import { runIpurl } from '../cli/run-cli.js';
 
 const DEPTH = 2_000_000;
 const deep = `${'['.repeat(DEPTH)}${']'.repeat(DEPTH)}`;
@@ -86,29 +85,7 @@ describe('JSON nested two million levels deep', () => {
   it('ipurl publish of such a file exits 2 with the reason, no stack trace', async () => {
     const file = join(dir, 'deep.json');
     writeFileSync(file, deep);
-    const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
-      (resolve) => {
-        const child = spawn(
-          process.execPath,
-          [
-            '--import',
-            'tsx',
-            join(REPO_ROOT, 'src/cli/bin.ts'),
-            'publish',
-            'Worldwide',
-            file,
-            '--db',
-            join(dir, 'cli.db'),
-          ],
-          { cwd: REPO_ROOT },
-        );
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-        child.on('close', (code) => resolve({ code, stdout, stderr }));
-      },
-    );
+    const run = await runIpurl(['publish', 'Worldwide', file, '--db', join(dir, 'cli.db')]);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/more than 64 levels deep.*\[ERR_INVALID_DOCUMENT\]/);
     expect(run.stderr).not.toMatch(/\n\s+at /);

@@ -5,7 +5,7 @@
  * service runs over a real SQLite store with a fake clock (`now`) for first/last seen, TTL
  * updates and expiry; the CLI is run for its bad-input exits and a real run.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +15,8 @@ import { createDnsResolver } from '../../src/client/dns-resolver.js';
 import type { Store } from '../../src/core/store.js';
 import { observeOnce } from '../../src/service/observe.js';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { REPO_ROOT, readBundled } from '../helpers/bundled-data.js';
+import { readBundled } from '../helpers/bundled-data.js';
+import { runIpurl, type CliRun } from '../cli/run-cli.js';
 import { describeWith, hasCommand } from '../helpers/system.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ipurl-observe-'));
@@ -228,25 +229,8 @@ describeWith('dnsmasq (a local DNS server)', hasCommand('dnsmasq'))('ipurl obser
   });
 });
 
-function ipurl(
-  args: readonly string[],
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', join(REPO_ROOT, 'src', 'cli', 'bin.ts'), ...args],
-      {
-        cwd: REPO_ROOT,
-        env: { ...process.env, IPURL_DB: dbFile, NO_COLOR: '1' },
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function ipurl(args: readonly string[]): Promise<CliRun> {
+  return runIpurl(args, { env: { IPURL_DB: dbFile } });
 }
 
 describe('ipurl observe (command line)', { timeout: 120_000 }, () => {

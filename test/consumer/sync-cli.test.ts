@@ -1,36 +1,22 @@
 /**
- * `ipurl sync` and `ipurl status` as cron runs them (no terminal): real processes against a real
- * publisher on loopback. Output only when something changed; exit 0 synced/up to date, 5 upstream
+ * `ipurl sync` and `ipurl status` as cron runs them (no terminal), through the CLI runner
+ * (test/cli/run-cli.ts), against a real publisher on loopback. Output only when something changed; exit 0 synced/up to date, 5 upstream
  * unavailable; a failure is printed once per episode; `--json` for machines.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../helpers/bundled-data.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { runIpurl, type CliRun } from '../cli/run-cli.js';
 
 let publisher: TestServer;
 let dir: string;
 let db: string;
 let upstream: string;
 
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', join(REPO_ROOT, 'src/cli/bin.ts'), ...args, '--db', db],
-      { cwd: REPO_ROOT },
-      (error, stdout, stderr) => {
-        resolve({
-          code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1,
-          stdout,
-          stderr,
-        });
-      },
-    );
-  });
+function cli(args: string[]): Promise<CliRun> {
+  return runIpurl([...args, '--db', db]);
 }
 
 beforeAll(async () => {

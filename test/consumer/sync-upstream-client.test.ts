@@ -10,7 +10,6 @@
  * and `--force` overrides it; credentials in the upstream URL are used and never shown (report,
  * stored state, /health, logs, `ipurl status`, CLI errors); /health shows no ClientRequestId.
  */
-import { execFile } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -24,7 +23,8 @@ import type { EndpointSet } from '../../src/core/endpoint-set.js';
 import type { Store } from '../../src/core/store.js';
 import { CLIENT_REQUEST_ID_KEY, syncOnce } from '../../src/service/sync.js';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { REPO_ROOT, readBundled } from '../helpers/bundled-data.js';
+import { readBundled } from '../helpers/bundled-data.js';
+import { runIpurl, type CliRun } from '../cli/run-cli.js';
 import { rawGet, startTestServer, type TestServer } from '../helpers/server.js';
 
 const VERSION = '2025013000';
@@ -101,20 +101,8 @@ const listen = (server: Server, host: string): Promise<number> =>
     server.listen(0, host, () => resolve((server.address() as AddressInfo).port)),
   );
 
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', join(REPO_ROOT, 'src/cli/bin.ts'), ...args, '--db', db],
-      { cwd: REPO_ROOT },
-      (error, stdout, stderr) =>
-        resolve({
-          code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1,
-          stdout,
-          stderr,
-        }),
-    );
-  });
+function cli(args: string[]): Promise<CliRun> {
+  return runIpurl([...args, '--db', db]);
 }
 
 async function health(): Promise<string> {

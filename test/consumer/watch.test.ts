@@ -1,10 +1,9 @@
 /**
- * `ipurl watch` and `ipurl diff` end to end (issue 5, "Act on changes"): real CLI processes over a
- * real SQLite file. Outputs are written atomically (no temp file left), the command gets the
+ * `ipurl watch` and `ipurl diff` end to end (issue 5, "Act on changes"): the CLI (in-process runner) over
+ * a real SQLite file. Outputs are written atomically (no temp file left), the command gets the
  * instance, old/new versions and output paths in its environment and the change summary on
  * stdin; a failing command is reported by the exit code and retried on the next run.
  */
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +12,8 @@ import { diffVersions } from '../../src/core/diff.js';
 import type { EndpointSet } from '../../src/core/endpoint-set.js';
 import type { Store } from '../../src/core/store.js';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { REPO_ROOT, readBundled } from '../helpers/bundled-data.js';
+import { readBundled } from '../helpers/bundled-data.js';
+import { runIpurl, type CliRun } from '../cli/run-cli.js';
 
 const V1 = '2024073100';
 const V2 = '2025013000';
@@ -36,21 +36,8 @@ async function append(
   });
 }
 
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', join(REPO_ROOT, 'src/cli/bin.ts'), ...args, '--db', db],
-      { cwd: REPO_ROOT },
-      (error, stdout, stderr) => {
-        resolve({
-          code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1,
-          stdout,
-          stderr,
-        });
-      },
-    );
-  });
+function cli(args: string[]): Promise<CliRun> {
+  return runIpurl([...args, '--db', db]);
 }
 
 beforeAll(async () => {

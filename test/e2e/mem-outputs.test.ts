@@ -1,28 +1,18 @@
 /**
- * MEM in the device outputs over a real port and as a real process: PAC files and exports leave
+ * MEM in the device outputs over a real port and on the command line: PAC files and exports leave
  * the opt-in MEM area out by default, as the live service's /endpoints does, and carry it when it
  * is named (`serviceAreas=MEM`, `--service-areas MEM`). Data: the bundled Worldwide 2025092900,
  * whose set 163 is MEM (Allow) with 4.145.74.224/27 and *.manage.microsoft.com.
  */
-import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, readBundled } from '../helpers/bundled-data.js';
+import { readBundled } from '../helpers/bundled-data.js';
+import { runIpurl, type CliRun } from '../cli/run-cli.js';
 import { appendSets, startTestServer, type TestServer } from '../helpers/server.js';
 
 let server: TestServer;
 
-function ipurl(args: readonly string[]): Promise<{ code: number | null; stdout: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/bin.ts', ...args], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, IPURL_DB: server.dbFile, NO_COLOR: '1' },
-    });
-    let stdout = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout }));
-    child.stdin.end();
-  });
+function ipurl(args: readonly string[]): Promise<CliRun> {
+  return runIpurl(args, { env: { IPURL_DB: server.dbFile } });
 }
 
 async function get(path: string): Promise<string> {

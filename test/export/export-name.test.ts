@@ -4,13 +4,13 @@
  * Content-Disposition header only ever carries a safe quoted file name (RFC 6266 `filename*`
  * for anything else). `ipurl export --output DIR` never writes outside DIR.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contentDisposition } from '../../src/core/content-disposition.js';
-import { REPO_ROOT, readBundled } from '../helpers/bundled-data.js';
+import { readBundled } from '../helpers/bundled-data.js';
+import { runIpurl } from '../cli/run-cli.js';
 import { appendSets, startTestServer, type TestServer } from '../helpers/server.js';
 
 let server: TestServer;
@@ -69,29 +69,17 @@ describe('export name', () => {
   it('ipurl export --output DIR --name ../x: exit 2, nothing written anywhere', async () => {
     const out = join(dir, 'out');
     mkdirSync(out);
-    const run = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const child = spawn(
-        process.execPath,
-        [
-          '--import',
-          'tsx',
-          join(REPO_ROOT, 'src/cli/bin.ts'),
-          'export',
-          'Worldwide',
-          'iptables',
-          '--name',
-          '../escape',
-          '--output',
-          out,
-          '--db',
-          server.dbFile,
-        ],
-        { cwd: REPO_ROOT },
-      );
-      let stderr = '';
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.on('close', (code) => resolve({ code, stderr }));
-    });
+    const run = await runIpurl([
+      'export',
+      'Worldwide',
+      'iptables',
+      '--name',
+      '../escape',
+      '--output',
+      out,
+      '--db',
+      server.dbFile,
+    ]);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/name "\.\.\/escape" is not valid/);
     expect(readdirSync(out)).toEqual([]);

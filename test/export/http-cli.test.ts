@@ -1,43 +1,21 @@
 /**
- * `ipurl export` as a real process and `GET /export/{instance}/{target}` over real HTTP on
+ * `ipurl export` (in-process runner) and `GET /export/{instance}/{target}` over real HTTP on
  * 127.0.0.1, both over a real SQLite file holding Worldwide 2024073100 and 2025013000.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { safeParseCidr } from '../../src/core/cidr.js';
-import { REPO_ROOT, readBundled } from '../helpers/bundled-data.js';
+import { readBundled } from '../helpers/bundled-data.js';
+import { runIpurl, type CliRun } from '../cli/run-cli.js';
 import { appendSets, startTestServer, type TestServer } from '../helpers/server.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ipurl-export-cli-'));
 let server: TestServer;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function ipurl(args: readonly string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', join(REPO_ROOT, 'src', 'cli', 'bin.ts'), ...args],
-      {
-        cwd: REPO_ROOT,
-        env: { ...process.env, IPURL_DB: server.dbFile, NO_COLOR: '1' },
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end();
-  });
+function ipurl(args: readonly string[]): Promise<CliRun> {
+  return runIpurl(args, { env: { IPURL_DB: server.dbFile } });
 }
 
 beforeAll(async () => {

@@ -3,38 +3,20 @@
  * 127.0.0.1: default Optimize, `--push`, `--interface`, and the bad inputs (an empty WireGuard
  * complement, a missing or unusable interface name) as exit 2 / HTTP 400 naming flag and value.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EndpointSet } from '../../src/core/endpoint-set.js';
-import { REPO_ROOT, readBundled } from '../helpers/bundled-data.js';
+import { readBundled } from '../helpers/bundled-data.js';
+import { runIpurl, type CliRun } from '../cli/run-cli.js';
 import { appendSets, startTestServer, type TestServer } from '../helpers/server.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ipurl-split-cli-'));
 let server: TestServer;
 
-function ipurl(
-  args: readonly string[],
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', join(REPO_ROOT, 'src', 'cli', 'bin.ts'), ...args],
-      {
-        cwd: REPO_ROOT,
-        env: { ...process.env, IPURL_DB: server.dbFile, NO_COLOR: '1' },
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end();
-  });
+function ipurl(args: readonly string[]): Promise<CliRun> {
+  return runIpurl(args, { env: { IPURL_DB: server.dbFile } });
 }
 
 /** A publisher whose Optimize prefixes cover the whole IPv4 space (two /1 halves). */
@@ -65,9 +47,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-// Each case spawns the CLI (tsx) up to three times; on a loaded two-core machine one spawn can
-// take over ten seconds.
-describe('ipurl export (split tunnels)', { timeout: 120_000 }, () => {
+describe('ipurl export (split tunnels)', () => {
   it('wireguard writes the AllowedIPs file; Optimize is the default selection', async () => {
     const out = join(dir, 'wg.conf');
     const run = await ipurl(['export', 'Worldwide', 'wireguard', '--output', out]);

@@ -13,11 +13,10 @@ import type { Store } from '../../src/core/store.js';
 import { createApp } from '../../src/server/app.js';
 import { DEFAULT_SERVER_CONFIG } from '../../src/server/deps.js';
 import { createMemoryRateLimiter } from '../../src/server/rate-limit.js';
-import { loadBundledDataset } from '../../src/service/bundle.js';
-import { seedStore } from '../../src/service/seed.js';
 import { createCatalog } from '../../src/service/catalog.js';
 import { createWebService, type WebService } from '../../src/service/web-service.js';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { createSeededStoreFile } from '../helpers/seeded-store.js';
 
 const GUID = 'b10c5ed1-bad1-445f-b386-b919946339a7';
 let dir: string;
@@ -27,8 +26,8 @@ let app: FastifyInstance;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ipurl-fuzz-'));
+  await createSeededStoreFile(join(dir, 'ipurl.db'));
   store = await createSqliteStore({ filename: join(dir, 'ipurl.db') });
-  await seedStore(store, await loadBundledDataset());
   webService = createWebService(createCatalog(store, { pollMs: 0, maxEntries: 256 }));
   await webService.start();
   const config = { ...DEFAULT_SERVER_CONFIG, rateLimit: 1_000_000 };

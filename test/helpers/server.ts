@@ -12,6 +12,7 @@ import { startServer, type RunningServer } from '../../src/cli/commands/serve.js
 import type { EndpointSet } from '../../src/core/endpoint-set.js';
 import type { Store } from '../../src/core/store.js';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { createSeededStoreFile } from './seeded-store.js';
 
 export const CLIENT_ID = 'b10c5ed1-bad1-445f-b386-b919946339a7';
 
@@ -97,6 +98,10 @@ export function rawSocket(baseUrl: string, payload: Buffer | string): Promise<st
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'ipurl-e2e-'));
   const dbFile = join(dir, 'ipurl.db');
+  if (options.prepare === undefined && options.seed !== 'none') {
+    // The server seeds on start; a copy of the run's seeded store leaves it nothing to add.
+    await createSeededStoreFile(dbFile);
+  }
   if (options.prepare) {
     const store = await createSqliteStore({ filename: dbFile });
     try {

@@ -3,7 +3,6 @@
  * a real process: parameters, content type, caching, errors naming the value and what is accepted,
  * hostile data, and the served file evaluated in pacparser.
  */
-import { spawn } from 'node:child_process';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +13,8 @@ import {
   renderPac,
   type PacOptions,
 } from '../../src/formats/pac/render-pac.js';
-import { REPO_ROOT, readBundled } from '../helpers/bundled-data.js';
+import { readBundled } from '../helpers/bundled-data.js';
+import { runIpurl, type CliRun } from '../cli/run-cli.js';
 import { appendSets, startTestServer, type TestServer } from '../helpers/server.js';
 import { describeWith, hasPythonModule } from '../helpers/system.js';
 import { evaluatePacs } from './pacparser.js';
@@ -203,28 +203,8 @@ describeWith('python3-pacparser', hasPythonModule('pacparser'))(
   },
 );
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function ipurl(args: readonly string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', join(REPO_ROOT, 'src', 'cli', 'bin.ts'), ...args],
-      {
-        env: { ...process.env, IPURL_DB: server.dbFile, NO_COLOR: '1' },
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function ipurl(args: readonly string[]): Promise<CliRun> {
+  return runIpurl(args, { env: { IPURL_DB: server.dbFile } });
 }
 
 describe('ipurl pac', () => {

@@ -1,39 +1,17 @@
 /**
- * `ipurl docs` as a real process: over a real SQLite store seeded from data/ (opened read-only),
+ * `ipurl docs` as a user runs it (in-process runner, test/cli/run-cli.ts): over a real SQLite store seeded from data/ (opened read-only),
  * with --output, and with bad input. The empty-store rule: test/cli/empty-store.test.ts.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadBundledDataset } from '../../src/service/bundle.js';
-import { seedStore } from '../../src/service/seed.js';
-import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { REPO_ROOT } from '../helpers/bundled-data.js';
+import { runIpurl, type CliRun } from '../cli/run-cli.js';
+import { createSeededStoreFile } from '../helpers/seeded-store.js';
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function ipurl(args: readonly string[], db: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', join(REPO_ROOT, 'src', 'cli', 'bin.ts'), ...args],
-      {
-        env: { ...process.env, IPURL_DB: db, NO_COLOR: '1' },
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function ipurl(args: readonly string[], db: string): Promise<CliRun> {
+  return runIpurl(args, { env: { IPURL_DB: db } });
 }
 
 const TABLES = join(REPO_ROOT, 'test', 'fixtures', 'tables');
@@ -44,19 +22,13 @@ function fixture(name: string): { text: string; generated: string } {
   return { text, generated };
 }
 
-// Each case starts `ipurl` processes (tsx compiles on start): generous per-test timeouts.
-describe('ipurl docs', { timeout: 120_000 }, () => {
+describe('ipurl docs', () => {
   let dir: string;
   let seeded: string;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ipurl-docs-'));
     seeded = join(dir, 'seeded.db');
-    const store = await createSqliteStore({ filename: seeded });
-    try {
-      await seedStore(store, await loadBundledDataset());
-    } finally {
-      await store.close();
-    }
+    await createSeededStoreFile(seeded);
   });
   afterAll(() => {
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
@@ -74,7 +46,7 @@ describe('ipurl docs', { timeout: 120_000 }, () => {
   });
 
   // The renderer is checked on every sample in test/page/docs-table.test.ts; here one transcribed
-  // sample through the store and the CLI is enough (each run is a process start).
+  // sample through the store and the CLI is enough.
   it('renders a 2025 sample’s version from the store, line for line apart from separator placeholders', async () => {
     for (const name of readdirSync(TABLES).filter((n) => n === 'USGovGCCHigh-2025013000.md')) {
       const [instance = '', version = ''] = name.replace(/\.md$/, '').split('-');

@@ -1,16 +1,14 @@
 /**
- * The publisher's command line, run as a real process against a real SQLite file: dry run,
+ * The publisher's command line (in-process runner, in its own folder) against a real SQLite file: dry run,
  * publish, no-op, invalid documents (exit 2, every issue on stderr), history tables, and webhooks
  * end to end with a real receiver on loopback (500 first, then accepted; `webhooks status` shows
  * the attempts).
  */
-import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EndpointSet } from '../../src/core/endpoint-set.js';
 import { loadBundledDataset } from '../../src/service/bundle.js';
@@ -22,36 +20,17 @@ import {
   verifySignature,
 } from '../../src/service/webhooks.js';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { REPO_ROOT, bundledUntil, readBundled } from '../helpers/bundled-data.js';
+import { bundledUntil, readBundled } from '../helpers/bundled-data.js';
+import { runIpurl, type CliRun } from '../cli/run-cli.js';
 
-/** Absolute, because the CLI runs in a temporary directory where `tsx` does not resolve. */
-const TSX_LOADER = pathToFileURL(join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
 const dir = mkdtempSync(join(tmpdir(), 'ipurl-cli-publish-'));
 const db = join(dir, 'ipurl.db');
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function ipurl(args: readonly string[], stdin?: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', TSX_LOADER, join(REPO_ROOT, 'src', 'cli', 'bin.ts'), ...args],
-      {
-        cwd: dir,
-        env: { ...process.env, IPURL_DB: db, NO_COLOR: '1' },
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin ?? '');
+function ipurl(args: readonly string[], stdin?: string): Promise<CliRun> {
+  return runIpurl(args, {
+    cwd: dir,
+    env: { IPURL_DB: db },
+    ...(stdin === undefined ? {} : { stdin }),
   });
 }
 

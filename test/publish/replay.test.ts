@@ -13,11 +13,16 @@ import type { ChangeRecord } from '../../src/core/change-record.js';
 import type { Store } from '../../src/core/store.js';
 import { VERSION_ZERO, nextVersionId } from '../../src/core/version-id.js';
 import { startServer, type RunningServer } from '../../src/cli/commands/serve.js';
-import { loadBundledDataset } from '../../src/service/bundle.js';
 import { publish } from '../../src/service/publish.js';
-import { seedStore, versionMidnight } from '../../src/service/seed.js';
+import { versionMidnight } from '../../src/service/seed.js';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { bundledInstances, bundledVersions, readBundledRaw, readFixture } from '../helpers/bundled-data.js';
+import {
+  bundledInstances,
+  bundledVersions,
+  readBundledRaw,
+  readFixture,
+} from '../helpers/bundled-data.js';
+import { createSeededStoreFile } from '../helpers/seeded-store.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ipurl-replay-'));
 const seededFile = join(dir, 'seeded.db');
@@ -30,18 +35,25 @@ let replayed: Store;
  * replayed Add record lists it once. Everything else must be identical.
  */
 function dedupeLists(record: ChangeRecord): ChangeRecord {
-  const unique = (list: readonly string[] | undefined) => (list === undefined ? undefined : [...new Set(list)]);
-  const fix = <T extends { ips?: readonly string[]; urls?: readonly string[] }>(part: T | undefined): T | undefined =>
+  const unique = (list: readonly string[] | undefined) =>
+    list === undefined ? undefined : [...new Set(list)];
+  const fix = <T extends { ips?: readonly string[]; urls?: readonly string[] }>(
+    part: T | undefined,
+  ): T | undefined =>
     part === undefined
       ? undefined
-      : ({
+      : {
           ...part,
           ...(part.ips === undefined ? {} : { ips: unique(part.ips) }),
           ...(part.urls === undefined ? {} : { urls: unique(part.urls) }),
-        });
+        };
   const add = fix(record.add);
   const remove = fix(record.remove);
-  return { ...record, ...(add === undefined ? {} : { add }), ...(remove === undefined ? {} : { remove }) };
+  return {
+    ...record,
+    ...(add === undefined ? {} : { add }),
+    ...(remove === undefined ? {} : { remove }),
+  };
 }
 
 /** Versions whose id cannot follow from its date alone (a lost predecessor), published with it. */
@@ -50,8 +62,8 @@ const explicitIds: string[] = [];
 const deduped: string[] = [];
 
 beforeAll(async () => {
+  await createSeededStoreFile(seededFile);
   seeded = await createSqliteStore({ filename: seededFile });
-  await seedStore(seeded, await loadBundledDataset());
   replayed = await createSqliteStore({ filename: replayedFile });
   for (const instance of bundledInstances()) {
     let latest: string | undefined;
@@ -59,7 +71,8 @@ beforeAll(async () => {
       const now = new Date(versionMidnight(version));
       const computed = nextVersionId(now, latest);
       // USGovGCCHigh 2019011701: its 2019011700 is not in the recovered history (data/README.md).
-      if (computed !== version) explicitIds.push(`${instance} ${version} (date alone gives ${computed ?? 'none'})`);
+      if (computed !== version)
+        explicitIds.push(`${instance} ${version} (date alone gives ${computed ?? 'none'})`);
       const result = await publish(replayed, instance, readBundledRaw(instance, version), {
         now,
         noticeDays: 30,
@@ -103,12 +116,16 @@ describe('replaying the bundled history through publish', () => {
   });
 
   it('reproduces the real change record of 2020012800 (id and effectiveDate aside)', async () => {
-    const [real] = readFixture('wire/changes-Worldwide-2020012800-one-real-record.json') as ChangeRecord[];
+    const [real] = readFixture(
+      'wire/changes-Worldwide-2020012800-one-real-record.json',
+    ) as ChangeRecord[];
     const records = await replayed.getChanges('Worldwide', { version: '2020012800' });
     expect(records).toHaveLength(1);
     const [record] = records;
     const strip = (r: ChangeRecord | undefined): unknown =>
-      r === undefined ? undefined : { ...r, id: 0, add: r.add === undefined ? undefined : { ...r.add, effectiveDate: '' } };
+      r === undefined
+        ? undefined
+        : { ...r, id: 0, add: r.add === undefined ? undefined : { ...r.add, effectiveDate: '' } };
     expect(strip(record)).toEqual(strip(real));
     expect(JSON.stringify(Object.keys(record ?? {}))).toBe(JSON.stringify(Object.keys(real ?? {})));
     expect(record?.add?.effectiveDate).toBe('20200227');
@@ -118,8 +135,20 @@ describe('replaying the bundled history through publish', () => {
     let a: RunningServer;
     let b: RunningServer;
     beforeAll(async () => {
-      a = await startServer({ host: '127.0.0.1', port: 0, db: seededFile, rateLimit: 0, seed: false });
-      b = await startServer({ host: '127.0.0.1', port: 0, db: replayedFile, rateLimit: 0, seed: false });
+      a = await startServer({
+        host: '127.0.0.1',
+        port: 0,
+        db: seededFile,
+        rateLimit: 0,
+        seed: false,
+      });
+      b = await startServer({
+        host: '127.0.0.1',
+        port: 0,
+        db: replayedFile,
+        rateLimit: 0,
+        seed: false,
+      });
     });
     afterAll(async () => {
       await a.close();
@@ -136,7 +165,9 @@ describe('replaying the bundled history through publish', () => {
         const [ta, tb] = await Promise.all([ra.text(), rb.text()]);
         if (instance === 'Germany') {
           // Same bytes once the seeded history's one repeated URL is listed once (see dedupeLists).
-          expect(JSON.stringify(JSON.parse(tb))).toBe(JSON.stringify((JSON.parse(ta) as ChangeRecord[]).map(dedupeLists)));
+          expect(JSON.stringify(JSON.parse(tb))).toBe(
+            JSON.stringify((JSON.parse(ta) as ChangeRecord[]).map(dedupeLists)),
+          );
           expect(tb).not.toBe(ta);
         } else {
           expect(tb).toBe(ta);

@@ -23,6 +23,7 @@ import {
   EXIT_TEXT,
   parseIntegerOption,
 } from '../options.js';
+import { createProgress, progressBar } from '../progress.js';
 
 function pct(share: number | null): string {
   return share === null ? '—' : `${(share * 100).toFixed(1)}%`;
@@ -148,37 +149,23 @@ export function register(program: Command): void {
         ).index(flags.instance, flags.version);
         const input =
           file === '-' ? process.stdin : createReadStream(file, { highWaterMark: 1 << 20 });
-        const tty = process.stderr.isTTY === true;
-        let lastDraw = 0;
-        let read = 0;
-        let count = 0;
-        const draw = (final: boolean): void => {
-          if (size !== undefined && size > 0) {
-            const fraction = Math.min(1, read / size);
-            const width = 30;
-            const filled = Math.round(fraction * width);
-            process.stderr.write(
-              `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}% ${count} lines`,
-            );
-          } else process.stderr.write(`\r${count} lines`);
-          if (final) process.stderr.write('\n');
-        };
+        const progress = createProgress({ json: flags.json === true, intervalMs: 200 });
+        const line = (read: number, count: number): string =>
+          size !== undefined && size > 0
+            ? `${progressBar(read / size)} ${count} lines`
+            : `${count} lines`;
+        let last = { read: 0, count: 0 };
         const report = await classifyStream(
           input as AsyncIterable<Buffer>,
           { index, top, format },
-          tty
-            ? (bytes, lines) => {
-                read = bytes;
-                count = lines;
-                const now = Date.now();
-                if (now - lastDraw > 200) {
-                  lastDraw = now;
-                  draw(false);
-                }
+          progress.active
+            ? (read, count) => {
+                last = { read, count };
+                progress.update(line(read, count));
               }
             : undefined,
         );
-        if (tty) draw(true);
+        progress.done({ keep: true, text: line(last.read, last.count) });
         if (flags.json === true)
           process.stdout.write(`${JSON.stringify({ instance, version, ...report }, null, 2)}\n`);
         else process.stdout.write(formatClassifyReport(report, instance, version));

@@ -10,6 +10,7 @@ import { copyStore, type CopyProgress } from '../../service/copy-store.js';
 import { describeDb, openStore } from '../open-store.js';
 import { addExitCodes, addJsonOption, EXIT_TEXT } from '../options.js';
 import { addPolicyOptions, policyFromFlags, type PolicyFlags } from '../policy-options.js';
+import { createProgress } from '../progress.js';
 
 export function register(program: Command): void {
   const command = program
@@ -47,18 +48,17 @@ export function register(program: Command): void {
       }
       const to = await openStore(flags.to);
       try {
-        const tty = process.stderr.isTTY && flags.json !== true;
+        const progress = createProgress({ json: flags.json === true });
         const onProgress = (p: CopyProgress) => {
-          if (!tty) return;
           const what = p.phase === 'versions' ? `${p.instance ?? ''} versions` : p.phase;
-          process.stderr.write(`\r\x1b[Kcopying ${what}: ${p.done}/${p.total}`);
+          progress.update(`copying ${what}: ${p.done}/${p.total}`);
         };
         const summary = await copyStore(from, to, {
           onProgress,
           targetName: describeDb(flags.to),
           policy,
         });
-        if (tty) process.stderr.write('\r\x1b[K');
+        progress.done();
         if (flags.json === true) {
           process.stdout.write(
             `${JSON.stringify({ from: describeDb(flags.from), to: describeDb(flags.to), ...summary }, null, 2)}\n`,

@@ -40,6 +40,7 @@ import {
 } from '../serve-timeouts.js';
 import { untilStopped } from '../serve-shutdown.js';
 import { addDbOption, addExitCodes, EXIT_TEXT, parseIntegerOption, resolveDb } from '../options.js';
+import { resolveSetting, settingFromEnv, settingOption } from '../config.js';
 import { addPolicyOptions, policyFromFlags, type PolicyFlags } from '../policy-options.js';
 
 export interface ServeOptions {
@@ -237,60 +238,87 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   }
 }
 
-function env(name: string): string | undefined {
-  const value = process.env[name];
-  return value === undefined || value === '' ? undefined : value;
-}
-
 export function register(program: Command): void {
   const command = program
     .command('serve')
     .description('serve the web service (/version, /endpoints, /changes) over HTTP')
-    .option('--host <host>', 'address to listen on (env IPURL_HOST; default 127.0.0.1)', undefined)
-    .option('--port <port>', 'TCP port (env IPURL_PORT; default 8080)')
-    .option(
-      '--rate-limit <n>',
-      'requests per hour per client on /endpoints and /changes; 0 = off (env IPURL_RATE_LIMIT; default 30)',
+    .addOption(settingOption('--host <host>', 'address to listen on (default 127.0.0.1)', 'host'))
+    .addOption(settingOption('--port <port>', 'TCP port (default 8080)', 'port'))
+    .addOption(
+      settingOption(
+        '--rate-limit <n>',
+        'requests per hour per client on /endpoints and /changes; 0 = off (default 30)',
+        'rateLimit',
+      ),
     )
-    .option(
-      '--rate-limit-per-ip <n>',
-      'requests per hour per client IP across ClientRequestIds; 0 = no ceiling (env IPURL_RATE_LIMIT_PER_IP; default 600)',
+    .addOption(
+      settingOption(
+        '--rate-limit-per-ip <n>',
+        'requests per hour per client IP across ClientRequestIds; 0 = no ceiling (default 600)',
+        'rateLimitPerIp',
+      ),
     )
-    .option(
-      '--max-connections <n>',
-      'concurrent connections accepted at most (env IPURL_MAX_CONNECTIONS; default 10000)',
+    .addOption(
+      settingOption(
+        '--max-connections <n>',
+        'concurrent connections accepted at most (default 10000)',
+        'maxConnections',
+      ),
     )
-    .option(
-      '--headers-timeout <duration>',
-      'time a client has to send its request headers, e.g. 10s (env IPURL_HEADERS_TIMEOUT; default 10s)',
+    .addOption(
+      settingOption(
+        '--headers-timeout <duration>',
+        'time a client has to send its request headers, e.g. 10s (default 10s)',
+        'headersTimeout',
+      ),
     )
-    .option(
-      '--request-timeout <duration>',
-      'time a client has to send its whole request, body included (env IPURL_REQUEST_TIMEOUT; default 30s)',
+    .addOption(
+      settingOption(
+        '--request-timeout <duration>',
+        'time a client has to send its whole request, body included (default 30s)',
+        'requestTimeout',
+      ),
     )
-    .option(
-      '--public-url <url>',
-      'origin used in absolute links such as RSS items (env IPURL_PUBLIC_URL)',
+    .addOption(
+      settingOption(
+        '--public-url <url>',
+        'origin used in absolute links such as RSS items',
+        'publicUrl',
+      ),
     )
-    .option(
-      '--redis <url>',
-      'share rate-limit counters between replicas (env IPURL_REDIS_URL or REDIS_URL)',
+    .addOption(
+      settingOption(
+        '--redis <url>',
+        'share rate-limit counters between replicas (REDIS_URL when IPURL_REDIS_URL is unset)',
+        'redis',
+      ),
     )
-    .option(
-      '--trust-proxy',
-      'take the client IP from X-Forwarded-For (env IPURL_TRUST_PROXY=1; behind nginx only)',
+    .addOption(
+      settingOption(
+        '--trust-proxy',
+        'take the client IP from X-Forwarded-For, behind nginx only (the variable: 1, true or yes)',
+        'trustProxy',
+      ),
     )
     .option(
       '--allow-private-targets',
       'deliver webhooks to loopback, link-local, private, shared and metadata addresses too',
     )
-    .option(
-      '--upstream <url>',
-      'mirror: sync from this upstream in the background instead of seeding (env IPURL_UPSTREAM)',
+    .addOption(
+      settingOption(
+        '--upstream <url>',
+        'mirror: sync from this upstream in the background instead of seeding',
+        'upstream',
+      ),
     );
   addPolicyOptions(command); // the mirror's sanity policy (--upstream)
   addGuardOptions(command);
   addDbOption(command);
+  command.addHelpText(
+    'after',
+    '\nEnvironment only: IPURL_ADMIN_TOKEN (bearer token of the admin API; unset: no admin API),\n' +
+      'IPURL_LOG_LEVEL (pino level; default info).',
+  );
   addExitCodes(command, {
     0: 'stopped by SIGINT or SIGTERM after finishing in-flight requests',
     1: 'failed: e.g. the port is in use, or an error during shutdown',
@@ -316,41 +344,40 @@ export function register(program: Command): void {
           allowPrivateTargets?: boolean;
         },
     ) => {
-      const host = flags.host ?? env('IPURL_HOST') ?? '127.0.0.1';
+      const host = resolveSetting(flags.host, 'host', '127.0.0.1');
       const port = parseIntegerOption(
         '--port',
-        flags.port ?? env('IPURL_PORT') ?? '8080',
+        resolveSetting(flags.port, 'port', '8080'),
         0,
         65535,
       );
       const rateLimit = parseIntegerOption(
         '--rate-limit',
-        flags.rateLimit ?? env('IPURL_RATE_LIMIT') ?? String(DEFAULT_SERVER_CONFIG.rateLimit),
+        resolveSetting(flags.rateLimit, 'rateLimit', String(DEFAULT_SERVER_CONFIG.rateLimit)),
         0,
         1_000_000_000,
       );
       const rateLimitPerIp = parseIntegerOption(
         '--rate-limit-per-ip',
-        flags.rateLimitPerIp ?? env('IPURL_RATE_LIMIT_PER_IP') ?? String(DEFAULT_PER_IP_LIMIT),
+        resolveSetting(flags.rateLimitPerIp, 'rateLimitPerIp', String(DEFAULT_PER_IP_LIMIT)),
         0,
         1_000_000_000,
       );
       const maxConnections = parseIntegerOption(
         '--max-connections',
-        flags.maxConnections ?? env('IPURL_MAX_CONNECTIONS') ?? '10000',
+        resolveSetting(flags.maxConnections, 'maxConnections', '10000'),
         1,
         1_000_000,
       );
       const { headersTimeoutMs, requestTimeoutMs } = parseTimeouts(
-        flags.headersTimeout ?? env('IPURL_HEADERS_TIMEOUT') ?? DEFAULT_HEADERS_TIMEOUT,
-        flags.requestTimeout ?? env('IPURL_REQUEST_TIMEOUT') ?? DEFAULT_REQUEST_TIMEOUT,
+        resolveSetting(flags.headersTimeout, 'headersTimeout', DEFAULT_HEADERS_TIMEOUT),
+        resolveSetting(flags.requestTimeout, 'requestTimeout', DEFAULT_REQUEST_TIMEOUT),
       );
-      const publicUrl = flags.publicUrl ?? env('IPURL_PUBLIC_URL');
-      const adminToken = env('IPURL_ADMIN_TOKEN');
-      const upstream = flags.upstream ?? env('IPURL_UPSTREAM');
-      const redis = flags.redis ?? env('IPURL_REDIS_URL') ?? env('REDIS_URL');
-      const trustProxy =
-        flags.trustProxy === true || ['1', 'true', 'yes'].includes(env('IPURL_TRUST_PROXY') ?? '');
+      const publicUrl = resolveSetting(flags.publicUrl, 'publicUrl');
+      const adminToken = settingFromEnv('adminToken');
+      const upstream = resolveSetting(flags.upstream, 'upstream');
+      const redis = resolveSetting(flags.redis, 'redis');
+      const trustProxy = flags.trustProxy === true; // IPURL_TRUST_PROXY=1: config.ts
       const policy = policyFromFlags(flags);
       const guard = resolveGuardThresholds(flags);
       const server = await startServer({
@@ -368,7 +395,7 @@ export function register(program: Command): void {
         requestTimeoutMs,
         ...(publicUrl === undefined ? {} : { publicUrl }),
         ...(adminToken === undefined ? {} : { adminToken }),
-        logger: { level: env('IPURL_LOG_LEVEL') ?? 'info' },
+        logger: { level: settingFromEnv('logLevel') ?? 'info' },
       });
       await untilStopped(server);
     },

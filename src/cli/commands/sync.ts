@@ -28,6 +28,7 @@ import {
 import { addPolicyOptions, policyFromFlags, type PolicyFlags } from '../policy-options.js';
 import { addWatchOptions, runWatchFromFlags, type WatchFlags } from './watch.js';
 import { addGuardOptions, resolveGuardThresholds, type GuardFlags } from '../guard-options.js';
+import { resolveSetting, settingOption } from '../config.js';
 
 export interface SyncFlags extends WatchFlags, PolicyFlags, GuardFlags {
   upstream?: string;
@@ -41,7 +42,7 @@ export interface SyncFlags extends WatchFlags, PolicyFlags, GuardFlags {
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 export function resolveUpstream(flag: string | undefined): string {
-  const upstream = flag ?? process.env.IPURL_UPSTREAM;
+  const upstream = resolveSetting(flag, 'upstream');
   if (upstream === undefined || upstream === '') {
     throw new IpurlError(
       'ERR_USAGE',
@@ -83,7 +84,7 @@ export function register(program: Command): void {
     .description(
       'keep the local store in step with an upstream service (endpoints.office.com or another ipurl)',
     )
-    .option('--upstream <url>', 'base URL of the upstream service (env IPURL_UPSTREAM)')
+    .addOption(settingOption('--upstream <url>', 'base URL of the upstream service', 'upstream'))
     .option(
       '--instance <name>',
       'instance to follow; repeatable (default: every instance the upstream lists)',
