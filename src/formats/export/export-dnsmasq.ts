@@ -48,7 +48,7 @@ interface Domain {
 export function renderDnsmasq(input: ExportInput): ExportResult {
   const name = checkName(input.name);
   const timeout = input.setTimeout ?? DEFAULT_SET_TIMEOUT;
-  const rows = buildRows(input.sets);
+  const rows = buildRows(input.sets, input.labelled);
   const unsupported = new UnsupportedCollector('dnsmasq', input.onUnsupported);
   const domains = new Map<string, Domain>();
   for (const row of rows) {

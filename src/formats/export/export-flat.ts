@@ -52,7 +52,7 @@ function flatRow(
 }
 
 export function renderCsv(input: ExportInput): ExportResult {
-  const rows = buildRows(input.sets);
+  const rows = buildRows(input.sets, input.labelled);
   const lines = [FLAT_COLUMNS.join(',')];
   for (const row of rows) {
     const flat = flatRow(row);
@@ -87,7 +87,7 @@ export function safeJson(value: unknown): string {
 }
 
 export function renderJson(input: ExportInput): ExportResult {
-  const rows = buildRows(input.sets);
+  const rows = buildRows(input.sets, input.labelled);
   const unsupported = new UnsupportedCollector('json', input.onUnsupported);
   return {
     files: [

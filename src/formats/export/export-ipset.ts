@@ -38,7 +38,7 @@ function sizeOptions(count: number): string {
 
 export function renderIpset(input: ExportInput): ExportResult {
   const name = checkName(input.name);
-  const rows = buildRows(input.sets);
+  const rows = buildRows(input.sets, input.labelled);
   const unsupported = new UnsupportedCollector('ipset', input.onUnsupported);
   const { buckets, merges, capacity } = bucketIps(rows, bucketOptions(input), unsupported);
   const blocks: string[] = [];

@@ -48,7 +48,7 @@ function multiportGroups(list: PortList): string[] {
 
 export function renderIptables(input: ExportInput): ExportResult {
   const name = checkName(input.name).toUpperCase();
-  const rows = buildRows(input.sets);
+  const rows = buildRows(input.sets, input.labelled);
   const unsupported = new UnsupportedCollector('iptables', input.onUnsupported);
   const { buckets, merges, capacity } = bucketIps(rows, bucketOptions(input), unsupported);
   const written = {

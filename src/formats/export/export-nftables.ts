@@ -62,7 +62,7 @@ function ruleLines(setName: string, bucket: IpBucket): string[] {
 
 export function renderNftables(input: ExportInput): ExportResult {
   const name = checkName(input.name);
-  const rows = buildRows(input.sets);
+  const rows = buildRows(input.sets, input.labelled);
   const unsupported = new UnsupportedCollector('nftables', input.onUnsupported);
   const { buckets, merges, capacity } = bucketIps(rows, bucketOptions(input), unsupported);
   const names = new Map<IpBucket, string>();

@@ -27,7 +27,7 @@ export interface RoutePrefixes {
 }
 
 export function routePrefixes(target: TargetName, input: ExportInput): RoutePrefixes {
-  const rows = buildRows(input.sets);
+  const rows = buildRows(input.sets, input.labelled);
   const unsupported = new UnsupportedCollector(target, input.onUnsupported);
   const families: IpFamily[] = input.family === undefined ? [4, 6] : [input.family];
   const { buckets, merges, capacity } = bucketIps(

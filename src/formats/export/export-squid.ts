@@ -63,7 +63,7 @@ function parents(host: string): string[] {
 export function renderSquid(input: ExportInput): ExportResult {
   const name = checkName(input.name);
   const dir = checkDir(input.squidDir);
-  const rows = buildRows(input.sets);
+  const rows = buildRows(input.sets, input.labelled);
   const unsupported = new UnsupportedCollector('squid', input.onUnsupported);
   const exact = new Map<Category, Set<string>>();
   const suffix = new Map<Category, Set<string>>();
