@@ -48,7 +48,7 @@ export interface LabelledSet {
   readonly origin: EntryOrigin;
 }
 
-const SAFE = /[^A-Za-z0-9.:_\-]/g;
+const SAFE = /[^A-Za-z0-9.:_-]/g;
 
 /** `2025-10-13` from `20251013` (dates in comments read as dates). */
 export function ymdText(ymd: string): string {
