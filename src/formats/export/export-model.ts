@@ -180,8 +180,10 @@ export {
 export {
   countKinds,
   defang,
+  EntryLabels,
   headerLines,
   labelledLines,
+  originLines,
   makeSummary,
   safeQuote,
   safeText,

@@ -191,3 +191,26 @@ export function safeQuote(value: string): string {
 export function safeText(value: string): string {
   return value.replace(/[^\x20-\x7e]|[<>&]/g, '?');
 }
+
+/** The comment line written before a labelled entry (`# grace: removed in …`); none otherwise. */
+export function originLines(marker: string, origin: EntryOrigin | undefined): string[] {
+  return origin === undefined ? [] : [`${marker} ${originText(origin)}`];
+}
+
+/**
+ * Which written entries (host patterns, domains) are labelled: an entry is labelled only when
+ * every row that produced it is (a published row makes it Microsoft's; the first origin wins).
+ */
+export class EntryLabels {
+  private readonly origins = new Map<string, EntryOrigin>();
+  private readonly published = new Set<string>();
+
+  note(key: string, origin: EntryOrigin | undefined): void {
+    if (origin === undefined) this.published.add(key);
+    else if (!this.origins.has(key)) this.origins.set(key, origin);
+  }
+
+  get(key: string): EntryOrigin | undefined {
+    return this.published.has(key) ? undefined : this.origins.get(key);
+  }
+}
