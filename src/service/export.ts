@@ -88,7 +88,7 @@ export interface ExportRequest {
    * Labelled entries (service/device-view.ts): `includeObserved` with `observations`,
    * `graceSeconds`, and the overlay. Each is written with its origin in a comment.
    */
-  readonly device?: Omit<DeviceViewRequest, 'now'>;
+  readonly device?: Omit<DeviceViewRequest, 'now'> | undefined;
 }
 
 export interface ExportOutcome extends ExportResult {
