@@ -22,6 +22,7 @@ import {
   graceEntries,
   graceRemovals,
   observedEntries,
+  ymdText,
   type LabelledSet,
 } from '../core/device-entry.js';
 import type { EndpointSet } from '../core/endpoint-set.js';
@@ -136,7 +137,7 @@ export async function deviceView(
     );
     labelled.push(...entries);
     description.push(
-      `removal grace ${formatDuration(graceDaysOf(request.graceSeconds) * 86_400)}: ${entries.length} removed entr${entries.length === 1 ? 'y' : 'ies'} kept (by version date, on ${today}), labelled grace`,
+      `removal grace ${formatDuration(graceDaysOf(request.graceSeconds) * 86_400)}: ${entries.length} removed entr${entries.length === 1 ? 'y' : 'ies'} kept (by version date, on ${ymdText(today)}), labelled grace`,
     );
   }
   if (overlay !== undefined) {
