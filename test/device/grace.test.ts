@@ -19,7 +19,13 @@ import { exportEndpoints, type ExportRequest } from '../../src/service/export.js
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { readBundled } from '../helpers/bundled-data.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { describeWith, hasCommand } from '../helpers/system.js';
+import { describeWith, hasCommand, hasPythonModule } from '../helpers/system.js';
+import { evaluatePacs } from '../pac/pacparser.js';
+import {
+  QUERY_PARAMETER_NAMES,
+  createPacService,
+  parsePacParameters,
+} from '../../src/service/pac.js';
 import { runInProcess } from '../cli/run-cli.js';
 
 const OLD = '2025013000';
@@ -193,6 +199,48 @@ describe('removal grace over Worldwide 2025013000 → 2025092900', () => {
     expect(JSON.parse(json.stdout).summary.labelled).toMatchObject({ grace: 12, observed: 0 });
   });
 });
+
+describeWith('pacparser (python3-pacparser)', hasPythonModule('pacparser'))(
+  'PAC with --grace',
+  () => {
+    it('a removed host stays routed like its set until it leaves, named in a comment; both styles', async () => {
+      const catalog = await openCatalog(store);
+      const pac = createPacService(catalog);
+      const params = (grace: string | undefined, now: Date, style = 'fast') => ({
+        ...parsePacParameters({ routes: ['Default=DIRECT'], style, grace }),
+        now,
+      });
+      const kept = await pac.render('Worldwide', params('14d', DAY_IN));
+      expect(kept.text).toContain(
+        '//   firstpartyapps.oaspapps.com set 68: grace: removed in 2025092900, leaves on 2025-10-13\n',
+      );
+      const keptGet = await pac.render('Worldwide', params('14d', DAY_IN, 'get-pacfile'));
+      const gone = await pac.render('Worldwide', params('14d', DAY_OUT));
+      const plain = await pac.render('Worldwide', params(undefined, DAY_IN));
+      expect(gone.text).toBe(plain.text);
+      const hosts = [
+        'firstpartyapps.oaspapps.com',
+        'telemetryservice.firstpartyapps.oaspapps.com',
+        'example.org',
+      ];
+      const results = await evaluatePacs([
+        { name: 'kept', pac: kept.text, hosts },
+        { name: 'keptGet', pac: keptGet.text, hosts },
+        { name: 'gone', pac: gone.text, hosts },
+      ]);
+      expect(results.get('kept')).toEqual(['DIRECT', 'DIRECT', 'PROXY 10.10.10.10:8080']);
+      expect(results.get('keptGet')).toEqual(results.get('kept'));
+      expect(results.get('gone')).toEqual([
+        'PROXY 10.10.10.10:8080',
+        'PROXY 10.10.10.10:8080',
+        'PROXY 10.10.10.10:8080',
+      ]);
+      expect(() => parsePacParameters({ grace: '14q' }, { ...QUERY_PARAMETER_NAMES })).toThrow(
+        /grace: "14q" has an unknown unit "q"/,
+      );
+    });
+  },
+);
 
 describe('GET /export with grace=', () => {
   let server: TestServer;
