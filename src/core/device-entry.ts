@@ -25,6 +25,9 @@ export type EntryOrigin =
       readonly name: string;
       /** ISO 8601 of the last answer. */
       readonly lastSeen: string;
+      /** ISO 8601 of the first answer, and the TTL of the last one (lookups show them). */
+      readonly firstSeen?: string;
+      readonly ttl?: number;
     }
   | {
       readonly kind: 'grace';
@@ -96,7 +99,13 @@ export function observedEntries(
     const prefix = `${o.address}/${o.family === 4 ? 32 : 128}`;
     out.push({
       set: oneEntrySet(set, 'ip', prefix),
-      origin: { kind: 'observed', name: o.name, lastSeen: o.lastSeen },
+      origin: {
+        kind: 'observed',
+        name: o.name,
+        lastSeen: o.lastSeen,
+        firstSeen: o.firstSeen,
+        ttl: o.ttl,
+      },
     });
   }
   return out;
