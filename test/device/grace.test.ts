@@ -131,7 +131,7 @@ describe('removal grace over Worldwide 2025013000 → 2025092900', () => {
   });
 
   describeWith('nft and squid', hasCommand('nft') && hasCommand('squid'))('real programs', () => {
-    it('nft -c and squid -k parse accept the files with grace entries', async () => {
+    it('nft -c, squid -k parse and dnsmasq --test accept the files with grace entries', async () => {
       const nft = await run({ device: { graceSeconds: GRACE } }, DAY_IN);
       const nftFile = join(dir, 'm365.nft');
       writeFileSync(nftFile, nft.files[0]!.content);
@@ -154,6 +154,24 @@ describe('removal grace over Worldwide 2025013000 → 2025092900', () => {
       const parsed = spawnSync('squid', ['-k', 'parse', '-f', conf], { encoding: 'utf8' });
       expect(parsed.status).toBe(0);
       expect(parsed.stderr).not.toMatch(/WARNING|ERROR/);
+
+      if (hasCommand('dnsmasq')) {
+        const dns = await run(
+          { target: 'dnsmasq', onUnsupported: 'skip', device: { graceSeconds: GRACE } },
+          DAY_IN,
+        );
+        const conf = dns.files.find((f) => f.name.endsWith('.dnsmasq.conf'))!;
+        expect(conf.content).toMatch(
+          /# grace: removed in 2025092900, leaves on 2025-10-13\nnftset=\/firstpartyapps\.oaspapps\.com\//,
+        );
+        const dnsFile = join(dir, conf.name);
+        writeFileSync(dnsFile, conf.content);
+        const tested = spawnSync('dnsmasq', ['--test', `--conf-file=${dnsFile}`], {
+          encoding: 'utf8',
+        });
+        expect(tested.stderr).toMatch(/syntax check OK/);
+        expect(tested.status).toBe(0);
+      }
     });
   });
 
