@@ -5,7 +5,7 @@
  * service runs over a real SQLite store with a fake clock (`now`) for first/last seen, TTL
  * updates and expiry; the CLI is run for its bad-input exits and a real run.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +15,7 @@ import { createDnsResolver } from '../../src/client/dns-resolver.js';
 import type { Store } from '../../src/core/store.js';
 import { observeOnce } from '../../src/service/observe.js';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { readBundled } from '../helpers/bundled-data.js';
+import { REPO_ROOT, readBundled } from '../helpers/bundled-data.js';
 import { runIpurl, type CliRun } from '../cli/run-cli.js';
 import { describeWith, hasCommand } from '../helpers/system.js';
 
