@@ -3,7 +3,6 @@
  * recordOverlayChange / listOverlayChanges. A change, its webhook deliveries and the revision
  * bump (with the NOTIFY replicas listen to) are one transaction; the table lock serialises ids.
  */
-import type pg from 'pg';
 import type { Store } from '../../core/store.js';
 import {
   OVERLAY_EVENT,

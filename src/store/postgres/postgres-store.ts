@@ -21,7 +21,6 @@ import type {
   ChangesQuery,
   Delivery,
   DeliveryAttempt,
-  DeliveryEvent,
   DeliveryStatus,
   InstanceSummary,
   Store,
@@ -126,7 +125,7 @@ function toDelivery(row: DeliveryRow): Delivery {
     instance: row.instance,
     version: row.version,
     ...(row.event === 'version.held' || row.event === 'overlay.changed'
-      ? { event: row.event as DeliveryEvent }
+      ? { event: row.event }
       : {}),
     status: row.status,
     attempts: row.attempts,
