@@ -109,7 +109,7 @@ export function validateOverlayEntry(input: unknown, context: OverlayContext): O
   const by = stringMember(raw, 'by', issues, 64) ?? '';
   const note = stringMember(raw, 'note', issues, 500) ?? '';
   if (by.trim() === '')
-    push(issues, 'by', raw.by ?? '(missing)', 'who makes the change: a non-empty user name');
+    push(issues, 'by', raw.by ?? '(missing)', 'who makes the change: a non-empty user name (--by)');
   issues.push(...textIssues(by, 'by', DEFAULT_POLICY), ...textIssues(note, 'note', DEFAULT_POLICY));
   const relaxedRules = action === 'add' ? allowMember(raw, issues) : [];
   let entry: OverlayEntry | undefined;
