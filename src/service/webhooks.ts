@@ -20,6 +20,7 @@ import type { GuardReport } from '../core/change-guard.js';
 import type { Delivery, Store, Webhook } from '../core/store.js';
 import type { VersionId } from '../core/version-id.js';
 import { checkWebhookTarget } from './webhook-target.js';
+import { buildOverlayDeliveryBody, EVENT_OVERLAY_CHANGED } from './overlay-webhook.js';
 
 export const SIGNATURE_HEADER = 'x-ipurl-signature';
 export const DELIVERY_HEADER = 'x-ipurl-delivery';
@@ -113,6 +114,7 @@ async function previousVersionOf(store: Store, instance: string, version: Versio
 
 /** The exact bytes of one delivery, from stored data only (retries resend identical bytes). */
 export async function buildDeliveryBody(store: Store, delivery: Pick<Delivery, 'id' | 'instance' | 'version' | 'event'>): Promise<string> {
+  if (delivery.event === EVENT_OVERLAY_CHANGED) return buildOverlayDeliveryBody(store, delivery);
   if (delivery.event === EVENT_VERSION_HELD) {
     const held = (await store.listHeldVersions({ instance: delivery.instance })).find((h) => h.version === delivery.version);
     if (held === undefined) throw new IpurlError('ERR_NOT_HELD', `delivery ${delivery.id}: no held version ${delivery.version} of ${delivery.instance}`);
@@ -241,7 +243,7 @@ async function attemptDelivery(
     webhook === undefined
       ? undefined
       : await buildDeliveryBody(store, delivery).catch((error: unknown) => {
-          if (error instanceof IpurlError && error.code === 'ERR_NOT_HELD') return error;
+          if (error instanceof IpurlError && (error.code === 'ERR_NOT_HELD' || error.code === 'ERR_NOT_FOUND')) return error;
           throw error;
         });
   if (webhook === undefined) {
