@@ -291,7 +291,8 @@ export async function runWatch(
               );
         const env: NodeJS.ProcessEnv = {
           ...process.env,
-          IPURL_EVENT: progress.version === newVersion && overlayChanged ? 'overlay.changed' : 'changed',
+          IPURL_EVENT:
+            progress.version === newVersion && overlayChanged ? 'overlay.changed' : 'changed',
           IPURL_OVERLAY_REVISION: String(overlayRevision),
           IPURL_INSTANCE: instance,
           IPURL_OLD_VERSION: progress.version ?? '',
