@@ -210,6 +210,19 @@ describe('overlay admin API over HTTP', () => {
     });
   });
 
+  it('shows the overlay in its own section of the page, in English and Dutch', async () => {
+    const en = (await rawGet(server.url, '/Worldwide?lang=en')).text;
+    expect(en).toContain('<section id="overlay"');
+    expect(en).toContain('Local overlay (revision 4)');
+    expect(en).toContain('10.20.0.0/16 Optimize Common tcp 443');
+    expect(en).toContain('auth via our IdP proxy');
+    expect(en).not.toContain('*.not-published.com'); // removed: no longer in force
+    const nl = (await rawGet(server.url, '/Worldwide?lang=nl')).text;
+    expect(nl).toContain('Lokale aanvullingen (revisie 4)');
+    const china = (await rawGet(server.url, '/China?lang=en')).text;
+    expect(china).not.toContain('id="overlay"');
+  });
+
   it('leaves the wire routes byte-identical', async () => {
     expect(await wire()).toEqual(wireBefore);
   });
