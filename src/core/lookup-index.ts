@@ -25,6 +25,7 @@ import {
   type EndpointSet,
   type ServiceArea,
 } from './endpoint-set.js';
+import type { EntryOrigin } from './device-entry.js';
 import { buildIntervals, type PrefixSpan } from './prefix-intervals.js';
 
 export type LookupKind = 'ipv4' | 'ipv6' | 'host';
@@ -44,6 +45,8 @@ export interface LookupMatch {
   readonly set: MatchedSet;
   /** The prefix or host pattern (publisher form) that matched. */
   readonly matched: string;
+  /** A labelled entry (observed, grace, local; core/device-entry.ts); absent for published data. */
+  readonly origin?: EntryOrigin;
 }
 
 export interface LookupResult {
@@ -387,8 +390,15 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** Compile one version's sets. Unparseable prefixes are skipped (the data is validated upstream). */
-export function buildLookupIndex(sets: readonly EndpointSet[]): LookupIndex {
+/**
+ * Compile one version's sets. Unparseable prefixes are skipped (the data is validated upstream).
+ * `originOf` labels the matches of labelled entries (service/lookup.ts builds such an index from
+ * the device view).
+ */
+export function buildLookupIndex(
+  sets: readonly EndpointSet[],
+  originOf?: (set: EndpointSet) => EntryOrigin | undefined,
+): LookupIndex {
   const v4: V4Prefix[] = [];
   const v6: V6Prefix[] = [];
   const exact = new Map<string, LookupMatch[]>();
@@ -398,10 +408,12 @@ export function buildLookupIndex(sets: readonly EndpointSet[]): LookupIndex {
 
   for (const set of sets) {
     const info = toMatchedSet(set);
+    const origin = originOf?.(set);
+    const labelled = origin === undefined ? {} : { origin };
     for (const cidr of set.ips ?? []) {
       const slash = cidr.indexOf('/');
       const address = slash === -1 ? cidr : cidr.slice(0, slash);
-      const match: LookupMatch = { set: info, matched: cidr };
+      const match: LookupMatch = { set: info, matched: cidr, ...labelled };
       if (!address.includes(':')) {
         const length = slash === -1 ? 32 : Number(cidr.slice(slash + 1));
         const value = parseIpv4(address);
@@ -420,7 +432,7 @@ export function buildLookupIndex(sets: readonly EndpointSet[]): LookupIndex {
     }
     for (const url of set.urls ?? []) {
       const pattern = url.toLowerCase();
-      const match: LookupMatch = { set: info, matched: url };
+      const match: LookupMatch = { set: info, matched: url, ...labelled };
       const starCount = pattern.split('*').length - 1;
       const tenantCount = pattern.split(TENANT_PLACEHOLDER).length - 1;
       if (starCount === 0 && tenantCount === 0) {

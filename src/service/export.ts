@@ -3,18 +3,14 @@
  * stored version, select sets, render one target (src/formats/export/).
  *
  * Selection, in this order:
- * 1. pending additions: entries added by a change record (version ≤ the exported one) whose
- *    `add.effectiveDate` is after today (UTC) are not live yet (SPEC §10: additions are published
- *    ~30 days ahead). Decision: excluded by default, because a firewall that opens them early
- *    trusts addresses Microsoft does not use yet; `includePending` includes them so a device can
- *    be prepared before the date. Only the pending entry of that set is removed, not its other
- *    entries; a set left empty disappears.
+ * 1. pending additions (export-pending.ts): excluded unless `includePending`;
  * 2. service areas (Common always included, SPEC §4.3), tenant substitution (SPEC §4.4, §11.7)
  *    through the same core filter as `/endpoints`;
  * 3. categories, required only, address family (IPv4 only drops IPv6 and vice versa; host
  *    patterns are kept either way: a target that takes no hosts simply does not carry them).
+ * Labelled entries (`device`: observed, grace, local; service/device-view.ts) pass the same
+ * selection and reach the renderer beside the published sets, each with its origin.
  */
-import type { ChangeRecord } from '../core/change-record.js';
 import {
   CATEGORIES,
   canonicalServiceArea,
@@ -33,12 +29,18 @@ import { EXPORT_TARGETS, getTarget } from '../formats/export/export-registry.js'
 import { MAX_ENTRIES_RULE } from '../core/capacity-cap.js';
 import {
   UNSUPPORTED_POLICIES,
-  type ExportFile,
   type ExportResult,
   type TargetInfo,
   type UnsupportedPolicy,
 } from '../formats/export/export-types.js';
 import type { Catalog } from './catalog.js';
+import { deviceView, type DeviceViewRequest } from './device-view.js';
+import { findPending, withoutPending, type PendingEntry } from './export-pending.js';
+import { selectFile } from './export-select-file.js';
+
+export { selectFile } from './export-select-file.js';
+
+export { findPending, type PendingEntry } from './export-pending.js';
 
 export interface ExportRequest {
   readonly instance: string;
@@ -82,12 +84,11 @@ export interface ExportRequest {
   readonly maxEntries?: number;
   /** With maxEntries: merging across the port buckets of a category is allowed. */
   readonly mergeAcrossPorts?: boolean;
-}
-
-export interface PendingEntry {
-  readonly setId: number;
-  readonly value: string;
-  readonly effectiveDate: string;
+  /**
+   * Labelled entries (service/device-view.ts): `includeObserved` with `observations`,
+   * `graceSeconds`, and the overlay. Each is written with its origin in a comment.
+   */
+  readonly device?: Omit<DeviceViewRequest, 'now'> | undefined;
 }
 
 export interface ExportOutcome extends ExportResult {
@@ -224,54 +225,6 @@ function checkCapacityRequest(request: ExportRequest, target: TargetInfo): void 
 }
 
 // ---------------------------------------------------------------------------------------------
-// Pending additions
-
-/** Entries of `sets` added by a record of version ≤ `version` that takes effect after `today`. */
-export function findPending(
-  records: readonly ChangeRecord[],
-  version: VersionId,
-  today: string,
-): PendingEntry[] {
-  const out: PendingEntry[] = [];
-  for (const record of records) {
-    if (record.version > version || record.add === undefined) continue;
-    const date = record.add.effectiveDate;
-    if (!(date > today)) continue;
-    for (const value of [...(record.add.ips ?? []), ...(record.add.urls ?? [])]) {
-      out.push({ setId: record.endpointSetId, value, effectiveDate: date });
-    }
-  }
-  return out;
-}
-
-function withoutPending(
-  sets: readonly EndpointSet[],
-  pending: readonly PendingEntry[],
-): EndpointSet[] {
-  if (pending.length === 0) return [...sets];
-  const bySet = new Map<number, Set<string>>();
-  for (const entry of pending) {
-    let values = bySet.get(entry.setId);
-    if (values === undefined) bySet.set(entry.setId, (values = new Set()));
-    values.add(entry.value.toLowerCase());
-  }
-  const out: EndpointSet[] = [];
-  for (const set of sets) {
-    const drop = bySet.get(set.id);
-    if (drop === undefined) {
-      out.push(set);
-      continue;
-    }
-    const urls = (set.urls ?? []).filter((url) => !drop.has(url.toLowerCase()));
-    const ips = (set.ips ?? []).filter((ip) => !drop.has(ip.toLowerCase()));
-    if (urls.length === 0 && ips.length === 0) continue;
-    const { urls: _u, ips: _i, ...rest } = set;
-    out.push({ ...rest, ...(urls.length > 0 ? { urls } : {}), ...(ips.length > 0 ? { ips } : {}) });
-  }
-  return out;
-}
-
-// ---------------------------------------------------------------------------------------------
 
 export async function exportEndpoints(
   catalog: Catalog,
@@ -299,27 +252,22 @@ export async function exportEndpoints(
   const live = includePending ? [...stored] : withoutPending(stored, pending);
 
   const areas = request.serviceAreas;
-  let sets = filterEndpointSets(live, {
-    ...(areas !== undefined ? { serviceAreas: new Set(areas) } : {}),
-    ...(tenants.length === 1 ? { tenantName: tenants[0] } : {}),
-    ...(tenants.length > 1 ? { tenantNames: tenants } : {}),
-    ...(request.family === 4 ? { noIPv6: true } : {}),
-  });
   // Split-tunnel targets default to Optimize (Microsoft's split-tunnel guidance).
   const categories = request.categories ?? target.defaultCategories;
-  sets = sets.filter(
-    (set) =>
-      (categories === undefined || categories.includes(set.category)) &&
-      (request.requiredOnly !== true || set.required),
+  const select = (input: readonly EndpointSet[]): EndpointSet[] =>
+    selectSets(input, request, tenants, categories);
+  const sets = select(live);
+  const view =
+    request.device === undefined
+      ? undefined
+      : await deviceView(catalog, resolved, live, {
+          ...request.device,
+          ...(request.now !== undefined ? { now: request.now } : {}),
+        });
+  // Labelled entries pass the same selection, one by one so each keeps its origin.
+  const labelled = (view?.labelled ?? []).flatMap(({ set, origin }) =>
+    select([set]).map((selected) => ({ set: selected, origin })),
   );
-  if (request.family === 6) {
-    sets = sets.flatMap((set) => {
-      const ips = (set.ips ?? []).filter((ip) => ip.includes(':'));
-      if (ips.length === 0 && (set.urls ?? []).length === 0) return [];
-      const { ips: _i, ...rest } = set;
-      return [{ ...rest, ...(ips.length > 0 ? { ips } : {}) }];
-    });
-  }
 
   const aggregate = target.aggregates && request.aggregate !== false;
   const onUnsupported = request.onUnsupported ?? 'error';
@@ -329,11 +277,13 @@ export async function exportEndpoints(
     includePending
       ? `pending additions (effective after ${today}): included (${pending.length})`
       : `pending additions (effective after ${today}): excluded (${pending.length})`,
+    ...(view?.description ?? []),
   ];
   const result = target.render({
     instance,
     version,
     sets,
+    ...(labelled.length > 0 ? { labelled } : {}),
     selection,
     aggregate,
     onUnsupported,
@@ -391,45 +341,32 @@ export async function exportEndpoints(
   };
 }
 
-/**
- * One file of a result, chosen by `key`: its exact name, its name without extension
- * (`ipv4` → `ipv4.txt`), or the part after the name prefix (`ipv6` → `m365_ipv6`,
- * `optimize.dstdomain` → `m365-optimize.dstdomain`, `ip6tables` → `m365.ip6tables`).
- * Without a key, the only file; ERR_INVALID_PARAMETER lists the names otherwise.
- */
-export function selectFile(
-  files: readonly ExportFile[],
-  key: string | undefined,
-  targetName: string,
-): ExportFile {
-  const names = files.map((file) => file.name).join(', ');
-  if (key === undefined) {
-    const only = files.length === 1 ? files[0] : undefined;
-    if (only !== undefined) return only;
-    throw new IpurlError(
-      'ERR_INVALID_PARAMETER',
-      `target ${targetName} produces ${files.length} files (${names}); choose one with file=NAME (CLI --file NAME) or write them all with --output DIR`,
-    );
-  }
-  const lower = key.toLowerCase();
-  const exact = files.find((file) => file.name.toLowerCase() === lower);
-  if (exact !== undefined) return exact;
-  const matches = files.filter((file) => {
-    const name = file.name.toLowerCase();
-    const dot = name.indexOf('.');
-    const stem = dot === -1 ? name : name.slice(0, dot);
-    return (
-      stem === lower ||
-      name.endsWith(`_${lower}`) ||
-      name.endsWith(`-${lower}`) ||
-      name.endsWith(`.${lower}`) ||
-      stem.endsWith(`-${lower}`)
-    );
+/** Service areas, tenants, family, categories and requiredOnly applied to some sets. */
+function selectSets(
+  input: readonly EndpointSet[],
+  request: ExportRequest,
+  tenants: readonly string[],
+  categories: readonly Category[] | undefined,
+): EndpointSet[] {
+  const areas = request.serviceAreas;
+  let sets = filterEndpointSets(input, {
+    ...(areas !== undefined ? { serviceAreas: new Set(areas) } : {}),
+    ...(tenants.length === 1 ? { tenantName: tenants[0] } : {}),
+    ...(tenants.length > 1 ? { tenantNames: tenants } : {}),
+    ...(request.family === 4 ? { noIPv6: true } : {}),
   });
-  const match = matches.length === 1 ? matches[0] : undefined;
-  if (match !== undefined) return match;
-  throw new IpurlError(
-    'ERR_INVALID_PARAMETER',
-    `file ${JSON.stringify(describeValue(key))} ${matches.length > 1 ? 'is ambiguous' : 'is not produced'} by target ${targetName}; files: ${names}`,
+  sets = sets.filter(
+    (set) =>
+      (categories === undefined || categories.includes(set.category)) &&
+      (request.requiredOnly !== true || set.required),
   );
+  if (request.family === 6) {
+    sets = sets.flatMap((set) => {
+      const ips = (set.ips ?? []).filter((ip) => ip.includes(':'));
+      if (ips.length === 0 && (set.urls ?? []).length === 0) return [];
+      const { ips: _i, ...rest } = set;
+      return [{ ...rest, ...(ips.length > 0 ? { ips } : {}) }];
+    });
+  }
+  return sets;
 }

@@ -6,9 +6,18 @@
  * revision from prepared bytes.
  */
 import { IpurlError, describeValue, type Issue } from '../core/errors.js';
-import type { LookupIndex, LookupResult } from '../core/lookup-index.js';
+import type { EntryOrigin } from '../core/device-entry.js';
+import { CATEGORIES } from '../core/endpoint-set.js';
+import {
+  bestCategory,
+  buildLookupIndex,
+  type LookupIndex,
+  type LookupMatch,
+  type LookupResult,
+} from '../core/lookup-index.js';
 import type { VersionId } from '../core/version-id.js';
 import type { Catalog } from './catalog.js';
+import { deviceView, deviceViewKey, type DeviceViewRequest } from './device-view.js';
 import { prepare, type PreparedResponse } from './prepared.js';
 
 /** One match as the API and `--json` show it: the set's attributes plus what matched. */
@@ -22,6 +31,13 @@ export interface LookupMatchJson {
   readonly udpPorts?: string;
   readonly notes?: string;
   readonly matched: string;
+  /** A labelled entry (observed, grace, local); absent for Microsoft's published data. */
+  readonly origin?: EntryOrigin;
+}
+
+/** Labelled entries to look up beside the published data (service/device-view.ts). */
+export interface LookupOptions {
+  readonly device?: DeviceViewRequest | undefined;
 }
 
 export interface LookupResultJson {
@@ -46,13 +62,23 @@ export interface LookupService {
     instance: string,
     version?: string,
   ): Promise<{ instance: string; version: VersionId; index: LookupIndex }>;
-  /** Look up every query; one bad query rejects the call, naming each bad value (ERR_INVALID_PARAMETER). */
-  lookup(instance: string, queries: readonly string[], version?: string): Promise<LookupAnswer>;
+  /**
+   * Look up every query; one bad query rejects the call, naming each bad value
+   * (ERR_INVALID_PARAMETER). With `options.device`, labelled entries match too, each match
+   * carrying its `origin`, and count for the category.
+   */
+  lookup(
+    instance: string,
+    queries: readonly string[],
+    version?: string,
+    options?: LookupOptions,
+  ): Promise<LookupAnswer>;
   /** The same answer as prepared JSON (GET /lookup/{instance}), once per distinct question. */
   prepared(
     instance: string,
     queries: readonly string[],
     version?: string,
+    options?: LookupOptions,
   ): PreparedResponse | Promise<PreparedResponse>;
 }
 
@@ -65,7 +91,7 @@ export function toResultJson(result: LookupResult): LookupResultJson {
     normalized: result.normalized,
     ...(result.mappedFrom === undefined ? {} : { mappedFrom: result.mappedFrom }),
     category: result.category,
-    matches: result.matches.map(({ set, matched }) => ({
+    matches: result.matches.map(({ set, matched, origin }) => ({
       id: set.id,
       serviceArea: set.serviceArea,
       category: set.category,
@@ -75,8 +101,16 @@ export function toResultJson(result: LookupResult): LookupResultJson {
       ...(set.udpPorts === undefined ? {} : { udpPorts: set.udpPorts }),
       ...(set.notes === undefined ? {} : { notes: set.notes }),
       matched,
+      ...(origin === undefined ? {} : { origin }),
     })),
   };
+}
+
+/** A result with more matches: sorted like the index sorts them, category recomputed. */
+function withMatches(result: LookupResult, matches: readonly LookupMatch[]): LookupResult {
+  const rank = (m: LookupMatch): number => CATEGORIES.indexOf(m.set.category);
+  const sorted = [...matches].sort((a, b) => rank(a) - rank(b) || a.set.id - b.set.id);
+  return { ...result, matches: sorted, category: bestCategory(sorted) };
 }
 
 export function createLookupService(catalog: Catalog): LookupService {
@@ -89,10 +123,24 @@ export function createLookupService(catalog: Catalog): LookupService {
     };
   }
 
+  /** The index of the labelled entries of a device view, or undefined when none is asked for. */
+  async function labelledIndex(
+    requested: string,
+    version: string | undefined,
+    options: LookupOptions | undefined,
+  ): Promise<LookupIndex | undefined> {
+    if (options?.device === undefined) return undefined;
+    const resolved = catalog.resolve(requested, version);
+    const view = await deviceView(catalog, resolved, await catalog.sets(resolved), options.device);
+    const origins = new Map(view.labelled.map(({ set, origin }) => [set, origin]));
+    return buildLookupIndex([...origins.keys()], (set) => origins.get(set));
+  }
+
   async function lookup(
     requested: string,
     queries: readonly string[],
     version?: string,
+    options?: LookupOptions,
   ): Promise<LookupAnswer> {
     if (queries.length === 0) {
       throw new IpurlError(
@@ -107,10 +155,16 @@ export function createLookupService(catalog: Catalog): LookupService {
       );
     }
     const { instance, version: v, index: compiled } = await index(requested, version);
+    const labelled = await labelledIndex(instance, v, options);
     const results: LookupResultJson[] = [];
     const issues: Issue[] = [];
     queries.forEach((query, i) => {
-      const result = compiled.lookup(query);
+      const published = compiled.lookup(query);
+      const extra = labelled?.lookup(query);
+      const result =
+        'ok' in published || extra === undefined || 'ok' in extra || extra.matches.length === 0
+          ? published
+          : withMatches(published, [...published.matches, ...extra.matches]);
       if ('ok' in result)
         issues.push({ path: `q[${i}]`, value: describeValue(query), reason: result.reason });
       else results.push(toResultJson(result));
@@ -133,9 +187,21 @@ export function createLookupService(catalog: Catalog): LookupService {
   return {
     index,
     lookup,
-    prepared(requested, queries, version) {
+    prepared(requested, queries, version, options) {
       const resolved = catalog.resolve(requested, version);
       const key = `lookup|${resolved.instance}|${resolved.version}|${JSON.stringify(queries)}`;
+      const device = options?.device;
+      if (device !== undefined) {
+        // Keyed on what the labelled entries depend on (the observations, today's date).
+        return deviceViewKey(resolved.instance, device).then((part) =>
+          catalog.prepared(`${key}|${part}`, async () => {
+            const answer = await lookup(resolved.instance, queries, resolved.version, options);
+            return prepare(JSON.stringify(answer, null, 2), 'application/json; charset=utf-8', {
+              cacheControl: 'no-cache',
+            });
+          }),
+        );
+      }
       return catalog.prepared(key, async () => {
         const answer = await lookup(resolved.instance, queries, resolved.version);
         return prepare(JSON.stringify(answer, null, 2), 'application/json; charset=utf-8', {

@@ -8,11 +8,16 @@
  * in the Catalog: browsers fetch the PAC on every start, and the answer only changes when a
  * version is appended.
  */
-import { canonicalServiceArea, SERVICE_AREAS, type ServiceArea } from '../core/endpoint-set.js';
+import {
+  canonicalServiceArea,
+  SERVICE_AREAS,
+  type EndpointSet,
+  type ServiceArea,
+} from '../core/endpoint-set.js';
 import { IpurlError, describeValue } from '../core/errors.js';
 import { filterEndpointSets } from '../core/filters.js';
 import { parseTenantName } from '../core/tenant.js';
-import { isVersionId, type VersionId } from '../core/version-id.js';
+import { formatYmd, isVersionId, type VersionId } from '../core/version-id.js';
 import { PAC_TYPES, type PacType } from '../formats/pac/pac-lists.js';
 import { parsePacReturn } from '../formats/pac/pac-return.js';
 import { parseRoutes, type PacRouting } from '../formats/pac/pac-routes.js';
@@ -25,6 +30,7 @@ import {
 } from '../formats/pac/render-pac.js';
 import type { Catalog } from './catalog.js';
 import { malformedVersion } from './catalog.js';
+import { deviceView, parseGrace } from './device-view.js';
 import { prepare, type PreparedResponse } from './prepared.js';
 
 export { PAC_CONTENT_TYPE } from '../formats/pac/render-pac.js';
@@ -46,6 +52,8 @@ export interface RawPacParameters {
   readonly routes?: readonly string[] | undefined;
   /** Route expressRoute sets to `direct`, the rest to `proxy` (issue 11). */
   readonly expressRoute?: boolean | undefined;
+  /** Removal grace, e.g. `14d` (issue 11; service/device-view.ts). */
+  readonly grace?: string | undefined;
 }
 
 export interface PacParameters {
@@ -62,6 +70,10 @@ export interface PacParameters {
   readonly tenantNames?: readonly string[];
   /** Routing by category or ExpressRoute instead of `type` (plain data: part of the cache key). */
   readonly routing?: PacRouting;
+  /** Removal grace in seconds: removed host patterns kept, labelled (keyed with today's date). */
+  readonly graceSeconds?: number;
+  /** Today, for the grace period (tests pin it; default now). Not part of the parameters' text. */
+  readonly now?: Date;
 }
 
 /** How each parameter is called where it came from (query names by default, `--flags` in the CLI). */
@@ -79,6 +91,7 @@ export const QUERY_PARAMETER_NAMES: PacParameterNames = {
   tenantNames: 'tenantName',
   routes: 'route',
   expressRoute: 'expressRoute',
+  grace: 'grace',
 };
 
 /**
@@ -117,6 +130,7 @@ export function parsePacParameters(
     ...(tenantName === undefined ? {} : { tenantName }),
     ...(tenants.length > 1 ? { tenantNames: tenants } : {}),
     ...(routing === undefined ? {} : { routing }),
+    ...(raw.grace === undefined ? {} : { graceSeconds: parseGrace(raw.grace, names.grace) }),
     ...(serviceAreas === undefined ? {} : { serviceAreas }),
     ...(raw.version === undefined ? {} : { version: raw.version }),
   };
@@ -233,17 +247,34 @@ export function createPacService(catalog: Catalog): PacService {
   function prepared(requested: string, parameters: PacParameters) {
     const resolved = catalog.resolve(requested, parameters.version);
     const { instance, version } = resolved;
-    const { version: _v, ...rest } = parameters;
+    const { version: _v, now: _now, ...rest } = parameters;
+    // With grace the text depends on today's date: it is part of the key.
+    const today =
+      parameters.graceSeconds === undefined ? '' : formatYmd(parameters.now ?? new Date());
     // Content identity: the resolved version and every normalised parameter that shapes the text.
-    const key = `pac|${instance}|${version}|${JSON.stringify(rest)}`;
+    const key = `pac|${instance}|${version}|${JSON.stringify(rest)}|${today}`;
     return catalog.prepared(key, async () => {
-      const filtered = filterEndpointSets(await catalog.sets(resolved), {
-        ...(parameters.serviceAreas === undefined
-          ? {}
-          : { serviceAreas: new Set(parameters.serviceAreas) }),
-        ...(parameters.tenantName === undefined ? {} : { tenantName: parameters.tenantName }),
-        ...(parameters.tenantNames === undefined ? {} : { tenantNames: parameters.tenantNames }),
-      });
+      const select = (sets: readonly EndpointSet[]) =>
+        filterEndpointSets(sets, {
+          ...(parameters.serviceAreas === undefined
+            ? {}
+            : { serviceAreas: new Set(parameters.serviceAreas) }),
+          ...(parameters.tenantName === undefined ? {} : { tenantName: parameters.tenantName }),
+          ...(parameters.tenantNames === undefined ? {} : { tenantNames: parameters.tenantNames }),
+        });
+      const stored = await catalog.sets(resolved);
+      const filtered = select(stored);
+      const view =
+        parameters.graceSeconds === undefined
+          ? undefined
+          : await deviceView(catalog, resolved, stored, {
+              graceSeconds: parameters.graceSeconds,
+              ...(parameters.now === undefined ? {} : { now: parameters.now }),
+            });
+      // Labelled entries pass the same filters, one by one so each keeps its origin.
+      const labelled = (view?.labelled ?? []).flatMap(({ set, origin }) =>
+        select([set]).map((selected) => ({ set: selected, origin })),
+      );
       const text = renderPac(filtered, {
         type: parameters.type,
         direct: parameters.direct,
@@ -251,6 +282,7 @@ export function createPacService(catalog: Catalog): PacService {
         lowercase: parameters.lowercase,
         style: parameters.style,
         ...(parameters.routing === undefined ? {} : { routing: parameters.routing }),
+        ...(labelled.length > 0 ? { labelled } : {}),
         source: { instance, version },
       });
       return prepare(text, PAC_CONTENT_TYPE, {

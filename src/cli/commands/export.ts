@@ -26,6 +26,7 @@ import {
 } from '../../service/export.js';
 import { openCatalog } from '../../service/catalog.js';
 import { writeFileAtomic } from '../../service/watch.js';
+import { addDeviceOptions, deviceRequest } from '../device-options.js';
 import { openCommandStore } from '../open-store.js';
 import { addDbOption, addExitCodes, addJsonOption, EXIT_TEXT } from '../options.js';
 
@@ -51,6 +52,8 @@ interface ExportFlags {
   setTimeout?: string;
   maxEntries?: string;
   mergeAcrossPorts?: boolean;
+  includeObserved?: boolean;
+  grace?: string;
   db?: string;
   json?: boolean;
 }
@@ -128,6 +131,12 @@ function report(outcome: ExportOutcome, written: readonly string[]): string {
   if (outcome.pendingExcluded.length > 0)
     lines.push(
       `  left out ${outcome.pendingExcluded.length} pending addition(s) not effective yet (--include-pending to include them)`,
+    );
+  const l = s.labelled;
+  if (l.entries.length + l.covered > 0)
+    lines.push(
+      `  labelled entries (not Microsoft's published data, a comment each): ${l.observed} observed, ${l.grace} in grace, ${l.local} local` +
+        (l.covered > 0 ? `; ${l.covered} already covered by a published prefix, not written` : ''),
     );
   if (outcome.pendingIncluded.length > 0)
     lines.push(
@@ -212,6 +221,7 @@ export function register(program: Command): void {
       '--set-timeout <duration>',
       'dnsmasq: how long an address stays in its set after a lookup (default 1d)',
     );
+  addDeviceOptions(command);
   addDbOption(command);
   addExitCodes(command, {
     0: 'written',
@@ -223,6 +233,8 @@ export function register(program: Command): void {
   addJsonOption(command);
   command.action(async (instance: string, target: string, flags: ExportFlags) => {
     const family = familyOf(flags);
+    // Parsed before the store opens: a bad --grace is exit 2 without touching it.
+    const device = deviceRequest(flags, undefined);
     const outputIsDir =
       flags.output !== undefined && ((await isDirectory(flags.output)) || flags.file === undefined);
     const request: ExportRequest = {
@@ -264,7 +276,10 @@ export function register(program: Command): void {
     const store = await openCommandStore(flags.db, { access: 'read' });
     let outcome: ExportOutcome;
     try {
-      outcome = await exportEndpoints(await openCatalog(store), request);
+      outcome = await exportEndpoints(await openCatalog(store), {
+        ...request,
+        ...(device !== undefined ? { device: deviceRequest(flags, store) } : {}),
+      });
     } finally {
       await store.close();
     }

@@ -6,8 +6,9 @@
 import type { Command } from 'commander';
 import { openCatalog } from '../../service/catalog.js';
 import { createLookupService, type LookupResultJson } from '../../service/lookup.js';
-import { observedFor } from '../../service/observe.js';
+import { originText } from '../../core/device-entry.js';
 import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
+import { addDeviceOptions, deviceRequest } from '../device-options.js';
 import { openCommandStore } from '../open-store.js';
 import { addDbOption, addExitCodes, addJsonOption, EXIT_TEXT } from '../options.js';
 
@@ -16,6 +17,13 @@ export function formatLookupResult(result: LookupResultJson): string[] {
   const head = `${result.query}${result.normalized !== result.query ? ` [${result.normalized}]` : ''}${mapped}: ${result.category ?? 'not Microsoft 365'}`;
   const lines = [head];
   for (const m of result.matches) {
+    if (m.origin?.kind === 'observed') {
+      // An observed address: what observe saw, not Microsoft's published data.
+      lines.push(
+        `  set ${String(m.id).padStart(3)}  observed ${m.origin.name} (first seen ${m.origin.firstSeen ?? '?'}, last seen ${m.origin.lastSeen}, TTL ${m.origin.ttl ?? '?'} s)`,
+      );
+      continue;
+    }
     const ports = [
       m.tcpPorts === undefined ? '' : `TCP ${m.tcpPorts}`,
       m.udpPorts === undefined ? '' : `UDP ${m.udpPorts}`,
@@ -23,7 +31,8 @@ export function formatLookupResult(result: LookupResultJson): string[] {
       .filter((p) => p !== '')
       .join(' ');
     lines.push(
-      `  set ${String(m.id).padStart(3)}  ${m.serviceArea.padEnd(10)} ${m.category.padEnd(8)} ${m.required ? 'required' : 'optional'}  ${ports.padEnd(24)} matched ${m.matched}`,
+      `  set ${String(m.id).padStart(3)}  ${m.serviceArea.padEnd(10)} ${m.category.padEnd(8)} ${m.required ? 'required' : 'optional'}  ${ports.padEnd(24)} matched ${m.matched}` +
+        (m.origin === undefined ? '' : `  [${originText(m.origin)}]`),
     );
   }
   return lines;
@@ -37,11 +46,8 @@ export function register(program: Command): void {
     )
     .argument('<query...>', 'IPv4/IPv6 address, host name (any case, trailing dot) or URL')
     .option('--instance <name>', 'instance', 'Worldwide')
-    .option('--version <version>', 'a stored version (default: latest)')
-    .option(
-      '--include-observed',
-      'also show addresses ipurl observe saw for URL-only sets (labelled observed)',
-    );
+    .option('--version <version>', 'a stored version (default: latest)');
+  addDeviceOptions(command);
   addDbOption(command);
   addExitCodes(command, {
     0: 'every query is a Microsoft 365 endpoint',
@@ -60,42 +66,27 @@ export function register(program: Command): void {
         db?: string;
         json?: boolean;
         includeObserved?: boolean;
+        grace?: string;
       },
     ) => {
+      deviceRequest(flags, undefined); // a bad --grace is exit 2 before the store opens
       const store = await openCommandStore(flags.db, { access: 'read' });
       try {
+        const device = deviceRequest(flags, store);
         const answer = await createLookupService(await openCatalog(store)).lookup(
           flags.instance,
           queries,
           flags.version,
-        );
-        // Observed addresses are never published data: shown apart, each labelled `observed`.
-        const observed = await Promise.all(
-          answer.results.map(async (r) =>
-            flags.includeObserved === true && r.kind !== 'host'
-              ? observedFor(store, answer.instance, r.normalized)
-              : [],
-          ),
+          { device },
         );
         if (flags.json === true) {
-          const results = answer.results.map((r, i) =>
-            flags.includeObserved === true ? { ...r, observed: observed[i] ?? [] } : r,
-          );
-          process.stdout.write(`${JSON.stringify({ ...answer, results }, null, 2)}\n`);
+          process.stdout.write(`${JSON.stringify(answer, null, 2)}\n`);
         } else {
           const lines = [`${answer.instance} ${answer.version}`];
-          answer.results.forEach((result, i) => {
-            lines.push(...formatLookupResult(result));
-            for (const o of observed[i] ?? [])
-              lines.push(
-                `  set ${String(o.setId).padStart(3)}  observed ${o.name} (first seen ${o.firstSeen}, last seen ${o.lastSeen}, TTL ${o.ttl} s)`,
-              );
-          });
+          for (const result of answer.results) lines.push(...formatLookupResult(result));
           process.stdout.write(`${lines.join('\n')}\n`);
         }
-        process.exitCode = answer.results.every(
-          (r, i) => r.matches.length > 0 || (observed[i] ?? []).length > 0,
-        )
+        process.exitCode = answer.results.every((r) => r.matches.length > 0)
           ? EXIT_OK
           : EXIT_FAILURE;
       } finally {

@@ -10,6 +10,7 @@ import type { Command } from 'commander';
 import { openCatalog } from '../../service/catalog.js';
 import { createPacService, parsePacParameters, type PacParameterNames } from '../../service/pac.js';
 import { writeFileAtomic } from '../../service/watch.js';
+import { addGraceOption } from '../device-options.js';
 import { openCommandStore } from '../open-store.js';
 import { addDbOption, addExitCodes, EXIT_TEXT } from '../options.js';
 
@@ -25,6 +26,7 @@ const CLI_NAMES: PacParameterNames = {
   tenantNames: '--tenant-name',
   routes: '--route',
   expressRoute: '--expressroute',
+  grace: '--grace',
 };
 
 /** Commander collector for repeatable options. */
@@ -45,6 +47,7 @@ interface PacFlags {
   style?: string;
   version?: string;
   output?: string;
+  grace?: string;
 }
 
 export function register(program: Command): void {
@@ -84,6 +87,7 @@ export function register(program: Command): void {
     )
     .option('--version <version>', 'version to use (default: the latest)')
     .option('--output <file>', 'write the PAC to this file (atomically) instead of stdout');
+  addGraceOption(command);
   addDbOption(command);
   addExitCodes(command, {
     0: 'written',
@@ -106,6 +110,7 @@ export function register(program: Command): void {
         lowercase: flags.lowercase === true,
         style: flags.style,
         version: flags.version,
+        grace: flags.grace,
       },
       CLI_NAMES,
     );

@@ -10,6 +10,7 @@
 import { addedShare, capPrefixes, type CapMethod } from '../../core/capacity-cap.js';
 import type { Cidr, IpFamily } from '../../core/cidr.js';
 import type { Category } from '../../core/endpoint-set.js';
+import type { EntryOrigin } from '../../core/device-entry.js';
 import type { PortList, PortRange } from '../../core/port-list.js';
 
 /** One bucket while rows are collected (export-model's bucketIps). */
@@ -21,6 +22,15 @@ export interface BucketAcc {
   label: string;
   setIds: Set<number>;
   cidrs: Cidr[];
+  /** Labelled entries (observed, grace, local): kept apart from `cidrs`, never aggregated. */
+  labelled: LabelledCidr[];
+}
+
+/** A prefix that is not Microsoft's published data, with its origin (core/device-entry.ts). */
+export interface LabelledCidr {
+  readonly cidr: Cidr;
+  readonly setId: number;
+  readonly origin: EntryOrigin;
 }
 
 export interface CapacityBucket {
@@ -101,6 +111,7 @@ export function mergeAcrossPorts(accs: Iterable<BucketAcc>): {
       label: '',
       setIds: new Set(members.flatMap((m) => [...m.setIds])),
       cidrs: members.flatMap((m) => m.cidrs),
+      labelled: members.flatMap((m) => m.labelled),
     };
     if (!anyPort && tcp.length > 0) merged.tcp = unionRanges(tcp);
     if (!anyPort && udp.length > 0) merged.udp = unionRanges(udp);

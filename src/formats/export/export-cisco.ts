@@ -42,7 +42,7 @@ function networkObject(cidr: Cidr): string {
 
 export function renderCisco(input: ExportInput): ExportResult {
   const name = checkName(input.name).toUpperCase();
-  const rows = buildRows(input.sets);
+  const rows = buildRows(input.sets, input.labelled);
   const unsupported = new UnsupportedCollector('cisco', input.onUnsupported);
   const { buckets, merges, capacity } = bucketIps(rows, bucketOptions(input), unsupported);
   const groups: string[] = [];

@@ -24,6 +24,8 @@
 import { CATEGORIES, type Category } from '../../core/endpoint-set.js';
 import { formatDuration } from '../../core/duration.js';
 import {
+  EntryLabels,
+  originLines,
   UnsupportedCollector,
   buildRows,
   checkName,
@@ -48,7 +50,8 @@ interface Domain {
 export function renderDnsmasq(input: ExportInput): ExportResult {
   const name = checkName(input.name);
   const timeout = input.setTimeout ?? DEFAULT_SET_TIMEOUT;
-  const rows = buildRows(input.sets);
+  const rows = buildRows(input.sets, input.labelled);
+  const labels = new EntryLabels();
   const unsupported = new UnsupportedCollector('dnsmasq', input.onUnsupported);
   const domains = new Map<string, Domain>();
   for (const row of rows) {
@@ -89,6 +92,7 @@ export function renderDnsmasq(input: ExportInput): ExportResult {
     }
     entry.patterns.add(shape.host);
     entry.setIds.add(row.setId);
+    labels.note(domain, row.origin);
   }
   const sorted = [...domains.values()].sort(
     (a, b) =>
@@ -99,11 +103,12 @@ export function renderDnsmasq(input: ExportInput): ExportResult {
   const table = `${name}_dns`;
   const nftSet = (c: Category, f: 4 | 6): string => `${c.toLowerCase()}_v${f}`;
   const ipsetName = (c: Category, f: 4 | 6): string => `${name}-dns-${c.toLowerCase()}-v${f}`;
-  const lines = sorted.map((d) =>
+  const lines = sorted.flatMap((d) => [
+    ...originLines('#', labels.get(d.domain)),
     input.ipset === true
       ? `ipset=/${d.domain}/${ipsetName(d.category, 4)},${ipsetName(d.category, 6)}`
       : `nftset=/${d.domain}/4#inet#${table}#${nftSet(d.category, 4)},6#inet#${table}#${nftSet(d.category, 6)}`,
-  );
+  ]);
 
   const summary = makeSummary('dnsmasq', input, rows, unsupported, {
     written: { url: sorted.length, ipv4: 0, ipv6: 0 },

@@ -29,7 +29,7 @@ const rank = (category: Category): number => CATEGORIES.indexOf(category);
 
 export function renderF5(input: ExportInput): ExportResult {
   const name = checkName(input.name);
-  const rows = buildRows(input.sets);
+  const rows = buildRows(input.sets, input.labelled);
   const unsupported = new UnsupportedCollector('f5', input.onUnsupported);
   const { buckets, merges, capacity } = bucketIps(rows, bucketOptions(input), unsupported);
   const keys = new Map<string, Category>();

@@ -9,6 +9,7 @@
  * - JSON: JSON.stringify, with `<`, `>`, `&`, U+2028 and U+2029 written as \u escapes, so the
  *   document can also be embedded in HTML `<script>` without ending it.
  */
+import { originText } from '../../core/device-entry.js';
 import { buildRows, checkName, countKinds } from './export-model.js';
 import { UnsupportedCollector, makeSummary } from './export-model.js';
 import type { ExportInput, ExportResult, ExportRow } from './export-types.js';
@@ -51,17 +52,27 @@ function flatRow(
   };
 }
 
+/**
+ * With labelled entries (observed, grace, local) a last column / member `origin` says where each
+ * row came from (empty / null for Microsoft's published data); without them the columns are
+ * exactly FLAT_COLUMNS.
+ */
+function originCell(row: ExportRow): string | null {
+  return row.origin === undefined ? null : originText(row.origin);
+}
+
 export function renderCsv(input: ExportInput): ExportResult {
-  const rows = buildRows(input.sets);
-  const lines = [FLAT_COLUMNS.join(',')];
+  const rows = buildRows(input.sets, input.labelled);
+  const labelled = (input.labelled ?? []).length > 0;
+  const lines = [[...FLAT_COLUMNS, ...(labelled ? ['origin'] : [])].join(',')];
   for (const row of rows) {
     const flat = flatRow(row);
-    lines.push(
-      FLAT_COLUMNS.map((column) => {
-        const value = flat[column];
-        return value === null ? '' : csvCell(String(value));
-      }).join(','),
-    );
+    const cells = FLAT_COLUMNS.map((column) => {
+      const value = flat[column];
+      return value === null ? '' : csvCell(String(value));
+    });
+    if (labelled) cells.push(csvCell(originCell(row) ?? ''));
+    lines.push(cells.join(','));
   }
   const unsupported = new UnsupportedCollector('csv', input.onUnsupported);
   return {
@@ -87,7 +98,7 @@ export function safeJson(value: unknown): string {
 }
 
 export function renderJson(input: ExportInput): ExportResult {
-  const rows = buildRows(input.sets);
+  const rows = buildRows(input.sets, input.labelled);
   const unsupported = new UnsupportedCollector('json', input.onUnsupported);
   return {
     files: [
@@ -96,7 +107,11 @@ export function renderJson(input: ExportInput): ExportResult {
         mediaType: 'application/json; charset=utf-8',
         description: 'flat rows, one per address',
         kinds: ['url', 'ipv4', 'ipv6'],
-        content: `${safeJson(rows.map(flatRow))}\n`,
+        content: `${safeJson(
+          (input.labelled ?? []).length > 0
+            ? rows.map((row) => ({ ...flatRow(row), origin: originCell(row) }))
+            : rows.map(flatRow),
+        )}\n`,
       },
     ],
     summary: makeSummary('json', input, rows, unsupported, { written: countKinds(rows) }),

@@ -14,6 +14,8 @@
 import type { IpFamily } from '../../core/cidr.js';
 import { CATEGORIES } from '../../core/endpoint-set.js';
 import {
+  originLines,
+  originsOf,
   UnsupportedCollector,
   bucketIps,
   bucketOptions,
@@ -38,7 +40,7 @@ function sizeOptions(count: number): string {
 
 export function renderIpset(input: ExportInput): ExportResult {
   const name = checkName(input.name);
-  const rows = buildRows(input.sets);
+  const rows = buildRows(input.sets, input.labelled);
   const unsupported = new UnsupportedCollector('ipset', input.onUnsupported);
   const { buckets, merges, capacity } = bucketIps(rows, bucketOptions(input), unsupported);
   const blocks: string[] = [];
@@ -48,6 +50,7 @@ export function renderIpset(input: ExportInput): ExportResult {
       const chosen = buckets.filter((b) => b.category === category && b.family === family);
       if (chosen.length === 0) continue;
       const prefixes = unionPrefixes(chosen);
+      const origins = originsOf(chosen);
       written[family === 4 ? 'ipv4' : 'ipv6'] += prefixes.length;
       const live = `${name}-${category.toLowerCase()}-v${family}`;
       const temp = `${live}-tmp`;
@@ -58,7 +61,10 @@ export function renderIpset(input: ExportInput): ExportResult {
           `create ${live} hash:net family ${fam}${sizeOptions(prefixes.length)} -exist`,
           `create ${temp} hash:net family ${fam}${sizeOptions(prefixes.length)} -exist`,
           `flush ${temp}`,
-          ...prefixes.map((cidr) => `add ${temp} ${cidr.text}`),
+          ...prefixes.flatMap((cidr) => [
+            ...originLines('#', origins.get(cidr.text)),
+            `add ${temp} ${cidr.text}`,
+          ]),
           `swap ${temp} ${live}`,
           `destroy ${temp}`,
         ].join('\n'),

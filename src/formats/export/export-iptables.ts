@@ -13,6 +13,8 @@
 import type { IpFamily } from '../../core/cidr.js';
 import type { PortList } from '../../core/port-list.js';
 import {
+  originLines,
+  originOf,
   UnsupportedCollector,
   bucketIps,
   bucketOptions,
@@ -48,7 +50,7 @@ function multiportGroups(list: PortList): string[] {
 
 export function renderIptables(input: ExportInput): ExportResult {
   const name = checkName(input.name).toUpperCase();
-  const rows = buildRows(input.sets);
+  const rows = buildRows(input.sets, input.labelled);
   const unsupported = new UnsupportedCollector('iptables', input.onUnsupported);
   const { buckets, merges, capacity } = bucketIps(rows, bucketOptions(input), unsupported);
   const written = {
@@ -80,6 +82,7 @@ export function renderIptables(input: ExportInput): ExportResult {
         }
         if (matches.length === 0) matches.push('');
         for (const cidr of bucket.prefixes) {
+          lines.push(...originLines('#', originOf(bucket, cidr)));
           for (const match of matches) {
             lines.push(`-A ${chain} -d ${cidr.text}${match === '' ? '' : ` ${match}`} -j ACCEPT`);
           }

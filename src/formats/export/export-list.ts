@@ -22,7 +22,7 @@ import {
 import type { ExportFile, ExportInput, ExportResult } from './export-types.js';
 
 export function renderList(input: ExportInput): ExportResult {
-  const rows = buildRows(input.sets);
+  const rows = buildRows(input.sets, input.labelled);
   const unsupported = new UnsupportedCollector('list', input.onUnsupported);
   const { buckets, merges, capacity } = bucketIps(rows, bucketOptions(input), unsupported);
   const hosts = new Set<string>();

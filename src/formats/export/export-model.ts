@@ -1,7 +1,7 @@
 /**
  * What every export target shares: flat rows from sets, strict checks of what may reach a device
- * file, host-pattern classification, CIDR buckets with aggregation, the unsupported-pattern
- * policy and the summary / header comment.
+ * file, host-pattern classification, the unsupported-pattern policy, ports; the buckets
+ * (export-buckets.ts) and the summary / header comment (export-summary.ts) are re-exported.
  *
  * Safety rule (issue 4, "hostile data must not break out of any format"): device formats only
  * ever write (a) host patterns matching `[a-z0-9.*-]` with dot-separated non-empty labels,
@@ -9,34 +9,29 @@
  * numbers and (d) text this module generates (category names, set ids, counts). Notes are never
  * written into a device format. Anything else is an unsupported entry under the caller's policy.
  */
-import { aggregateCidrs } from '../../core/cidr-aggregate.js';
-import { compareCidrs, safeParseCidr, type Cidr, type IpFamily } from '../../core/cidr.js';
+import type { LabelledSet } from '../../core/device-entry.js';
 import { CATEGORIES, type Category, type EndpointSet } from '../../core/endpoint-set.js';
 import { IpurlError, ValidationError, describeValue, type Issue } from '../../core/errors.js';
 import { safeParsePortList, type PortList } from '../../core/port-list.js';
-import {
-  capBucket,
-  capacityLines,
-  mergeAcrossPorts,
-  type BucketAcc,
-  type CapacityBucket,
-  type CapacityReport,
-} from './export-capacity.js';
-import type {
-  BucketMerge,
-  EntryKind,
-  ExportInput,
-  ExportRow,
-  ExportSummary,
-  TargetName,
-  UnsupportedEntry,
-} from './export-types.js';
+import { safeText } from './export-summary.js';
+import type { ExportInput, ExportRow, TargetName, UnsupportedEntry } from './export-types.js';
 
-/** Every row of the selection, set by set, URLs first then IPs, in published order. */
-export function buildRows(sets: readonly EndpointSet[]): ExportRow[] {
+/**
+ * Every row of the selection, set by set, URLs first then IPs, in published order; then the
+ * labelled entries (observed, grace, local), each row carrying its origin.
+ */
+export function buildRows(
+  sets: readonly EndpointSet[],
+  labelled: readonly LabelledSet[] = [],
+): ExportRow[] {
   const rows: ExportRow[] = [];
-  for (const set of sets) {
+  const entries = [
+    ...sets.map((set) => ({ set, origin: undefined })),
+    ...labelled.map(({ set, origin }) => ({ set, origin })),
+  ];
+  for (const { set, origin } of entries) {
     const base = {
+      ...(origin !== undefined ? { origin } : {}),
       setId: set.id,
       serviceArea: set.serviceArea,
       category: set.category,
@@ -171,282 +166,29 @@ export function portsText(list: PortList | undefined): string {
   return list.ranges.map((r) => (r.from === r.to ? `${r.from}` : `${r.from}-${r.to}`)).join(',');
 }
 
-// ---------------------------------------------------------------------------------------------
-// IP buckets
-
-export interface IpBucket {
-  readonly category: Category;
-  readonly family: IpFamily;
-  readonly tcp?: PortList;
-  readonly udp?: PortList;
-  /** `Optimize IPv4 tcp 80,443 udp 443`: generated text, used in comments and merge reports. */
-  readonly label: string;
-  readonly setIds: readonly number[];
-  readonly prefixes: readonly Cidr[];
-  /** Input entries before aggregation. */
-  readonly inputs: number;
-}
-
-export interface BucketOptions {
-  readonly aggregate: boolean;
-  readonly families?: readonly IpFamily[];
-  /** Capacity cap per bucket (export-capacity.ts). */
-  readonly maxEntries?: number;
-  readonly mergeAcrossPorts?: boolean;
-}
-
-/** The bucket options an export input asks for. */
-export function bucketOptions(input: ExportInput): BucketOptions {
-  return {
-    aggregate: input.aggregate,
-    ...(input.maxEntries !== undefined ? { maxEntries: input.maxEntries } : {}),
-    ...(input.mergeAcrossPorts === true ? { mergeAcrossPorts: true } : {}),
-  };
-}
-
-/**
- * Group the IP rows into (category, ports, family) buckets and aggregate within each one only
- * (issue 4; SPEC §9 keeps categories apart). Order: category priority, family, ports text.
- * Unparseable prefixes are unsupported entries.
- */
-export function bucketIps(
-  rows: readonly ExportRow[],
-  options: BucketOptions,
-  unsupported: UnsupportedCollector,
-): { buckets: IpBucket[]; merges: BucketMerge[]; capacity?: CapacityReport } {
-  const accs = new Map<string, BucketAcc>();
-  for (const row of rows) {
-    if (row.kind === 'url') continue;
-    const family: IpFamily = row.kind === 'ipv4' ? 4 : 6;
-    if (options.families !== undefined && !options.families.includes(family)) continue;
-    const parsed = safeParseCidr(row.value);
-    if (!parsed.ok || parsed.value.family !== family) {
-      unsupported.add({
-        setId: row.setId,
-        kind: row.kind,
-        value: row.value,
-        reason: parsed.ok ? 'address family does not match' : parsed.reason,
-      });
-      continue;
-    }
-    const ports = rowPorts(row, unsupported);
-    if (ports === undefined) continue;
-    const portLabel = [
-      ports.tcp === undefined ? '' : `tcp ${portsText(ports.tcp)}`,
-      ports.udp === undefined ? '' : `udp ${portsText(ports.udp)}`,
-    ]
-      .filter((part) => part !== '')
-      .join(' ');
-    const label = `${row.category} IPv${family}${portLabel === '' ? ' any port' : ` ${portLabel}`}`;
-    let acc = accs.get(label);
-    if (acc === undefined) {
-      acc = { category: row.category, family, label, setIds: new Set(), cidrs: [] };
-      if (ports.tcp !== undefined) acc.tcp = ports.tcp;
-      if (ports.udp !== undefined) acc.udp = ports.udp;
-      accs.set(label, acc);
-    }
-    acc.setIds.add(row.setId);
-    acc.cidrs.push(parsed.value);
-  }
-  const buckets: IpBucket[] = [];
-  const merges: BucketMerge[] = [];
-  const united =
-    options.mergeAcrossPorts === true
-      ? mergeAcrossPorts(accs.values())
-      : { accs: [...accs.values()], portMerges: [] };
-  const capped: CapacityBucket[] = [];
-  const ordered = united.accs.sort(
-    (a, b) =>
-      CATEGORIES.indexOf(a.category) - CATEGORIES.indexOf(b.category) ||
-      a.family - b.family ||
-      (a.label < b.label ? -1 : a.label > b.label ? 1 : 0),
-  );
-  for (const acc of ordered) {
-    let prefixes: readonly Cidr[];
-    if (options.aggregate) {
-      const result = aggregateCidrs(acc.cidrs);
-      const cap =
-        options.maxEntries === undefined
-          ? undefined
-          : capBucket(acc.label, acc.family, result.prefixes, options.maxEntries);
-      if (cap?.report !== undefined) capped.push(cap.report);
-      prefixes = cap?.prefixes ?? result.prefixes;
-      for (const merge of result.merges)
-        merges.push({ ...merge, bucket: acc.label, family: acc.family });
-    } else {
-      prefixes = dedupe(acc.cidrs);
-    }
-    buckets.push({
-      category: acc.category,
-      family: acc.family,
-      ...(acc.tcp !== undefined ? { tcp: acc.tcp } : {}),
-      ...(acc.udp !== undefined ? { udp: acc.udp } : {}),
-      label: acc.label,
-      setIds: [...acc.setIds].sort((a, b) => a - b),
-      prefixes,
-      inputs: acc.cidrs.length,
-    });
-  }
-  if (options.maxEntries === undefined) return { buckets, merges };
-  const capacity: CapacityReport = {
-    maxEntries: options.maxEntries,
-    mergeAcrossPorts: options.mergeAcrossPorts === true,
-    buckets: capped,
-    portMerges: united.portMerges,
-  };
-  return { buckets, merges, capacity };
-}
-
-/** Exact duplicates removed, sorted (no widening, no aggregation). */
-export function dedupe(cidrs: readonly Cidr[]): Cidr[] {
-  const seen = new Map<string, Cidr>();
-  for (const cidr of cidrs) if (!seen.has(cidr.text)) seen.set(cidr.text, cidr);
-  return [...seen.values()].sort(compareCidrs);
-}
-
-/**
- * The union of several buckets' prefixes, exact duplicates removed, for targets that do not carry
- * ports (each bucket is already aggregated; the union is not re-aggregated across ports).
- */
-export function unionPrefixes(buckets: readonly IpBucket[]): Cidr[] {
-  return dedupe(buckets.flatMap((bucket) => bucket.prefixes));
-}
-
-// ---------------------------------------------------------------------------------------------
-// Summary and header
-
-export function countKinds(rows: readonly ExportRow[]): Record<EntryKind, number> {
-  const counts: Record<EntryKind, number> = { url: 0, ipv4: 0, ipv6: 0 };
-  for (const row of rows) counts[row.kind] += 1;
-  return counts;
-}
-
-export interface SummaryParts {
-  readonly written: Record<EntryKind, number>;
-  readonly merges?: readonly BucketMerge[];
-  readonly collapsed?: ExportSummary['collapsed'];
-  readonly widened?: readonly string[];
-  readonly notCarried?: ExportSummary['notCarried'];
-  readonly capacity?: CapacityReport | undefined;
-}
-
-function urlOnlySets(rows: readonly ExportRow[]): ExportSummary['urlOnlySets'] {
-  const withIp = new Set(rows.filter((r) => r.kind !== 'url').map((r) => r.setId));
-  const required = new Set<number>();
-  const optional = new Set<number>();
-  for (const row of rows) {
-    if (row.kind === 'url' && !withIp.has(row.setId))
-      (row.required ? required : optional).add(row.setId);
-  }
-  return {
-    required: [...required].sort((a, b) => a - b),
-    optional: [...optional].sort((a, b) => a - b),
-  };
-}
-
-export function makeSummary(
-  target: TargetName,
-  input: ExportInput,
-  rows: readonly ExportRow[],
-  unsupported: UnsupportedCollector,
-  parts: SummaryParts,
-): ExportSummary {
-  return {
-    target,
-    instance: input.instance,
-    version: input.version,
-    written: parts.written,
-    selected: countKinds(rows),
-    merges: parts.merges ?? [],
-    collapsed: parts.collapsed ?? [],
-    widened: parts.widened ?? [],
-    unsupported: unsupported.entries,
-    onUnsupported: input.onUnsupported,
-    notCarried: parts.notCarried ?? {},
-    urlOnlySets: urlOnlySets(rows),
-    ...(parts.capacity !== undefined ? { capacity: parts.capacity } : {}),
-  };
-}
-
-/**
- * Header comment lines (without the comment marker). Only generated text and checked values
- * appear: merged prefixes are canonical re-renderings, hosts passed classifyHost, and an
- * unsupported value is shown JSON-quoted with anything outside printable ASCII escaped, so a
- * hostile value cannot end the comment line.
- */
-export function headerLines(summary: ExportSummary, input: ExportInput): string[] {
-  const lines = [
-    `Generated by ipurl export: ${summary.instance} version ${summary.version}, target ${summary.target}`,
-    ...input.selection.map((line) => `Selection: ${line}`),
-    `Entries: ${summary.written.ipv4} IPv4, ${summary.written.ipv6} IPv6, ${summary.written.url} host patterns ` +
-      `(selected: ${summary.selected.ipv4} IPv4, ${summary.selected.ipv6} IPv6, ${summary.selected.url} host patterns)`,
-  ];
-  for (const [kind, count] of Object.entries(summary.notCarried)) {
-    if (count !== undefined && count > 0) {
-      lines.push(
-        `Not carried by this target: ${count} ${kind === 'url' ? 'host patterns' : kind} (use another target for them)`,
-      );
-    }
-  }
-  const urlOnly = summary.urlOnlySets;
-  if ((summary.notCarried.url ?? 0) > 0 && urlOnly.required.length + urlOnly.optional.length > 0) {
-    lines.push(
-      `Sets with host patterns only (an IP-only device cannot allow them; use a proxy): required ${urlOnly.required.join(' ') || 'none'}; optional ${urlOnly.optional.join(' ') || 'none'}`,
-    );
-  }
-  if (input.aggregate && summary.merges.length > 0) {
-    lines.push(
-      `Aggregated within (category, ports, family) buckets: ${summary.merges.length} merge(s)`,
-    );
-    for (const merge of summary.merges) {
-      lines.push(
-        `  ${merge.into} = ${merge.from.join(' + ')}${merge.inputs > merge.from.length ? ` (${merge.inputs} entries)` : ''} [${merge.bucket}]`,
-      );
-    }
-  } else if (!input.aggregate) {
-    lines.push('Aggregation: off');
-  }
-  lines.push(...capacityLines(summary.capacity));
-  for (const host of summary.widened)
-    lines.push(
-      `Widened: *.${host} written as .${host}, which Squid also matches for ${host} itself`,
-    );
-  for (const c of summary.collapsed)
-    lines.push(`Collapsed: ${c.value} (covered by ${c.coveredBy} in ${c.acl})`);
-  if (summary.unsupported.length > 0) {
-    lines.push(
-      `Left out (--on-unsupported ${summary.onUnsupported}): ${summary.unsupported.length} entr${summary.unsupported.length === 1 ? 'y' : 'ies'} this target cannot express`,
-    );
-    for (const entry of summary.unsupported) {
-      lines.push(
-        `  set ${entry.setId} ${entry.kind} ${defang(entry.value)}: ${defang(entry.reason)}`,
-      );
-    }
-  }
-  return lines;
-}
-
-/**
- * Input shown in a comment line: everything but letters, digits, spaces and `. * : / _ - , ( )`
- * becomes `?`, so a left-out value cannot carry a quote, a statement separator or a line break
- * into the file even as a comment (the exact value is in `--json` and on stderr).
- */
-export function defang(value: string): string {
-  return describeValue(value, 100).replace(/[^A-Za-z0-9.*:/_\-, ()]/g, '?');
-}
-
-/** JSON-quote with every character outside printable ASCII (and `<`, `>`, `&`) escaped. */
-export function safeQuote(value: string): string {
-  return JSON.stringify(describeValue(value, 100)).replace(
-    /[^\x20-\x7e]|[<>&]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
-}
-
-/** Free text (error reasons that may quote input) reduced to a single safe comment line. */
-export function safeText(value: string): string {
-  return value.replace(/[^\x20-\x7e]|[<>&]/g, '?');
-}
+// The buckets and the summary live in their own files; re-exported so renderers import one module.
+export {
+  bucketIps,
+  bucketOptions,
+  dedupe,
+  originOf,
+  originsOf,
+  unionPrefixes,
+  type BucketOptions,
+  type IpBucket,
+} from './export-buckets.js';
+export {
+  countKinds,
+  defang,
+  EntryLabels,
+  headerLines,
+  labelledLines,
+  originLines,
+  makeSummary,
+  safeQuote,
+  safeText,
+  type SummaryParts,
+} from './export-summary.js';
 
 /** A name prefix given by the user (`--name`): the only user text in object names. */
 export const NAME_RULE = 'a letter followed by up to 11 letters, digits or "_"';

@@ -22,8 +22,10 @@ import {
   countKinds,
   headerLines,
   makeSummary,
+  originOf,
   portsText,
 } from './export-model.js';
+import { originText } from '../../core/device-entry.js';
 import type { ExportInput, ExportResult } from './export-types.js';
 
 /** `{ 80, 443 }`, `443`, `{ 5061, 50000-59999 }` */
@@ -42,7 +44,14 @@ function setBlock(setName: string, bucket: IpBucket): string {
     `\t\tcomment "${bucket.label}, sets ${bucket.setIds.join(' ')}"`,
   ];
   if (bucket.prefixes.length > 0) {
-    const elements = bucket.prefixes.map((cidr) => cidr.text);
+    // A labelled entry (observed, grace, local) carries its origin as the element's comment
+    // (generated text; nft limits a comment to 128 bytes).
+    const elements = bucket.prefixes.map((cidr) => {
+      const origin = originOf(bucket, cidr);
+      return origin === undefined
+        ? cidr.text
+        : `${cidr.text} comment "${originText(origin).slice(0, 120)}"`;
+    });
     lines.push(`\t\telements = {\n\t\t\t${elements.join(',\n\t\t\t')}\n\t\t}`);
   }
   lines.push('\t}');
@@ -62,7 +71,7 @@ function ruleLines(setName: string, bucket: IpBucket): string[] {
 
 export function renderNftables(input: ExportInput): ExportResult {
   const name = checkName(input.name);
-  const rows = buildRows(input.sets);
+  const rows = buildRows(input.sets, input.labelled);
   const unsupported = new UnsupportedCollector('nftables', input.onUnsupported);
   const { buckets, merges, capacity } = bucketIps(rows, bucketOptions(input), unsupported);
   const names = new Map<IpBucket, string>();

@@ -11,16 +11,22 @@
  * The lines are written for clients that honour them and the header says so; `--ipv4` leaves
  * them out for OpenVPN 2 clients.
  */
-import { checkName, commentBlock, headerLines } from './export-model.js';
+import { checkName, commentBlock, headerLines, originLines } from './export-model.js';
 import { ipv4Mask, networkText, routePrefixes } from './export-routes-model.js';
 import type { ExportInput, ExportResult } from './export-types.js';
 
 export function renderOpenvpn(input: ExportInput): ExportResult {
   const routes = routePrefixes('openvpn', input);
   const lines = [
-    ...routes.prefixes[4].map((c) => `route ${networkText(c)} ${ipv4Mask(c.prefix)} net_gateway`),
-    ...routes.prefixes[6].map((c) => `route-ipv6 ${c.text} net_gateway`),
-  ].map((line) => (input.push === true ? `push "${line}"` : line));
+    ...routes.prefixes[4].flatMap((c) => [
+      ...originLines('#', routes.origins.get(c.text)),
+      `route ${networkText(c)} ${ipv4Mask(c.prefix)} net_gateway`,
+    ]),
+    ...routes.prefixes[6].flatMap((c) => [
+      ...originLines('#', routes.origins.get(c.text)),
+      `route-ipv6 ${c.text} net_gateway`,
+    ]),
+  ].map((line) => (input.push === true && !line.startsWith('#') ? `push "${line}"` : line));
   const summary = routes.summaryOf({
     ipv4: routes.prefixes[4].length,
     ipv6: routes.prefixes[6].length,

@@ -5,6 +5,7 @@
  * no category: every chosen prefix goes the same way, so the union is what is routed.
  */
 import type { Cidr, IpFamily } from '../../core/cidr.js';
+import type { EntryOrigin } from '../../core/device-entry.js';
 import type { Category } from '../../core/endpoint-set.js';
 import {
   UnsupportedCollector,
@@ -13,6 +14,7 @@ import {
   buildRows,
   countKinds,
   makeSummary,
+  originsOf,
   unionPrefixes,
 } from './export-model.js';
 import type { ExportInput, ExportRow, ExportSummary, TargetName } from './export-types.js';
@@ -23,11 +25,13 @@ export interface RoutePrefixes {
   readonly families: readonly IpFamily[];
   readonly prefixes: Readonly<Record<IpFamily, readonly Cidr[]>>;
   readonly categories: readonly Category[];
+  /** Labelled prefixes (observed, grace, local) among `prefixes`, by prefix text. */
+  readonly origins: ReadonlyMap<string, EntryOrigin>;
   readonly summaryOf: (written: { ipv4: number; ipv6: number }) => ExportSummary;
 }
 
 export function routePrefixes(target: TargetName, input: ExportInput): RoutePrefixes {
-  const rows = buildRows(input.sets);
+  const rows = buildRows(input.sets, input.labelled);
   const unsupported = new UnsupportedCollector(target, input.onUnsupported);
   const families: IpFamily[] = input.family === undefined ? [4, 6] : [input.family];
   const { buckets, merges, capacity } = bucketIps(
@@ -45,6 +49,7 @@ export function routePrefixes(target: TargetName, input: ExportInput): RoutePref
     families,
     prefixes,
     categories,
+    origins: originsOf(buckets),
     summaryOf: (written) =>
       makeSummary(target, input, rows, unsupported, {
         written: { ...written, url: 0 },

@@ -19,6 +19,8 @@
 import { CATEGORIES, type Category } from '../../core/endpoint-set.js';
 import { IpurlError, describeValue } from '../../core/errors.js';
 import {
+  EntryLabels,
+  originLines,
   UnsupportedCollector,
   buildRows,
   checkName,
@@ -63,7 +65,8 @@ function parents(host: string): string[] {
 export function renderSquid(input: ExportInput): ExportResult {
   const name = checkName(input.name);
   const dir = checkDir(input.squidDir);
-  const rows = buildRows(input.sets);
+  const rows = buildRows(input.sets, input.labelled);
+  const labels = new EntryLabels();
   const unsupported = new UnsupportedCollector('squid', input.onUnsupported);
   const exact = new Map<Category, Set<string>>();
   const suffix = new Map<Category, Set<string>>();
@@ -78,9 +81,16 @@ export function renderSquid(input: ExportInput): ExportResult {
     const shape = classifyHost(row.value);
     if (shape.shape === 'invalid') {
       unsupported.add({ setId: row.setId, kind: 'url', value: row.value, reason: shape.reason });
-    } else if (shape.shape === 'exact') bucket(exact, row.category).add(shape.host);
-    else if (shape.shape === 'suffix') bucket(suffix, row.category).add(shape.base);
-    else bucket(globs, row.category).add(shape.host);
+    } else if (shape.shape === 'exact') {
+      bucket(exact, row.category).add(shape.host);
+      labels.note(`${row.category} ${shape.host}`, row.origin);
+    } else if (shape.shape === 'suffix') {
+      bucket(suffix, row.category).add(shape.base);
+      labels.note(`${row.category} .${shape.base}`, row.origin);
+    } else {
+      bucket(globs, row.category).add(shape.host);
+      labels.note(`${row.category} ~${shape.host}`, row.origin);
+    }
   }
 
   const collapsed: { value: string; coveredBy: string; acl: string }[] = [];
@@ -121,7 +131,12 @@ export function renderSquid(input: ExportInput): ExportResult {
         mediaType: 'text/plain; charset=utf-8',
         description: `Squid dstdomain ACL file, ${category}`,
         kinds: ['url'],
-        content: dataHeader(category, 'dstdomain') + entries.map((e) => `${e}\n`).join(''),
+        content:
+          dataHeader(category, 'dstdomain') +
+          entries
+            .flatMap((e) => [...originLines('#', labels.get(`${category} ${e}`)), e])
+            .map((line) => `${line}\n`)
+            .join(''),
       });
       acls.push(`acl ${acl} dstdomain "${dir}/${file}"`);
       written += entries.length;
@@ -136,7 +151,13 @@ export function renderSquid(input: ExportInput): ExportResult {
         kinds: ['url'],
         content:
           dataHeader(category, 'dstdom_regex') +
-          regexes.map((host) => `${toRegex(host)}\n`).join(''),
+          regexes
+            .flatMap((host) => [
+              ...originLines('#', labels.get(`${category} ~${host}`)),
+              toRegex(host),
+            ])
+            .map((line) => `${line}\n`)
+            .join(''),
       });
       acls.push(`acl ${acl}_regex dstdom_regex -i "${dir}/${file}"`);
       written += regexes.length;

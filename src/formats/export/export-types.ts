@@ -3,6 +3,7 @@
  * function from already selected endpoint sets (service/export.ts did the filtering) to files.
  */
 import type { AggregateMerge } from '../../core/cidr-aggregate.js';
+import type { EntryOrigin, LabelledSet } from '../../core/device-entry.js';
 import type { Category, EndpointSet, ServiceArea } from '../../core/endpoint-set.js';
 import type { CapacityReport } from './export-capacity.js';
 
@@ -44,6 +45,23 @@ export interface ExportRow {
   readonly kind: EntryKind;
   readonly value: string;
   readonly notes?: string;
+  /** A labelled entry (observed, grace, local); absent for Microsoft's published data. */
+  readonly origin?: EntryOrigin;
+}
+
+/** The labelled entries of an export: counts per origin and each entry written. */
+export interface LabelledSummary {
+  readonly observed: number;
+  readonly grace: number;
+  readonly local: number;
+  /** Labelled prefixes a published prefix of their bucket already covers (not written). */
+  readonly covered: number;
+  readonly entries: readonly {
+    readonly setId: number;
+    readonly kind: EntryKind;
+    readonly value: string;
+    readonly origin: EntryOrigin;
+  }[];
 }
 
 /** Where a generated file lives, and what it holds. */
@@ -104,6 +122,8 @@ export interface ExportSummary {
   readonly notCarried: Readonly<Partial<Record<EntryKind, number>>>;
   /** With a capacity cap: what had to be merged to fit (export-capacity.ts). */
   readonly capacity?: CapacityReport;
+  /** Labelled entries (not Microsoft's published data) the files carry. */
+  readonly labelled: LabelledSummary;
 }
 
 export interface ExportResult {
@@ -117,6 +137,11 @@ export interface ExportInput {
   readonly version: string;
   /** Selected sets, URLs already tenant-rendered (no `<tenant>` left), pending additions removed. */
   readonly sets: readonly EndpointSet[];
+  /**
+   * Labelled entries of the same selection (service/device-view.ts): written with their origin in
+   * a comment, never aggregated with the published prefixes.
+   */
+  readonly labelled?: readonly LabelledSet[];
   /** Human-readable description of the selection, written into file headers (generated text only). */
   readonly selection: readonly string[];
   /** Aggregate CIDRs within each (category, ports, family) bucket (default true). */

@@ -5,7 +5,9 @@
  * (core/filters.ts), validates the two return strings, computes Get-PacFile's direct and override
  * lists once (pac-lists.ts) and writes them in the chosen style.
  */
+import { originText, type LabelledSet } from '../../core/device-entry.js';
 import type { EndpointSet } from '../../core/endpoint-set.js';
+import { defang } from '../export/export-summary.js';
 import { computePacLists, type PacType } from './pac-lists.js';
 import { computeRoutedLists, type PacRouting } from './pac-routes.js';
 import { renderRoutedFast, renderRoutedGetPacFile } from './render-routed.js';
@@ -37,6 +39,12 @@ export interface PacOptions {
    * get `proxy`.
    */
   readonly routing?: PacRouting;
+  /**
+   * Labelled entries (service/device-view.ts: grace, local; observed addresses are IPs, which a
+   * PAC does not carry): their host patterns are routed like their set's, and a `//` comment
+   * block at the top names each one with its origin.
+   */
+  readonly labelled?: readonly LabelledSet[];
   /** Instance and version, named in the fast style's header comment. */
   readonly source?: { readonly instance: string; readonly version: string };
 }
@@ -50,7 +58,25 @@ export const DEFAULT_PAC_OPTIONS: PacOptions = {
   style: 'fast',
 };
 
-export function renderPac(sets: readonly EndpointSet[], options: PacOptions): string {
+export function renderPac(published: readonly EndpointSet[], options: PacOptions): string {
+  const labelled = (options.labelled ?? []).filter(({ set }) => (set.urls ?? []).length > 0);
+  const sets = [...published, ...labelled.map(({ set }) => set)];
+  const text = renderPacText(sets, options);
+  return labelled.length === 0 ? text : labelledComment(labelled) + text;
+}
+
+/** `//` lines naming every labelled host pattern and its origin (generated, defanged text). */
+function labelledComment(labelled: readonly LabelledSet[]): string {
+  const lines = [
+    `Labelled entries (not Microsoft's published data): ${labelled.length} host pattern(s)`,
+    ...labelled.flatMap(({ set, origin }) =>
+      (set.urls ?? []).map((url) => `  ${defang(url)} set ${set.id}: ${originText(origin)}`),
+    ),
+  ];
+  return lines.map((line) => `// ${line}\n`).join('');
+}
+
+function renderPacText(sets: readonly EndpointSet[], options: PacOptions): string {
   const direct = parsePacReturn('direct', options.direct);
   const proxy = parsePacReturn('proxy', options.proxy);
   if (options.routing !== undefined) {

@@ -4,7 +4,9 @@
  * Query parameters (names case-insensitive, as on the web-service routes): version, categories,
  * serviceAreas, requiredOnly, family (4|6), tenantName (repeatable), includePending, aggregate (default true),
  * onUnsupported (error|warn|skip, default error → 422 ERR_UNSUPPORTED_PATTERN), name, file,
- * squidDir, push (openvpn), interface (windows-routes), ipset and setTimeout (dnsmasq). A multi-file target needs `file=` (400 lists the names).
+ * squidDir, push (openvpn), interface (windows-routes), ipset and setTimeout (dnsmasq),
+ * includeObserved and grace (labelled entries, service/device-view.ts). A multi-file target
+ * needs `file=` (400 lists the names).
  * What was aggregated or left out is reported in `X-Ipurl-*` headers (the list formats have no
  * comment syntax to carry it). Answers are prepared bytes (service/export-file.ts, reply.ts).
  */
@@ -18,6 +20,7 @@ import {
   parseUnsupportedPolicy,
   type ExportRequest,
 } from '../../service/export.js';
+import { parseGrace } from '../../service/device-view.js';
 import { exportFile } from '../../service/export-file.js';
 import type { ServerDeps } from '../deps.js';
 import { sendPrepared } from '../reply.js';
@@ -42,6 +45,9 @@ export function register(app: FastifyInstance, deps: ServerDeps): void {
       const interfaceAlias = value('interface');
       const setTimeout = value('setTimeout');
       const maxEntries = value('maxEntries');
+      const grace = value('grace');
+      const includeObserved = getBoolean(query, 'includeObserved');
+      const graceSeconds = grace === undefined ? undefined : parseGrace(grace, 'grace');
       const exportRequest: ExportRequest = {
         instance: request.params.instance,
         target: request.params.target,
@@ -73,9 +79,18 @@ export function register(app: FastifyInstance, deps: ServerDeps): void {
         // A single-file target needs no `file`; exportEndpoints selects and applies the policy.
         ...(file !== undefined ? { file } : {}),
         singleFile: true,
+        ...(includeObserved || graceSeconds !== undefined
+          ? {
+              device: {
+                ...(includeObserved ? { includeObserved: true, observations: deps.store } : {}),
+                ...(graceSeconds !== undefined ? { graceSeconds } : {}),
+              },
+            }
+          : {}),
       };
       const prepared = await exportFile(deps.webService.catalog, exportRequest);
-      deps.urlMemo?.remember(request.raw.url, { prepared });
+      // Observations change without moving the store revision the URL memo follows.
+      if (!includeObserved) deps.urlMemo?.remember(request.raw.url, { prepared });
       return sendPrepared(request, reply, prepared, cacheControl);
     },
   );

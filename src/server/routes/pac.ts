@@ -2,7 +2,8 @@
  * `GET /pac/{instance}` (also `/pac/{instance}.pac`): a PAC file with Get-PacFile's parameters
  * (SPEC §8, issue 4): `type` (1|2), `proxy`, `direct`, `tenantName` (repeatable), `serviceAreas`,
  * `route` (repeatable `CATEGORY=RETURN`), `expressRoute` (flag),
- * `lowercase` (flag), `style` (fast|get-pacfile), `version`. Names are case-insensitive like the
+ * `lowercase` (flag), `style` (fast|get-pacfile), `version`, `grace` (e.g. 14d: removed host
+ * patterns kept, labelled in a comment; the answer then keys on today's date). Names are case-insensitive like the
  * web-service routes (query.ts). Content-Type `application/x-ns-proxy-autoconfig`; cached like
  * the data responses (SPEC §11.3: Cache-Control, strong ETag, 304, gzip/brotli; reply.ts). Bad parameters are 400 with
  * the JSON error body of SPEC §11.1; a URL a PAC cannot carry is 422 ERR_UNSUPPORTED_PATTERN.
@@ -30,6 +31,7 @@ export function register(app: FastifyInstance, deps: ServerDeps): void {
       lowercase: getBoolean(query, 'lowercase'),
       style: getValue(query, 'style'),
       version: getValue(query, 'version'),
+      grace: getValue(query, 'grace'),
     });
     const instance = request.params.instance.replace(/\.pac$/i, '');
     const prepared = await pacService.prepared(instance, parameters);

@@ -1,0 +1,174 @@
+/**
+ * The device view: what every device output (exports, PAC, lookup, classify, `watch`/`sync
+ * --output`) renders from, for one resolved instance and version. It is Microsoft's published
+ * sets plus labelled entries (core/device-entry.ts), each with its origin:
+ * - `observed` (`includeObserved`): addresses `ipurl observe` stored for URL-only sets;
+ * - `grace` (`graceSeconds`): entries removed by versions dated within the period before `today`;
+ * - `local`: the administrator's overlay.
+ *
+ * The wire routes (/endpoints, /changes, /version) and the docs table never call this: they stay
+ * exactly Microsoft's.
+ *
+ * Entry point for the overlay (`DeviceViewRequest.overlay`): a function that receives the
+ * published sets and returns them with its exclusions applied plus its additions as labelled
+ * entries of kind `local` (`{ set, origin: { kind: 'local', revision } }`, one entry per set, the
+ * set carrying the category and ports the entry is allowed on). Exclusions apply to the published
+ * sets only; observed and grace entries of an excluded set are dropped with it (they are keyed by
+ * set id). Callers pass it through unchanged; every output then shows the additions labelled.
+ */
+import type { ChangeRecord } from '../core/change-record.js';
+import {
+  graceDaysOf,
+  graceEntries,
+  graceRemovals,
+  observedEntries,
+  ymdText,
+  type LabelledSet,
+} from '../core/device-entry.js';
+import type { EndpointSet } from '../core/endpoint-set.js';
+import type { Store } from '../core/store.js';
+import { formatDuration, parseDuration } from '../core/duration.js';
+import { formatYmd, type VersionId } from '../core/version-id.js';
+import type { Catalog, Resolved } from './catalog.js';
+
+/** Where observed addresses are read from (the store; absent = none stored). */
+export type ObservationSource = Pick<Store, 'listObservations'>;
+
+export interface OverlayResult {
+  /** The published sets with the overlay's exclusions applied. */
+  readonly sets: readonly EndpointSet[];
+  /** The overlay's additions, each of origin kind `local`. */
+  readonly additions: readonly LabelledSet[];
+}
+
+export interface DeviceViewRequest {
+  /** Add the observed addresses of URL-only sets (needs `observations`). */
+  readonly includeObserved?: boolean;
+  readonly observations?: ObservationSource | undefined;
+  /** Keep entries removed within this many seconds (counted in whole days). */
+  readonly graceSeconds?: number;
+  /** Today (tests pin it); default now. */
+  readonly now?: Date;
+  /** The local overlay (see the header comment). */
+  readonly overlay?: (published: readonly EndpointSet[]) => OverlayResult | Promise<OverlayResult>;
+}
+
+export interface DeviceView {
+  readonly instance: string;
+  readonly version: VersionId;
+  /** Microsoft's published sets of the version (after overlay exclusions). */
+  readonly published: readonly EndpointSet[];
+  /** Labelled entries, observed first, then grace, then local. */
+  readonly labelled: readonly LabelledSet[];
+  /** What was asked, for headers: `grace 14d (removals dated after 2025-09-17)`. */
+  readonly description: readonly string[];
+}
+
+/** `--grace 14d` / `grace=14d`: at least one day; the error names the flag and the value. */
+export function parseGrace(text: string, parameter = 'grace'): number {
+  return parseDuration(text, parameter, 86_400);
+}
+
+/** The set `id` of the version stored just before `version` (the set a removal came from). */
+async function setsBefore(
+  catalog: Catalog,
+  resolved: Resolved,
+  versions: readonly VersionId[],
+): Promise<Map<VersionId, Map<number, EndpointSet>>> {
+  const newestFirst = resolved.summary.versions;
+  const out = new Map<VersionId, Map<number, EndpointSet>>();
+  for (const version of versions) {
+    const index = newestFirst.indexOf(version);
+    const previous = index === -1 ? undefined : newestFirst[index + 1];
+    if (previous === undefined) continue;
+    const sets = await catalog.sets(catalog.resolve(resolved.instance, previous));
+    out.set(version, new Map(sets.map((set) => [set.id, set])));
+  }
+  return out;
+}
+
+/** Grace entries of `resolved` on `today` (records read once per store revision by the catalog). */
+export async function graceFor(
+  catalog: Catalog,
+  resolved: Resolved,
+  current: readonly EndpointSet[],
+  graceSeconds: number,
+  today: string,
+  records?: readonly ChangeRecord[],
+): Promise<LabelledSet[]> {
+  const history = records ?? (await catalog.history(resolved.instance));
+  const removals = graceRemovals(history, resolved.version, today, graceDaysOf(graceSeconds));
+  if (removals.length === 0) return [];
+  const before = await setsBefore(catalog, resolved, [
+    ...new Set(removals.map((r) => r.removedIn)),
+  ]);
+  // A set that was already gone before the removing version has no attributes: left out.
+  return graceEntries(removals, current, (r) => before.get(r.removedIn)?.get(r.setId));
+}
+
+/**
+ * The device view of `resolved`, with `stored` its published sets (already read by the caller,
+ * which may have removed pending additions from them).
+ */
+export async function deviceView(
+  catalog: Catalog,
+  resolved: Resolved,
+  stored: readonly EndpointSet[],
+  request: DeviceViewRequest,
+): Promise<DeviceView> {
+  const today = formatYmd(request.now ?? new Date());
+  const overlay = request.overlay === undefined ? undefined : await request.overlay(stored);
+  const published = overlay?.sets ?? stored;
+  const kept = new Set(published.map((set) => set.id));
+  const labelled: LabelledSet[] = [];
+  const description: string[] = [];
+  if (request.includeObserved === true) {
+    const observations =
+      (await request.observations?.listObservations(resolved.instance)) ?? ([] as const);
+    const entries = observedEntries(observations, published);
+    labelled.push(...entries);
+    description.push(
+      `observed addresses (ipurl observe): included (${entries.length}), labelled observed`,
+    );
+  }
+  if (request.graceSeconds !== undefined) {
+    const entries = (await graceFor(catalog, resolved, stored, request.graceSeconds, today)).filter(
+      (entry) => kept.has(entry.set.id) || !stored.some((s) => s.id === entry.set.id),
+    );
+    labelled.push(...entries);
+    description.push(
+      `removal grace ${formatDuration(graceDaysOf(request.graceSeconds) * 86_400)}: ${entries.length} removed entr${entries.length === 1 ? 'y' : 'ies'} kept (by version date, on ${ymdText(today)}), labelled grace`,
+    );
+  }
+  if (overlay !== undefined) {
+    labelled.push(...overlay.additions);
+    description.push(`local overlay: ${overlay.additions.length} addition(s), labelled local`);
+  }
+  return {
+    instance: resolved.instance,
+    version: resolved.version,
+    published,
+    labelled,
+    description,
+  };
+}
+
+/**
+ * A key part for prepared caches: answers that depend on the device view change with today's date
+ * (grace) and with the stored observations (which do not move the store revision).
+ */
+export async function deviceViewKey(instance: string, request: DeviceViewRequest): Promise<string> {
+  const parts: string[] = [];
+  if (request.graceSeconds !== undefined) {
+    parts.push(
+      `grace=${graceDaysOf(request.graceSeconds)}d@${formatYmd(request.now ?? new Date())}`,
+    );
+  }
+  if (request.includeObserved === true) {
+    const rows = (await request.observations?.listObservations(instance)) ?? [];
+    let last = '';
+    for (const row of rows) if (row.lastSeen > last) last = row.lastSeen;
+    parts.push(`observed=${rows.length}@${last}`);
+  }
+  return parts.join('|');
+}

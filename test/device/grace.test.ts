@@ -1,0 +1,270 @@
+/**
+ * Removal grace (issue 11) over two real consecutive bundled versions: Worldwide 2025092900
+ * removed 52.238.119.141/32 and 52.244.160.207/32 from set 12, the whole of set 68 (four hosts)
+ * and eight more host patterns of other sets: 14 entries. With `grace 14d` an export keeps them until 2025-10-13 (the version id's date plus 14
+ * days), each with a comment naming the removing version and the day it leaves, and drops them
+ * from that day on (fake clock). The files are checked by the real programs (nft -c, squid -k
+ * parse); the CLI and HTTP answer a bad unit with exit 2 / 400 naming the flag, value and units.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { diffVersions } from '../../src/core/diff.js';
+import type { Store } from '../../src/core/store.js';
+import { addDays, versionDate } from '../../src/core/version-id.js';
+import { openCatalog } from '../../src/service/catalog.js';
+import { exportEndpoints, type ExportRequest } from '../../src/service/export.js';
+import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { readBundled } from '../helpers/bundled-data.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { describeWith, hasCommand, hasPythonModule } from '../helpers/system.js';
+import { evaluatePacs } from '../pac/pacparser.js';
+import {
+  QUERY_PARAMETER_NAMES,
+  createPacService,
+  parsePacParameters,
+} from '../../src/service/pac.js';
+import { runInProcess } from '../cli/run-cli.js';
+
+const OLD = '2025013000';
+const NEW = '2025092900';
+const dir = mkdtempSync(join(tmpdir(), 'ipurl-grace-'));
+const dbFile = join(dir, 'grace.db');
+let store: Store;
+
+/** The two versions with the change records a publisher computes between them. */
+async function fill(target: Store): Promise<void> {
+  const before = readBundled('Worldwide', OLD);
+  const after = readBundled('Worldwide', NEW);
+  await target.appendVersion({
+    instance: 'Worldwide',
+    version: OLD,
+    sets: before,
+    changes: [],
+    expectedLatest: null,
+    notify: false,
+  });
+  await target.appendVersion({
+    instance: 'Worldwide',
+    version: NEW,
+    sets: after,
+    changes: diffVersions(before, after, {
+      version: NEW,
+      effectiveDate: addDays(versionDate(NEW), 30),
+    }),
+    expectedLatest: OLD,
+    notify: false,
+  });
+}
+
+beforeAll(async () => {
+  store = await createSqliteStore({ filename: dbFile });
+  await fill(store);
+});
+afterAll(async () => {
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const DAY_IN = new Date('2025-10-12T23:00:00Z');
+const DAY_OUT = new Date('2025-10-13T00:00:00Z');
+const GRACE = 14 * 86_400;
+
+async function run(request: Partial<ExportRequest>, now: Date) {
+  return exportEndpoints(await openCatalog(store), {
+    instance: 'Worldwide',
+    target: 'nftables',
+    now,
+    ...request,
+  });
+}
+
+describe('removal grace over Worldwide 2025013000 → 2025092900', () => {
+  it('nftables keeps the removed prefixes with a comment until the day they leave, then drops them', async () => {
+    const kept = await run({ device: { graceSeconds: GRACE } }, DAY_IN);
+    const text = kept.files[0]!.content;
+    for (const prefix of ['52.238.119.141/32', '52.244.160.207/32'])
+      expect(text).toContain(
+        `${prefix} comment "grace: removed in 2025092900, leaves on 2025-10-13"`,
+      );
+    expect(text).toMatch(/# Labelled entries .*: 0 observed, 2 in grace, 0 local/);
+    expect(text).toContain('#   52.238.119.141/32 set 12: grace: removed in 2025092900');
+    expect(text).toMatch(
+      /# Selection: removal grace 14d: 14 removed entries kept \(by version date, on 2025-10-12\)/,
+    );
+    expect(kept.summary.labelled.grace).toBe(2);
+    // The set as it stood before the removal (2025013000: Allow, TCP 80,443 only).
+    const set =
+      /set (allow_v4_\d+) \{[^}]*comment "Allow IPv4 tcp 80,443,[^}]*52\.238\.119\.141\/32/.exec(
+        text,
+      );
+    expect(set).not.toBeNull();
+
+    const plain = await run({}, DAY_IN);
+    expect(plain.files[0]!.content).not.toContain('52.238.119.141');
+    const gone = await run({ device: { graceSeconds: GRACE } }, DAY_OUT);
+    expect(gone.files[0]!.content).not.toContain('52.238.119.141');
+    expect(gone.summary.labelled.grace).toBe(0);
+    // Without grace the file is exactly the plain export's (labelled entries add, never change).
+    expect(gone.files[0]!.content.replace(/^# Selection: removal grace.*\n/m, '')).toBe(
+      (await run({}, DAY_OUT)).files[0]!.content,
+    );
+  });
+
+  it('removed URLs (set 68, removed whole) stay in squid and csv, labelled, taken from the set before removal', async () => {
+    const squid = await run({ target: 'squid', device: { graceSeconds: GRACE } }, DAY_IN);
+    const acl = squid.files.find((f) => f.name === 'm365-default.dstdomain')!.content;
+    expect(acl).toContain(
+      '# grace: removed in 2025092900, leaves on 2025-10-13\nfirstpartyapps.oaspapps.com\n',
+    );
+    const csv = await run({ target: 'csv', device: { graceSeconds: GRACE } }, DAY_IN);
+    const lines = csv.files[0]!.content.split('\r\n');
+    expect(lines[0]).toMatch(/,notes,origin$/);
+    expect(
+      lines.filter((l) => l.endsWith(',"grace: removed in 2025092900, leaves on 2025-10-13"')),
+    ).toHaveLength(14);
+    expect(
+      lines.find((l) => l.includes('wus-firstpartyapps.oaspapps.com'))!.startsWith('68,'),
+    ).toBe(true);
+  });
+
+  describeWith('nft and squid', hasCommand('nft') && hasCommand('squid'))('real programs', () => {
+    it('nft -c and squid -k parse accept the files with grace entries', async () => {
+      const nft = await run({ device: { graceSeconds: GRACE } }, DAY_IN);
+      const nftFile = join(dir, 'm365.nft');
+      writeFileSync(nftFile, nft.files[0]!.content);
+      const checked = spawnSync('nft', ['-c', '-f', nftFile], { encoding: 'utf8' });
+      expect(checked.stderr).toBe('');
+      expect(checked.status).toBe(0);
+
+      const squidDir = join(dir, 'squid');
+      mkdirSync(squidDir, { recursive: true });
+      const squid = await run(
+        { target: 'squid', squidDir, device: { graceSeconds: GRACE } },
+        DAY_IN,
+      );
+      for (const file of squid.files) writeFileSync(join(squidDir, file.name), file.content);
+      const conf = join(squidDir, 'squid.conf');
+      writeFileSync(
+        conf,
+        `include ${squidDir}/m365-acls.conf\nhttp_access allow m365_default\nhttp_access deny all\nhttp_port 3128\n`,
+      );
+      const parsed = spawnSync('squid', ['-k', 'parse', '-f', conf], { encoding: 'utf8' });
+      expect(parsed.status).toBe(0);
+      expect(parsed.stderr).not.toMatch(/WARNING|ERROR/);
+    });
+  });
+
+  it('CLI: --grace in an unknown unit is exit 2 naming the flag, the value and the units', async () => {
+    const bad = await runInProcess(['export', 'Worldwide', 'nftables', '--grace', '14x'], {
+      IPURL_DB: dbFile,
+    });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--grace: "14x" has an unknown unit "x"');
+    expect(bad.stderr).toContain('s, m, h, d or w');
+    const short = await runInProcess(['export', 'Worldwide', 'nftables', '--grace', '2h'], {
+      IPURL_DB: dbFile,
+    });
+    expect(short.code).toBe(2);
+    expect(short.stderr).toContain('--grace: "2h" is shorter than 86400 s');
+  });
+
+  it('CLI: --grace reports the entries in grace on stderr and in --json', async () => {
+    // Today is after 2025-10-13 on this machine: a long period keeps them.
+    const days = Math.ceil((Date.now() - Date.parse('2025-09-29T00:00:00Z')) / 86_400_000) + 30;
+    const ok = await runInProcess(['export', 'Worldwide', 'nftables', '--grace', `${days}d`], {
+      IPURL_DB: dbFile,
+    });
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('52.238.119.141/32 comment "grace: removed in 2025092900');
+    expect(ok.stderr).toContain(
+      "labelled entries (not Microsoft's published data, a comment each): 0 observed, 2 in grace, 0 local",
+    );
+    const json = await runInProcess(
+      [
+        'export',
+        'Worldwide',
+        'squid',
+        '--grace',
+        `${days}d`,
+        '--json',
+        '--output',
+        join(dir, 'out'),
+      ],
+      { IPURL_DB: dbFile },
+    );
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout).summary.labelled).toMatchObject({ grace: 12, observed: 0 });
+  });
+});
+
+describeWith('pacparser (python3-pacparser)', hasPythonModule('pacparser'))(
+  'PAC with --grace',
+  () => {
+    it('a removed host stays routed like its set until it leaves, named in a comment; both styles', async () => {
+      const catalog = await openCatalog(store);
+      const pac = createPacService(catalog);
+      const params = (grace: string | undefined, now: Date, style = 'fast') => ({
+        ...parsePacParameters({ routes: ['Default=DIRECT'], style, grace }),
+        now,
+      });
+      const kept = await pac.render('Worldwide', params('14d', DAY_IN));
+      expect(kept.text).toContain(
+        '//   firstpartyapps.oaspapps.com set 68: grace: removed in 2025092900, leaves on 2025-10-13\n',
+      );
+      const keptGet = await pac.render('Worldwide', params('14d', DAY_IN, 'get-pacfile'));
+      const gone = await pac.render('Worldwide', params('14d', DAY_OUT));
+      const plain = await pac.render('Worldwide', params(undefined, DAY_IN));
+      expect(gone.text).toBe(plain.text);
+      const hosts = [
+        'firstpartyapps.oaspapps.com',
+        'telemetryservice.firstpartyapps.oaspapps.com',
+        'example.org',
+      ];
+      const results = await evaluatePacs([
+        { name: 'kept', pac: kept.text, hosts },
+        { name: 'keptGet', pac: keptGet.text, hosts },
+        { name: 'gone', pac: gone.text, hosts },
+      ]);
+      expect(results.get('kept')).toEqual(['DIRECT', 'DIRECT', 'PROXY 10.10.10.10:8080']);
+      expect(results.get('keptGet')).toEqual(results.get('kept'));
+      expect(results.get('gone')).toEqual([
+        'PROXY 10.10.10.10:8080',
+        'PROXY 10.10.10.10:8080',
+        'PROXY 10.10.10.10:8080',
+      ]);
+      expect(() => parsePacParameters({ grace: '14q' }, { ...QUERY_PARAMETER_NAMES })).toThrow(
+        /grace: "14q" has an unknown unit "q"/,
+      );
+    });
+  },
+);
+
+describe('GET /export with grace=', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ seed: 'none', prepare: fill });
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('keeps the removed entries labelled; an unknown unit is a 400 naming grace and the units; wire routes unchanged', async () => {
+    const days = Math.ceil((Date.now() - Date.parse('2025-09-29T00:00:00Z')) / 86_400_000) + 30;
+    const res = await server.get(`/export/Worldwide/nftables?grace=${days}d`);
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('52.244.160.207/32 comment "grace: removed in 2025092900');
+    expect(res.headers['x-ipurl-grace']).toBe('2');
+    const plain = await server.get('/export/Worldwide/nftables');
+    expect(plain.text).not.toContain('52.244.160.207');
+    const bad = await server.get('/export/Worldwide/nftables?grace=2fortnights');
+    expect(bad.status).toBe(400);
+    expect(bad.json().error.message ?? bad.text).toMatch(/grace: "2fortnights" .*s, m, h, d or w/);
+    const wire = await server.get(
+      `/endpoints/Worldwide?clientrequestid=b10c5ed1-bad1-445f-b386-b919946339a7&grace=${days}d`,
+    );
+    expect(wire.text).not.toContain('52.244.160.207');
+  });
+});
