@@ -57,8 +57,10 @@ export function catalogOverlay(
     const overlay = await catalog.overlay(instance);
     if (overlay.revision === 0) return { sets: published, additions: [] };
     const view = applyOverlay(published, overlay);
+    // Id 0: no Microsoft set has it, so a renderer's "set N" never names a published set; the
+    // change id travels in the origin.
     const additions = view.local.map(({ origin, ...set }): LabelledSet => ({
-      set,
+      set: { ...set, id: 0 },
       origin: { kind: 'local', revision: `${origin.revision}.change-${origin.change}` },
     }));
     const { sets, urls, ips } = view.excluded;
