@@ -200,3 +200,35 @@ export function applyOverlay(
 export function isLocalSet(set: EndpointSet): set is LocalSet {
   return (set as Partial<LocalSet>).origin?.kind === 'local';
 }
+
+/** One warning per part of an exclusion that matches nothing in the latest published sets. */
+export function unmatchedWarnings(entry: OverlayExclusion, sets: readonly EndpointSet[]): string[] {
+  const out: string[] = [];
+  const parts: Array<[string, OverlayExclusion]> = [
+    ...(entry.setIds ?? []).map((id): [string, OverlayExclusion] => [
+      `setIds: set ${id}`,
+      { action: 'exclude', setIds: [id] },
+    ]),
+    ...(entry.urls ?? []).map((url): [string, OverlayExclusion] => [
+      `urls: ${url}`,
+      { action: 'exclude', urls: [url] },
+    ]),
+    ...(entry.ips ?? []).map((ip): [string, OverlayExclusion] => [
+      `ips: ${ip}`,
+      { action: 'exclude', ips: [ip] },
+    ]),
+    ...(entry.serviceAreas ?? []).map((a): [string, OverlayExclusion] => [
+      `serviceAreas: ${a}`,
+      { action: 'exclude', serviceAreas: [a] },
+    ]),
+  ];
+  for (const [what, part] of parts) {
+    const hit = excludedBy(sets, [part]);
+    if (hit.sets + hit.urls + hit.ips === 0) {
+      out.push(
+        `${what} excludes nothing in the latest published version; stored anyway (it applies when such an entry is published)`,
+      );
+    }
+  }
+  return out;
+}
