@@ -1,7 +1,8 @@
 /**
  * `ipurl copy` (issue 6): SQLite → PostgreSQL → SQLite through the real CLI, then every Store
  * answer compared before and after: instances, versions, every version's sets, every change
- * record with its id, set ids, state, webhooks (ids intact, gaps included) and the outbox.
+ * record with its id, set ids, state, webhooks (ids intact, gaps included), the outbox and the
+ * observed addresses (first seen, last seen, TTL).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -35,6 +36,7 @@ async function snapshot(store: Store): Promise<string> {
       sets,
       changes: await store.getChanges(instance, { after: '0000000000' }),
       knownSetIds: [...(await store.knownSetIds(instance))],
+      observations: await store.listObservations(instance),
     });
   }
   return JSON.stringify({
@@ -154,6 +156,14 @@ describeWith('PostgreSQL at 127.0.0.1:5432', reachable)(
       expect(added.id).toBe(1);
       await store.setState('sync:Worldwide', '2026112800');
       await store.setState('clientRequestId', 'b10c5ed1-bad1-445f-b386-b919946339a7');
+      // Observed addresses: one seen twice (first and last seen differ, TTL updated), one once.
+      await store.recordObservations('Worldwide', '2026-11-01T10:00:00.000Z', [
+        { setId: 17, name: 'aka.ms', address: '20.70.246.20', family: 4, ttl: 300 },
+        { setId: 35, name: 'admin.onedrive.com', address: '2620:1ec:42::12', family: 6, ttl: 60 },
+      ]);
+      await store.recordObservations('Worldwide', '2026-11-02T10:00:00.000Z', [
+        { setId: 17, name: 'aka.ms', address: '20.70.246.20', family: 4, ttl: 600 },
+      ]);
       expect(w1.id).toBe(1);
       before = await snapshot(store);
       await store.close();
@@ -169,7 +179,13 @@ describeWith('PostgreSQL at 127.0.0.1:5432', reachable)(
       expect(toPg.stderr).toBe('');
       expect(toPg.code).toBe(0);
       const summary = JSON.parse(toPg.stdout);
-      expect(summary).toMatchObject({ webhooks: 2, deliveries: 1, overlay: 3, state: 2 });
+      expect(summary).toMatchObject({
+        webhooks: 2,
+        deliveries: 1,
+        overlay: 3,
+        state: 2,
+        observations: 2,
+      });
       expect(summary.instances.map((i: { instance: string }) => i.instance)).toEqual([
         'Worldwide',
         'USGovDoD',
@@ -216,7 +232,7 @@ describeWith('PostgreSQL at 127.0.0.1:5432', reachable)(
       const again = await cli(['copy', '--from', source, '--to', pgUrl]);
       expect(again.code).toBe(4);
       expect(again.stderr).toMatch(
-        /is not empty \(it holds 134 version\(s\) of Worldwide, USGovDoD, USGovGCCHigh, China, Germany, 2 webhook\(s\), webhook deliveries, 3 overlay change\(s\), 2 state key\(s\)\)/,
+        /is not empty \(it holds 134 version\(s\) of Worldwide, USGovDoD, USGovGCCHigh, China, Germany, 2 webhook\(s\), webhook deliveries, 3 overlay change\(s\), 2 state key\(s\), 2 observed address\(es\)\)/,
       );
       expect(again.stderr).toContain('[ERR_CONFLICT]');
 

@@ -17,185 +17,43 @@
  * counted in a capped table pruned to its heaviest entries (a lossy-counting variant): counts of
  * the reported top N are exact unless `approximate` is set.
  */
+import type { OriginKind } from '../core/device-entry.js';
 import type { Category, ServiceArea } from '../core/endpoint-set.js';
 import { bestCategory, parseIpv4, type LookupIndex } from '../core/lookup-index.js';
 
-export type LogFormat = 'squid' | 'csv' | 'text';
-export const LOG_FORMATS: readonly (LogFormat | 'auto')[] = ['auto', 'squid', 'csv', 'text'];
+import {
+  BYTE_COLUMNS,
+  DEST_COLUMNS,
+  TEXT_BYTES,
+  TEXT_CANDIDATES,
+  destinationOf,
+  detectFormat,
+  isPrivateIpv4,
+  splitCsv,
+  type LogFormat,
+} from './classify-log-format.js';
 
-export interface Tally {
-  requests: number;
-  bytes: number;
-}
+export {
+  LOG_FORMATS,
+  destinationOf,
+  detectFormat,
+  splitCsv,
+  type LogFormat,
+} from './classify-log-format.js';
 
-export interface PolicyShare {
-  readonly requests: number;
-  readonly requestShare: number;
-  readonly bytes: number | null;
-  readonly byteShare: number | null;
-}
+import type { ClassifyReport, PolicyShare, Tally } from './classify-report.js';
 
-export interface ClassifyReport {
-  readonly format: LogFormat;
-  readonly lines: number;
-  /** Lines with a destination (counted as requests). */
-  readonly requests: number;
-  /** Lines without any destination (headers, comments, blank). */
-  readonly skippedLines: number;
-  /** Total bytes, or null when the log has none. */
-  readonly bytes: number | null;
-  readonly categories: Readonly<Record<Category | 'unmatched', Tally>>;
-  readonly serviceAreas: Readonly<Record<ServiceArea, Tally>>;
-  readonly policies: { readonly type1: PolicyShare; readonly type2: PolicyShare };
-  readonly topUnmatched: ReadonlyArray<{
-    destination: string;
-    requests: number;
-    bytes: number | null;
-  }>;
-  /** True when the unmatched table was pruned: top counts are lower bounds. */
-  readonly approximate: boolean;
-}
+export type { ClassifyReport, PolicyShare, Tally } from './classify-report.js';
 
 interface Outcome {
   readonly category: Category | null;
   readonly serviceArea: ServiceArea | null;
+  /** Matched a labelled entry only (observed, grace, local). */
+  readonly origin?: OriginKind;
 }
 
 const UNMATCHED: Outcome = { category: null, serviceArea: null };
 const CACHE_LIMIT = 65_536;
-
-const SQUID_LINE = /^\d{9,}(\.\d+)?\s+-?\d+\s+\S+\s+[A-Z_]+\/\d{3}\s+\d+\s+\S+\s+\S+/;
-const DEST_COLUMNS = [
-  'host',
-  'hostname',
-  'url',
-  'uri',
-  'domain',
-  'fqdn',
-  'dst',
-  'dest',
-  'destination',
-  'dst_ip',
-  'dstip',
-  'dest_ip',
-  'destination_ip',
-  'destinationip',
-  'server',
-  'server_ip',
-  'cs-host',
-  'cs-uri',
-  'r-host',
-  'r-ip',
-  'target',
-  'remote',
-  'remote_host',
-  'sni',
-];
-const BYTE_COLUMNS = [
-  'bytes',
-  'size',
-  'sc-bytes',
-  'bytes_out',
-  'bytes_in',
-  'total_bytes',
-  'totalbytes',
-  'sentbytes',
-  'bytes_sent',
-  'length',
-  'octets',
-];
-const TEXT_CANDIDATES =
-  /(?:\d{1,3}\.){3}\d{1,3}|(?:[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?\.)+[a-z]{2,63}\.?/gi;
-const TEXT_BYTES = /\bbytes?[=:]\s*(\d+)/i;
-
-/** Split one CSV record (RFC 4180 quoting; a record spanning lines is not supported). */
-export function splitCsv(line: string): string[] {
-  const out: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i += 1) {
-    const c = line[i]!;
-    if (quoted) {
-      if (c === '"') {
-        if (line[i + 1] === '"') {
-          field += '"';
-          i += 1;
-        } else quoted = false;
-      } else field += c;
-    } else if (c === '"' && field === '') quoted = true;
-    else if (c === ',') {
-      out.push(field);
-      field = '';
-    } else field += c;
-  }
-  out.push(field.replace(/\r$/, ''));
-  return out;
-}
-
-/** Host (or IP literal) of a URL, `host:port`, `[v6]:port` or bare host; lower-cased, no trailing dot. */
-export function destinationOf(text: string): string {
-  let start = 0;
-  const scheme = text.indexOf('://');
-  if (scheme !== -1) start = scheme + 3;
-  let end = text.length;
-  let colon = -1;
-  let colons = 0;
-  let at = -1;
-  let upper = false;
-  for (let i = start; i < end; i += 1) {
-    const c = text.charCodeAt(i);
-    if (c === 47 || c === 63 || c === 35) {
-      end = i;
-      break;
-    }
-    if (c === 58) {
-      colons += 1;
-      colon = i;
-    } else if (c === 64) at = i;
-    else if (c >= 65 && c <= 90) upper = true;
-  }
-  if (at !== -1) {
-    start = at + 1;
-    if (colon < start) {
-      colon = -1;
-      colons = 0;
-    }
-  }
-  if (text.charCodeAt(start) === 91 /* [ */) {
-    const close = text.indexOf(']', start);
-    return text.slice(start + 1, close === -1 || close > end ? end : close).toLowerCase();
-  }
-  if (colons === 1) end = colon;
-  let host = text.slice(start, end).trim();
-  if (upper) host = host.toLowerCase();
-  return host.endsWith('.') ? host.slice(0, -1) : host;
-}
-
-function isPrivateIpv4(value: number): boolean {
-  const a = Math.floor(value / 16777216);
-  const b = Math.floor(value / 65536) % 256;
-  return (
-    a === 10 ||
-    a === 127 ||
-    (a === 172 && b >= 16 && b <= 31) ||
-    (a === 192 && b === 168) ||
-    (a === 169 && b === 254) ||
-    a === 0
-  );
-}
-
-/** Detect the format from the first non-empty lines. */
-export function detectFormat(lines: readonly string[]): LogFormat {
-  const sample = lines.filter((line) => line.trim() !== '' && !line.startsWith('#'));
-  if (sample.length === 0) return 'text';
-  if (
-    sample.slice(0, 5).filter((line) => SQUID_LINE.test(line)).length >= Math.min(3, sample.length)
-  )
-    return 'squid';
-  const header = splitCsv(sample[0]!).map((h) => h.trim().toLowerCase());
-  if (header.length >= 2 && header.some((h) => DEST_COLUMNS.includes(h))) return 'csv';
-  return 'text';
-}
 
 function newTally(): Tally {
   return { requests: 0, bytes: 0 };
@@ -206,10 +64,21 @@ export interface ClassifierOptions {
   /** How many unmatched destinations to report (default 20). */
   readonly top?: number;
   readonly format?: LogFormat | 'auto';
+  /**
+   * The labelled entries of a device view (service/lookup.ts builds it): a destination no
+   * published set matches counts for the category of the labelled entry it matches.
+   */
+  readonly labelled?: LookupIndex;
 }
 
 export class Classifier {
   private readonly index: LookupIndex;
+  private readonly labelledIndex: LookupIndex | undefined;
+  private readonly labelled: Record<OriginKind, Tally> = {
+    observed: newTally(),
+    grace: newTally(),
+    local: newTally(),
+  };
   private readonly top: number;
   private readonly capacity: number;
   private format: LogFormat | undefined;
@@ -243,6 +112,7 @@ export class Classifier {
 
   constructor(options: ClassifierOptions) {
     this.index = options.index;
+    this.labelledIndex = options.labelled;
     this.top = options.top ?? 20;
     this.capacity = Math.max(1000, this.top * 20);
     if (options.format !== undefined && options.format !== 'auto') this.format = options.format;
@@ -275,6 +145,16 @@ export class Classifier {
         category: bestCategory(result.matches),
         serviceArea: result.matches[0]!.set.serviceArea,
       };
+    } else if (this.labelledIndex !== undefined) {
+      const extra = this.labelledIndex.lookup(destination);
+      const first = 'ok' in extra ? undefined : extra.matches[0];
+      if (first?.origin !== undefined && !('ok' in extra)) {
+        outcome = {
+          category: bestCategory(extra.matches),
+          serviceArea: first.set.serviceArea,
+          origin: first.origin.kind,
+        };
+      }
     }
     if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
     this.cache.set(destination, outcome);
@@ -300,6 +180,10 @@ export class Classifier {
     const tally = this.categories[outcome.category];
     tally.requests += 1;
     tally.bytes += bytes;
+    if (outcome.origin !== undefined) {
+      this.labelled[outcome.origin].requests += 1;
+      this.labelled[outcome.origin].bytes += bytes;
+    }
     const area = this.areas[outcome.serviceArea!];
     area.requests += 1;
     area.bytes += bytes;
@@ -475,6 +359,7 @@ export class Classifier {
       },
       topUnmatched: top,
       approximate: this.pruned,
+      ...(this.labelledIndex === undefined ? {} : { labelled: structuredClone(this.labelled) }),
     };
   }
 }
@@ -484,60 +369,4 @@ function rank(category: Category): number {
   return RANKS[category];
 }
 
-/** Classify every line of an async source (a file or stdin read line by line). */
-export async function classifyLines(
-  lines: AsyncIterable<string>,
-  options: ClassifierOptions,
-  onLine?: () => void,
-): Promise<ClassifyReport> {
-  const classifier = new Classifier(options);
-  for await (const line of lines) {
-    classifier.add(line);
-    onLine?.();
-  }
-  return classifier.report();
-}
-
-/**
- * Classify a byte stream (a file or stdin) line by line. Splits chunks itself, which costs about a
- * third of `readline` on a million-line log; `onProgress` gets the bytes consumed so far.
- */
-export async function classifyStream(
-  input: AsyncIterable<Buffer | string>,
-  options: ClassifierOptions,
-  onProgress?: (bytes: number, lines: number) => void,
-): Promise<ClassifyReport> {
-  const classifier = new Classifier(options);
-  const decoder = new TextDecoder('utf-8');
-  let rest = '';
-  let bytes = 0;
-  let lines = 0;
-  for await (const chunk of input) {
-    const text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
-    bytes += typeof chunk === 'string' ? chunk.length : chunk.byteLength;
-    let start = 0;
-    let newline = text.indexOf('\n');
-    if (newline !== -1 && rest !== '') {
-      classifier.add(trimCr(rest + text.slice(0, newline)));
-      lines += 1;
-      rest = '';
-      start = newline + 1;
-      newline = text.indexOf('\n', start);
-    }
-    while (newline !== -1) {
-      classifier.add(trimCr(text.slice(start, newline)));
-      lines += 1;
-      start = newline + 1;
-      newline = text.indexOf('\n', start);
-    }
-    rest += text.slice(start);
-    onProgress?.(bytes, lines);
-  }
-  rest += decoder.decode();
-  if (rest !== '') classifier.add(trimCr(rest));
-  return classifier.report();
-}
-
-function trimCr(line: string): string {
-  return line.length > 0 && line.charCodeAt(line.length - 1) === 13 ? line.slice(0, -1) : line;
-}
+export { classifyLines, classifyStream } from './classify-stream.js';

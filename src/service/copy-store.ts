@@ -14,6 +14,7 @@
  */
 import { IpurlError, ValidationError, type Issue } from '../core/errors.js';
 import { DEFAULT_POLICY, makePolicy, type SanityPolicy } from '../core/sanity-policy.js';
+import type { Observation } from '../core/observation.js';
 import type { Store, VersionRecord } from '../core/store.js';
 import { validateIncoming } from '../core/validate-version.js';
 
@@ -41,6 +42,8 @@ export interface CopySummary {
   /** Local overlay changes (ids, who, when, why intact). */
   readonly overlay: number;
   readonly state: number;
+  /** Observed addresses (`ipurl observe`), first and last seen and TTL kept. */
+  readonly observations: number;
 }
 
 /** What a store holds besides versions, to decide whether it is empty enough to copy into. */
@@ -60,6 +63,10 @@ async function contents(store: Store): Promise<string[]> {
   if (overlay.length > 0) held.push(`${overlay.length} overlay change(s)`);
   const state = await store.listState();
   if (state.length > 0) held.push(`${state.length} state key(s)`);
+  let observed = 0;
+  for (const { instance } of await store.listInstances())
+    observed += (await store.listObservations(instance)).length;
+  if (observed > 0) held.push(`${observed} observed address(es)`);
   const guarded = await store.listHeldVersions();
   if (guarded.length > 0) held.push(`${guarded.length} held version(s)`);
   return held;
@@ -210,7 +217,9 @@ export async function copyStore(
     await to.setState(key, value);
     progress({ phase: 'state', done: index + 1, total: state.length });
   }
+  const observations = await copyObservations(from, to);
   return {
+    observations,
     instances,
     versions: instances.reduce((n, i) => n + i.versions, 0),
     sets: instances.reduce((n, i) => n + i.sets, 0),
@@ -221,4 +230,35 @@ export async function copyStore(
     overlay: overlay.length,
     state: state.length,
   };
+}
+
+/**
+ * Observed addresses through the Store's own merge (recordObservations): each is recorded at its
+ * first-seen time, then again at its last-seen time, which leaves first seen, last seen and the
+ * TTL exactly as in the source.
+ */
+async function copyObservations(from: Store, to: Store): Promise<number> {
+  let copied = 0;
+  for (const { instance } of await from.listInstances()) {
+    const rows = await from.listObservations(instance);
+    const byTime = (pick: (o: Observation) => string): Map<string, Observation[]> => {
+      const out = new Map<string, Observation[]>();
+      for (const row of rows) {
+        const list = out.get(pick(row));
+        if (list === undefined) out.set(pick(row), [row]);
+        else list.push(row);
+      }
+      return out;
+    };
+    const answers = (list: readonly Observation[]) =>
+      list.map(({ setId, name, address, family, ttl }) => ({ setId, name, address, family, ttl }));
+    for (const [at, list] of byTime((o) => o.firstSeen))
+      await to.recordObservations(instance, at, answers(list));
+    for (const [at, list] of byTime((o) => o.lastSeen)) {
+      const later = list.filter((o) => o.lastSeen !== o.firstSeen);
+      if (later.length > 0) await to.recordObservations(instance, at, answers(later));
+    }
+    copied += rows.length;
+  }
+  return copied;
 }

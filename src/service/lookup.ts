@@ -57,6 +57,12 @@ export interface LookupAnswer {
 }
 
 export interface LookupService {
+  /** The index of the labelled entries a device request asks for (classify), or undefined. */
+  labelledIndex(
+    instance: string,
+    version: string | undefined,
+    options: LookupOptions | undefined,
+  ): Promise<LookupIndex | undefined>;
   /** The compiled index of `instance` (any case) at `version` (default latest). */
   index(
     instance: string,
@@ -208,6 +214,7 @@ export function createLookupService(catalog: Catalog): LookupService {
 
   return {
     index,
+    labelledIndex,
     lookup,
     prepared(requested, queries, version, options) {
       const resolved = catalog.resolve(requested, version);

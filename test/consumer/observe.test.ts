@@ -280,3 +280,50 @@ describe('ipurl lookup --include-observed', { timeout: 120_000 }, () => {
     expect(without.stdout).not.toMatch(/observed/);
   });
 });
+
+describeWith('dnsmasq (a local DNS server)', hasCommand('dnsmasq'))(
+  'ipurl observe --interval',
+  { timeout: 120_000 },
+  () => {
+    it('keeps running, resolves again after the interval, and stops cleanly on SIGTERM', async () => {
+      const sf = await startServfail();
+      const port = await startDnsmasq(['aka.ms,20.70.246.21'], sf, 120);
+      const child = spawn(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          join(REPO_ROOT, 'src', 'cli', 'bin.ts'),
+          'observe',
+          'Worldwide',
+          '--resolver',
+          `127.0.0.1:${port}`,
+          '--interval',
+          '10s',
+          '--json',
+        ],
+        { cwd: REPO_ROOT, env: { ...process.env, IPURL_DB: dbFile, NO_COLOR: '1' } },
+      );
+      let stdout = '';
+      child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+      const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+      // Wait (bounded by the test timeout) for two runs: one at start, one after the interval.
+      const runs = (): Array<{ lastRunAt: string; answered: number }> =>
+        stdout
+          .split('\n')
+          .filter((line) => line.startsWith('{'))
+          .map((line) => JSON.parse(line) as { lastRunAt: string; answered: number });
+      while (runs().length < 2) await new Promise((r) => setTimeout(r, 200));
+      const [first, second] = runs();
+      expect(second!.lastRunAt > first!.lastRunAt).toBe(true);
+      expect(first!.answered).toBeGreaterThan(0);
+      const seen = (await store.listObservations('Worldwide')).find(
+        (o) => o.address === '20.70.246.21',
+      );
+      // Seen by both runs: first seen at the first, last seen at the second.
+      expect(seen).toMatchObject({ firstSeen: first!.lastRunAt, lastSeen: second!.lastRunAt });
+      child.kill('SIGTERM');
+      expect(await closed).toBe(0);
+    });
+  },
+);

@@ -7,7 +7,7 @@
  * parse); the CLI and HTTP answer a bad unit with exit 2 / 400 naming the flag, value and units.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -131,7 +131,7 @@ describe('removal grace over Worldwide 2025013000 → 2025092900', () => {
   });
 
   describeWith('nft and squid', hasCommand('nft') && hasCommand('squid'))('real programs', () => {
-    it('nft -c and squid -k parse accept the files with grace entries', async () => {
+    it('nft -c, squid -k parse and dnsmasq --test accept the files with grace entries', async () => {
       const nft = await run({ device: { graceSeconds: GRACE } }, DAY_IN);
       const nftFile = join(dir, 'm365.nft');
       writeFileSync(nftFile, nft.files[0]!.content);
@@ -154,6 +154,24 @@ describe('removal grace over Worldwide 2025013000 → 2025092900', () => {
       const parsed = spawnSync('squid', ['-k', 'parse', '-f', conf], { encoding: 'utf8' });
       expect(parsed.status).toBe(0);
       expect(parsed.stderr).not.toMatch(/WARNING|ERROR/);
+
+      if (hasCommand('dnsmasq')) {
+        const dns = await run(
+          { target: 'dnsmasq', onUnsupported: 'skip', device: { graceSeconds: GRACE } },
+          DAY_IN,
+        );
+        const conf = dns.files.find((f) => f.name.endsWith('.dnsmasq.conf'))!;
+        expect(conf.content).toMatch(
+          /# grace: removed in 2025092900, leaves on 2025-10-13\nnftset=\/firstpartyapps\.oaspapps\.com\//,
+        );
+        const dnsFile = join(dir, conf.name);
+        writeFileSync(dnsFile, conf.content);
+        const tested = spawnSync('dnsmasq', ['--test', `--conf-file=${dnsFile}`], {
+          encoding: 'utf8',
+        });
+        expect(tested.stderr).toMatch(/syntax check OK/);
+        expect(tested.status).toBe(0);
+      }
     });
   });
 
@@ -169,6 +187,32 @@ describe('removal grace over Worldwide 2025013000 → 2025092900', () => {
     });
     expect(short.code).toBe(2);
     expect(short.stderr).toContain('--grace: "2h" is shorter than 86400 s');
+  });
+
+  it('watch --output with --grace writes the removed entries labelled (export and PAC targets)', async () => {
+    const days = Math.ceil((Date.now() - Date.parse('2025-09-29T00:00:00Z')) / 86_400_000) + 30;
+    const watchDb = join(dir, 'watch.db');
+    const own = await createSqliteStore({ filename: watchDb });
+    await fill(own);
+    await own.close();
+    const nft = join(dir, 'watch.nft');
+    const pac = join(dir, 'watch.pac');
+    const res = await runInProcess(
+      ['watch', '--output', `nftables:${nft}`, '--output', `pac:${pac}`, '--grace', `${days}d`],
+      { IPURL_DB: watchDb },
+    );
+    expect(res.code, res.stderr).toBe(0);
+    expect(readFileSync(nft, 'utf8')).toContain(
+      '52.238.119.141/32 comment "grace: removed in 2025092900',
+    );
+    expect(readFileSync(pac, 'utf8')).toContain(
+      '//   firstpartyapps.oaspapps.com set 68: grace: removed in 2025092900',
+    );
+    const bad = await runInProcess(['watch', '--output', `nftables:${nft}`, '--grace', '3x'], {
+      IPURL_DB: watchDb,
+    });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--grace: "3x" has an unknown unit "x"');
   });
 
   it('CLI: --grace reports the entries in grace on stderr and in --json', async () => {

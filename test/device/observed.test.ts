@@ -182,4 +182,27 @@ describe('observed addresses over HTTP and in lookups', () => {
     // The name itself is published data: no origin.
     expect(answer.results[1]!.matches.every((m) => m.origin === undefined)).toBe(true);
   });
+
+  it('classify --include-observed counts requests to observed addresses, labelled, in --json and text', async () => {
+    const log = join(dir, 'access.log');
+    writeFileSync(
+      log,
+      [
+        '1793527200.000    120 10.0.0.5 TCP_TUNNEL/200 5000 CONNECT 20.70.246.20:443 - HIER_DIRECT/20.70.246.20 -',
+        '1793527201.000    120 10.0.0.5 TCP_TUNNEL/200 7000 CONNECT outlook.office365.com:443 - HIER_DIRECT/52.96.0.1 -',
+        '1793527202.000    120 10.0.0.5 TCP_TUNNEL/200 9000 CONNECT 198.51.100.7:443 - HIER_DIRECT/198.51.100.7 -',
+      ].join('\n') + '\n',
+    );
+    const env = { IPURL_DB: server.dbFile };
+    const json = await runInProcess(['classify', log, '--include-observed', '--json'], env);
+    expect(json.code).toBe(0);
+    const report = JSON.parse(json.stdout);
+    expect(report.labelled.observed).toEqual({ requests: 1, bytes: 5000 });
+    expect(report.categories.unmatched.requests).toBe(1);
+    const without = JSON.parse((await runInProcess(['classify', log, '--json'], env)).stdout);
+    expect(without.labelled).toBeUndefined();
+    expect(without.categories.unmatched.requests).toBe(2);
+    const text = await runInProcess(['classify', log, '--include-observed'], env);
+    expect(text.stdout).toMatch(/^observed\s+1\s+33\.3%/m);
+  });
 });

@@ -15,6 +15,7 @@ import {
 } from '../../service/classify.js';
 import { openCatalog } from '../../service/catalog.js';
 import { createLookupService } from '../../service/lookup.js';
+import { addDeviceOptions, deviceRequest } from '../device-options.js';
 import { openCommandStore } from '../open-store.js';
 import {
   addDbOption,
@@ -65,6 +66,17 @@ export function formatClassifyReport(
       `${name.padEnd(12)} ${String(tally.requests).padStart(9)} ${share(tally.requests).padStart(8)} ${(report.bytes === null ? '—' : human(tally.bytes)).padStart(11)}`,
     );
   }
+  if (report.labelled !== undefined) {
+    out.push('');
+    out.push(
+      "labelled only  requests    share       bytes   (not Microsoft's published data; counted above)",
+    );
+    for (const [name, tally] of Object.entries(report.labelled)) {
+      out.push(
+        `${name.padEnd(12)} ${String(tally.requests).padStart(9)} ${share(tally.requests).padStart(8)} ${(report.bytes === null ? '—' : human(tally.bytes)).padStart(11)}`,
+      );
+    }
+  }
   out.push('');
   const p1 = report.policies.type1;
   const p2 = report.policies.type2;
@@ -99,6 +111,7 @@ export function register(program: Command): void {
     .option('--version <version>', 'a stored version (default: latest)')
     .option('--top <n>', 'unmatched destinations to list', '20')
     .option('--format <format>', `log format: ${LOG_FORMATS.join(', ')}`, 'auto');
+  addDeviceOptions(command);
   addDbOption(command);
   addExitCodes(command, {
     0: 'classified',
@@ -118,9 +131,12 @@ export function register(program: Command): void {
         format: string;
         db?: string;
         json?: boolean;
+        includeObserved?: boolean;
+        grace?: string;
       },
     ) => {
       const top = parseIntegerOption('--top', flags.top, 0, 10_000);
+      deviceRequest(flags, undefined); // a bad --grace is exit 2 before anything is read
       const format = flags.format.toLowerCase() as LogFormat | 'auto';
       if (!LOG_FORMATS.includes(format)) {
         throw new IpurlError(
@@ -143,9 +159,11 @@ export function register(program: Command): void {
       }
       const store = await openCommandStore(flags.db, { access: 'read' });
       try {
-        const { instance, version, index } = await createLookupService(
-          await openCatalog(store),
-        ).index(flags.instance, flags.version);
+        const lookups = createLookupService(await openCatalog(store));
+        const { instance, version, index } = await lookups.index(flags.instance, flags.version);
+        const labelled = await lookups.labelledIndex(instance, version, {
+          device: deviceRequest(flags, store),
+        });
         const input =
           file === '-' ? process.stdin : createReadStream(file, { highWaterMark: 1 << 20 });
         const tty = process.stderr.isTTY === true;
@@ -165,7 +183,7 @@ export function register(program: Command): void {
         };
         const report = await classifyStream(
           input as AsyncIterable<Buffer>,
-          { index, top, format },
+          { index, top, format, ...(labelled === undefined ? {} : { labelled }) },
           tty
             ? (bytes, lines) => {
                 read = bytes;

@@ -1,6 +1,6 @@
 /**
  * `ipurl copy --from A --to B [--json]`: copy everything (versions with their sets, change records
- * with ids intact, webhooks, the delivery outbox, sync and other state) from one store to another,
+ * with ids intact, webhooks, the delivery outbox, sync and other state, observed addresses) from one store to another,
  * SQLite or PostgreSQL on either side (issue 6). The target must be empty. Progress goes to stderr
  * when it is a terminal; the summary to stdout.
  */
@@ -74,7 +74,7 @@ export function register(program: Command): void {
           );
         }
         lines.push(
-          `  webhooks ${summary.webhooks}, deliveries ${summary.deliveries}, overlay changes ${summary.overlay}, state keys ${summary.state}`,
+          `  webhooks ${summary.webhooks}, deliveries ${summary.deliveries}, overlay changes ${summary.overlay}, state keys ${summary.state}, observed addresses ${summary.observations}`,
         );
         process.stdout.write(`${lines.join('\n')}\n`);
       } finally {

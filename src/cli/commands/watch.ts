@@ -15,7 +15,7 @@ import { TARGET_NAMES } from '../../formats/export/export-registry.js';
 import { UNSUPPORTED_POLICIES, type UnsupportedPolicy } from '../../formats/export/export-types.js';
 import { createCatalog } from '../../service/catalog.js';
 import { exportEndpoints, selectFile } from '../../service/export.js';
-import { parsePacParameters, createPacService } from '../../service/pac.js';
+import { QUERY_PARAMETER_NAMES, createPacService, parsePacParameters } from '../../service/pac.js';
 import { syncOnce } from '../../service/sync.js';
 import {
   parseOutputSpec,
@@ -25,6 +25,7 @@ import {
 } from '../../service/watch.js';
 import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
 import { addGuardOptions, resolveGuardThresholds, type GuardFlags } from '../guard-options.js';
+import { deviceRequest } from '../device-options.js';
 import { openStore } from '../open-store.js';
 import {
   addDbOption,
@@ -43,6 +44,8 @@ export interface WatchFlags {
   tenant?: string;
   commandTimeout?: string;
   onUnsupported?: string;
+  includeObserved?: boolean;
+  grace?: string;
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -75,6 +78,14 @@ export function addWatchOptions(command: Command): Command {
     .option(
       '--on-unsupported <policy>',
       `export targets: what to do with entries the device cannot express (${UNSUPPORTED_POLICIES.join(', ')}; default error)`,
+    )
+    .option(
+      '--include-observed',
+      'export targets: also write the addresses ipurl observe saw for URL-only sets, each labelled observed',
+    )
+    .option(
+      '--grace <duration>',
+      'export and PAC targets: keep entries removed by versions dated within this period (e.g. 14d), labelled grace',
     );
 }
 
@@ -85,13 +96,17 @@ function createRenderer(store: Store, flags: WatchFlags): RenderOutput {
   return async (target, instance, version) => {
     await catalog.refresh();
     if (target === 'pac' || target === 'pac2') {
-      const parameters = parsePacParameters({
-        type: target === 'pac2' ? '2' : '1',
-        proxy: flags.pacProxy,
-        direct: flags.pacDirect,
-        tenantName: flags.tenant,
-        version,
-      });
+      const parameters = parsePacParameters(
+        {
+          type: target === 'pac2' ? '2' : '1',
+          proxy: flags.pacProxy,
+          direct: flags.pacDirect,
+          tenantName: flags.tenant,
+          version,
+          grace: flags.grace,
+        },
+        { ...QUERY_PARAMETER_NAMES, grace: '--grace' },
+      );
       return (await pac.render(instance, parameters)).text;
     }
     if (target === 'json') {
@@ -111,6 +126,7 @@ function createRenderer(store: Store, flags: WatchFlags): RenderOutput {
       onUnsupported: policy,
       ...(flags.tenant === undefined ? {} : { tenantName: flags.tenant }),
       ...(file === undefined ? {} : { file }),
+      device: deviceRequest(flags, store),
     });
     return selectFile(outcome.files, file, name).content;
   };
@@ -151,6 +167,7 @@ export async function runWatchFromFlags(
       `--on-unsupported must be one of ${UNSUPPORTED_POLICIES.join(', ')}; received "${flags.onUnsupported}"`,
     );
   }
+  deviceRequest(flags, undefined); // a bad --grace is exit 2 before any output is written
   const outputs = (flags.output ?? []).map((text) => parseOutputSpec(text, WATCH_TARGETS));
   if (outputs.length === 0 && flags.onChange === undefined) return undefined;
   const instances = await chooseInstances(store, flags.instance);
