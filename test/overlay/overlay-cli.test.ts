@@ -4,7 +4,7 @@
  * what is accepted, warnings on stderr, --json; and `ipurl watch` acting on an overlay change like
  * on a new version (outputs rewritten with the addition, IPURL_EVENT=overlay.changed).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -181,5 +181,40 @@ describe('ipurl overlay', () => {
     const json = JSON.parse((await cli(['overlay', 'list', 'Worldwide', '--json'])).stdout);
     expect(json.revision).toBe(3);
     expect(json.history.map((c: { id: number }) => c.id)).toEqual([1, 2, 3]);
+  });
+
+  it('classify counts requests to a local addition as local, and excluded hosts as not Microsoft 365', async () => {
+    await cli([
+      'overlay',
+      'add',
+      'Worldwide',
+      '--url',
+      'proxy.contoso.net',
+      '--category',
+      'Allow',
+      '--tcp',
+      '8080',
+      '--by',
+      'alice',
+    ]);
+    const line = (i: number, url: string) =>
+      `1764288000.${100 + i}    ${40 + i} 10.1.2.${i} TCP_MISS/200 1000 CONNECT ${url} - HIER_DIRECT/- text/html`;
+    const log = join(dir, 'access.log');
+    writeFileSync(
+      log,
+      [
+        line(1, 'proxy.contoso.net:8080'),
+        line(2, 'www.yammer.com:443'),
+        line(3, 'outlook.office365.com:443'),
+      ].join('\n') + '\n',
+    );
+    const run = await cli(['classify', log, '--json']);
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout);
+    expect(report.requests).toBe(3);
+    expect(report.labelled.local.requests).toBe(1);
+    expect(report.topUnmatched).toEqual([
+      expect.objectContaining({ destination: 'www.yammer.com', requests: 1 }),
+    ]);
   });
 });
