@@ -44,6 +44,7 @@ async function snapshot(store: Store): Promise<string> {
     state: await store.listState(),
     webhooks: await store.listWebhooks(),
     deliveries: await store.listDeliveries(),
+    overlay: await store.listOverlayChanges(),
   });
 }
 
@@ -121,6 +122,37 @@ describeWith('PostgreSQL at 127.0.0.1:5432', reachable)(
         delivered: false,
         nextAttemptAt: '2026-11-28T01:05:00.000Z',
       });
+      // The local overlay: an addition with a relaxed rule, an exclusion, its removal.
+      const added = await store.recordOverlayChange({
+        instance: 'Worldwide',
+        entry: {
+          action: 'add',
+          ips: ['10.20.0.0/16'],
+          category: 'Optimize',
+          serviceArea: 'Common',
+          tcpPorts: '443',
+        },
+        by: 'alice',
+        note: 'internal proxy',
+        at: '2026-11-28T02:00:00.000Z',
+        relaxedRules: ['private'],
+        notify: false,
+      });
+      const excluded = await store.recordOverlayChange({
+        instance: 'Worldwide',
+        entry: { action: 'exclude', urls: ['*.yammer.com'] },
+        by: 'bob',
+        note: '',
+        notify: false,
+      });
+      await store.recordOverlayChange({
+        instance: 'Worldwide',
+        entry: { action: 'remove', target: excluded.id },
+        by: 'bob',
+        note: 'undo',
+        notify: false,
+      });
+      expect(added.id).toBe(1);
       await store.setState('sync:Worldwide', '2026112800');
       await store.setState('clientRequestId', 'b10c5ed1-bad1-445f-b386-b919946339a7');
       // Observed addresses: one seen twice (first and last seen differ, TTL updated), one once.
@@ -147,7 +179,13 @@ describeWith('PostgreSQL at 127.0.0.1:5432', reachable)(
       expect(toPg.code).toBe(0);
       const summary = JSON.parse(toPg.stdout);
       // State: sync progress, the ClientRequestId and the record of the bundled seed.
-      expect(summary).toMatchObject({ webhooks: 2, deliveries: 1, state: 3, observations: 2 });
+      expect(summary).toMatchObject({
+        webhooks: 2,
+        deliveries: 1,
+        overlay: 3,
+        state: 3,
+        observations: 2,
+      });
       expect(summary.instances.map((i: { instance: string }) => i.instance)).toEqual([
         'Worldwide',
         'USGovDoD',
@@ -194,7 +232,7 @@ describeWith('PostgreSQL at 127.0.0.1:5432', reachable)(
       const again = await cli(['copy', '--from', source, '--to', pgUrl]);
       expect(again.code).toBe(4);
       expect(again.stderr).toMatch(
-        /is not empty \(it holds 134 version\(s\) of Worldwide, USGovDoD, USGovGCCHigh, China, Germany, 2 webhook\(s\), webhook deliveries, 3 state key\(s\), 2 observed address\(es\)\)/,
+        /is not empty \(it holds 134 version\(s\) of Worldwide, USGovDoD, USGovGCCHigh, China, Germany, 2 webhook\(s\), webhook deliveries, 3 overlay change\(s\), 3 state key\(s\), 2 observed address\(es\)\)/,
       );
       expect(again.stderr).toContain('[ERR_CONFLICT]');
 

@@ -11,6 +11,7 @@ import { isIpurlError } from '../src/core/errors.js';
 import type { AppendVersionInput, Store } from '../src/core/store.js';
 import { defineHeldContract } from './store-contract-held.js';
 import { defineObservationContract } from './store-contract-observations.js';
+import { defineOverlayContract } from './store-contract-overlay.js';
 
 /** A fresh, empty store plus a way to open a second handle on the same database. */
 export interface StoreHandle {
@@ -94,6 +95,7 @@ async function errorOf(promise: Promise<unknown>): Promise<{ code: string; messa
 export function defineStoreContract(name: string, createStore: () => Promise<StoreHandle>): void {
   defineHeldContract(name, createStore);
   defineObservationContract(name, createStore);
+  defineOverlayContract(name, createStore);
   describe(`Store contract: ${name}`, () => {
     let handle: StoreHandle;
     let store: Store;

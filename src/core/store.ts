@@ -9,6 +9,7 @@ import type { ChangeDraft, ChangeRecord } from './change-record.js';
 import type { GuardReport } from './change-guard.js';
 import type { EndpointSet } from './endpoint-set.js';
 import type { Observation, ObservationInput } from './observation.js';
+import type { OverlayChange, OverlayChangeInput } from './overlay.js';
 import type { VersionId } from './version-id.js';
 
 export interface InstanceSummary {
@@ -122,8 +123,11 @@ export interface Webhook {
 
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
 
-/** `version.published` (the default, not stored on the object) or `version.held`. */
-export type DeliveryEvent = 'version.published' | 'version.held';
+/**
+ * `version.published` (the default, not stored on the object), `version.held`, or
+ * `overlay.changed` (the local overlay of the instance changed; `version` is the latest served).
+ */
+export type DeliveryEvent = 'version.published' | 'version.held' | 'overlay.changed';
 
 export interface Delivery {
   /** Stable across retries; the receiver dedupes on it. */
@@ -131,7 +135,7 @@ export interface Delivery {
   readonly webhookId: number;
   readonly instance: string;
   readonly version: VersionId;
-  /** Present only for `version.held`; absent means `version.published`. */
+  /** Present for `version.held` and `overlay.changed`; absent means `version.published`. */
   readonly event?: DeliveryEvent;
   readonly status: DeliveryStatus;
   readonly attempts: number;
@@ -195,7 +199,7 @@ export interface Store {
     at?: string,
   ): Promise<HeldVersion>;
 
-  /** A token that changes whenever a version is appended anywhere in the store (replicas poll it). */
+  /** A token that changes whenever a version is appended or an overlay changes anywhere in the store (replicas poll it). */
   revision(): Promise<string>;
   /** Called when another process appends a version (PostgreSQL NOTIFY); returns an unsubscribe. Optional. */
   onRevision?(listener: () => void): () => void;
@@ -236,6 +240,16 @@ export interface Store {
   listObservations(instance: string): Promise<Observation[]>;
   /** Delete observations last seen before `before` (ISO 8601); returns how many. */
   expireObservations(instance: string, before: string): Promise<number>;
+
+  /**
+   * Local overlay (`ipurl overlay`): append one change (addition, exclusion, or the removal of an
+   * earlier one) with the next store-wide id, queue an `overlay.changed` delivery for every
+   * subscriber of the instance and change `revision()`, in one transaction. A removal of a change
+   * that is not a live addition or exclusion of the same instance: ERR_NOT_FOUND / ERR_CONFLICT.
+   */
+  recordOverlayChange(input: OverlayChangeInput): Promise<OverlayChange>;
+  /** The overlay history, by id; of one instance (canonical name) when given. */
+  listOverlayChanges(instance?: string): Promise<OverlayChange[]>;
 
   /** True when the store holds no version at all (first start: seed from data/). */
   isEmpty(): Promise<boolean>;

@@ -15,6 +15,7 @@ import type { EndpointSet } from '../core/endpoint-set.js';
 import { IpurlError, describeValue } from '../core/errors.js';
 import { buildLookupIndex, type LookupIndex } from '../core/lookup-index.js';
 import type { InstanceSummary, Store } from '../core/store.js';
+import { activeOverlay, type ActiveOverlay } from '../core/overlay.js';
 import { VERSION_ZERO, isVersionId, type VersionId } from '../core/version-id.js';
 import {
   PreparedCache,
@@ -28,7 +29,7 @@ export type CatalogSource = Pick<
   Store,
   'listInstances' | 'getEndpointSets' | 'getChanges' | 'revision'
 > &
-  Partial<Pick<Store, 'onRevision' | 'listVersions'>>;
+  Partial<Pick<Store, 'onRevision' | 'listVersions' | 'listOverlayChanges'>>;
 
 export interface Resolved {
   /** Canonical instance name. */
@@ -88,6 +89,8 @@ export interface Catalog {
   publishTimes(instance: string): Promise<ReadonlyMap<VersionId, string>>;
   /** The history when it is already read (synchronous hot path), else undefined. */
   loadedHistory(instance: string): readonly ChangeRecord[] | undefined;
+  /** The local overlay in force for an instance (core/overlay.ts); empty when the source has none. */
+  overlay(instance: string): Promise<ActiveOverlay>;
   /** The compiled lookup index of a resolved version, built once per revision (bounded). */
   lookupIndex(resolved: Resolved): Promise<LookupIndex>;
   /** Prepared bytes for a content identity `key`, rendered once (see prepared.ts). */
@@ -333,6 +336,10 @@ export function createCatalog(source: CatalogSource, options: CatalogOptions = {
     },
 
     loadedHistory: (instance) => histories.get(instance),
+
+    // Read per call: callers read it inside renders that are prepared once per store revision.
+    overlay: async (instance) =>
+      activeOverlay(instance, (await source.listOverlayChanges?.(instance)) ?? []),
 
     lookupIndex,
 

@@ -19,7 +19,7 @@ import type { Store, VersionRecord } from '../core/store.js';
 import { validateIncoming } from '../core/validate-version.js';
 
 export interface CopyProgress {
-  readonly phase: 'versions' | 'webhooks' | 'deliveries' | 'state';
+  readonly phase: 'versions' | 'webhooks' | 'deliveries' | 'overlay' | 'state';
   readonly instance?: string;
   readonly done: number;
   readonly total: number;
@@ -39,6 +39,8 @@ export interface CopySummary {
   readonly held: number;
   readonly webhooks: number;
   readonly deliveries: number;
+  /** Local overlay changes (ids, who, when, why intact). */
+  readonly overlay: number;
   readonly state: number;
   /** Observed addresses (`ipurl observe`), first and last seen and TTL kept. */
   readonly observations: number;
@@ -57,6 +59,8 @@ async function contents(store: Store): Promise<string[]> {
   if (webhooks.length > 0) held.push(`${webhooks.length} webhook(s)`);
   const deliveries = await store.listDeliveries({ limit: 1 });
   if (deliveries.length > 0) held.push('webhook deliveries');
+  const overlay = await store.listOverlayChanges();
+  if (overlay.length > 0) held.push(`${overlay.length} overlay change(s)`);
   const state = await store.listState();
   if (state.length > 0) held.push(`${state.length} state key(s)`);
   let observed = 0;
@@ -201,6 +205,13 @@ export async function copyStore(
     await to.importDelivery(delivery);
     progress({ phase: 'deliveries', done: index + 1, total: deliveries.length });
   }
+  // The overlay after the versions and webhooks: ids, who, when, why and queued deliveries as
+  // they are, nothing queued anew (the deliveries were copied above).
+  const overlay = await from.listOverlayChanges();
+  for (const [index, change] of overlay.entries()) {
+    await to.recordOverlayChange({ ...change, notify: false });
+    progress({ phase: 'overlay', done: index + 1, total: overlay.length });
+  }
   const state = await from.listState();
   for (const [index, { key, value }] of state.entries()) {
     await to.setState(key, value);
@@ -216,6 +227,7 @@ export async function copyStore(
     held: heldCopied,
     webhooks: webhooks.length,
     deliveries: deliveries.length,
+    overlay: overlay.length,
     state: state.length,
   };
 }

@@ -29,6 +29,7 @@ import type { EndpointSet } from '../core/endpoint-set.js';
 import type { Store } from '../core/store.js';
 import { formatDuration, parseDuration } from '../core/duration.js';
 import { formatYmd, type VersionId } from '../core/version-id.js';
+import { applyOverlay } from '../core/overlay-apply.js';
 import type { Catalog, Resolved } from './catalog.js';
 
 /** Where observed addresses are read from (the store; absent = none stored). */
@@ -39,6 +40,36 @@ export interface OverlayResult {
   readonly sets: readonly EndpointSet[];
   /** The overlay's additions, each of origin kind `local`. */
   readonly additions: readonly LabelledSet[];
+  /** What the overlay did, for headers (revision, what it excluded); absent: nothing to say. */
+  readonly description?: string;
+}
+
+/**
+ * The instance's own local overlay (service/overlay.ts), read through the catalog: what every
+ * device view applies unless the request brings another one. Additions become `local` entries
+ * naming the overlay revision; exclusions come off the published sets.
+ */
+export function catalogOverlay(
+  catalog: Catalog,
+  instance: string,
+): NonNullable<DeviceViewRequest['overlay']> {
+  return async (published) => {
+    const overlay = await catalog.overlay(instance);
+    if (overlay.revision === 0) return { sets: published, additions: [] };
+    const view = applyOverlay(published, overlay);
+    // Id 0: no Microsoft set has it, so a renderer's "set N" never names a published set; the
+    // change id travels in the origin.
+    const additions = view.local.map(({ origin, ...set }): LabelledSet => ({
+      set: { ...set, id: 0 },
+      origin: { kind: 'local', revision: `${origin.revision}.change-${origin.change}` },
+    }));
+    const { sets, urls, ips } = view.excluded;
+    return {
+      sets: view.sets,
+      additions,
+      description: `local overlay revision ${view.revision}: ${additions.length} addition(s) labelled local; excluded ${sets} set(s), ${urls} URL(s), ${ips} prefix(es) of the published data (ipurl overlay list)`,
+    };
+  };
 }
 
 export interface DeviceViewRequest {
@@ -117,8 +148,9 @@ export async function deviceView(
   request: DeviceViewRequest,
 ): Promise<DeviceView> {
   const today = formatYmd(request.now ?? new Date());
-  const overlay = request.overlay === undefined ? undefined : await request.overlay(stored);
-  const published = overlay?.sets ?? stored;
+  // The instance's overlay applies to every device view (the wire routes never build one).
+  const overlay = await (request.overlay ?? catalogOverlay(catalog, resolved.instance))(stored);
+  const published = overlay.sets;
   const kept = new Set(published.map((set) => set.id));
   const labelled: LabelledSet[] = [];
   const description: string[] = [];
@@ -140,10 +172,8 @@ export async function deviceView(
       `removal grace ${formatDuration(graceDaysOf(request.graceSeconds) * 86_400)}: ${entries.length} removed entr${entries.length === 1 ? 'y' : 'ies'} kept (by version date, on ${ymdText(today)}), labelled grace`,
     );
   }
-  if (overlay !== undefined) {
-    labelled.push(...overlay.additions);
-    description.push(`local overlay: ${overlay.additions.length} addition(s), labelled local`);
-  }
+  labelled.push(...overlay.additions);
+  if (overlay.description !== undefined) description.push(overlay.description);
   return {
     instance: resolved.instance,
     version: resolved.version,

@@ -256,16 +256,14 @@ export async function exportEndpoints(
   const categories = request.categories ?? target.defaultCategories;
   const select = (input: readonly EndpointSet[]): EndpointSet[] =>
     selectSets(input, request, tenants, categories);
-  const sets = select(live);
-  const view =
-    request.device === undefined
-      ? undefined
-      : await deviceView(catalog, resolved, live, {
-          ...request.device,
-          ...(request.now !== undefined ? { now: request.now } : {}),
-        });
+  // Always through the device view: the instance's local overlay applies to every export.
+  const view = await deviceView(catalog, resolved, live, {
+    ...(request.device ?? {}),
+    ...(request.now !== undefined ? { now: request.now } : {}),
+  });
+  const sets = select(view.published);
   // Labelled entries pass the same selection, one by one so each keeps its origin.
-  const labelled = (view?.labelled ?? []).flatMap(({ set, origin }) =>
+  const labelled = view.labelled.flatMap(({ set, origin }) =>
     select([set]).map((selected) => ({ set: selected, origin })),
   );
 
@@ -277,7 +275,7 @@ export async function exportEndpoints(
     includePending
       ? `pending additions (effective after ${today}): included (${pending.length})`
       : `pending additions (effective after ${today}): excluded (${pending.length})`,
-    ...(view?.description ?? []),
+    ...view.description,
   ];
   const result = target.render({
     instance,

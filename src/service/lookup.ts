@@ -122,6 +122,17 @@ function withMatches(result: LookupResult, matches: readonly LookupMatch[]): Loo
 export function createLookupService(catalog: Catalog): LookupService {
   async function index(requested: string, version?: string) {
     const resolved = catalog.resolve(requested, version);
+    // With a local overlay in force, its exclusions come off the published data first.
+    const overlay = await catalog.overlay(resolved.instance);
+    if (overlay.revision > 0) {
+      const stored = await catalog.sets(resolved);
+      const view = await deviceView(catalog, resolved, stored, {});
+      return {
+        instance: resolved.instance,
+        version: resolved.version,
+        index: buildLookupIndex(view.published),
+      };
+    }
     return {
       instance: resolved.instance,
       version: resolved.version,
@@ -135,9 +146,20 @@ export function createLookupService(catalog: Catalog): LookupService {
     version: string | undefined,
     options: LookupOptions | undefined,
   ): Promise<LookupIndex | undefined> {
-    if (options?.device === undefined) return undefined;
     const resolved = catalog.resolve(requested, version);
-    const view = await deviceView(catalog, resolved, await catalog.sets(resolved), options.device);
+    // The overlay's additions (labelled local) are looked up even when no device option is given.
+    if (
+      options?.device === undefined &&
+      (await catalog.overlay(resolved.instance)).revision === 0
+    ) {
+      return undefined;
+    }
+    const view = await deviceView(
+      catalog,
+      resolved,
+      await catalog.sets(resolved),
+      options?.device ?? {},
+    );
     const origins = new Map(view.labelled.map(({ set, origin }) => [set, origin]));
     return buildLookupIndex([...origins.keys()], (set) => origins.get(set));
   }

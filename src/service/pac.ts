@@ -263,16 +263,14 @@ export function createPacService(catalog: Catalog): PacService {
           ...(parameters.tenantNames === undefined ? {} : { tenantNames: parameters.tenantNames }),
         });
       const stored = await catalog.sets(resolved);
-      const filtered = select(stored);
-      const view =
-        parameters.graceSeconds === undefined
-          ? undefined
-          : await deviceView(catalog, resolved, stored, {
-              graceSeconds: parameters.graceSeconds,
-              ...(parameters.now === undefined ? {} : { now: parameters.now }),
-            });
+      // Always through the device view: the instance's local overlay applies to every PAC file.
+      const view = await deviceView(catalog, resolved, stored, {
+        ...(parameters.graceSeconds === undefined ? {} : { graceSeconds: parameters.graceSeconds }),
+        ...(parameters.now === undefined ? {} : { now: parameters.now }),
+      });
+      const filtered = select(view.published);
       // Labelled entries pass the same filters, one by one so each keeps its origin.
-      const labelled = (view?.labelled ?? []).flatMap(({ set, origin }) =>
+      const labelled = view.labelled.flatMap(({ set, origin }) =>
         select([set]).map((selected) => ({ set: selected, origin })),
       );
       const text = renderPac(filtered, {

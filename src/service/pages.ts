@@ -12,6 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import { RETIRED_INSTANCES } from '../core/instance.js';
+import type { ActiveOverlay } from '../core/overlay.js';
 import { PAGE_CSS, PAGE_SCRIPT } from '../formats/docs-page/assets.js';
 import { renderIndexPage } from '../formats/docs-page/index-page.js';
 import { renderInstancePage } from '../formats/docs-page/instance-page.js';
@@ -79,13 +80,19 @@ export function instancePage(
   catalog: Catalog,
   resolved: Resolved,
   ctx: LinkContext,
+  /** The instance's local overlay, read inside the render (once per store revision). */
+  overlay?: () => Promise<ActiveOverlay>,
 ): PreparedResponse | Promise<PreparedResponse> {
   const { instance, version, summary } = resolved;
   // Today is part of the key: an addition's "not effective yet" marker ends at its date.
   const today = new Date().toISOString().slice(0, 10).replace(/-/g, '');
   const key = `page|${instance}|${version}|${ctx.lang}|${ctx.explicitLang}|${today}`;
   return catalog.prepared(key, async () => {
-    const [sets, history] = await Promise.all([catalog.sets(resolved), catalog.history(instance)]);
+    const [sets, history, local] = await Promise.all([
+      catalog.sets(resolved),
+      catalog.history(instance),
+      overlay?.(),
+    ]);
     return preparePage(
       renderInstancePage({
         ctx,
@@ -98,6 +105,7 @@ export function instancePage(
         instances: navInstances(catalog),
         today,
         pending: history.filter((record) => record.version <= version),
+        ...(local === undefined ? {} : { overlay: local }),
       }),
     );
   });

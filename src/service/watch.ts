@@ -17,6 +17,7 @@ import type { ChangeRecord } from '../core/change-record.js';
 import { IpurlError, describeValue } from '../core/errors.js';
 import type { Store } from '../core/store.js';
 import type { VersionId } from '../core/version-id.js';
+import { loadOverlay } from './overlay.js';
 
 export interface OutputSpec {
   /** A target name the renderer knows (`pac`, `nftables`, …). */
@@ -50,6 +51,8 @@ export interface WatchProgress {
   readonly version: VersionId | null;
   /** Last held version the command was told about (the `held` event). */
   readonly heldNotified?: VersionId;
+  /** Local overlay revision of the last run that acted (absent: 0, no overlay). */
+  readonly overlayRevision?: number;
   readonly lastAttemptAt?: string;
   readonly lastError?: string;
   readonly lastExitCode?: number | null;
@@ -255,7 +258,10 @@ export async function runWatch(
     const progress = await readProgress(store, key);
     const newVersion = summary.latest;
     const retry = progress.lastError !== undefined;
-    if (progress.version === newVersion && !retry) {
+    // A change of the local overlay acts like a new version (outputs rewritten, command run).
+    const overlayRevision = (await loadOverlay(store, instance)).revision;
+    const overlayChanged = (progress.overlayRevision ?? 0) !== overlayRevision;
+    if (progress.version === newVersion && !overlayChanged && !retry) {
       results.push({
         instance,
         oldVersion: progress.version,
@@ -285,7 +291,9 @@ export async function runWatch(
               );
         const env: NodeJS.ProcessEnv = {
           ...process.env,
-          IPURL_EVENT: 'changed',
+          IPURL_EVENT:
+            progress.version === newVersion && overlayChanged ? 'overlay.changed' : 'changed',
+          IPURL_OVERLAY_REVISION: String(overlayRevision),
           IPURL_INSTANCE: instance,
           IPURL_OLD_VERSION: progress.version ?? '',
           IPURL_NEW_VERSION: newVersion,
@@ -316,6 +324,7 @@ export async function runWatch(
         JSON.stringify({
           version: newVersion,
           ...(progress.heldNotified === undefined ? {} : { heldNotified: progress.heldNotified }),
+          ...(overlayRevision === 0 ? {} : { overlayRevision }),
           lastAttemptAt: now,
           lastExitCode: exitCode ?? null,
         } satisfies WatchProgress),
@@ -337,6 +346,9 @@ export async function runWatch(
         JSON.stringify({
           version: progress.version,
           ...(progress.heldNotified === undefined ? {} : { heldNotified: progress.heldNotified }),
+          ...(progress.overlayRevision === undefined
+            ? {}
+            : { overlayRevision: progress.overlayRevision }),
           lastAttemptAt: now,
           lastError: message,
           lastExitCode: exitCode ?? null,

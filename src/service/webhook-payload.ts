@@ -10,6 +10,7 @@ import { IpurlError } from '../core/errors.js';
 import type { GuardReport } from '../core/change-guard.js';
 import type { Delivery, Store } from '../core/store.js';
 import type { VersionId } from '../core/version-id.js';
+import { buildOverlayDeliveryBody, EVENT_OVERLAY_CHANGED } from './overlay-webhook.js';
 
 export const SIGNATURE_HEADER = 'x-ipurl-signature';
 export const DELIVERY_HEADER = 'x-ipurl-delivery';
@@ -126,6 +127,7 @@ export async function buildDeliveryBody(
   store: Store,
   delivery: Pick<Delivery, 'id' | 'instance' | 'version' | 'event'>,
 ): Promise<string> {
+  if (delivery.event === EVENT_OVERLAY_CHANGED) return buildOverlayDeliveryBody(store, delivery);
   if (delivery.event === EVENT_VERSION_HELD) {
     const held = (await store.listHeldVersions({ instance: delivery.instance })).find(
       (h) => h.version === delivery.version,

@@ -116,7 +116,8 @@ async function attemptDelivery(
     webhook === undefined
       ? undefined
       : await buildDeliveryBody(store, delivery).catch((error: unknown) => {
-          if (error instanceof IpurlError && error.code === 'ERR_NOT_HELD') return error;
+          if (error instanceof IpurlError && (error.code === 'ERR_NOT_HELD' || error.code === 'ERR_NOT_FOUND'))
+            return error;
           throw error;
         });
   if (webhook === undefined) {

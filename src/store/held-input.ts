@@ -167,10 +167,15 @@ export function checkHeldStatusFilter(status: string | undefined): void {
 
 /** `ipurl copy` imports deliveries as they are: only the events ipurl sends. */
 export function checkDeliveryEvent(event: string | undefined): void {
-  if (event !== undefined && event !== 'version.published' && event !== 'version.held') {
+  if (
+    event !== undefined &&
+    event !== 'version.published' &&
+    event !== 'version.held' &&
+    event !== 'overlay.changed'
+  ) {
     throw new IpurlError(
       'ERR_INVALID_PARAMETER',
-      `delivery event must be version.published or version.held; received ${describeValue(event)}`,
+      `delivery event must be version.published, version.held or overlay.changed; received ${describeValue(event)}`,
     );
   }
 }

@@ -16,7 +16,7 @@ export function register(program: Command): void {
   const command = program
     .command('copy')
     .description(
-      'copy every version, change record, webhook, delivery and state key into an empty store',
+      'copy every version, change record, webhook, delivery, overlay change and state key into an empty store',
     )
     .requiredOption('--from <path|url>', 'source: SQLite file or postgres:// URL')
     .requiredOption('--to <path|url>', 'target (must be empty; created and migrated when new)');
@@ -74,7 +74,7 @@ export function register(program: Command): void {
           );
         }
         lines.push(
-          `  webhooks ${summary.webhooks}, deliveries ${summary.deliveries}, state keys ${summary.state}, observed addresses ${summary.observations}`,
+          `  webhooks ${summary.webhooks}, deliveries ${summary.deliveries}, overlay changes ${summary.overlay}, state keys ${summary.state}, observed addresses ${summary.observations}`,
         );
         process.stdout.write(`${lines.join('\n')}\n`);
       } finally {

@@ -19,6 +19,7 @@ import { register as docs } from './docs.js';
 import { register as seed } from './seed.js';
 import { register as observe } from './observe.js';
 import { register as held } from './held.js';
+import { register as overlay } from './overlay.js';
 
 export type RegisterCommand = (program: Command) => void;
 
@@ -36,6 +37,7 @@ export const commands: RegisterCommand[] = [
   sync,
   status,
   held,
+  overlay,
   watch,
   lookup,
   classify,

@@ -12,6 +12,8 @@ import { formatDate, isoDate, MESSAGES, type Lang, type Messages } from './i18n.
 import { renderLayout, type NavInstance } from './layout.js';
 import { instanceHref, jsonHref, pacHref, rssHref, setAnchor, type LinkContext } from './links.js';
 import { renderNotes } from './notes.js';
+import { overlaySection } from './overlay-section.js';
+import type { ActiveOverlay } from '../../core/overlay.js';
 import { instanceTitle } from './titles.js';
 
 export interface InstancePageInput {
@@ -36,6 +38,8 @@ export interface InstancePageInput {
    * default is `changes`): only items the shown sets list are marked.
    */
   readonly pending?: readonly ChangeRecord[];
+  /** The instance's local overlay: its own section when something is in force. */
+  readonly overlay?: ActiveOverlay;
 }
 
 /** Per set id: the addresses this version adds that are not effective yet, and from when. */
@@ -309,6 +313,7 @@ ${toc}
 <li><a href="#columns">${m.columnsHeading}</a></li>
 </ul></nav>
 ${tables}
+${overlaySection(input.overlay, ctx.lang)}
 ${changesSection(input, presentIds, m)}
 <section id="columns" aria-labelledby="columns-title">
 <h2 id="columns-title">${m.columnsHeading}</h2>

@@ -14,6 +14,8 @@
  *   GET    /admin/held                             versions the change guard held (?status=, default held)
  *   POST   /admin/instances/{instance}/versions/{version}/accept   release a held version (201)
  *   POST   /admin/instances/{instance}/versions/{version}/reject   drop a held version (200)
+ *   GET|POST /admin/instances/{instance}/overlay, DELETE …/overlay/{id}   the local overlay
+ *                                                  (admin-overlay.ts)
  *   PUT/PATCH/DELETE on a version                  405: published versions are immutable
  *
  * Auth: `Authorization: Bearer <token>`; none → 401 (with WWW-Authenticate), a wrong one → 403.
@@ -30,6 +32,7 @@ import { publish, planPublish, type PublishOptions, type PublishPlan } from '../
 import { acceptHeld, heldSummary, rejectHeld } from '../../service/held.js';
 import type { HeldStatus } from '../../core/store.js';
 import type { ServerDeps } from '../deps.js';
+import { registerOverlayRoutes } from './admin-overlay.js';
 import { getBoolean, getValue, parseRawQuery, splitUrl, type RawQuery } from '../query.js';
 
 /** Generous: a 20,000-set document with 500,000 prefixes is about 15 MB of JSON. */
@@ -215,6 +218,8 @@ export async function register(app: FastifyInstance, deps: ServerDeps): Promise<
       request.log.info({ instance: held.instance, version: held.version }, 'held version rejected');
       return { status: 'rejected', held };
     });
+
+    registerOverlayRoutes(scope, deps, clock);
 
     const immutable =
       (allow: string) =>

@@ -26,6 +26,7 @@ import {
 } from '../../service/pages.js';
 import type { PreparedResponse } from '../../service/prepared.js';
 import type { ServerDeps } from '../deps.js';
+import { loadOverlay } from '../../service/overlay.js';
 import { getValue, parseRawQuery, splitUrl, type RawQuery } from '../query.js';
 import { sendPrepared } from '../reply.js';
 
@@ -183,7 +184,9 @@ export function register(app: FastifyInstance, deps: ServerDeps): void {
         m.unknownVersion(versionParam, canonical),
       );
     }
-    return sendPage(request, reply, choice, await instancePage(catalog, resolved, ctx));
+    // The local overlay gets its own section (read once per store revision, inside the render).
+    const overlay = () => loadOverlay(deps.store, resolved.instance);
+    return sendPage(request, reply, choice, await instancePage(catalog, resolved, ctx, overlay));
   });
 }
 

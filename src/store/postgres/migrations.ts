@@ -157,6 +157,29 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       CREATE INDEX observations_by_last_seen ON observations (instance, last_seen);
     `,
   },
+  {
+    version: 5,
+    name: 'overlay_changes: the local overlay of each instance, one row per change (ipurl overlay)',
+    sql: `
+      -- Append-only history: an addition, an exclusion, or the removal of an earlier change
+      -- (entry: the JSON of core/overlay.ts OverlayEntry). Ids are unique across instances, so
+      -- "ipurl overlay remove <id>" needs no instance. deliveries: the JSON array of the
+      -- overlay.changed webhook deliveries queued with the change.
+      CREATE TABLE overlay_changes (
+        id            bigint PRIMARY KEY,
+        instance      text NOT NULL,
+        action        text NOT NULL CHECK (action IN ('add', 'exclude', 'remove')),
+        entry         text NOT NULL,
+        by_user       text NOT NULL,
+        note          text NOT NULL,
+        at            timestamptz NOT NULL,
+        relaxed_rules text NOT NULL DEFAULT '',
+        warnings      text NOT NULL DEFAULT '[]',
+        deliveries    text NOT NULL DEFAULT '[]'
+      );
+      CREATE INDEX overlay_changes_by_instance ON overlay_changes (instance, id);
+    `,
+  },
 ];
 
 /** Quote an identifier for SQL text. */

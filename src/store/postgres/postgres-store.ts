@@ -39,6 +39,7 @@ import {
 import { migratePostgres, quoteIdent, type MigrationStep } from './migrations.js';
 import { createPostgresHeld } from './postgres-held.js';
 import { createPostgresObservations } from './postgres-observations.js';
+import { createPostgresOverlay } from './postgres-overlay.js';
 import { checkDeliveryEvent } from '../held-input.js';
 
 export interface PostgresStoreConfig {
@@ -123,7 +124,9 @@ function toDelivery(row: DeliveryRow): Delivery {
     webhookId: row.webhook_id,
     instance: row.instance,
     version: row.version,
-    ...(row.event === 'version.held' ? { event: 'version.held' as const } : {}),
+    ...(row.event === 'version.held' || row.event === 'overlay.changed'
+      ? { event: row.event }
+      : {}),
     status: row.status,
     attempts: row.attempts,
     nextAttemptAt: iso(row.next_attempt_at),
@@ -399,6 +402,7 @@ export async function createPostgresStore(config: PostgresStoreConfig): Promise<
     migrations,
     ...createPostgresHeld({ schema, query, transaction, appendInTransaction }),
     ...createPostgresObservations({ query, transaction }),
+    ...createPostgresOverlay({ query, transaction, channel }),
 
     async listInstances(): Promise<InstanceSummary[]> {
       const rows = await query<{ instance: string; version: string }>(

@@ -157,6 +157,29 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX observations_by_last_seen ON observations (instance, last_seen);
     `,
   },
+  {
+    version: 5,
+    name: 'overlay_changes: the local overlay of each instance, one row per change (ipurl overlay)',
+    sql: `
+      -- Append-only history: an addition, an exclusion, or the removal of an earlier change
+      -- (entry: the JSON of core/overlay.ts OverlayEntry). Ids are unique across instances, so
+      -- "ipurl overlay remove <id>" needs no instance. deliveries: the JSON array of the
+      -- overlay.changed webhook deliveries queued with the change.
+      CREATE TABLE overlay_changes (
+        id            INTEGER PRIMARY KEY,
+        instance      TEXT NOT NULL,
+        action        TEXT NOT NULL CHECK (action IN ('add', 'exclude', 'remove')),
+        entry         TEXT NOT NULL,
+        by_user       TEXT NOT NULL,
+        note          TEXT NOT NULL,
+        at            TEXT NOT NULL,
+        relaxed_rules TEXT NOT NULL DEFAULT '',
+        warnings      TEXT NOT NULL DEFAULT '[]',
+        deliveries    TEXT NOT NULL DEFAULT '[]'
+      );
+      CREATE INDEX overlay_changes_by_instance ON overlay_changes (instance, id);
+    `,
+  },
 ];
 
 interface AppliedRow {

@@ -36,6 +36,7 @@ import {
 import { checkSqliteSchema, migrateSqlite, type MigrationStep } from './migrations.js';
 import { createSqliteHeld } from './sqlite-held.js';
 import { createSqliteObservations } from './sqlite-observations.js';
+import { createSqliteOverlay } from './sqlite-overlay.js';
 import { checkDeliveryEvent } from '../held-input.js';
 
 export interface SqliteStoreConfig {
@@ -115,7 +116,9 @@ function toDelivery(row: DeliveryRow): Delivery {
     webhookId: row.webhook_id,
     instance: row.instance,
     version: row.version,
-    ...(row.event === 'version.held' ? { event: 'version.held' as const } : {}),
+    ...(row.event === 'version.held' || row.event === 'overlay.changed'
+      ? { event: row.event }
+      : {}),
     status: row.status,
     attempts: row.attempts,
     nextAttemptAt: row.next_attempt_at,
@@ -368,6 +371,7 @@ export async function createSqliteStore(config: SqliteStoreConfig): Promise<Sqli
     migrations,
     ...createSqliteHeld(db, append, guard),
     ...createSqliteObservations(db, guard),
+    ...createSqliteOverlay(db, guard),
 
     async listInstances(): Promise<InstanceSummary[]> {
       const rows = guard(
