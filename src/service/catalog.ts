@@ -89,8 +89,17 @@ export interface Catalog {
   publishTimes(instance: string): Promise<ReadonlyMap<VersionId, string>>;
   /** The history when it is already read (synchronous hot path), else undefined. */
   loadedHistory(instance: string): readonly ChangeRecord[] | undefined;
-  /** The local overlay in force for an instance (core/overlay.ts); empty when the source has none. */
+  /**
+   * The local overlay in force for an instance (core/overlay.ts); empty when the source has none.
+   * Read once per store revision: every overlay change moves the revision.
+   */
   overlay(instance: string): Promise<ActiveOverlay>;
+  /**
+   * A lookup index derived from a version's device view (overlay exclusions, labelled entries),
+   * built once per `key` and store revision, in the same bound as `lookupIndex`: a flood of
+   * distinct queries never rebuilds it per request.
+   */
+  derivedIndex(key: string, build: () => Promise<LookupIndex>): Promise<LookupIndex>;
   /** The compiled lookup index of a resolved version, built once per revision (bounded). */
   lookupIndex(resolved: Resolved): Promise<LookupIndex>;
   /** Prepared bytes for a content identity `key`, rendered once (see prepared.ts). */
@@ -177,6 +186,8 @@ export function createCatalog(source: CatalogSource, options: CatalogOptions = {
   const historyCache = new BoundedPromises<readonly ChangeRecord[]>(64);
   const maxIndexes = options.maxLookupIndexes ?? 64;
   const indexCache = new BoundedPromises<LookupIndex>(maxIndexes);
+  const derivedIndexes = new BoundedPromises<LookupIndex>(maxIndexes);
+  const overlays = new BoundedPromises<ActiveOverlay>(64);
   let histories = new Map<string, readonly ChangeRecord[]>();
   let snapshot: Snapshot = {
     revision: '',
@@ -207,6 +218,8 @@ export function createCatalog(source: CatalogSource, options: CatalogOptions = {
     historyCache.clear();
     histories = new Map();
     indexCache.clear();
+    derivedIndexes.clear();
+    overlays.clear();
     if (serving) warmLookupIndexes();
     options.onRevision?.(revision);
     return true;
@@ -337,9 +350,12 @@ export function createCatalog(source: CatalogSource, options: CatalogOptions = {
 
     loadedHistory: (instance) => histories.get(instance),
 
-    // Read per call: callers read it inside renders that are prepared once per store revision.
-    overlay: async (instance) =>
-      activeOverlay(instance, (await source.listOverlayChanges?.(instance)) ?? []),
+    overlay: (instance) =>
+      overlays.get(instance, async () =>
+        activeOverlay(instance, (await source.listOverlayChanges?.(instance)) ?? []),
+      ),
+
+    derivedIndex: (key, build) => derivedIndexes.get(key, build),
 
     lookupIndex,
 
@@ -352,7 +368,7 @@ export function createCatalog(source: CatalogSource, options: CatalogOptions = {
       prepared: prepared.stats(),
       sets: setsCache.size,
       histories: historyCache.size,
-      lookupIndexes: indexCache.size,
+      lookupIndexes: indexCache.size + derivedIndexes.size,
     }),
   };
 }

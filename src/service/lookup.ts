@@ -125,13 +125,12 @@ export function createLookupService(catalog: Catalog): LookupService {
     // With a local overlay in force, its exclusions come off the published data first.
     const overlay = await catalog.overlay(resolved.instance);
     if (overlay.revision > 0) {
-      const stored = await catalog.sets(resolved);
-      const view = await deviceView(catalog, resolved, stored, {});
-      return {
-        instance: resolved.instance,
-        version: resolved.version,
-        index: buildLookupIndex(view.published),
-      };
+      const key = `overlaid|${resolved.instance}|${resolved.version}`;
+      const index = await catalog.derivedIndex(key, async () => {
+        const view = await deviceView(catalog, resolved, await catalog.sets(resolved), {});
+        return buildLookupIndex(view.published);
+      });
+      return { instance: resolved.instance, version: resolved.version, index };
     }
     return {
       instance: resolved.instance,
@@ -154,14 +153,13 @@ export function createLookupService(catalog: Catalog): LookupService {
     ) {
       return undefined;
     }
-    const view = await deviceView(
-      catalog,
-      resolved,
-      await catalog.sets(resolved),
-      options?.device ?? {},
-    );
-    const origins = new Map(view.labelled.map(({ set, origin }) => [set, origin]));
-    return buildLookupIndex([...origins.keys()], (set) => origins.get(set));
+    const device = options?.device ?? {};
+    const key = `labelled|${resolved.instance}|${resolved.version}|${await deviceViewKey(resolved.instance, device)}`;
+    return catalog.derivedIndex(key, async () => {
+      const view = await deviceView(catalog, resolved, await catalog.sets(resolved), device);
+      const origins = new Map(view.labelled.map(({ set, origin }) => [set, origin]));
+      return buildLookupIndex([...origins.keys()], (set) => origins.get(set));
+    });
   }
 
   async function lookup(
