@@ -14,6 +14,7 @@
  *   both send a due delivery; the receiver's dedupe on the delivery id makes that harmless.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { countChanges, type ChangeCounts } from '../core/change-counts.js';
 import type { ChangeRecord } from '../core/change-record.js';
 import { IpurlError, describeValue } from '../core/errors.js';
 import type { GuardReport } from '../core/change-guard.js';
@@ -42,18 +43,6 @@ export interface HeldWebhookPayload {
   readonly report: GuardReport;
 }
 
-/** Totals of one version's change records; the same figures the RSS description states (SPEC §11.5). */
-export interface ChangeCounts {
-  readonly records: number;
-  readonly add: number;
-  readonly change: number;
-  readonly remove: number;
-  readonly ipsAdded: number;
-  readonly ipsRemoved: number;
-  readonly urlsAdded: number;
-  readonly urlsRemoved: number;
-}
-
 export interface WebhookPayload {
   readonly deliveryId: string;
   readonly instance: string;
@@ -61,26 +50,6 @@ export interface WebhookPayload {
   readonly previousVersion: VersionId | null;
   readonly counts: ChangeCounts;
   readonly changes: readonly ChangeRecord[];
-}
-
-export function countChanges(records: readonly Pick<ChangeRecord, 'disposition' | 'add' | 'remove'>[]): ChangeCounts {
-  let add = 0;
-  let change = 0;
-  let remove = 0;
-  let ipsAdded = 0;
-  let ipsRemoved = 0;
-  let urlsAdded = 0;
-  let urlsRemoved = 0;
-  for (const record of records) {
-    if (record.disposition === 'Add') add++;
-    else if (record.disposition === 'Change') change++;
-    else remove++;
-    ipsAdded += record.add?.ips?.length ?? 0;
-    urlsAdded += record.add?.urls?.length ?? 0;
-    ipsRemoved += record.remove?.ips?.length ?? 0;
-    urlsRemoved += record.remove?.urls?.length ?? 0;
-  }
-  return { records: records.length, add, change, remove, ipsAdded, ipsRemoved, urlsAdded, urlsRemoved };
 }
 
 /** A fresh secret for a webhook that was added without one: 32 random bytes, base64url. */

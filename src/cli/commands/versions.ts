@@ -6,7 +6,7 @@ import { RETIRED_INSTANCES, canonicalInstance } from '../../core/instance.js';
 import type { Store } from '../../core/store.js';
 import { VERSION_ZERO } from '../../core/version-id.js';
 import { renderVersionsTable } from '../../formats/history-table.js';
-import { countChanges } from '../../service/webhooks.js';
+import { countChanges } from '../../core/change-counts.js';
 import { openCommandStore } from '../open-store.js';
 import { addDbOption, addExitCodes, addJsonOption, EXIT_TEXT } from '../options.js';
 

@@ -25,6 +25,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { IpurlError, describeValue } from '../../core/errors.js';
 import { makePolicy, type SanityLimits } from '../../core/sanity-policy.js';
+import { planJson } from '../../formats/plan-json.js';
 import type { DeliveryStatus } from '../../core/store.js';
 import { publish, planPublish, type PublishOptions, type PublishPlan } from '../../service/publish.js';
 import { acceptHeld, heldSummary, rejectHeld } from '../../service/held.js';
@@ -47,17 +48,7 @@ function bearerToken(request: FastifyRequest): string | undefined {
 }
 
 function planSummary(plan: PublishPlan): Record<string, unknown> {
-  return {
-    instance: plan.instance,
-    newInstance: plan.newInstance,
-    previousVersion: plan.previousVersion,
-    version: plan.version,
-    effectiveDate: plan.effectiveDate,
-    setCount: plan.setCount,
-    previousSetCount: plan.previousSetCount,
-    counts: plan.counts,
-    relaxedRules: plan.relaxedRules,
-  };
+  return planJson(plan, 'summary');
 }
 
 function publishOptions(query: RawQuery, now: Date): PublishOptions {
