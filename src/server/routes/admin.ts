@@ -149,11 +149,8 @@ export async function register(app: FastifyInstance, deps: ServerDeps): Promise<
     );
 
     scope.get<{ Params: { instance: string } }>('/admin/instances/:instance/versions', async (request) => {
-      const names = (await store.listInstances()).map((s) => s.instance);
-      const instance = names.find((name) => name.toLowerCase() === request.params.instance.toLowerCase());
-      if (instance === undefined) {
-        throw new IpurlError('ERR_NOT_FOUND', `no instance ${JSON.stringify(describeValue(request.params.instance))}; this store has ${names.join(', ') || 'none'}`);
-      }
+      await webService.catalog.refresh();
+      const { instance } = webService.catalog.resolve(request.params.instance);
       return { instance, versions: await store.listVersions(instance) };
     });
 
@@ -167,15 +164,9 @@ export async function register(app: FastifyInstance, deps: ServerDeps): Promise<
     });
 
     scope.get<{ Params: { instance: string; version: string } }>('/admin/instances/:instance/versions/:version', async (request) => {
-      const names = (await store.listInstances()).map((s) => s.instance);
-      const instance = names.find((name) => name.toLowerCase() === request.params.instance.toLowerCase());
-      const record = instance === undefined ? undefined : (await store.listVersions(instance)).find((v) => v.version === request.params.version);
-      if (instance === undefined || record === undefined) {
-        throw new IpurlError(
-          'ERR_VERSION_NOT_FOUND',
-          `no version ${JSON.stringify(describeValue(request.params.version))} of ${JSON.stringify(describeValue(request.params.instance))} in this store`,
-        );
-      }
+      await webService.catalog.refresh();
+      const { instance, version } = webService.catalog.resolve(request.params.instance, request.params.version);
+      const record = (await store.listVersions(instance)).find((v) => v.version === version)!;
       return { ...record, changes: await store.getChanges(instance, { version: record.version }) };
     });
 
