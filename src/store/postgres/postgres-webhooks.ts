@@ -1,0 +1,220 @@
+/**
+ * The webhook outbox on PostgreSQL: webhooks and their deliveries. A delivery is enqueued by the
+ * append transaction (postgres-versions.ts) or a held notice; the worker takes due ones and
+ * records each attempt; a removed webhook's pending deliveries are closed so nothing retries.
+ */
+import { IpurlError } from '../../core/errors.js';
+import type {
+  Delivery,
+  DeliveryAttempt,
+  DeliveryStatus,
+  Store,
+  Webhook,
+} from '../../core/store.js';
+import { DELIVERY_STATUSES, isoTimestamp } from '../append-input.js';
+import { checkDeliveryEvent } from '../held-input.js';
+import type { PgExecute, PgQuery, PgTransaction } from './postgres-deps.js';
+
+interface WebhookRow {
+  id: number;
+  instance: string;
+  url: string;
+  secret: string;
+  created_at: Date;
+}
+
+interface DeliveryRow {
+  id: string;
+  webhook_id: number;
+  instance: string;
+  version: string;
+  status: DeliveryStatus;
+  attempts: number;
+  next_attempt_at: Date | null;
+  last_attempt_at: Date | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  created_at: Date;
+  event: string;
+}
+
+const DELIVERY_COLUMNS =
+  'id, webhook_id, instance, version, status, attempts, next_attempt_at, last_attempt_at, last_status_code, last_error, created_at, event';
+
+const iso = (date: Date | null): string | null => (date === null ? null : date.toISOString());
+
+function toWebhook(row: WebhookRow): Webhook {
+  return {
+    id: row.id,
+    instance: row.instance,
+    url: row.url,
+    secret: row.secret,
+    createdAt: row.created_at.toISOString(),
+  };
+}
+
+function toDelivery(row: DeliveryRow): Delivery {
+  return {
+    id: row.id,
+    webhookId: row.webhook_id,
+    instance: row.instance,
+    version: row.version,
+    ...(row.event === 'version.held' ? { event: 'version.held' as const } : {}),
+    status: row.status,
+    attempts: row.attempts,
+    nextAttemptAt: iso(row.next_attempt_at),
+    lastAttemptAt: iso(row.last_attempt_at),
+    lastStatusCode: row.last_status_code,
+    lastError: row.last_error,
+    createdAt: row.created_at.toISOString(),
+  };
+}
+
+export type PostgresWebhooks = Pick<
+  Store,
+  | 'addWebhook'
+  | 'listWebhooks'
+  | 'removeWebhook'
+  | 'dueDeliveries'
+  | 'recordDeliveryAttempt'
+  | 'listDeliveries'
+  | 'importDelivery'
+>;
+
+export function createPostgresWebhooks(deps: {
+  readonly query: PgQuery;
+  readonly execute: PgExecute;
+  readonly transaction: PgTransaction;
+}): PostgresWebhooks {
+  const { query, execute, transaction } = deps;
+  return {
+    async addWebhook(input) {
+      const createdAt = isoTimestamp(input.createdAt ?? new Date().toISOString(), 'createdAt');
+      if (input.id === undefined) {
+        const rows = await query<WebhookRow>(
+          'addWebhook',
+          'INSERT INTO webhooks (instance, url, secret, created_at) VALUES ($1, $2, $3, $4) RETURNING *',
+          [input.instance, input.url, input.secret, createdAt],
+        );
+        return toWebhook(rows[0]!);
+      }
+      const id = input.id;
+      return transaction('addWebhook', async (client) => {
+        const { rows } = await client.query<WebhookRow>(
+          'INSERT INTO webhooks (id, instance, url, secret, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING *',
+          [id, input.instance, input.url, input.secret, createdAt],
+        );
+        // Later ids continue after the imported one (never below what was handed out).
+        await client.query(
+          "SELECT setval('webhook_ids', GREATEST((SELECT last_value FROM webhook_ids), $1))",
+          [id],
+        );
+        return toWebhook(rows[0]!);
+      });
+    },
+
+    async listWebhooks(instance) {
+      const rows =
+        instance === undefined
+          ? await query<WebhookRow>('listWebhooks', 'SELECT * FROM webhooks ORDER BY id')
+          : await query<WebhookRow>(
+              'listWebhooks',
+              'SELECT * FROM webhooks WHERE instance = $1 ORDER BY id',
+              [instance],
+            );
+      return rows.map(toWebhook);
+    },
+
+    async removeWebhook(id) {
+      return transaction('removeWebhook', async (client) => {
+        const removed =
+          (await client.query('DELETE FROM webhooks WHERE id = $1', [id])).rowCount ?? 0;
+        if (removed > 0) {
+          // Its pending deliveries can never be sent: close them so the outbox does not retry forever.
+          await client.query(
+            "UPDATE deliveries SET status = 'failed', next_attempt_at = NULL, last_error = 'webhook removed' WHERE webhook_id = $1 AND status = 'pending'",
+            [id],
+          );
+        }
+        return removed > 0;
+      });
+    },
+
+    async dueDeliveries(now, limit) {
+      const rows = await query<DeliveryRow>(
+        'dueDeliveries',
+        `SELECT ${DELIVERY_COLUMNS} FROM deliveries WHERE status = 'pending' AND next_attempt_at <= $1
+          ORDER BY next_attempt_at, seq LIMIT $2`,
+        [isoTimestamp(now, 'now'), limit],
+      );
+      return rows.map(toDelivery);
+    },
+
+    async recordDeliveryAttempt(id, attempt: DeliveryAttempt) {
+      const at = isoTimestamp(attempt.at, 'attempt.at');
+      const next =
+        attempt.delivered || attempt.nextAttemptAt === null
+          ? null
+          : isoTimestamp(attempt.nextAttemptAt, 'nextAttemptAt');
+      const status: DeliveryStatus = attempt.delivered
+        ? 'delivered'
+        : next === null
+          ? 'failed'
+          : 'pending';
+      const changed = await execute(
+        'recordDeliveryAttempt',
+        `UPDATE deliveries SET attempts = attempts + 1, last_attempt_at = $1, last_status_code = $2, last_error = $3,
+           status = $4, next_attempt_at = $5 WHERE id = $6`,
+        [at, attempt.statusCode, attempt.error, status, next, id],
+      );
+      if (changed === 0) throw new IpurlError('ERR_NOT_FOUND', `no webhook delivery with id ${id}`);
+    },
+
+    async listDeliveries(filter = {}) {
+      const limit = filter.limit ?? null;
+      const rows =
+        filter.status === undefined
+          ? await query<DeliveryRow>(
+              'listDeliveries',
+              `SELECT ${DELIVERY_COLUMNS} FROM deliveries ORDER BY seq DESC LIMIT $1`,
+              [limit],
+            )
+          : await query<DeliveryRow>(
+              'listDeliveries',
+              `SELECT ${DELIVERY_COLUMNS} FROM deliveries WHERE status = $1 ORDER BY seq DESC LIMIT $2`,
+              [filter.status, limit],
+            );
+      return rows.map(toDelivery);
+    },
+
+    async importDelivery(delivery) {
+      if (!DELIVERY_STATUSES.includes(delivery.status)) {
+        throw new IpurlError(
+          'ERR_INVALID_PARAMETER',
+          `delivery status must be pending, delivered or failed; received ${delivery.status}`,
+        );
+      }
+      checkDeliveryEvent(delivery.event);
+      const optional = (value: string | null, field: string) =>
+        value === null ? null : isoTimestamp(value, field);
+      await query(
+        'importDelivery',
+        `INSERT INTO deliveries (${DELIVERY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+        [
+          delivery.id,
+          delivery.webhookId,
+          delivery.instance,
+          delivery.version,
+          delivery.status,
+          delivery.attempts,
+          optional(delivery.nextAttemptAt, 'nextAttemptAt'),
+          optional(delivery.lastAttemptAt, 'lastAttemptAt'),
+          delivery.lastStatusCode,
+          delivery.lastError,
+          isoTimestamp(delivery.createdAt, 'createdAt'),
+          delivery.event ?? 'version.published',
+        ],
+      );
+    },
+  };
+}

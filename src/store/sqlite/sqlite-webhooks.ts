@@ -1,0 +1,219 @@
+/**
+ * The webhook outbox on SQLite: webhooks and their deliveries. A delivery is enqueued by the
+ * append transaction (sqlite-versions.ts) or a held notice; the worker takes due ones, records
+ * each attempt, and a removed webhook's pending deliveries are closed so nothing retries forever.
+ */
+import type Database from 'better-sqlite3';
+import { IpurlError } from '../../core/errors.js';
+import type {
+  Delivery,
+  DeliveryAttempt,
+  DeliveryStatus,
+  Store,
+  Webhook,
+} from '../../core/store.js';
+import { DELIVERY_STATUSES, isoTimestamp } from '../append-input.js';
+import { checkDeliveryEvent } from '../held-input.js';
+import type { SqliteGuard } from './sqlite-errors.js';
+
+interface WebhookRow {
+  id: number;
+  instance: string;
+  url: string;
+  secret: string;
+  created_at: string;
+}
+
+interface DeliveryRow {
+  id: string;
+  webhook_id: number;
+  instance: string;
+  version: string;
+  status: DeliveryStatus;
+  attempts: number;
+  next_attempt_at: string | null;
+  last_attempt_at: string | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  created_at: string;
+  event: string;
+}
+
+export const DELIVERY_COLUMNS =
+  'id, webhook_id, instance, version, status, attempts, next_attempt_at, last_attempt_at, last_status_code, last_error, created_at, event';
+
+function toWebhook(row: WebhookRow): Webhook {
+  return {
+    id: row.id,
+    instance: row.instance,
+    url: row.url,
+    secret: row.secret,
+    createdAt: row.created_at,
+  };
+}
+
+function toDelivery(row: DeliveryRow): Delivery {
+  return {
+    id: row.id,
+    webhookId: row.webhook_id,
+    instance: row.instance,
+    version: row.version,
+    ...(row.event === 'version.held' ? { event: 'version.held' as const } : {}),
+    status: row.status,
+    attempts: row.attempts,
+    nextAttemptAt: row.next_attempt_at,
+    lastAttemptAt: row.last_attempt_at,
+    lastStatusCode: row.last_status_code,
+    lastError: row.last_error,
+    createdAt: row.created_at,
+  };
+}
+
+export type SqliteWebhooks = Pick<
+  Store,
+  | 'addWebhook'
+  | 'listWebhooks'
+  | 'removeWebhook'
+  | 'dueDeliveries'
+  | 'recordDeliveryAttempt'
+  | 'listDeliveries'
+  | 'importDelivery'
+>;
+
+export function createSqliteWebhooks(db: Database.Database, guard: SqliteGuard): SqliteWebhooks {
+  const stmt = {
+    insertWebhook: db.prepare(
+      'INSERT INTO webhooks (instance, url, secret, created_at) VALUES (?, ?, ?, ?) RETURNING *',
+    ),
+    insertWebhookWithId: db.prepare(
+      'INSERT INTO webhooks (id, instance, url, secret, created_at) VALUES (?, ?, ?, ?, ?) RETURNING *',
+    ),
+    webhooks: db.prepare('SELECT * FROM webhooks ORDER BY id'),
+    webhooksOf: db.prepare('SELECT * FROM webhooks WHERE instance = ? ORDER BY id'),
+    deleteWebhook: db.prepare('DELETE FROM webhooks WHERE id = ?'),
+    abandonDeliveries: db.prepare(
+      "UPDATE deliveries SET status = 'failed', next_attempt_at = NULL, last_error = 'webhook removed' WHERE webhook_id = ? AND status = 'pending'",
+    ),
+    dueDeliveries: db.prepare(
+      `SELECT ${DELIVERY_COLUMNS} FROM deliveries WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, seq LIMIT ?`,
+    ),
+    recordAttempt: db.prepare(
+      `UPDATE deliveries SET attempts = attempts + 1, last_attempt_at = ?, last_status_code = ?, last_error = ?,
+         status = ?, next_attempt_at = ? WHERE id = ?`,
+    ),
+    listDeliveries: db.prepare(
+      `SELECT ${DELIVERY_COLUMNS} FROM deliveries ORDER BY seq DESC LIMIT ?`,
+    ),
+    listDeliveriesBy: db.prepare(
+      `SELECT ${DELIVERY_COLUMNS} FROM deliveries WHERE status = ? ORDER BY seq DESC LIMIT ?`,
+    ),
+    importDelivery: db.prepare(
+      `INSERT INTO deliveries (${DELIVERY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+  };
+
+  const removeWebhook = db.transaction((id: number): boolean => {
+    const removed = stmt.deleteWebhook.run(id).changes > 0;
+    // Its pending deliveries can never be sent: close them so the outbox does not retry forever.
+    if (removed) stmt.abandonDeliveries.run(id);
+    return removed;
+  });
+
+  return {
+    async addWebhook(input) {
+      const createdAt = isoTimestamp(input.createdAt ?? new Date().toISOString(), 'createdAt');
+      return guard('addWebhook', () => {
+        const row =
+          input.id === undefined
+            ? stmt.insertWebhook.get(input.instance, input.url, input.secret, createdAt)
+            : stmt.insertWebhookWithId.get(
+                input.id,
+                input.instance,
+                input.url,
+                input.secret,
+                createdAt,
+              );
+        return toWebhook(row as WebhookRow);
+      });
+    },
+
+    async listWebhooks(instance) {
+      return guard('listWebhooks', () =>
+        (
+          (instance === undefined
+            ? stmt.webhooks.all()
+            : stmt.webhooksOf.all(instance)) as WebhookRow[]
+        ).map(toWebhook),
+      );
+    },
+
+    async removeWebhook(id) {
+      return guard('removeWebhook', () => removeWebhook.immediate(id));
+    },
+
+    async dueDeliveries(now, limit) {
+      const at = isoTimestamp(now, 'now');
+      return guard('dueDeliveries', () =>
+        (stmt.dueDeliveries.all(at, limit) as DeliveryRow[]).map(toDelivery),
+      );
+    },
+
+    async recordDeliveryAttempt(id, attempt: DeliveryAttempt) {
+      const at = isoTimestamp(attempt.at, 'attempt.at');
+      const next =
+        attempt.delivered || attempt.nextAttemptAt === null
+          ? null
+          : isoTimestamp(attempt.nextAttemptAt, 'nextAttemptAt');
+      const status: DeliveryStatus = attempt.delivered
+        ? 'delivered'
+        : next === null
+          ? 'failed'
+          : 'pending';
+      const changed = guard(
+        'recordDeliveryAttempt',
+        () =>
+          stmt.recordAttempt.run(at, attempt.statusCode, attempt.error, status, next, id).changes,
+      );
+      if (changed === 0) throw new IpurlError('ERR_NOT_FOUND', `no webhook delivery with id ${id}`);
+    },
+
+    async listDeliveries(filter = {}) {
+      const limit = filter.limit ?? -1;
+      return guard('listDeliveries', () =>
+        (
+          (filter.status === undefined
+            ? stmt.listDeliveries.all(limit)
+            : stmt.listDeliveriesBy.all(filter.status, limit)) as DeliveryRow[]
+        ).map(toDelivery),
+      );
+    },
+
+    async importDelivery(delivery) {
+      if (!DELIVERY_STATUSES.includes(delivery.status)) {
+        throw new IpurlError(
+          'ERR_INVALID_PARAMETER',
+          `delivery status must be pending, delivered or failed; received ${delivery.status}`,
+        );
+      }
+      checkDeliveryEvent(delivery.event);
+      const iso = (value: string | null, field: string) =>
+        value === null ? null : isoTimestamp(value, field);
+      guard('importDelivery', () =>
+        stmt.importDelivery.run(
+          delivery.id,
+          delivery.webhookId,
+          delivery.instance,
+          delivery.version,
+          delivery.status,
+          delivery.attempts,
+          iso(delivery.nextAttemptAt, 'nextAttemptAt'),
+          iso(delivery.lastAttemptAt, 'lastAttemptAt'),
+          delivery.lastStatusCode,
+          delivery.lastError,
+          isoTimestamp(delivery.createdAt, 'createdAt'),
+          delivery.event ?? 'version.published',
+        ),
+      );
+    },
+  };
+}
