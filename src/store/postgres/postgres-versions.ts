@@ -16,7 +16,6 @@ import type {
   ChangesQuery,
   InstanceSummary,
   Store,
-  VersionRecord,
 } from '../../core/store.js';
 import type { VersionId } from '../../core/version-id.js';
 import {
@@ -26,25 +25,8 @@ import {
   isoTimestamp,
   validateAppendInput,
 } from '../append-input.js';
+import { isoDate, toVersionRecord, type VersionRow } from '../store-rows.js';
 import { pgCode, type PgQuery, type PgTransaction } from './postgres-deps.js';
-
-interface VersionRow {
-  instance: string;
-  version: string;
-  published_at: Date;
-  set_count: number;
-  relaxed_rules: string;
-}
-
-function toVersionRecord(row: VersionRow): VersionRecord {
-  return {
-    instance: row.instance,
-    version: row.version,
-    publishedAt: row.published_at.toISOString(),
-    setCount: row.set_count,
-    ...(row.relaxed_rules === '' ? {} : { relaxedRules: row.relaxed_rules.split(',') }),
-  };
-}
 
 export type PostgresVersions = Pick<
   Store,
@@ -179,12 +161,12 @@ export function createPostgresVersions(deps: {
     },
 
     async listVersions(instance) {
-      const rows = await query<VersionRow>(
+      const rows = await query<VersionRow<Date>>(
         'listVersions',
         'SELECT instance, version, published_at, set_count, relaxed_rules FROM versions WHERE instance = $1 ORDER BY version DESC',
         [instance],
       );
-      return rows.map(toVersionRecord);
+      return rows.map((row) => toVersionRecord(row, isoDate));
     },
 
     async getEndpointSets(instance, version) {

@@ -4,71 +4,18 @@
  * records each attempt; a removed webhook's pending deliveries are closed so nothing retries.
  */
 import { IpurlError } from '../../core/errors.js';
-import type {
-  Delivery,
-  DeliveryAttempt,
-  DeliveryStatus,
-  Store,
-  Webhook,
-} from '../../core/store.js';
+import type { DeliveryAttempt, DeliveryStatus, Store } from '../../core/store.js';
 import { DELIVERY_STATUSES, isoTimestamp } from '../append-input.js';
 import { checkDeliveryEvent } from '../held-input.js';
+import {
+  DELIVERY_COLUMNS,
+  isoDate,
+  toDelivery,
+  toWebhook,
+  type DeliveryRow,
+  type WebhookRow,
+} from '../store-rows.js';
 import type { PgExecute, PgQuery, PgTransaction } from './postgres-deps.js';
-
-interface WebhookRow {
-  id: number;
-  instance: string;
-  url: string;
-  secret: string;
-  created_at: Date;
-}
-
-interface DeliveryRow {
-  id: string;
-  webhook_id: number;
-  instance: string;
-  version: string;
-  status: DeliveryStatus;
-  attempts: number;
-  next_attempt_at: Date | null;
-  last_attempt_at: Date | null;
-  last_status_code: number | null;
-  last_error: string | null;
-  created_at: Date;
-  event: string;
-}
-
-const DELIVERY_COLUMNS =
-  'id, webhook_id, instance, version, status, attempts, next_attempt_at, last_attempt_at, last_status_code, last_error, created_at, event';
-
-const iso = (date: Date | null): string | null => (date === null ? null : date.toISOString());
-
-function toWebhook(row: WebhookRow): Webhook {
-  return {
-    id: row.id,
-    instance: row.instance,
-    url: row.url,
-    secret: row.secret,
-    createdAt: row.created_at.toISOString(),
-  };
-}
-
-function toDelivery(row: DeliveryRow): Delivery {
-  return {
-    id: row.id,
-    webhookId: row.webhook_id,
-    instance: row.instance,
-    version: row.version,
-    ...(row.event === 'version.held' ? { event: 'version.held' as const } : {}),
-    status: row.status,
-    attempts: row.attempts,
-    nextAttemptAt: iso(row.next_attempt_at),
-    lastAttemptAt: iso(row.last_attempt_at),
-    lastStatusCode: row.last_status_code,
-    lastError: row.last_error,
-    createdAt: row.created_at.toISOString(),
-  };
-}
 
 export type PostgresWebhooks = Pick<
   Store,
@@ -91,16 +38,16 @@ export function createPostgresWebhooks(deps: {
     async addWebhook(input) {
       const createdAt = isoTimestamp(input.createdAt ?? new Date().toISOString(), 'createdAt');
       if (input.id === undefined) {
-        const rows = await query<WebhookRow>(
+        const rows = await query<WebhookRow<Date>>(
           'addWebhook',
           'INSERT INTO webhooks (instance, url, secret, created_at) VALUES ($1, $2, $3, $4) RETURNING *',
           [input.instance, input.url, input.secret, createdAt],
         );
-        return toWebhook(rows[0]!);
+        return toWebhook(rows[0]!, isoDate);
       }
       const id = input.id;
       return transaction('addWebhook', async (client) => {
-        const { rows } = await client.query<WebhookRow>(
+        const { rows } = await client.query<WebhookRow<Date>>(
           'INSERT INTO webhooks (id, instance, url, secret, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING *',
           [id, input.instance, input.url, input.secret, createdAt],
         );
@@ -109,20 +56,20 @@ export function createPostgresWebhooks(deps: {
           "SELECT setval('webhook_ids', GREATEST((SELECT last_value FROM webhook_ids), $1))",
           [id],
         );
-        return toWebhook(rows[0]!);
+        return toWebhook(rows[0]!, isoDate);
       });
     },
 
     async listWebhooks(instance) {
       const rows =
         instance === undefined
-          ? await query<WebhookRow>('listWebhooks', 'SELECT * FROM webhooks ORDER BY id')
-          : await query<WebhookRow>(
+          ? await query<WebhookRow<Date>>('listWebhooks', 'SELECT * FROM webhooks ORDER BY id')
+          : await query<WebhookRow<Date>>(
               'listWebhooks',
               'SELECT * FROM webhooks WHERE instance = $1 ORDER BY id',
               [instance],
             );
-      return rows.map(toWebhook);
+      return rows.map((row) => toWebhook(row, isoDate));
     },
 
     async removeWebhook(id) {
@@ -141,13 +88,13 @@ export function createPostgresWebhooks(deps: {
     },
 
     async dueDeliveries(now, limit) {
-      const rows = await query<DeliveryRow>(
+      const rows = await query<DeliveryRow<Date>>(
         'dueDeliveries',
         `SELECT ${DELIVERY_COLUMNS} FROM deliveries WHERE status = 'pending' AND next_attempt_at <= $1
           ORDER BY next_attempt_at, seq LIMIT $2`,
         [isoTimestamp(now, 'now'), limit],
       );
-      return rows.map(toDelivery);
+      return rows.map((row) => toDelivery(row, isoDate));
     },
 
     async recordDeliveryAttempt(id, attempt: DeliveryAttempt) {
@@ -174,17 +121,17 @@ export function createPostgresWebhooks(deps: {
       const limit = filter.limit ?? null;
       const rows =
         filter.status === undefined
-          ? await query<DeliveryRow>(
+          ? await query<DeliveryRow<Date>>(
               'listDeliveries',
               `SELECT ${DELIVERY_COLUMNS} FROM deliveries ORDER BY seq DESC LIMIT $1`,
               [limit],
             )
-          : await query<DeliveryRow>(
+          : await query<DeliveryRow<Date>>(
               'listDeliveries',
               `SELECT ${DELIVERY_COLUMNS} FROM deliveries WHERE status = $1 ORDER BY seq DESC LIMIT $2`,
               [filter.status, limit],
             );
-      return rows.map(toDelivery);
+      return rows.map((row) => toDelivery(row, isoDate));
     },
 
     async importDelivery(delivery) {

@@ -15,7 +15,6 @@ import type {
   ChangesQuery,
   InstanceSummary,
   Store,
-  VersionRecord,
 } from '../../core/store.js';
 import type { VersionId } from '../../core/version-id.js';
 import {
@@ -25,26 +24,8 @@ import {
   isoTimestamp,
   validateAppendInput,
 } from '../append-input.js';
+import { DELIVERY_COLUMNS, isoText, toVersionRecord, type VersionRow } from '../store-rows.js';
 import { sqliteCode, type SqliteGuard } from './sqlite-errors.js';
-import { DELIVERY_COLUMNS } from './sqlite-webhooks.js';
-
-interface VersionRow {
-  instance: string;
-  version: string;
-  published_at: string;
-  set_count: number;
-  relaxed_rules: string;
-}
-
-function toVersionRecord(row: VersionRow): VersionRecord {
-  return {
-    instance: row.instance,
-    version: row.version,
-    publishedAt: row.published_at,
-    setCount: row.set_count,
-    ...(row.relaxed_rules === '' ? {} : { relaxedRules: row.relaxed_rules.split(',') }),
-  };
-}
 
 /** Parse stored JSON bodies (already valid JSON text) as one array: one parser call, not n. */
 function parseBodies<T>(rows: ReadonlyArray<{ body: string }>): T[] {
@@ -188,7 +169,9 @@ export function createSqliteVersions(
 
     async listVersions(instance) {
       return guard('listVersions', () =>
-        (stmt.versions.all(instance) as VersionRow[]).map(toVersionRecord),
+        (stmt.versions.all(instance) as VersionRow<string>[]).map((row) =>
+          toVersionRecord(row, isoText),
+        ),
       );
     },
 

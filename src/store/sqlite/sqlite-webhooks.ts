@@ -5,69 +5,18 @@
  */
 import type Database from 'better-sqlite3';
 import { IpurlError } from '../../core/errors.js';
-import type {
-  Delivery,
-  DeliveryAttempt,
-  DeliveryStatus,
-  Store,
-  Webhook,
-} from '../../core/store.js';
+import type { DeliveryAttempt, DeliveryStatus, Store } from '../../core/store.js';
 import { DELIVERY_STATUSES, isoTimestamp } from '../append-input.js';
 import { checkDeliveryEvent } from '../held-input.js';
+import {
+  DELIVERY_COLUMNS,
+  isoText,
+  toDelivery,
+  toWebhook,
+  type DeliveryRow,
+  type WebhookRow,
+} from '../store-rows.js';
 import type { SqliteGuard } from './sqlite-errors.js';
-
-interface WebhookRow {
-  id: number;
-  instance: string;
-  url: string;
-  secret: string;
-  created_at: string;
-}
-
-interface DeliveryRow {
-  id: string;
-  webhook_id: number;
-  instance: string;
-  version: string;
-  status: DeliveryStatus;
-  attempts: number;
-  next_attempt_at: string | null;
-  last_attempt_at: string | null;
-  last_status_code: number | null;
-  last_error: string | null;
-  created_at: string;
-  event: string;
-}
-
-export const DELIVERY_COLUMNS =
-  'id, webhook_id, instance, version, status, attempts, next_attempt_at, last_attempt_at, last_status_code, last_error, created_at, event';
-
-function toWebhook(row: WebhookRow): Webhook {
-  return {
-    id: row.id,
-    instance: row.instance,
-    url: row.url,
-    secret: row.secret,
-    createdAt: row.created_at,
-  };
-}
-
-function toDelivery(row: DeliveryRow): Delivery {
-  return {
-    id: row.id,
-    webhookId: row.webhook_id,
-    instance: row.instance,
-    version: row.version,
-    ...(row.event === 'version.held' ? { event: 'version.held' as const } : {}),
-    status: row.status,
-    attempts: row.attempts,
-    nextAttemptAt: row.next_attempt_at,
-    lastAttemptAt: row.last_attempt_at,
-    lastStatusCode: row.last_status_code,
-    lastError: row.last_error,
-    createdAt: row.created_at,
-  };
-}
 
 export type SqliteWebhooks = Pick<
   Store,
@@ -133,7 +82,7 @@ export function createSqliteWebhooks(db: Database.Database, guard: SqliteGuard):
                 input.secret,
                 createdAt,
               );
-        return toWebhook(row as WebhookRow);
+        return toWebhook(row as WebhookRow<string>, isoText);
       });
     },
 
@@ -142,8 +91,8 @@ export function createSqliteWebhooks(db: Database.Database, guard: SqliteGuard):
         (
           (instance === undefined
             ? stmt.webhooks.all()
-            : stmt.webhooksOf.all(instance)) as WebhookRow[]
-        ).map(toWebhook),
+            : stmt.webhooksOf.all(instance)) as WebhookRow<string>[]
+        ).map((row) => toWebhook(row, isoText)),
       );
     },
 
@@ -154,7 +103,9 @@ export function createSqliteWebhooks(db: Database.Database, guard: SqliteGuard):
     async dueDeliveries(now, limit) {
       const at = isoTimestamp(now, 'now');
       return guard('dueDeliveries', () =>
-        (stmt.dueDeliveries.all(at, limit) as DeliveryRow[]).map(toDelivery),
+        (stmt.dueDeliveries.all(at, limit) as DeliveryRow<string>[]).map((row) =>
+          toDelivery(row, isoText),
+        ),
       );
     },
 
@@ -183,8 +134,8 @@ export function createSqliteWebhooks(db: Database.Database, guard: SqliteGuard):
         (
           (filter.status === undefined
             ? stmt.listDeliveries.all(limit)
-            : stmt.listDeliveriesBy.all(filter.status, limit)) as DeliveryRow[]
-        ).map(toDelivery),
+            : stmt.listDeliveriesBy.all(filter.status, limit)) as DeliveryRow<string>[]
+        ).map((row) => toDelivery(row, isoText)),
       );
     },
 

@@ -1,0 +1,87 @@
+/**
+ * The rows both adapters read (versions, webhooks, deliveries) and their mapping to the Store's
+ * records, written once. The column names are the same in SQLite and PostgreSQL; only the
+ * timestamp columns differ (ISO text in SQLite, `timestamptz` as a Date in PostgreSQL), so each
+ * row type takes the timestamp type and each mapping a function that makes it ISO text.
+ */
+import type { Delivery, DeliveryStatus, VersionRecord, Webhook } from '../core/store.js';
+
+/** SQLite keeps ISO text as it is. */
+export const isoText = (value: string): string => value;
+/** PostgreSQL returns timestamptz columns as Dates. */
+export const isoDate = (value: Date): string => value.toISOString();
+
+export interface VersionRow<Time> {
+  instance: string;
+  version: string;
+  published_at: Time;
+  set_count: number;
+  relaxed_rules: string;
+}
+
+export interface WebhookRow<Time> {
+  id: number;
+  instance: string;
+  url: string;
+  secret: string;
+  created_at: Time;
+}
+
+export interface DeliveryRow<Time> {
+  id: string;
+  webhook_id: number;
+  instance: string;
+  version: string;
+  status: DeliveryStatus;
+  attempts: number;
+  next_attempt_at: Time | null;
+  last_attempt_at: Time | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  created_at: Time;
+  event: string;
+}
+
+export const DELIVERY_COLUMNS =
+  'id, webhook_id, instance, version, status, attempts, next_attempt_at, last_attempt_at, last_status_code, last_error, created_at, event';
+
+export function toVersionRecord<Time>(
+  row: VersionRow<Time>,
+  iso: (value: Time) => string,
+): VersionRecord {
+  return {
+    instance: row.instance,
+    version: row.version,
+    publishedAt: iso(row.published_at),
+    setCount: row.set_count,
+    ...(row.relaxed_rules === '' ? {} : { relaxedRules: row.relaxed_rules.split(',') }),
+  };
+}
+
+export function toWebhook<Time>(row: WebhookRow<Time>, iso: (value: Time) => string): Webhook {
+  return {
+    id: row.id,
+    instance: row.instance,
+    url: row.url,
+    secret: row.secret,
+    createdAt: iso(row.created_at),
+  };
+}
+
+export function toDelivery<Time>(row: DeliveryRow<Time>, iso: (value: Time) => string): Delivery {
+  const optional = (value: Time | null) => (value === null ? null : iso(value));
+  return {
+    id: row.id,
+    webhookId: row.webhook_id,
+    instance: row.instance,
+    version: row.version,
+    ...(row.event === 'version.held' ? { event: 'version.held' as const } : {}),
+    status: row.status,
+    attempts: row.attempts,
+    nextAttemptAt: optional(row.next_attempt_at),
+    lastAttemptAt: optional(row.last_attempt_at),
+    lastStatusCode: row.last_status_code,
+    lastError: row.last_error,
+    createdAt: iso(row.created_at),
+  };
+}
