@@ -5,7 +5,7 @@
  * §11.5) so a person sees the same figures as a feed reader.
  */
 import { countChanges } from '../core/change-counts.js';
-import type { ChangeAttributes, ChangeRecord } from '../core/change-record.js';
+import { CHANGE_ATTRIBUTES, type ChangeRecord } from '../core/change-record.js';
 
 export type Align = 'left' | 'right';
 
@@ -91,16 +91,6 @@ export function renderVersionsTable(
   );
 }
 
-const ATTRIBUTE_ORDER: readonly (keyof ChangeAttributes)[] = [
-  'expressRoute',
-  'serviceArea',
-  'category',
-  'required',
-  'tcpPorts',
-  'udpPorts',
-  'notes',
-];
-
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
@@ -115,7 +105,7 @@ function listCount(ips: number, urls: number): string {
 /** Which scalar attributes a Change record changed (previous → current), e.g. `expressRoute, notes`. */
 function changedAttributes(record: ChangeRecord): string {
   if (record.disposition !== 'Change') return '';
-  const keys = ATTRIBUTE_ORDER.filter(
+  const keys = CHANGE_ATTRIBUTES.filter(
     (key) => record.previous?.[key] !== undefined || record.current?.[key] !== undefined,
   );
   return keys.join(', ');

@@ -5,7 +5,7 @@
  * adds or removes (SPEC §5.2). Nothing is elided unless the caller caps the lists.
  */
 import { countChanges } from '../core/change-counts.js';
-import type { ChangeAttributes, ChangeDraft, Disposition } from '../core/change-record.js';
+import { CHANGE_ATTRIBUTES, type ChangeDraft, type Disposition } from '../core/change-record.js';
 
 /** What the renderer needs of a plan (service/publish.ts PublishPlan has these members). */
 export interface PlanView {
@@ -26,16 +26,6 @@ export interface PlanTextOptions {
   /** Most IPs/URLs listed per record and list (default: all). */
   readonly maxItems?: number;
 }
-
-const ATTRIBUTE_ORDER: readonly (keyof ChangeAttributes)[] = [
-  'expressRoute',
-  'serviceArea',
-  'category',
-  'required',
-  'tcpPorts',
-  'udpPorts',
-  'notes',
-];
 
 const GROUPS: readonly Disposition[] = ['Add', 'Change', 'Remove'];
 
@@ -76,7 +66,7 @@ function recordLines(record: ChangeDraft, max: number): string[] {
     lines.push(`      ${summary.join(', ')}`);
     if (c.notes) lines.push(`      notes: ${show(c.notes)}`);
   } else if (record.disposition === 'Change') {
-    for (const key of ATTRIBUTE_ORDER) {
+    for (const key of CHANGE_ATTRIBUTES) {
       const before = record.previous?.[key];
       const after = record.current?.[key];
       if (before === undefined && after === undefined) continue;
