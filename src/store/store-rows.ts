@@ -4,7 +4,17 @@
  * timestamp columns differ (ISO text in SQLite, `timestamptz` as a Date in PostgreSQL), so each
  * row type takes the timestamp type and each mapping a function that makes it ISO text.
  */
-import type { Delivery, DeliveryStatus, VersionRecord, Webhook } from '../core/store.js';
+import { compareInstances } from '../core/instance.js';
+import type {
+  Delivery,
+  DeliveryAttempt,
+  DeliveryStatus,
+  InstanceSummary,
+  VersionRecord,
+  Webhook,
+} from '../core/store.js';
+import type { VersionId } from '../core/version-id.js';
+import { isoTimestamp } from './append-input.js';
 
 /** SQLite keeps ISO text as it is. */
 export const isoText = (value: string): string => value;
@@ -84,4 +94,39 @@ export function toDelivery<Time>(row: DeliveryRow<Time>, iso: (value: Time) => s
     lastError: row.last_error,
     createdAt: iso(row.created_at),
   };
+}
+
+/** `(instance, version)` rows ordered by instance, version DESC → the instances, canonical order. */
+export function toInstanceSummaries(
+  rows: ReadonlyArray<{ instance: string; version: string }>,
+): InstanceSummary[] {
+  const byInstance = new Map<string, VersionId[]>();
+  for (const row of rows) {
+    const list = byInstance.get(row.instance);
+    if (list) list.push(row.version);
+    else byInstance.set(row.instance, [row.version]);
+  }
+  return [...byInstance.keys()].sort(compareInstances).map((instance) => {
+    const versions = byInstance.get(instance) ?? [];
+    return { instance, latest: versions[0] ?? '', versions };
+  });
+}
+
+/** What one delivery attempt writes: when, the next attempt (null: none) and the new status. */
+export function attemptColumns(attempt: DeliveryAttempt): {
+  readonly at: string;
+  readonly next: string | null;
+  readonly status: DeliveryStatus;
+} {
+  const at = isoTimestamp(attempt.at, 'attempt.at');
+  const next =
+    attempt.delivered || attempt.nextAttemptAt === null
+      ? null
+      : isoTimestamp(attempt.nextAttemptAt, 'nextAttemptAt');
+  const status: DeliveryStatus = attempt.delivered
+    ? 'delivered'
+    : next === null
+      ? 'failed'
+      : 'pending';
+  return { at, next, status };
 }

@@ -8,7 +8,6 @@
 import type pg from 'pg';
 import type { ChangeRecord } from '../../core/change-record.js';
 import type { EndpointSet } from '../../core/endpoint-set.js';
-import { compareInstances } from '../../core/instance.js';
 import { relaxedRulesColumn } from '../../core/sanity-policy.js';
 import type {
   AppendVersionInput,
@@ -17,7 +16,6 @@ import type {
   InstanceSummary,
   Store,
 } from '../../core/store.js';
-import type { VersionId } from '../../core/version-id.js';
 import {
   assignChangeIds,
   checkLatest,
@@ -25,7 +23,7 @@ import {
   isoTimestamp,
   validateAppendInput,
 } from '../append-input.js';
-import { isoDate, toVersionRecord, type VersionRow } from '../store-rows.js';
+import { isoDate, toInstanceSummaries, toVersionRecord, type VersionRow } from '../store-rows.js';
 import { pgCode, type PgQuery, type PgTransaction } from './postgres-deps.js';
 
 export type PostgresVersions = Pick<
@@ -148,16 +146,7 @@ export function createPostgresVersions(deps: {
         'listInstances',
         'SELECT instance, version FROM versions ORDER BY instance, version DESC',
       );
-      const byInstance = new Map<string, VersionId[]>();
-      for (const row of rows) {
-        const list = byInstance.get(row.instance);
-        if (list) list.push(row.version);
-        else byInstance.set(row.instance, [row.version]);
-      }
-      return [...byInstance.keys()].sort(compareInstances).map((instance) => {
-        const versions = byInstance.get(instance) ?? [];
-        return { instance, latest: versions[0] ?? '', versions };
-      });
+      return toInstanceSummaries(rows);
     },
 
     async listVersions(instance) {

@@ -4,11 +4,12 @@
  * records each attempt; a removed webhook's pending deliveries are closed so nothing retries.
  */
 import { IpurlError } from '../../core/errors.js';
-import type { DeliveryAttempt, DeliveryStatus, Store } from '../../core/store.js';
+import type { DeliveryAttempt, Store } from '../../core/store.js';
 import { DELIVERY_STATUSES, isoTimestamp } from '../append-input.js';
 import { checkDeliveryEvent } from '../held-input.js';
 import {
   DELIVERY_COLUMNS,
+  attemptColumns,
   isoDate,
   toDelivery,
   toWebhook,
@@ -98,16 +99,7 @@ export function createPostgresWebhooks(deps: {
     },
 
     async recordDeliveryAttempt(id, attempt: DeliveryAttempt) {
-      const at = isoTimestamp(attempt.at, 'attempt.at');
-      const next =
-        attempt.delivered || attempt.nextAttemptAt === null
-          ? null
-          : isoTimestamp(attempt.nextAttemptAt, 'nextAttemptAt');
-      const status: DeliveryStatus = attempt.delivered
-        ? 'delivered'
-        : next === null
-          ? 'failed'
-          : 'pending';
+      const { at, next, status } = attemptColumns(attempt);
       const changed = await execute(
         'recordDeliveryAttempt',
         `UPDATE deliveries SET attempts = attempts + 1, last_attempt_at = $1, last_status_code = $2, last_error = $3,

@@ -7,7 +7,6 @@
 import type Database from 'better-sqlite3';
 import type { ChangeRecord } from '../../core/change-record.js';
 import type { EndpointSet } from '../../core/endpoint-set.js';
-import { compareInstances } from '../../core/instance.js';
 import { relaxedRulesColumn } from '../../core/sanity-policy.js';
 import type {
   AppendVersionInput,
@@ -16,7 +15,6 @@ import type {
   InstanceSummary,
   Store,
 } from '../../core/store.js';
-import type { VersionId } from '../../core/version-id.js';
 import {
   assignChangeIds,
   checkLatest,
@@ -24,7 +22,13 @@ import {
   isoTimestamp,
   validateAppendInput,
 } from '../append-input.js';
-import { DELIVERY_COLUMNS, isoText, toVersionRecord, type VersionRow } from '../store-rows.js';
+import {
+  DELIVERY_COLUMNS,
+  isoText,
+  toInstanceSummaries,
+  toVersionRecord,
+  type VersionRow,
+} from '../store-rows.js';
 import { sqliteCode, type SqliteGuard } from './sqlite-errors.js';
 
 /** Parse stored JSON bodies (already valid JSON text) as one array: one parser call, not n. */
@@ -155,16 +159,7 @@ export function createSqliteVersions(
         'listInstances',
         () => stmt.allVersions.all() as Array<{ instance: string; version: string }>,
       );
-      const byInstance = new Map<string, VersionId[]>();
-      for (const row of rows) {
-        const list = byInstance.get(row.instance);
-        if (list) list.push(row.version);
-        else byInstance.set(row.instance, [row.version]);
-      }
-      return [...byInstance.keys()].sort(compareInstances).map((instance) => {
-        const versions = byInstance.get(instance) ?? [];
-        return { instance, latest: versions[0] ?? '', versions };
-      });
+      return toInstanceSummaries(rows);
     },
 
     async listVersions(instance) {

@@ -5,11 +5,12 @@
  */
 import type Database from 'better-sqlite3';
 import { IpurlError } from '../../core/errors.js';
-import type { DeliveryAttempt, DeliveryStatus, Store } from '../../core/store.js';
+import type { DeliveryAttempt, Store } from '../../core/store.js';
 import { DELIVERY_STATUSES, isoTimestamp } from '../append-input.js';
 import { checkDeliveryEvent } from '../held-input.js';
 import {
   DELIVERY_COLUMNS,
+  attemptColumns,
   isoText,
   toDelivery,
   toWebhook,
@@ -110,16 +111,7 @@ export function createSqliteWebhooks(db: Database.Database, guard: SqliteGuard):
     },
 
     async recordDeliveryAttempt(id, attempt: DeliveryAttempt) {
-      const at = isoTimestamp(attempt.at, 'attempt.at');
-      const next =
-        attempt.delivered || attempt.nextAttemptAt === null
-          ? null
-          : isoTimestamp(attempt.nextAttemptAt, 'nextAttemptAt');
-      const status: DeliveryStatus = attempt.delivered
-        ? 'delivered'
-        : next === null
-          ? 'failed'
-          : 'pending';
+      const { at, next, status } = attemptColumns(attempt);
       const changed = guard(
         'recordDeliveryAttempt',
         () =>
