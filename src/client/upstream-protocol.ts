@@ -2,8 +2,8 @@
  * What sync knows of the web-service wire protocol (endpoints.office.com or another ipurl),
  * kept beside the upstream client: which paths a sync asks for, with which parameters, and the
  * checks of an answer's shape before anything reads it.
- * - `/version` lists every instance's latest version (SPEC §3.1); `/version/{instance}?AllVersions`
- *   its version list, and is not rate limited (SPEC §2.2).
+ * - `/version` lists every instance's latest version; `/version/{instance}?AllVersions`
+ *   its version list, and is not rate limited.
  * - `/endpoints/{instance}` with every service area, MEM included (`ServiceAreas=Exchange,
  *   SharePoint,Skype,MEM,Common`): the live service leaves MEM out of an answer that does not
  *   name it; a second time with a marker TenantName, to find the tenant placeholders.

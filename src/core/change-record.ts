@@ -48,7 +48,7 @@ export interface ChangeAttributes {
   readonly notes?: string;
 }
 
-/** The members of `previous`/`current`, in their wire order (SPEC §5.2). */
+/** The members of `previous`/`current`, in their wire order. */
 export const CHANGE_ATTRIBUTES: readonly (keyof ChangeAttributes)[] = [
   'expressRoute',
   'serviceArea',

@@ -10,7 +10,7 @@ import type { GuardSetting } from './held.js';
 
 export const CLIENT_REQUEST_ID_KEY = 'clientRequestId';
 export const SYNC_STATE_KEY = 'sync';
-/** SPEC §2.3/§10: poll `/version` at most hourly. */
+/** Poll `/version` at most hourly, as the service asks of its clients. */
 export const VERSION_CHECK_INTERVAL_MS = 3_600_000;
 
 export interface SyncErrorInfo {
@@ -42,7 +42,7 @@ export interface SyncState {
   readonly failingSince?: string;
   /** Backoff: no new attempt before this time (unless forced). */
   readonly nextAttemptAt?: string;
-  /** The upstream's Retry-After: no request before this time, forced or not (SPEC §2.2). */
+  /** The upstream's Retry-After: no request before this time, forced or not. */
   readonly retryAfterUntil?: string;
   /** Instances the last run was asked for (empty = every instance the upstream lists). */
   readonly requested?: readonly string[];
