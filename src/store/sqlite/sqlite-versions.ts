@@ -49,15 +49,9 @@ export type SqliteVersions = Pick<
   | 'isEmpty'
 >;
 
-export function createSqliteVersions(
-  db: Database.Database,
-  guard: SqliteGuard,
-): {
-  readonly methods: SqliteVersions;
-  /** The append transaction (held.ts accepts a held batch through it, nested). */
-  readonly append: (input: AppendVersionInput) => AppendVersionResult;
-} {
-  const stmt = {
+/** The statements of the versions tables, prepared once per open. */
+function prepareVersionStatements(db: Database.Database) {
+  return {
     allVersions: db.prepare(
       'SELECT instance, version FROM versions ORDER BY instance, version DESC',
     ),
@@ -101,6 +95,17 @@ export function createSqliteVersions(
     revision: db.prepare("SELECT key, value FROM meta WHERE key IN ('store_id', 'revision')"),
     anyVersion: db.prepare('SELECT 1 FROM versions LIMIT 1'),
   };
+}
+
+export function createSqliteVersions(
+  db: Database.Database,
+  guard: SqliteGuard,
+): {
+  readonly methods: SqliteVersions;
+  /** The append transaction (held.ts accepts a held batch through it, nested). */
+  readonly append: (input: AppendVersionInput) => AppendVersionResult;
+} {
+  const stmt = prepareVersionStatements(db);
 
   const append = db.transaction((input: AppendVersionInput): AppendVersionResult => {
     const { instance, version } = input;
