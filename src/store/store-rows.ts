@@ -14,7 +14,9 @@ import type {
   Webhook,
 } from '../core/store.js';
 import type { VersionId } from '../core/version-id.js';
-import { isoTimestamp } from './append-input.js';
+import { IpurlError } from '../core/errors.js';
+import { DELIVERY_STATUSES, isoTimestamp } from './append-input.js';
+import { checkDeliveryEvent } from './held-input.js';
 
 /** SQLite keeps ISO text as it is. */
 export const isoText = (value: string): string => value;
@@ -129,4 +131,31 @@ export function attemptColumns(attempt: DeliveryAttempt): {
       ? 'failed'
       : 'pending';
   return { at, next, status };
+}
+
+/** A delivery being imported (`ipurl copy`), checked: its DELIVERY_COLUMNS values, in order. */
+export function importedDeliveryValues(delivery: Delivery): unknown[] {
+  if (!DELIVERY_STATUSES.includes(delivery.status)) {
+    throw new IpurlError(
+      'ERR_INVALID_PARAMETER',
+      `delivery status must be pending, delivered or failed; received ${delivery.status}`,
+    );
+  }
+  checkDeliveryEvent(delivery.event);
+  const optional = (value: string | null, field: string) =>
+    value === null ? null : isoTimestamp(value, field);
+  return [
+    delivery.id,
+    delivery.webhookId,
+    delivery.instance,
+    delivery.version,
+    delivery.status,
+    delivery.attempts,
+    optional(delivery.nextAttemptAt, 'nextAttemptAt'),
+    optional(delivery.lastAttemptAt, 'lastAttemptAt'),
+    delivery.lastStatusCode,
+    delivery.lastError,
+    isoTimestamp(delivery.createdAt, 'createdAt'),
+    delivery.event ?? 'version.published',
+  ];
 }

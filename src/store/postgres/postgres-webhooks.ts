@@ -5,10 +5,10 @@
  */
 import { IpurlError } from '../../core/errors.js';
 import type { DeliveryAttempt, Store } from '../../core/store.js';
-import { DELIVERY_STATUSES, isoTimestamp } from '../append-input.js';
-import { checkDeliveryEvent } from '../held-input.js';
+import { isoTimestamp } from '../append-input.js';
 import {
   DELIVERY_COLUMNS,
+  importedDeliveryValues,
   attemptColumns,
   isoDate,
   toDelivery,
@@ -127,32 +127,10 @@ export function createPostgresWebhooks(deps: {
     },
 
     async importDelivery(delivery) {
-      if (!DELIVERY_STATUSES.includes(delivery.status)) {
-        throw new IpurlError(
-          'ERR_INVALID_PARAMETER',
-          `delivery status must be pending, delivered or failed; received ${delivery.status}`,
-        );
-      }
-      checkDeliveryEvent(delivery.event);
-      const optional = (value: string | null, field: string) =>
-        value === null ? null : isoTimestamp(value, field);
       await query(
         'importDelivery',
         `INSERT INTO deliveries (${DELIVERY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-        [
-          delivery.id,
-          delivery.webhookId,
-          delivery.instance,
-          delivery.version,
-          delivery.status,
-          delivery.attempts,
-          optional(delivery.nextAttemptAt, 'nextAttemptAt'),
-          optional(delivery.lastAttemptAt, 'lastAttemptAt'),
-          delivery.lastStatusCode,
-          delivery.lastError,
-          isoTimestamp(delivery.createdAt, 'createdAt'),
-          delivery.event ?? 'version.published',
-        ],
+        importedDeliveryValues(delivery),
       );
     },
   };

@@ -6,10 +6,10 @@
 import type Database from 'better-sqlite3';
 import { IpurlError } from '../../core/errors.js';
 import type { DeliveryAttempt, Store } from '../../core/store.js';
-import { DELIVERY_STATUSES, isoTimestamp } from '../append-input.js';
-import { checkDeliveryEvent } from '../held-input.js';
+import { isoTimestamp } from '../append-input.js';
 import {
   DELIVERY_COLUMNS,
+  importedDeliveryValues,
   attemptColumns,
   isoText,
   toDelivery,
@@ -132,31 +132,8 @@ export function createSqliteWebhooks(db: Database.Database, guard: SqliteGuard):
     },
 
     async importDelivery(delivery) {
-      if (!DELIVERY_STATUSES.includes(delivery.status)) {
-        throw new IpurlError(
-          'ERR_INVALID_PARAMETER',
-          `delivery status must be pending, delivered or failed; received ${delivery.status}`,
-        );
-      }
-      checkDeliveryEvent(delivery.event);
-      const iso = (value: string | null, field: string) =>
-        value === null ? null : isoTimestamp(value, field);
-      guard('importDelivery', () =>
-        stmt.importDelivery.run(
-          delivery.id,
-          delivery.webhookId,
-          delivery.instance,
-          delivery.version,
-          delivery.status,
-          delivery.attempts,
-          iso(delivery.nextAttemptAt, 'nextAttemptAt'),
-          iso(delivery.lastAttemptAt, 'lastAttemptAt'),
-          delivery.lastStatusCode,
-          delivery.lastError,
-          isoTimestamp(delivery.createdAt, 'createdAt'),
-          delivery.event ?? 'version.published',
-        ),
-      );
+      const values = importedDeliveryValues(delivery);
+      guard('importDelivery', () => stmt.importDelivery.run(...values));
     },
   };
 }
