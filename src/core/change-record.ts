@@ -48,6 +48,17 @@ export interface ChangeAttributes {
   readonly notes?: string;
 }
 
+/** The members of `previous`/`current`, in their wire order. */
+export const CHANGE_ATTRIBUTES: readonly (keyof ChangeAttributes)[] = [
+  'expressRoute',
+  'serviceArea',
+  'category',
+  'required',
+  'tcpPorts',
+  'udpPorts',
+  'notes',
+];
+
 export interface ChangeAdd {
   /** `YYYYMMDD`: when the additions go live. */
   readonly effectiveDate: string;

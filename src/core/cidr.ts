@@ -10,6 +10,7 @@
  * - a prefix always carries `/len`, and its host bits are zero.
  */
 import { IpurlError, describeValue } from './errors.js';
+import { formatIpv4, parseIpv4 as parseIpv4Number, parseIpv6Groups } from './ip-text.js';
 
 export type IpFamily = 4 | 6;
 
@@ -42,69 +43,18 @@ export function familyBits(family: IpFamily): number {
 // ---------------------------------------------------------------------------------------------
 // Addresses
 
-/**
- * Dotted-decimal IPv4, four octets 0–255, no leading zeros (they are octal in some parsers).
- * A character scan over plain numbers: this runs once per published prefix (half a million in a
- * large publish), so it avoids split/regex/bigint per octet and converts once at the end.
- */
-function parseIpv4Number(text: string): number | undefined {
-  let value = 0;
-  let octet = 0;
-  let digits = 0;
-  let dots = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code === 46 /* . */) {
-      if (digits === 0 || dots === 3) return undefined;
-      value = value * 256 + octet;
-      octet = 0;
-      digits = 0;
-      dots += 1;
-    } else if (code >= 48 && code <= 57) {
-      if (digits > 0 && octet === 0) return undefined; // leading zero
-      octet = octet * 10 + (code - 48);
-      digits += 1;
-      if (octet > 255) return undefined;
-    } else {
-      return undefined;
-    }
-  }
-  if (dots !== 3 || digits === 0) return undefined;
-  return value * 256 + octet;
-}
-
+/** IPv4 text → 32-bit value, or undefined (the one parser: ip-text.ts). */
 function parseIpv4(text: string): bigint | undefined {
   const value = parseIpv4Number(text);
-  return value === undefined ? undefined : BigInt(value);
+  return value < 0 ? undefined : BigInt(value);
 }
 
-/** RFC 4291 §2.2 text forms, including `::` and a trailing embedded IPv4; no zone ids. */
+/** IPv6 text → 128-bit value, or undefined; no zone ids (the one parser: ip-text.ts). */
 function parseIpv6(text: string): bigint | undefined {
-  const halves = text.split('::');
-  if (halves.length > 2) return undefined;
-  const head = halves[0] === '' ? [] : (halves[0] ?? '').split(':');
-  const tail = halves.length === 2 ? (halves[1] === '' ? [] : (halves[1] ?? '').split(':')) : [];
-  const groups: number[] = [];
-  const all = [...head, ...tail];
-  const last = all[all.length - 1];
-  let embedded: bigint | undefined;
-  if (last !== undefined && last.includes('.')) {
-    embedded = parseIpv4(last);
-    if (embedded === undefined) return undefined;
-    // The IPv4 part must end the text: `1.2.3.4::` is not an address.
-    if (tail.length > 0) tail.pop();
-    else if (halves.length === 1) head.pop();
-    else return undefined;
-  }
-  const width = embedded === undefined ? 8 : 6;
-  for (const group of [...head, ...tail]) if (!/^[0-9a-fA-F]{1,4}$/.test(group)) return undefined;
-  const given = head.length + tail.length;
-  if (halves.length === 2 ? given >= width : given !== width) return undefined;
-  const toInt = (g: string): number => parseInt(g, 16);
-  groups.push(...head.map(toInt), ...new Array<number>(width - given).fill(0), ...tail.map(toInt));
+  const groups = parseIpv6Groups(text);
+  if (groups === undefined) return undefined;
   let value = 0n;
   for (const group of groups) value = (value << 16n) | BigInt(group);
-  if (embedded !== undefined) value = (value << 32n) | embedded;
   return value;
 }
 
@@ -140,12 +90,7 @@ export function parseIpAddress(text: string): IpAddress {
 
 /** Canonical text of an address (see the module comment). */
 export function formatIpAddress(address: IpAddress): string {
-  return address.family === 4 ? formatIpv4(address.value) : formatIpv6(address.value);
-}
-
-function formatIpv4(value: bigint): string {
-  const n = Number(value);
-  return `${Math.floor(n / 0x1000000)}.${(n >>> 16) & 0xff}.${(n >>> 8) & 0xff}.${n & 0xff}`;
+  return address.family === 4 ? formatIpv4(Number(address.value)) : formatIpv6(address.value);
 }
 
 /** RFC 5952 §4.2: compress the longest run (≥ 2) of zero groups, the first one on a tie. */

@@ -11,6 +11,7 @@
  *   more); when one side lacks it, that side shows `""` in `previous`/`current`.
  */
 import {
+  CHANGE_ATTRIBUTES,
   FIRST_VERSION_WITH_IMPACT,
   type ChangeAdd,
   type ChangeAttributes,
@@ -137,17 +138,6 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
 
 type AttributeKey = keyof ChangeAttributes;
 
-/** Wire order of `previous`/`current` members (SPEC §5.2). */
-const ATTRIBUTE_KEYS: readonly AttributeKey[] = [
-  'expressRoute',
-  'serviceArea',
-  'category',
-  'required',
-  'tcpPorts',
-  'udpPorts',
-  'notes',
-];
-
 /** A set's scalar attributes as change-record strings; undefined for an absent optional member. */
 function attributeValue(set: EndpointSet, key: AttributeKey): string | undefined {
   switch (key) {
@@ -167,7 +157,7 @@ function attributeValue(set: EndpointSet, key: AttributeKey): string | undefined
 /** Every present attribute, in wire order (the `current` of an Add, the `previous` of a Remove). */
 function attributesOf(set: EndpointSet): ChangeAttributes {
   const out: Record<string, string> = {};
-  for (const key of ATTRIBUTE_KEYS) {
+  for (const key of CHANGE_ATTRIBUTES) {
     const value = attributeValue(set, key);
     if (value !== undefined) out[key] = value;
   }
@@ -182,7 +172,7 @@ function changedAttributes(
   const before: Record<string, string> = {};
   const after: Record<string, string> = {};
   let any = false;
-  for (const key of ATTRIBUTE_KEYS) {
+  for (const key of CHANGE_ATTRIBUTES) {
     const a = attributeValue(old, key) ?? '';
     const b = attributeValue(now, key) ?? '';
     if (a === b) continue;

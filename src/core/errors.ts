@@ -80,15 +80,13 @@ export class ValidationError extends IpurlError {
   }
 }
 
+/**
+ * Only ipurl's own errors: a Node error with an `ERR_*` code of its own (`ERR_INVALID_URL`,
+ * `ERR_STREAM_PREMATURE_CLOSE`, ...) is an internal failure, never a client's mistake, and its
+ * message may carry internals; callers map it to ERR_INTERNAL (HTTP 500, CLI "unexpected error").
+ */
 export function isIpurlError(error: unknown): error is IpurlError {
-  return (
-    error instanceof IpurlError ||
-    (typeof error === 'object' &&
-      error !== null &&
-      typeof (error as { code?: unknown }).code === 'string' &&
-      (error as { code: string }).code.startsWith('ERR_') &&
-      error instanceof Error)
-  );
+  return error instanceof IpurlError;
 }
 
 export function isValidationError(error: unknown): error is ValidationError {

@@ -11,22 +11,21 @@
  *   nothing at lookup time.
  * - IPv6: the same over 128-bit keys kept as four 32-bit words (flat Uint32Array). IPv4-mapped
  *   addresses (`::ffff:192.0.2.1`, RFC 4291 §2.5.5.2) are looked up as IPv4.
- * - Hosts (lower-cased, trailing dot removed): an exact map for plain names; a suffix map for
- *   patterns with one leading `*` (`*.x.com`, `*cdn.x.net`, `*-files.sharepoint.com`), keyed by the
- *   domain after the pattern's first dot and reached by walking the host's labels; and a short
- *   list of regular expressions for the rest (`autodiscover.*.onmicrosoft.com`). `*` follows PAC
- *   shExpMatch (ECOSYSTEM.md wildcard table): any run of characters, so `*.x.com` matches
- *   `a.b.x.com` but never `x.com`. The tenant placeholder `<tenant>` (SPEC §11.9) stands for one
- *   DNS label (a tenant name is a label, SPEC §11.7).
+ * - Hosts (lower-cased, trailing dot removed): exact names, leading-`*` suffixes and the few other
+ *   patterns, compiled by host-matcher.ts.
  */
-import {
-  TENANT_PLACEHOLDER,
-  type Category,
-  type EndpointSet,
-  type ServiceArea,
-} from './endpoint-set.js';
 import type { EntryOrigin } from './device-entry.js';
+import type { Category, EndpointSet, ServiceArea } from './endpoint-set.js';
+import { buildHostMatcher } from './host-matcher.js';
+import { parseIpv4 } from './ip-text.js';
+import { compareWords, maskV6, parseIpv6, v6End } from './ipv6-words.js';
+import { parseLookupQuery, plainHost } from './lookup-query.js';
 import { buildIntervals, type PrefixSpan } from './prefix-intervals.js';
+
+// The address and query parsers live in their own files; re-exported for the index's users.
+export { formatIpv4, parseIpv4 } from './ip-text.js';
+export { parseIpv6 } from './ipv6-words.js';
+export { parseLookupQuery, plainHost, type ParsedQuery } from './lookup-query.js';
 
 export type LookupKind = 'ipv4' | 'ipv6' | 'host';
 
@@ -61,23 +60,6 @@ export interface LookupResult {
   /** The category to apply (SPEC §9), or null when nothing matched. */
   readonly category: Category | null;
 }
-
-export type ParsedQuery =
-  | {
-      readonly ok: true;
-      readonly kind: 'ipv4';
-      readonly value: number;
-      readonly text: string;
-      readonly mappedFrom?: string;
-    }
-  | {
-      readonly ok: true;
-      readonly kind: 'ipv6';
-      readonly words: readonly [number, number, number, number];
-      readonly text: string;
-    }
-  | { readonly ok: true; readonly kind: 'host'; readonly host: string }
-  | { readonly ok: false; readonly reason: string };
 
 export interface LookupIndexStats {
   readonly sets: number;
@@ -125,203 +107,6 @@ function sortMatches(matches: LookupMatch[]): LookupMatch[] {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Address parsing (no allocation on the IPv4 hot path)
-
-/** Dotted-quad IPv4 (four decimal octets, no leading-zero octal forms) → uint32, or -1. */
-export function parseIpv4(text: string, from = 0, to = text.length): number {
-  let value = 0;
-  let octet = 0;
-  let digits = 0;
-  let dots = 0;
-  for (let i = from; i < to; i += 1) {
-    const c = text.charCodeAt(i);
-    if (c >= 48 && c <= 57) {
-      if (digits > 0 && octet === 0) return -1; // "01": ambiguous (octal in some parsers)
-      octet = octet * 10 + (c - 48);
-      digits += 1;
-      if (octet > 255) return -1;
-    } else if (c === 46) {
-      if (digits === 0 || dots === 3) return -1;
-      value = value * 256 + octet;
-      octet = 0;
-      digits = 0;
-      dots += 1;
-    } else return -1;
-  }
-  if (dots !== 3 || digits === 0) return -1;
-  return value * 256 + octet;
-}
-
-/** IPv6 text (RFC 4291 §2.2, incl. `::` and a trailing dotted IPv4) → four 32-bit words, or undefined. */
-export function parseIpv6(text: string): [number, number, number, number] | undefined {
-  const zone = text.indexOf('%');
-  const address = zone === -1 ? text : text.slice(0, zone);
-  if (address.length < 2 || address.length > 45) return undefined;
-  const groups: number[] = [];
-  let tail: number[] | undefined;
-  let current = groups;
-  const parts = address.split(':');
-  const double = address.indexOf('::');
-  if (double !== -1 && address.indexOf('::', double + 1) !== -1) return undefined;
-  for (let i = 0; i < parts.length; i += 1) {
-    const part = parts[i]!;
-    if (part === '') {
-      // `::` yields one or two empty parts (three when the address is just "::").
-      if (double === -1) return undefined;
-      if (tail === undefined) {
-        tail = [];
-        current = tail;
-      }
-      continue;
-    }
-    if (i === parts.length - 1 && part.includes('.')) {
-      const v4 = parseIpv4(part);
-      if (v4 < 0) return undefined;
-      current.push(Math.floor(v4 / 65536), v4 % 65536);
-      continue;
-    }
-    if (part.length > 4 || !/^[0-9a-fA-F]+$/.test(part)) return undefined;
-    current.push(parseInt(part, 16));
-  }
-  let all: number[];
-  if (tail === undefined) {
-    if (groups.length !== 8) return undefined;
-    all = groups;
-  } else {
-    const missing = 8 - groups.length - tail.length;
-    if (missing < 1) return undefined;
-    all = [...groups, ...Array<number>(missing).fill(0), ...tail];
-  }
-  return [
-    all[0]! * 65536 + all[1]!,
-    all[2]! * 65536 + all[3]!,
-    all[4]! * 65536 + all[5]!,
-    all[6]! * 65536 + all[7]!,
-  ];
-}
-
-export function formatIpv4(value: number): string {
-  return `${Math.floor(value / 16777216)}.${Math.floor(value / 65536) % 256}.${Math.floor(value / 256) % 256}.${value % 256}`;
-}
-
-const HOST_CHARS = /^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/;
-
-/**
- * Classify a query: an IPv4/IPv6 address (brackets, port and zone allowed), a host (any case,
- * trailing dot, `host:port`), or a URL (`https://host/path`, `host/path`): its host is used.
- */
-export function parseLookupQuery(query: string): ParsedQuery {
-  let text = query.trim();
-  if (text === '')
-    return { ok: false, reason: 'empty query: expected an IP address, a host name or a URL' };
-  if (text.length > 2048)
-    return { ok: false, reason: `too long (${text.length} characters; at most 2048)` };
-  if (text.includes('://')) {
-    let url: URL;
-    try {
-      url = new URL(text);
-    } catch {
-      return { ok: false, reason: 'not a valid URL' };
-    }
-    text = url.hostname;
-    if (text === '') return { ok: false, reason: 'the URL has no host' };
-  } else {
-    const slash = text.search(/[/?#]/);
-    if (slash !== -1) text = text.slice(0, slash);
-    const at = text.lastIndexOf('@');
-    if (at !== -1) text = text.slice(at + 1);
-  }
-  if (text.startsWith('[')) {
-    const close = text.indexOf(']');
-    if (close === -1) return { ok: false, reason: 'unclosed "[" around an IPv6 address' };
-    const rest = text.slice(close + 1);
-    if (rest !== '' && !/^:\d{1,5}$/.test(rest))
-      return { ok: false, reason: 'unexpected text after "]"' };
-    text = text.slice(1, close);
-    return parseAddressOrHost(text, true);
-  }
-  const colons = text.split(':').length - 1;
-  if (colons === 1) {
-    const [host = '', port = ''] = text.split(':');
-    if (!/^\d{1,5}$/.test(port))
-      return { ok: false, reason: `"${port}" after ":" is not a port number` };
-    text = host;
-  }
-  return parseAddressOrHost(text, colons > 1);
-}
-
-function parseAddressOrHost(text: string, ipv6: boolean): ParsedQuery {
-  if (ipv6 || text.includes(':')) {
-    const words = parseIpv6(text);
-    if (words === undefined) return { ok: false, reason: 'not a valid IPv6 address' };
-    if (words[0] === 0 && words[1] === 0 && words[2] === 0xffff) {
-      return {
-        ok: true,
-        kind: 'ipv4',
-        value: words[3],
-        text: formatIpv4(words[3]),
-        mappedFrom: text.toLowerCase(),
-      };
-    }
-    return { ok: true, kind: 'ipv6', words, text: text.toLowerCase() };
-  }
-  if (/^[0-9.]+$/.test(text)) {
-    const value = parseIpv4(text);
-    if (value < 0)
-      return {
-        ok: false,
-        reason: 'not a valid IPv4 address (four decimal octets 0–255, e.g. 52.112.0.1)',
-      };
-    return { ok: true, kind: 'ipv4', value, text };
-  }
-  let host = text.toLowerCase();
-  if (host.endsWith('.')) host = host.slice(0, -1);
-  if (/[^\x20-\x7e]/.test(host)) {
-    try {
-      host = new URL(`http://${host}/`).hostname;
-    } catch {
-      return { ok: false, reason: 'not a valid host name' };
-    }
-  }
-  if (host.length === 0 || host.length > 253 || !HOST_CHARS.test(host)) {
-    return {
-      ok: false,
-      reason: 'not an IP address, a host name (letters, digits, "-", dots) or a URL',
-    };
-  }
-  return { ok: true, kind: 'host', host };
-}
-
-/**
- * A query that is already a plain host name (letters, digits, `-`, `_`, dots; any case; an
- * optional trailing dot; at least one letter), lower-cased and without the trailing dot; else
- * undefined and the full parser decides.
- */
-export function plainHost(query: string): string | undefined {
-  const length = query.length;
-  if (length === 0 || length > 254) return undefined;
-  let upper = false;
-  let letter = false;
-  let previousDot = true;
-  for (let i = 0; i < length; i += 1) {
-    const c = query.charCodeAt(i);
-    if (c >= 97 && c <= 122) letter = true;
-    else if (c >= 65 && c <= 90) {
-      letter = true;
-      upper = true;
-    } else if (c === 46) {
-      if (previousDot) return undefined;
-      previousDot = true;
-      continue;
-    } else if (!((c >= 48 && c <= 57) || c === 45 || c === 95)) return undefined;
-    previousDot = false;
-  }
-  if (!letter) return undefined;
-  const host = upper ? query.toLowerCase() : query;
-  return host.charCodeAt(length - 1) === 46 ? host.slice(0, -1) : host;
-}
-
-// ---------------------------------------------------------------------------------------------
 // Building
 
 /** An IPv4 prefix as [start, end) over uint32 numbers; the item is the match it yields. */
@@ -329,49 +114,6 @@ type V4Prefix = PrefixSpan<number, LookupMatch>;
 
 /** An IPv6 prefix over four 32-bit words; end undefined = the top of the space. */
 type V6Prefix = PrefixSpan<readonly number[], LookupMatch>;
-
-interface SuffixPattern {
-  /** The pattern without its leading `*` (what the host must end with). */
-  readonly tail: string;
-  /** `<tenant>`: the part before `tail` must be exactly one non-empty label. */
-  readonly oneLabel: boolean;
-  readonly match: LookupMatch;
-}
-
-function compareWords(a: readonly number[], b: readonly number[]): number {
-  for (let i = 0; i < 4; i += 1) {
-    const d = a[i]! - b[i]!;
-    if (d !== 0) return d;
-  }
-  return 0;
-}
-
-/** Words of `start + 2^(128-length)`, or undefined on overflow past the top. */
-function v6End(start: readonly number[], length: number): number[] | undefined {
-  if (length === 0) return undefined;
-  const words = [...start];
-  const word = Math.floor((length - 1) / 32);
-  const bit = 32 - (length - 32 * word);
-  let carry = 2 ** bit;
-  for (let i = word; i >= 0 && carry > 0; i -= 1) {
-    const sum = words[i]! + carry;
-    words[i] = sum % 4294967296;
-    carry = sum >= 4294967296 ? 1 : 0;
-  }
-  if (carry > 0) return undefined;
-  for (let i = word + 1; i < 4; i += 1) words[i] = 0;
-  return words;
-}
-
-function maskV6(words: readonly number[], length: number): number[] {
-  return words.map((w, i) => {
-    const keep = Math.max(0, Math.min(32, length - 32 * i));
-    if (keep === 32) return w;
-    if (keep === 0) return 0;
-    const size = 2 ** (32 - keep);
-    return w - (w % size);
-  });
-}
 
 function toMatchedSet(set: EndpointSet): MatchedSet {
   return {
@@ -386,10 +128,6 @@ function toMatchedSet(set: EndpointSet): MatchedSet {
   };
 }
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
 /**
  * Compile one version's sets. Unparseable prefixes are skipped (the data is validated upstream).
  * `originOf` labels the matches of labelled entries (service/lookup.ts builds such an index from
@@ -401,10 +139,7 @@ export function buildLookupIndex(
 ): LookupIndex {
   const v4: V4Prefix[] = [];
   const v6: V6Prefix[] = [];
-  const exact = new Map<string, LookupMatch[]>();
-  const suffix = new Map<string, SuffixPattern[]>();
-  const others: Array<{ regex: RegExp; match: LookupMatch }> = [];
-  let suffixCount = 0;
+  const hostPatterns: Array<{ pattern: string; item: LookupMatch }> = [];
 
   for (const set of sets) {
     const info = toMatchedSet(set);
@@ -430,38 +165,8 @@ export function buildLookupIndex(
         v6.push({ start, end: v6End(start, length), item: match });
       }
     }
-    for (const url of set.urls ?? []) {
-      const pattern = url.toLowerCase();
-      const match: LookupMatch = { set: info, matched: url, ...labelled };
-      const starCount = pattern.split('*').length - 1;
-      const tenantCount = pattern.split(TENANT_PLACEHOLDER).length - 1;
-      if (starCount === 0 && tenantCount === 0) {
-        const list = exact.get(pattern) ?? [];
-        list.push(match);
-        exact.set(pattern, list);
-        continue;
-      }
-      const leadingStar = starCount === 1 && tenantCount === 0 && pattern.startsWith('*');
-      const leadingTenant =
-        starCount === 0 && tenantCount === 1 && pattern.startsWith(TENANT_PLACEHOLDER);
-      if (leadingStar || leadingTenant) {
-        const tail = pattern.slice(leadingStar ? 1 : TENANT_PLACEHOLDER.length);
-        const dot = tail.indexOf('.');
-        if (dot !== -1 && dot < tail.length - 1) {
-          const key = tail.slice(dot + 1);
-          const list = suffix.get(key) ?? [];
-          list.push({ tail, oneLabel: leadingTenant, match });
-          suffix.set(key, list);
-          suffixCount += 1;
-          continue;
-        }
-      }
-      const source = pattern
-        .split(TENANT_PLACEHOLDER)
-        .map((part) => part.split('*').map(escapeRegExp).join('.*'))
-        .join('[a-z0-9-]+');
-      others.push({ regex: new RegExp(`^${source}$`), match });
-    }
+    for (const url of set.urls ?? [])
+      hostPatterns.push({ pattern: url, item: { set: info, matched: url, ...labelled } });
   }
 
   // Elementary intervals (O(n log n), see prefix-intervals.ts).
@@ -514,34 +219,8 @@ export function buildLookupIndex(
     return v6Table.itemsOf(v6Owners[lo]!);
   }
 
-  function lookupHost(host: string): readonly LookupMatch[] {
-    let found: LookupMatch[] | undefined;
-    const direct = exact.get(host);
-    if (direct !== undefined) found = [...direct];
-    // Walk the host's proper dot-suffixes: a.b.x.com → b.x.com, x.com, com.
-    if (suffix.size > 0) {
-      let dot = host.indexOf('.');
-      while (dot !== -1) {
-        const bucket = suffix.get(host.slice(dot + 1));
-        if (bucket !== undefined) {
-          for (const entry of bucket) {
-            if (host.length >= entry.tail.length && host.endsWith(entry.tail)) {
-              if (entry.oneLabel) {
-                const head = host.slice(0, host.length - entry.tail.length);
-                if (head === '' || head.includes('.')) continue;
-              }
-              (found ??= []).push(entry.match);
-            }
-          }
-        }
-        dot = host.indexOf('.', dot + 1);
-      }
-    }
-    for (const other of others) {
-      if (other.regex.test(host)) (found ??= []).push(other.match);
-    }
-    return found === undefined ? NONE : found.length > 1 ? sortMatches(found) : found;
-  }
+  const hosts = buildHostMatcher(hostPatterns, sortMatches);
+  const lookupHost = hosts.match;
 
   return {
     lookupIpv4,
@@ -603,9 +282,9 @@ export function buildLookupIndex(
       ipv6Prefixes: v6.length,
       ipv4Intervals: v4Starts.length,
       ipv6Intervals: v6Count,
-      exactHosts: exact.size,
-      suffixPatterns: suffixCount,
-      otherPatterns: others.length,
+      exactHosts: hosts.exactHosts,
+      suffixPatterns: hosts.suffixPatterns,
+      otherPatterns: hosts.otherPatterns,
     },
   };
 }

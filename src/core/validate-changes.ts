@@ -11,7 +11,7 @@
  * `udpPorts` (a port list, or "" for a side that had none), `notes`.
  */
 import type { ChangeRecord } from './change-record.js';
-import { IMPACTS } from './change-record.js';
+import { CHANGE_ATTRIBUTES, IMPACTS } from './change-record.js';
 import { safeParseCidr } from './cidr.js';
 import { CATEGORIES, SERVICE_AREAS, isCategory, isServiceArea } from './endpoint-set.js';
 import { describeValue, type Issue } from './errors.js';
@@ -36,16 +36,6 @@ export const CHANGE_RECORD_MEMBERS = [
   'current',
   'add',
   'remove',
-] as const;
-
-export const CHANGE_ATTRIBUTE_MEMBERS = [
-  'expressRoute',
-  'serviceArea',
-  'category',
-  'required',
-  'tcpPorts',
-  'udpPorts',
-  'notes',
 ] as const;
 
 const ADD_MEMBERS = ['effectiveDate', 'ips', 'urls'] as const;
@@ -181,7 +171,7 @@ function checkAttributes(value: unknown, side: 'previous' | 'current', at: Recor
     at.add(side, value, `expected an object of attributes, received ${kindOf(value)}`);
     return;
   }
-  unknownMembers(value, CHANGE_ATTRIBUTE_MEMBERS, side, at);
+  unknownMembers(value, CHANGE_ATTRIBUTES, side, at);
   for (const flag of ['expressRoute', 'required'] as const) {
     const v = value[flag];
     if (v !== undefined && v !== 'true' && v !== 'false') {

@@ -3,6 +3,7 @@
  * summary line and a table, one block per endpoint set, additions marked `+`, removals `-`,
  * attribute changes as `name: old → new`. Pure: data in, text out.
  */
+import { countChanges } from '../core/change-counts.js';
 import type { ChangeDraft } from '../core/change-record.js';
 
 export interface DiffTableInput {
@@ -26,25 +27,16 @@ export interface DiffCounts {
 }
 
 export function countDiff(changes: readonly ChangeDraft[]): DiffCounts {
-  let ipsAdded = 0;
-  let ipsRemoved = 0;
-  let urlsAdded = 0;
-  let urlsRemoved = 0;
-  for (const c of changes) {
-    ipsAdded += c.add?.ips?.length ?? 0;
-    urlsAdded += c.add?.urls?.length ?? 0;
-    ipsRemoved += c.remove?.ips?.length ?? 0;
-    urlsRemoved += c.remove?.urls?.length ?? 0;
-  }
+  const counts = countChanges(changes);
   return {
     sets: new Set(changes.map((c) => c.endpointSetId)).size,
-    added: changes.filter((c) => c.disposition === 'Add').length,
-    changed: changes.filter((c) => c.disposition === 'Change').length,
-    removed: changes.filter((c) => c.disposition === 'Remove').length,
-    ipsAdded,
-    ipsRemoved,
-    urlsAdded,
-    urlsRemoved,
+    added: counts.add,
+    changed: counts.change,
+    removed: counts.remove,
+    ipsAdded: counts.ipsAdded,
+    ipsRemoved: counts.ipsRemoved,
+    urlsAdded: counts.urlsAdded,
+    urlsRemoved: counts.urlsRemoved,
   };
 }
 

@@ -4,7 +4,8 @@
  * output is often piped into a ticket or a mail); counts follow the RSS sentence (SPEC §3.4,
  * §11.5) so a person sees the same figures as a feed reader.
  */
-import type { ChangeAttributes, ChangeRecord } from '../core/change-record.js';
+import { countChanges } from '../core/change-counts.js';
+import { CHANGE_ATTRIBUTES, type ChangeRecord } from '../core/change-record.js';
 
 export type Align = 'left' | 'right';
 
@@ -14,8 +15,13 @@ export interface Column {
 }
 
 /** A fixed-width table: header, a rule under it, one line per row; trailing spaces trimmed. */
-export function renderTable(columns: readonly Column[], rows: readonly (readonly string[])[]): string {
-  const widths = columns.map((column, i) => Math.max(column.header.length, ...rows.map((row) => (row[i] ?? '').length)));
+export function renderTable(
+  columns: readonly Column[],
+  rows: readonly (readonly string[])[],
+): string {
+  const widths = columns.map((column, i) =>
+    Math.max(column.header.length, ...rows.map((row) => (row[i] ?? '').length)),
+  );
   const line = (cells: readonly string[]): string =>
     columns
       .map((column, i) => {
@@ -25,7 +31,13 @@ export function renderTable(columns: readonly Column[], rows: readonly (readonly
       })
       .join('  ')
       .trimEnd();
-  return [line(columns.map((c) => c.header)), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n') + '\n';
+  return (
+    [
+      line(columns.map((c) => c.header)),
+      line(widths.map((w) => '-'.repeat(w))),
+      ...rows.map(line),
+    ].join('\n') + '\n'
+  );
 }
 
 export interface VersionRow {
@@ -38,37 +50,17 @@ export interface VersionRow {
   readonly relaxedRules?: readonly string[];
 }
 
-interface Totals {
-  add: number;
-  change: number;
-  remove: number;
-  ipsAdded: number;
-  ipsRemoved: number;
-  urlsAdded: number;
-  urlsRemoved: number;
-}
-
-function totals(records: VersionRow['records']): Totals {
-  const t: Totals = { add: 0, change: 0, remove: 0, ipsAdded: 0, ipsRemoved: 0, urlsAdded: 0, urlsRemoved: 0 };
-  for (const r of records) {
-    if (r.disposition === 'Add') t.add++;
-    else if (r.disposition === 'Change') t.change++;
-    else t.remove++;
-    t.ipsAdded += r.add?.ips?.length ?? 0;
-    t.urlsAdded += r.add?.urls?.length ?? 0;
-    t.ipsRemoved += r.remove?.ips?.length ?? 0;
-    t.urlsRemoved += r.remove?.urls?.length ?? 0;
-  }
-  return t;
-}
-
 /** `ipurl versions`: newest first, as given. */
-export function renderVersionsTable(instance: string, rows: readonly VersionRow[], options: { retired?: boolean } = {}): string {
+export function renderVersionsTable(
+  instance: string,
+  rows: readonly VersionRow[],
+  options: { retired?: boolean } = {},
+): string {
   if (rows.length === 0) return `${instance}: no versions\n`;
   // The RELAXED column (sanity rules relaxed by the publisher) appears only when a version has one.
   const relaxed = rows.some((row) => (row.relaxedRules ?? []).length > 0);
   const body = rows.map((row) => {
-    const t = totals(row.records);
+    const t = countChanges(row.records);
     return [
       row.version,
       row.publishedAt.slice(0, 16).replace('T', ' ') + 'Z',
@@ -99,16 +91,6 @@ export function renderVersionsTable(instance: string, rows: readonly VersionRow[
   );
 }
 
-const ATTRIBUTE_ORDER: readonly (keyof ChangeAttributes)[] = [
-  'expressRoute',
-  'serviceArea',
-  'category',
-  'required',
-  'tcpPorts',
-  'udpPorts',
-  'notes',
-];
-
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
@@ -123,7 +105,9 @@ function listCount(ips: number, urls: number): string {
 /** Which scalar attributes a Change record changed (previous → current), e.g. `expressRoute, notes`. */
 function changedAttributes(record: ChangeRecord): string {
   if (record.disposition !== 'Change') return '';
-  const keys = ATTRIBUTE_ORDER.filter((key) => record.previous?.[key] !== undefined || record.current?.[key] !== undefined);
+  const keys = CHANGE_ATTRIBUTES.filter(
+    (key) => record.previous?.[key] !== undefined || record.current?.[key] !== undefined,
+  );
   return keys.join(', ');
 }
 
@@ -131,10 +115,19 @@ function changedAttributes(record: ChangeRecord): string {
 export type ChangesScope = { readonly after: string } | { readonly version: string };
 
 /** `ipurl changes`: one row per record, ordered as given (version, then id: SPEC §11.8). */
-export function renderChangesTable(instance: string, records: readonly ChangeRecord[], scope: ChangesScope): string {
+export function renderChangesTable(
+  instance: string,
+  records: readonly ChangeRecord[],
+  scope: ChangesScope,
+): string {
   const where =
-    'version' in scope ? `in version ${scope.version}` : scope.after === '0000000000' ? '' : ` after ${scope.after}`;
-  if (records.length === 0) return `${instance}: no change records ${'version' in scope ? where : `in any version${where}`}\n`;
+    'version' in scope
+      ? `in version ${scope.version}`
+      : scope.after === '0000000000'
+        ? ''
+        : ` after ${scope.after}`;
+  if (records.length === 0)
+    return `${instance}: no change records ${'version' in scope ? where : `in any version${where}`}\n`;
   const versions = new Set(records.map((r) => r.version));
   const title =
     'version' in scope

@@ -4,7 +4,8 @@
  * (Add, Change, Remove), each with its impact, set id, changed attributes and every IP and URL it
  * adds or removes (SPEC §5.2). Nothing is elided unless the caller caps the lists.
  */
-import type { ChangeAttributes, ChangeDraft, Disposition } from '../core/change-record.js';
+import { countChanges } from '../core/change-counts.js';
+import { CHANGE_ATTRIBUTES, type ChangeDraft, type Disposition } from '../core/change-record.js';
 
 /** What the renderer needs of a plan (service/publish.ts PublishPlan has these members). */
 export interface PlanView {
@@ -26,16 +27,6 @@ export interface PlanTextOptions {
   readonly maxItems?: number;
 }
 
-const ATTRIBUTE_ORDER: readonly (keyof ChangeAttributes)[] = [
-  'expressRoute',
-  'serviceArea',
-  'category',
-  'required',
-  'tcpPorts',
-  'udpPorts',
-  'notes',
-];
-
 const GROUPS: readonly Disposition[] = ['Add', 'Change', 'Remove'];
 
 function plural(n: number, word: string): string {
@@ -46,7 +37,12 @@ function show(value: string | undefined): string {
   return value === undefined ? '(none)' : JSON.stringify(value);
 }
 
-function listLines(sign: '+' | '-', kind: 'ip ' | 'url', items: readonly string[] | undefined, max: number): string[] {
+function listLines(
+  sign: '+' | '-',
+  kind: 'ip ' | 'url',
+  items: readonly string[] | undefined,
+  max: number,
+): string[] {
   if (!items || items.length === 0) return [];
   const shown = items.slice(0, max).map((item) => `      ${sign} ${kind} ${item}`);
   if (items.length > max) shown.push(`      ${sign} ${kind} … and ${items.length - max} more`);
@@ -54,7 +50,9 @@ function listLines(sign: '+' | '-', kind: 'ip ' | 'url', items: readonly string[
 }
 
 function recordLines(record: ChangeDraft, max: number): string[] {
-  const lines = [`  set ${record.endpointSetId}  ${record.impact ?? '(no impact before 2018112800)'}`];
+  const lines = [
+    `  set ${record.endpointSetId}  ${record.impact ?? '(no impact before 2018112800)'}`,
+  ];
   if (record.disposition === 'Add' && record.current) {
     const c = record.current;
     const summary = [
@@ -68,7 +66,7 @@ function recordLines(record: ChangeDraft, max: number): string[] {
     lines.push(`      ${summary.join(', ')}`);
     if (c.notes) lines.push(`      notes: ${show(c.notes)}`);
   } else if (record.disposition === 'Change') {
-    for (const key of ATTRIBUTE_ORDER) {
+    for (const key of CHANGE_ATTRIBUTES) {
       const before = record.previous?.[key];
       const after = record.current?.[key];
       if (before === undefined && after === undefined) continue;
@@ -98,31 +96,25 @@ export function renderPlanText(plan: PlanView, options: PlanTextOptions): string
     );
   }
   const out: string[] = [];
-  const after = plan.newInstance ? 'the first version of a new instance' : `after ${plan.previousVersion ?? ''}`;
+  const after = plan.newInstance
+    ? 'the first version of a new instance'
+    : `after ${plan.previousVersion ?? ''}`;
   out.push(`${dry ? 'Plan (dry run)' : 'Published'}: ${plan.instance} ${plan.version}, ${after}`);
   out.push(`  endpoint sets:  ${plan.previousSetCount} → ${plan.setCount}`);
-  let add = 0;
-  let change = 0;
-  let remove = 0;
-  let ipsAdded = 0;
-  let ipsRemoved = 0;
-  let urlsAdded = 0;
-  let urlsRemoved = 0;
-  for (const r of plan.changes) {
-    if (r.disposition === 'Add') add++;
-    else if (r.disposition === 'Change') change++;
-    else remove++;
-    ipsAdded += r.add?.ips?.length ?? 0;
-    urlsAdded += r.add?.urls?.length ?? 0;
-    ipsRemoved += r.remove?.ips?.length ?? 0;
-    urlsRemoved += r.remove?.urls?.length ?? 0;
-  }
-  out.push(`  change records: ${plan.changes.length} (${add} Add, ${change} Change, ${remove} Remove)`);
+  const { add, change, remove, ipsAdded, ipsRemoved, urlsAdded, urlsRemoved } = countChanges(
+    plan.changes,
+  );
+  out.push(
+    `  change records: ${plan.changes.length} (${add} Add, ${change} Change, ${remove} Remove)`,
+  );
   out.push(`  IPs:            +${ipsAdded} -${ipsRemoved}`);
   out.push(`  URLs:           +${urlsAdded} -${urlsRemoved}`);
   out.push(`  additions effective ${plan.effectiveDate}; removals take effect at once`);
   if (plan.changes.length === 0) {
-    out.push('', 'No change record: only display names differ from the latest version (change records do not carry them; docs/publishing.md).');
+    out.push(
+      '',
+      'No change record: only display names differ from the latest version (change records do not carry them; docs/publishing.md).',
+    );
   }
   for (const disposition of GROUPS) {
     const group = plan.changes.filter((r) => r.disposition === disposition);
@@ -130,6 +122,9 @@ export function renderPlanText(plan: PlanView, options: PlanTextOptions): string
     out.push('', `${disposition} (${group.length})`);
     for (const record of group) out.push(...recordLines(record, max));
   }
-  out.push('', dry ? 'Dry run: nothing was stored.' : `Stored as ${plan.instance} ${plan.version}.`);
+  out.push(
+    '',
+    dry ? 'Dry run: nothing was stored.' : `Stored as ${plan.instance} ${plan.version}.`,
+  );
   return out.join('\n') + '\n';
 }

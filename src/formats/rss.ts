@@ -6,6 +6,7 @@
  * links with `singleVersion=true`, the description sentence plus URLs and "N other attributes
  * changed.", dates the time the version was published.
  */
+import { countChanges, isAttributeOnly } from '../core/change-counts.js';
 import type { ChangeRecord } from '../core/change-record.js';
 import { parseYmd, versionDate, type VersionId } from '../core/version-id.js';
 
@@ -64,49 +65,28 @@ export function summarizeVersions(
   records: readonly ChangeRecord[],
   publishTimes: ReadonlyMap<VersionId, string> = new Map(),
 ): RssVersionSummary[] {
-  const byVersion = new Map<
-    VersionId,
-    {
-      changes: number;
-      ipsAdded: number;
-      ipsRemoved: number;
-      urlsAdded: number;
-      urlsRemoved: number;
-      attributesChanged: number;
-    }
-  >();
-  for (const version of versions)
-    byVersion.set(version, {
-      changes: 0,
-      ipsAdded: 0,
-      ipsRemoved: 0,
-      urlsAdded: 0,
-      urlsRemoved: 0,
-      attributesChanged: 0,
-    });
-  for (const record of records) {
-    const counts = byVersion.get(record.version);
-    if (counts === undefined) continue;
-    counts.changes += 1;
-    counts.ipsAdded += record.add?.ips?.length ?? 0;
-    counts.urlsAdded += record.add?.urls?.length ?? 0;
-    counts.ipsRemoved += record.remove?.ips?.length ?? 0;
-    counts.urlsRemoved += record.remove?.urls?.length ?? 0;
-    const moved =
-      (record.add?.ips?.length ?? 0) +
-      (record.add?.urls?.length ?? 0) +
-      (record.remove?.ips?.length ?? 0) +
-      (record.remove?.urls?.length ?? 0);
-    if (moved === 0) counts.attributesChanged += 1;
-  }
+  const byVersion = new Map<VersionId, ChangeRecord[]>(versions.map((version) => [version, []]));
+  for (const record of records) byVersion.get(record.version)?.push(record);
   return versions.map((version) => {
     const publishedAt = publishTimes.get(version);
     return {
       version,
-      ...byVersion.get(version)!,
+      ...rssCounts(byVersion.get(version)!),
       ...(publishedAt === undefined ? {} : { publishedAt }),
     };
   });
+}
+
+function rssCounts(records: readonly ChangeRecord[]) {
+  const counts = countChanges(records);
+  return {
+    changes: counts.records,
+    ipsAdded: counts.ipsAdded,
+    ipsRemoved: counts.ipsRemoved,
+    urlsAdded: counts.urlsAdded,
+    urlsRemoved: counts.urlsRemoved,
+    attributesChanged: records.filter(isAttributeOnly).length,
+  };
 }
 
 export function renderRss(input: RssFeedInput): string {

@@ -4,7 +4,11 @@
  * joined with `,` and always quoted, empty values as empty fields.
  */
 import { stringify } from 'csv-stringify/sync';
-import type { ChangeAttributes, ChangeRecord } from '../core/change-record.js';
+import {
+  CHANGE_ATTRIBUTES,
+  type ChangeAttributes,
+  type ChangeRecord,
+} from '../core/change-record.js';
 import { ENDPOINT_SET_MEMBERS, type EndpointSet } from '../core/endpoint-set.js';
 import type { VersionInfo } from './wire-json.js';
 
@@ -73,15 +77,6 @@ const ATTRIBUTE_COLUMNS = [
   'UdpPorts',
   'Notes',
 ] as const;
-const ATTRIBUTE_KEYS: readonly (keyof ChangeAttributes)[] = [
-  'expressRoute',
-  'serviceArea',
-  'category',
-  'required',
-  'tcpPorts',
-  'udpPorts',
-  'notes',
-];
 
 /** SPEC §5.3: the flattened layout. */
 export const CHANGES_CSV_HEADER: readonly string[] = [
@@ -101,7 +96,7 @@ export const CHANGES_CSV_HEADER: readonly string[] = [
 
 /** The string booleans of previous/current ("true") become CSV booleans (`True`) too. */
 function attributeCells(attributes: ChangeAttributes | undefined): Cell[] {
-  return ATTRIBUTE_KEYS.map((key) => {
+  return CHANGE_ATTRIBUTES.map((key) => {
     const value = attributes?.[key];
     if ((key === 'expressRoute' || key === 'required') && value !== undefined)
       return value === 'true';

@@ -5,7 +5,11 @@
  * omission rules are the SPEC's; the renderers build ordered plain objects and one serializer
  * writes them, so order can never drift between formats.
  */
-import type { ChangeAttributes, ChangeRecord } from '../core/change-record.js';
+import {
+  CHANGE_ATTRIBUTES,
+  type ChangeAttributes,
+  type ChangeRecord,
+} from '../core/change-record.js';
 import type { EndpointSet } from '../core/endpoint-set.js';
 import type { VersionId } from '../core/version-id.js';
 
@@ -77,20 +81,9 @@ export function renderVersionJson(info: VersionInfo | readonly VersionInfo[]): s
   );
 }
 
-/** previous/current members in SPEC §5.2 order. */
-const ATTRIBUTE_ORDER: readonly (keyof ChangeAttributes)[] = [
-  'expressRoute',
-  'serviceArea',
-  'category',
-  'required',
-  'tcpPorts',
-  'udpPorts',
-  'notes',
-];
-
 function attributesToWire(attributes: ChangeAttributes): { [key: string]: JsonValue } {
   const out: { [key: string]: JsonValue } = {};
-  for (const key of ATTRIBUTE_ORDER) {
+  for (const key of CHANGE_ATTRIBUTES) {
     const value = attributes[key];
     if (value !== undefined) out[key] = value;
   }

@@ -10,12 +10,8 @@
  * - ClientRequestId accepts every form .NET's Guid.TryParse accepts for N/D/B/P (32 hex digits,
  *   hyphenated, in `{}` or `()`), any case, surrounding spaces trimmed (SPEC §2.1).
  */
-import {
-  canonicalServiceArea,
-  DEFAULT_SERVICE_AREAS,
-  SERVICE_AREAS,
-  type ServiceArea,
-} from '../core/endpoint-set.js';
+import type { ServiceArea } from '../core/endpoint-set.js';
+import { isDefaultServiceAreas, parseServiceAreas } from '../core/service-areas.js';
 import { IpurlError, describeValue } from '../core/errors.js';
 
 /** Longest query string read (the URL itself is capped by Node at ~16 KB of headers). */
@@ -199,30 +195,12 @@ export function getFormat<F extends string>(query: RawQuery, accepted: readonly 
 }
 
 /**
- * ServiceAreas: comma-separated, case-insensitive (SPEC §4.1). Undefined when absent or when it
- * names exactly the default areas (every area but MEM: same response as no filter, so both share
- * one cached entry).
+ * ServiceAreas (parsed by core's one parser). Undefined when absent, when it names no area, or
+ * when it names exactly the default areas (every area but MEM: same response as no filter, so
+ * both share one cached entry).
  */
 export function getServiceAreas(query: RawQuery): ServiceArea[] | undefined {
   const value = getValue(query, 'ServiceAreas');
-  if (value === undefined) return undefined;
-  const areas = new Set<ServiceArea>(['Common']);
-  for (const item of value.split(',')) {
-    const trimmed = item.trim();
-    if (trimmed === '') continue;
-    const area = canonicalServiceArea(trimmed);
-    if (area === undefined) {
-      throw new IpurlError(
-        'ERR_UNKNOWN_SERVICE_AREA',
-        `ServiceAreas contains ${JSON.stringify(describeValue(trimmed))}; accepted: ${SERVICE_AREAS.join(', ')} (comma-separated, any case; Common is always included)`,
-      );
-    }
-    areas.add(area);
-  }
-  if (
-    areas.size === DEFAULT_SERVICE_AREAS.length &&
-    DEFAULT_SERVICE_AREAS.every((a) => areas.has(a))
-  )
-    return undefined;
-  return SERVICE_AREAS.filter((area) => areas.has(area));
+  const areas = value === undefined ? undefined : parseServiceAreas(value, 'ServiceAreas');
+  return areas === undefined || isDefaultServiceAreas(areas) ? undefined : areas;
 }

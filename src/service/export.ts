@@ -13,9 +13,7 @@
  */
 import {
   CATEGORIES,
-  canonicalServiceArea,
   DEFAULT_SERVICE_AREAS,
-  SERVICE_AREAS,
   type Category,
   type EndpointSet,
   type ServiceArea,
@@ -134,27 +132,6 @@ export function parseCategories(text: string, parameter = 'categories'): Categor
     );
   }
   return CATEGORIES.filter((category) => out.has(category));
-}
-
-export function parseServiceAreaList(text: string, parameter = 'serviceAreas'): ServiceArea[] {
-  const out = new Set<ServiceArea>();
-  for (const item of listItems(text)) {
-    const found = canonicalServiceArea(item);
-    if (found === undefined) {
-      throw new IpurlError(
-        'ERR_UNKNOWN_SERVICE_AREA',
-        `${parameter}: unknown service area ${JSON.stringify(describeValue(item))}; accepted: ${SERVICE_AREAS.join(', ')} (comma-separated)`,
-      );
-    }
-    out.add(found);
-  }
-  if (out.size === 0) {
-    throw new IpurlError(
-      'ERR_INVALID_PARAMETER',
-      `${parameter} is empty; accepted: ${SERVICE_AREAS.join(', ')} (comma-separated)`,
-    );
-  }
-  return SERVICE_AREAS.filter((area) => out.has(area));
 }
 
 export function parseFamily(text: string, parameter = 'family'): 4 | 6 {

@@ -8,12 +8,8 @@
  * in the Catalog: browsers fetch the PAC on every start, and the answer only changes when a
  * version is appended.
  */
-import {
-  canonicalServiceArea,
-  SERVICE_AREAS,
-  type EndpointSet,
-  type ServiceArea,
-} from '../core/endpoint-set.js';
+import type { EndpointSet, ServiceArea } from '../core/endpoint-set.js';
+import { parseServiceAreas } from '../core/service-areas.js';
 import { IpurlError, describeValue } from '../core/errors.js';
 import { filterEndpointSets } from '../core/filters.js';
 import { parseTenantName } from '../core/tenant.js';
@@ -201,24 +197,6 @@ function parseStyle(value: string | undefined, name: string): PacStyle {
     );
   }
   return style;
-}
-
-function parseServiceAreas(value: string, name: string): readonly ServiceArea[] | undefined {
-  const areas = new Set<ServiceArea>();
-  for (const item of value.split(',')) {
-    const trimmed = item.trim();
-    if (trimmed === '') continue;
-    const area = canonicalServiceArea(trimmed);
-    if (area === undefined) {
-      throw new IpurlError(
-        'ERR_UNKNOWN_SERVICE_AREA',
-        `${name} contains ${JSON.stringify(describeValue(trimmed))}; accepted: ${SERVICE_AREAS.join(', ')} (comma-separated, any case; Common is always included)`,
-      );
-    }
-    areas.add(area);
-  }
-  if (areas.size === 0) return undefined;
-  return SERVICE_AREAS.filter((area) => areas.has(area));
 }
 
 export interface PacFile {

@@ -31,7 +31,7 @@ import type { Store, VersionRecord } from '../core/store.js';
 import { DEFAULT_POLICY, versionIssues, type SanityPolicy } from '../core/sanity-policy.js';
 import { validateIncoming } from '../core/validate-version.js';
 import { VERSION_ZERO, addDays, formatYmd, isVersionId, nextVersionId, parseYmd, versionDate, type VersionId } from '../core/version-id.js';
-import { countChanges, type ChangeCounts } from './webhooks.js';
+import { countChanges, type ChangeCounts } from '../core/change-counts.js';
 
 export const DEFAULT_NOTICE_DAYS = 30;
 export const MAX_NOTICE_DAYS = 366;

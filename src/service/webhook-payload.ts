@@ -4,6 +4,7 @@
  * `X-Ipurl-Signature: sha256=<hex HMAC-SHA256 of the raw body keyed by the secret>` (the GitHub
  * scheme, which receivers already know how to check). The delivery itself is in webhooks.ts.
  */
+import { countChanges, type ChangeCounts } from '../core/change-counts.js';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ChangeRecord } from '../core/change-record.js';
 import { IpurlError } from '../core/errors.js';
@@ -33,18 +34,6 @@ export interface HeldWebhookPayload {
   readonly report: GuardReport;
 }
 
-/** Totals of one version's change records; the same figures the RSS description states (SPEC §11.5). */
-export interface ChangeCounts {
-  readonly records: number;
-  readonly add: number;
-  readonly change: number;
-  readonly remove: number;
-  readonly ipsAdded: number;
-  readonly ipsRemoved: number;
-  readonly urlsAdded: number;
-  readonly urlsRemoved: number;
-}
-
 export interface WebhookPayload {
   readonly deliveryId: string;
   readonly instance: string;
@@ -54,36 +43,7 @@ export interface WebhookPayload {
   readonly changes: readonly ChangeRecord[];
 }
 
-export function countChanges(
-  records: readonly Pick<ChangeRecord, 'disposition' | 'add' | 'remove'>[],
-): ChangeCounts {
-  let add = 0;
-  let change = 0;
-  let remove = 0;
-  let ipsAdded = 0;
-  let ipsRemoved = 0;
-  let urlsAdded = 0;
-  let urlsRemoved = 0;
-  for (const record of records) {
-    if (record.disposition === 'Add') add++;
-    else if (record.disposition === 'Change') change++;
-    else remove++;
-    ipsAdded += record.add?.ips?.length ?? 0;
-    urlsAdded += record.add?.urls?.length ?? 0;
-    ipsRemoved += record.remove?.ips?.length ?? 0;
-    urlsRemoved += record.remove?.urls?.length ?? 0;
-  }
-  return {
-    records: records.length,
-    add,
-    change,
-    remove,
-    ipsAdded,
-    ipsRemoved,
-    urlsAdded,
-    urlsRemoved,
-  };
-}
+export { countChanges, type ChangeCounts };
 
 /** A fresh secret for a webhook that was added without one: 32 random bytes, base64url. */
 export function generateSecret(): string {

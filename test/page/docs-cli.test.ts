@@ -85,7 +85,7 @@ describe('ipurl docs', () => {
   it('rejects a malformed or unknown version and an unknown instance with clear messages', async () => {
     const malformed = await ipurl(['docs', 'Worldwide', '--version', '2025'], seeded);
     expect(malformed.code).not.toBe(0);
-    expect(malformed.stderr).toContain('--version must be ten digits YYYYMMDDNN');
+    expect(malformed.stderr).toContain('--version must be exactly 10 digits YYYYMMDDNN');
     expect(malformed.stderr).toContain('2025');
     const unknown = await ipurl(['docs', 'Worldwide', '--version', '2099010100'], seeded);
     expect(unknown.code).not.toBe(0);
@@ -93,7 +93,7 @@ describe('ipurl docs', () => {
     const instance = await ipurl(['docs', 'Atlantis'], seeded);
     expect(instance.code).not.toBe(0);
     expect(instance.stderr).toContain(
-      'unknown instance Atlantis; instances: Worldwide, USGovDoD, USGovGCCHigh, China, Germany',
+      'unknown instance "Atlantis"; instances: Worldwide, USGovDoD, USGovGCCHigh, China, Germany',
     );
     const stamp = await ipurl(['docs', 'Worldwide', '--generated-at', 'yesterday'], seeded);
     expect(stamp.code).not.toBe(0);

@@ -26,6 +26,10 @@ import { createWebService } from '../../src/service/web-service.js';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { bundledUntil, readBundled } from '../helpers/bundled-data.js';
 
+interface ErrorBody {
+  readonly error: { readonly code: string; readonly message: string };
+}
+
 const TOKEN = 'admin-token-for-tests-0123456789';
 const CRID = randomUUID();
 const dir = mkdtempSync(join(tmpdir(), 'ipurl-admin-'));
@@ -356,6 +360,30 @@ describe('admin API over HTTP', () => {
     ).json()) as EndpointSet[];
     expect(endpoints[0]?.urls).toEqual(['*.contoso.com', 'fabrikam.contoso.net']);
     expect((await post(server.url, 'Bad-Name', doc)).status).toBe(400);
+  });
+
+  it('GET of an instance or version that is not stored answers with the read routes\' wording', async () => {
+    const get = async (path: string) => {
+      const response = await fetch(`${server.url}${path}`, {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
+      return { status: response.status, error: ((await response.json()) as ErrorBody).error };
+    };
+    const instance = await get('/admin/instances/Atlantis/versions');
+    expect(instance.status).toBe(400);
+    expect(instance.error.code).toBe('ERR_UNKNOWN_INSTANCE');
+    expect(instance.error.message).toContain('unknown instance "Atlantis"; instances: Worldwide');
+    const malformed = await get('/admin/instances/Worldwide/versions/2025');
+    expect(malformed.status).toBe(400);
+    expect(malformed.error.code).toBe('ERR_INVALID_VERSION');
+    const missing = await get('/admin/instances/worldwide/versions/2019010100');
+    expect(missing.status).toBe(404);
+    expect(missing.error.code).toBe('ERR_VERSION_NOT_FOUND');
+    expect(missing.error.message).toContain('Worldwide has no version 2019010100; latest is');
+    const found = await fetch(`${server.url}/admin/instances/worldwide/versions`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    expect(((await found.json()) as { instance: string }).instance).toBe('Worldwide');
   });
 
   it('refuses to change or delete a published version (405) and rejects bad query values (400)', async () => {

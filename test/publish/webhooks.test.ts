@@ -14,12 +14,12 @@ import type { Store } from '../../src/core/store.js';
 import { addDays } from '../../src/core/version-id.js';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { readBundled } from '../helpers/bundled-data.js';
+import { countChanges } from '../../src/core/change-counts.js';
 import {
   DELIVERY_HEADER,
   SIGNATURE_HEADER,
   backoffDelayMs,
   buildDeliveryBody,
-  countChanges,
   deliverDue,
   signBody,
   startWebhookWorker,

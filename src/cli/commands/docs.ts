@@ -6,12 +6,10 @@
  * Microsoft's line endings. The store is opened read-only (the empty-store rule: open-store.ts).
  */
 import type { Command } from 'commander';
-import type { EndpointSet } from '../../core/endpoint-set.js';
 import { IpurlError, describeValue } from '../../core/errors.js';
-import { canonicalInstance } from '../../core/instance.js';
-import type { Store } from '../../core/store.js';
-import { isVersionId, type VersionId } from '../../core/version-id.js';
+import { isVersionId } from '../../core/version-id.js';
 import { GENERATED_AT_PATTERN, renderDocsTable } from '../../formats/docs-table.js';
+import { malformedVersion, openCatalog } from '../../service/catalog.js';
 import { writeFileAtomic } from '../../service/watch.js';
 import { openCommandStore } from '../open-store.js';
 import { addDbOption, addExitCodes, EXIT_TEXT } from '../options.js';
@@ -22,24 +20,6 @@ interface DocsFlags {
   output?: string;
   generatedAt?: string;
   crlf?: boolean;
-}
-
-/** Where the table's data comes from. */
-interface DocsSource {
-  /** Canonical instance names with their versions, newest first. */
-  readonly instances: ReadonlyArray<{
-    readonly instance: string;
-    readonly versions: readonly VersionId[];
-  }>;
-  getSets(instance: string, version: VersionId): Promise<readonly EndpointSet[] | undefined>;
-}
-
-async function storeSource(store: Store): Promise<DocsSource> {
-  const summaries = await store.listInstances();
-  return {
-    instances: summaries.map(({ instance, versions }) => ({ instance, versions })),
-    getSets: (instance, version) => store.getEndpointSets(instance, version),
-  };
 }
 
 /** An ISO 8601 timestamp, or the generator's own `yyyy-MM-dd HH:mm:ss.ffff` text (kept verbatim). */
@@ -79,32 +59,15 @@ export function register(program: Command): void {
   command.action(async (requested: string, flags: DocsFlags) => {
     // Validate the flags before touching the store.
     if (flags.version !== undefined && !isVersionId(flags.version)) {
-      throw new IpurlError(
-        'ERR_INVALID_VERSION',
-        `--version must be ten digits YYYYMMDDNN, e.g. 2025013000; received ${describeValue(flags.version)}`,
-      );
+      throw malformedVersion(flags.version, '--version');
     }
     const generatedAt = parseGeneratedAt(flags.generatedAt);
     const store = await openCommandStore(flags.db, { access: 'read' });
     try {
-      const source = await storeSource(store);
-      const names = source.instances.map((i) => i.instance);
-      const instance = canonicalInstance(names, requested);
-      if (instance === undefined) {
-        throw new IpurlError(
-          'ERR_UNKNOWN_INSTANCE',
-          `unknown instance ${describeValue(requested)}; instances: ${names.join(', ') || '(none)'}`,
-        );
-      }
-      const versions = source.instances.find((i) => i.instance === instance)?.versions ?? [];
-      const version = flags.version ?? versions[0];
-      const sets = version === undefined ? undefined : await source.getSets(instance, version);
-      if (version === undefined || sets === undefined) {
-        throw new IpurlError(
-          'ERR_VERSION_NOT_FOUND',
-          `${instance} has no version ${describeValue(version ?? '')}; latest is ${versions[0] ?? '(none)'}, oldest ${versions.at(-1) ?? '(none)'} (ipurl versions ${instance} lists them)`,
-        );
-      }
+      const catalog = await openCatalog(store);
+      const resolved = catalog.resolve(requested, flags.version, '--version');
+      const { instance, version } = resolved;
+      const sets = await catalog.sets(resolved);
       const text = renderDocsTable(instance, version, sets, {
         generatedAt,
         ...(flags.crlf === true ? { lineEnding: '\r\n' as const } : {}),

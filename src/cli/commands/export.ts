@@ -9,6 +9,7 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { parseDuration } from '../../core/duration.js';
 import { IpurlError } from '../../core/errors.js';
+import { parseServiceAreas } from '../../core/service-areas.js';
 import { TARGET_NAMES } from '../../formats/export/export-registry.js';
 import { UNSUPPORTED_POLICIES, type ExportFile } from '../../formats/export/export-types.js';
 import {
@@ -18,7 +19,6 @@ import {
   parseCategories,
   parseFamily,
   parseMaxEntries,
-  parseServiceAreaList,
   parseUnsupportedPolicy,
   selectFile,
   type ExportOutcome,
@@ -237,6 +237,10 @@ export function register(program: Command): void {
     const device = deviceRequest(flags, undefined);
     const outputIsDir =
       flags.output !== undefined && ((await isDirectory(flags.output)) || flags.file === undefined);
+    const serviceAreas =
+      flags.serviceAreas === undefined
+        ? undefined
+        : parseServiceAreas(flags.serviceAreas, '--service-areas');
     const request: ExportRequest = {
       instance,
       target,
@@ -244,9 +248,7 @@ export function register(program: Command): void {
       ...(flags.categories !== undefined
         ? { categories: parseCategories(flags.categories, '--categories') }
         : {}),
-      ...(flags.serviceAreas !== undefined
-        ? { serviceAreas: parseServiceAreaList(flags.serviceAreas, '--service-areas') }
-        : {}),
+      ...(serviceAreas !== undefined ? { serviceAreas } : {}),
       ...(flags.requiredOnly === true ? { requiredOnly: true } : {}),
       ...(family !== undefined ? { family } : {}),
       ...(flags.tenantName !== undefined && flags.tenantName.length > 0

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { IpurlError } from '../../core/errors.js';
 import { renderPlanText } from '../../formats/plan-text.js';
+import { planJson } from '../../formats/plan-json.js';
 import {
   planPublish,
   publish,
@@ -50,23 +51,6 @@ async function readDocument(file: string): Promise<string> {
       { cause: error },
     );
   }
-}
-
-/** The plan without the full sets: what a script needs to review or record. */
-export function planJson(plan: PublishPlan): Record<string, unknown> {
-  return {
-    instance: plan.instance,
-    newInstance: plan.newInstance,
-    previousVersion: plan.previousVersion,
-    version: plan.version,
-    effectiveDate: plan.effectiveDate,
-    unchanged: plan.unchanged,
-    setCount: plan.setCount,
-    previousSetCount: plan.previousSetCount,
-    counts: plan.counts,
-    relaxedRules: plan.relaxedRules,
-    changes: plan.changes,
-  };
 }
 
 /** Said after the plan whenever the publisher relaxed a sanity rule. */

@@ -1,12 +1,12 @@
 /** `ipurl versions <instance>`: every version of an instance as a table, newest first (SPEC §3.2). */
 import type { Command } from 'commander';
 import type { ChangeRecord } from '../../core/change-record.js';
-import { IpurlError } from '../../core/errors.js';
 import { RETIRED_INSTANCES, canonicalInstance } from '../../core/instance.js';
 import type { Store } from '../../core/store.js';
 import { VERSION_ZERO } from '../../core/version-id.js';
 import { renderVersionsTable } from '../../formats/history-table.js';
-import { countChanges } from '../../service/webhooks.js';
+import { countChanges } from '../../core/change-counts.js';
+import { unknownInstance } from '../../service/catalog.js';
 import { openCommandStore } from '../open-store.js';
 import { addDbOption, addExitCodes, addJsonOption, EXIT_TEXT } from '../options.js';
 
@@ -14,12 +14,7 @@ import { addDbOption, addExitCodes, addJsonOption, EXIT_TEXT } from '../options.
 export async function existingInstance(store: Store, requested: string): Promise<string> {
   const names = (await store.listInstances()).map((summary) => summary.instance);
   const instance = canonicalInstance(names, requested);
-  if (instance === undefined) {
-    throw new IpurlError(
-      'ERR_UNKNOWN_INSTANCE',
-      `unknown instance "${requested}"; this store has ${names.length === 0 ? 'no instance yet' : names.join(', ')}`,
-    );
-  }
+  if (instance === undefined) throw unknownInstance(requested, names);
   return instance;
 }
 

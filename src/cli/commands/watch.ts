@@ -13,7 +13,7 @@ import { filterEndpointSets } from '../../core/filters.js';
 import type { Store } from '../../core/store.js';
 import { TARGET_NAMES } from '../../formats/export/export-registry.js';
 import { UNSUPPORTED_POLICIES, type UnsupportedPolicy } from '../../formats/export/export-types.js';
-import { createCatalog } from '../../service/catalog.js';
+import { createCatalog, unknownInstance } from '../../service/catalog.js';
 import { exportEndpoints, selectFile } from '../../service/export.js';
 import { QUERY_PARAMETER_NAMES, createPacService, parsePacParameters } from '../../service/pac.js';
 import { syncOnce } from '../../service/sync.js';
@@ -141,11 +141,7 @@ async function chooseInstances(
   if (requested !== undefined && requested.length > 0) {
     return requested.map((name) => {
       const found = names.find((n) => n.toLowerCase() === name.toLowerCase());
-      if (found === undefined)
-        throw new IpurlError(
-          'ERR_UNKNOWN_INSTANCE',
-          `unknown instance "${name}"; this store has ${names.join(', ') || 'no instance yet'}`,
-        );
+      if (found === undefined) throw unknownInstance(name, names);
       return found;
     });
   }

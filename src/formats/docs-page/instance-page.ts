@@ -4,7 +4,7 @@
  * file, a version picker over the whole history, what the columns mean, one table per service
  * area with an anchor per set id, and what changed in this version with effective dates.
  */
-import type { ChangeAttributes, ChangeRecord } from '../../core/change-record.js';
+import { CHANGE_ATTRIBUTES, type ChangeRecord } from '../../core/change-record.js';
 import { isCategory, SERVICE_AREAS, type EndpointSet } from '../../core/endpoint-set.js';
 import type { VersionId } from '../../core/version-id.js';
 import { join, markup, trusted, type HtmlValue, type SafeHtml } from './html.js';
@@ -148,23 +148,13 @@ ${sets.map((set) => setRow(set, m, pending, lang))}</tbody>
 `;
 }
 
-const ATTRIBUTE_ORDER: readonly (keyof ChangeAttributes)[] = [
-  'serviceArea',
-  'category',
-  'required',
-  'expressRoute',
-  'tcpPorts',
-  'udpPorts',
-  'notes',
-];
-
 function shown(value: string): string {
   return value === '' ? '""' : value;
 }
 
 function attributeChanges(record: ChangeRecord): HtmlValue {
   const items: SafeHtml[] = [];
-  for (const key of ATTRIBUTE_ORDER) {
+  for (const key of CHANGE_ATTRIBUTES) {
     const before = record.previous?.[key];
     const after = record.current?.[key];
     if (before !== undefined && after !== undefined) {

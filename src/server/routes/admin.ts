@@ -27,6 +27,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { IpurlError, describeValue } from '../../core/errors.js';
 import { makePolicy, type SanityLimits } from '../../core/sanity-policy.js';
+import { planJson } from '../../formats/plan-json.js';
 import type { DeliveryStatus } from '../../core/store.js';
 import { publish, planPublish, type PublishOptions, type PublishPlan } from '../../service/publish.js';
 import { acceptHeld, heldSummary, rejectHeld } from '../../service/held.js';
@@ -50,17 +51,7 @@ function bearerToken(request: FastifyRequest): string | undefined {
 }
 
 function planSummary(plan: PublishPlan): Record<string, unknown> {
-  return {
-    instance: plan.instance,
-    newInstance: plan.newInstance,
-    previousVersion: plan.previousVersion,
-    version: plan.version,
-    effectiveDate: plan.effectiveDate,
-    setCount: plan.setCount,
-    previousSetCount: plan.previousSetCount,
-    counts: plan.counts,
-    relaxedRules: plan.relaxedRules,
-  };
+  return planJson(plan, 'summary');
 }
 
 function publishOptions(query: RawQuery, now: Date): PublishOptions {
@@ -161,11 +152,8 @@ export async function register(app: FastifyInstance, deps: ServerDeps): Promise<
     );
 
     scope.get<{ Params: { instance: string } }>('/admin/instances/:instance/versions', async (request) => {
-      const names = (await store.listInstances()).map((s) => s.instance);
-      const instance = names.find((name) => name.toLowerCase() === request.params.instance.toLowerCase());
-      if (instance === undefined) {
-        throw new IpurlError('ERR_NOT_FOUND', `no instance ${JSON.stringify(describeValue(request.params.instance))}; this store has ${names.join(', ') || 'none'}`);
-      }
+      await webService.catalog.refresh();
+      const { instance } = webService.catalog.resolve(request.params.instance);
       return { instance, versions: await store.listVersions(instance) };
     });
 
@@ -179,15 +167,9 @@ export async function register(app: FastifyInstance, deps: ServerDeps): Promise<
     });
 
     scope.get<{ Params: { instance: string; version: string } }>('/admin/instances/:instance/versions/:version', async (request) => {
-      const names = (await store.listInstances()).map((s) => s.instance);
-      const instance = names.find((name) => name.toLowerCase() === request.params.instance.toLowerCase());
-      const record = instance === undefined ? undefined : (await store.listVersions(instance)).find((v) => v.version === request.params.version);
-      if (instance === undefined || record === undefined) {
-        throw new IpurlError(
-          'ERR_VERSION_NOT_FOUND',
-          `no version ${JSON.stringify(describeValue(request.params.version))} of ${JSON.stringify(describeValue(request.params.instance))} in this store`,
-        );
-      }
+      await webService.catalog.refresh();
+      const { instance, version } = webService.catalog.resolve(request.params.instance, request.params.version);
+      const record = (await store.listVersions(instance)).find((v) => v.version === version)!;
       return { ...record, changes: await store.getChanges(instance, { version: record.version }) };
     });
 

@@ -12,11 +12,11 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { parseDuration } from '../../core/duration.js';
+import { parseServiceAreas } from '../../core/service-areas.js';
 import {
   parseCategories,
   parseFamily,
   parseMaxEntries,
-  parseServiceAreaList,
   parseUnsupportedPolicy,
   type ExportRequest,
 } from '../../service/export.js';
@@ -35,6 +35,8 @@ export function register(app: FastifyInstance, deps: ServerDeps): void {
       const value = (name: string): string | undefined => getValue(query, name);
       const categories = value('categories');
       const serviceAreas = value('serviceAreas');
+      const areas =
+        serviceAreas === undefined ? undefined : parseServiceAreas(serviceAreas, 'serviceAreas');
       const family = value('family');
       const tenantNames = getValues(query, 'tenantName');
       const onUnsupported = value('onUnsupported');
@@ -53,7 +55,7 @@ export function register(app: FastifyInstance, deps: ServerDeps): void {
         target: request.params.target,
         ...(version !== undefined ? { version } : {}),
         ...(categories !== undefined ? { categories: parseCategories(categories) } : {}),
-        ...(serviceAreas !== undefined ? { serviceAreas: parseServiceAreaList(serviceAreas) } : {}),
+        ...(areas !== undefined ? { serviceAreas: areas } : {}),
         requiredOnly: getBoolean(query, 'requiredOnly'),
         ...(family !== undefined ? { family: parseFamily(family) } : {}),
         ...(tenantNames !== undefined ? { tenantNames } : {}),

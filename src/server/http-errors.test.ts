@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { IpurlError } from '../core/errors.js';
+import { toHttpError } from './http-errors.js';
+
+describe('toHttpError: what a client sees of a thrown error', () => {
+  it('an ipurl error keeps its code, status and message', () => {
+    const { status, body } = toHttpError(
+      new IpurlError('ERR_UNKNOWN_INSTANCE', 'unknown instance "Mars"; instances: Worldwide'),
+    );
+    expect(status).toBe(400);
+    expect(body.error.code).toBe('ERR_UNKNOWN_INSTANCE');
+    expect(body.error.message).toContain('"Mars"');
+  });
+
+  it('a Node ERR_INVALID_URL is a 500 ERR_INTERNAL that hides the internal message', () => {
+    let thrown: unknown;
+    try {
+      new URL('http://[internal-host-secret');
+    } catch (error) {
+      thrown = error;
+    }
+    expect((thrown as { code?: string }).code).toBe('ERR_INVALID_URL');
+    const { status, body } = toHttpError(thrown);
+    expect(status).toBe(500);
+    expect(body.error.code).toBe('ERR_INTERNAL');
+    expect(JSON.stringify(body)).not.toContain('internal-host-secret');
+    expect(JSON.stringify(body)).not.toContain('ERR_INVALID_URL');
+  });
+});

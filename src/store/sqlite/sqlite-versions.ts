@@ -1,0 +1,227 @@
+/**
+ * Versions on SQLite: the instances and their versions, endpoint sets, change records, set ids
+ * and the store revision. `append` is the one transaction that publishes a version: its sets,
+ * its records, the webhook deliveries it enqueues (the outbox, sqlite-webhooks.ts) and the
+ * revision bump commit together or not at all.
+ */
+import type Database from 'better-sqlite3';
+import type { ChangeRecord } from '../../core/change-record.js';
+import type { EndpointSet } from '../../core/endpoint-set.js';
+import { relaxedRulesColumn } from '../../core/sanity-policy.js';
+import type {
+  AppendVersionInput,
+  AppendVersionResult,
+  ChangesQuery,
+  InstanceSummary,
+  Store,
+} from '../../core/store.js';
+import {
+  assignChangeIds,
+  checkLatest,
+  duplicateChangeIdError,
+  isoTimestamp,
+  validateAppendInput,
+} from '../append-input.js';
+import {
+  DELIVERY_COLUMNS,
+  isoText,
+  toInstanceSummaries,
+  toVersionRecord,
+  type VersionRow,
+} from '../store-rows.js';
+import { sqliteCode, type SqliteGuard } from './sqlite-errors.js';
+
+/** Parse stored JSON bodies (already valid JSON text) as one array: one parser call, not n. */
+function parseBodies<T>(rows: ReadonlyArray<{ body: string }>): T[] {
+  if (rows.length === 0) return [];
+  return JSON.parse(`[${rows.map((row) => row.body).join(',')}]`) as T[];
+}
+
+export type SqliteVersions = Pick<
+  Store,
+  | 'listInstances'
+  | 'listVersions'
+  | 'getEndpointSets'
+  | 'getChanges'
+  | 'knownSetIds'
+  | 'appendVersion'
+  | 'revision'
+  | 'isEmpty'
+>;
+
+/** The statements of the versions tables, prepared once per open. */
+function prepareVersionStatements(db: Database.Database) {
+  return {
+    allVersions: db.prepare(
+      'SELECT instance, version FROM versions ORDER BY instance, version DESC',
+    ),
+    versions: db.prepare(
+      'SELECT instance, version, published_at, set_count, relaxed_rules FROM versions WHERE instance = ? ORDER BY version DESC',
+    ),
+    latest: db.prepare('SELECT MAX(version) AS latest FROM versions WHERE instance = ?'),
+    versionExists: db.prepare('SELECT 1 FROM versions WHERE instance = ? AND version = ?'),
+    sets: db.prepare(
+      'SELECT body FROM endpoint_sets WHERE instance = ? AND version = ? ORDER BY id',
+    ),
+    changesAfter: db.prepare(
+      'SELECT body FROM change_records WHERE instance = ? AND version > ? ORDER BY version, id',
+    ),
+    changesOf: db.prepare(
+      'SELECT body FROM change_records WHERE instance = ? AND version = ? ORDER BY id',
+    ),
+    knownSetIds: db.prepare('SELECT id, service_area FROM set_ids WHERE instance = ? ORDER BY id'),
+    maxChangeId: db.prepare(
+      'SELECT COALESCE(MAX(id), 0) AS max FROM change_records WHERE instance = ?',
+    ),
+    insertVersion: db.prepare(
+      'INSERT INTO versions (instance, version, published_at, set_count, relaxed_rules) VALUES (?, ?, ?, ?, ?)',
+    ),
+    insertSet: db.prepare(
+      'INSERT INTO endpoint_sets (instance, version, id, service_area, body) VALUES (?, ?, ?, ?, ?)',
+    ),
+    upsertSetId: db.prepare(
+      'INSERT INTO set_ids (instance, id, service_area) VALUES (?, ?, ?) ON CONFLICT (instance, id) DO UPDATE SET service_area = excluded.service_area WHERE set_ids.service_area <> excluded.service_area',
+    ),
+    insertChange: db.prepare(
+      'INSERT INTO change_records (instance, id, version, endpoint_set_id, body) VALUES (?, ?, ?, ?, ?)',
+    ),
+    webhookIdsOf: db.prepare('SELECT id FROM webhooks WHERE instance = ? ORDER BY id'),
+    insertDelivery: db.prepare(
+      `INSERT INTO deliveries (${DELIVERY_COLUMNS}) VALUES (?, ?, ?, ?, 'pending', 0, ?, NULL, NULL, NULL, ?, 'version.published')`,
+    ),
+    bumpRevision: db.prepare(
+      "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'revision'",
+    ),
+    revision: db.prepare("SELECT key, value FROM meta WHERE key IN ('store_id', 'revision')"),
+    anyVersion: db.prepare('SELECT 1 FROM versions LIMIT 1'),
+  };
+}
+
+export function createSqliteVersions(
+  db: Database.Database,
+  guard: SqliteGuard,
+): {
+  readonly methods: SqliteVersions;
+  /** The append transaction (held.ts accepts a held batch through it, nested). */
+  readonly append: (input: AppendVersionInput) => AppendVersionResult;
+} {
+  const stmt = prepareVersionStatements(db);
+
+  const append = db.transaction((input: AppendVersionInput): AppendVersionResult => {
+    const { instance, version } = input;
+    const latest = (stmt.latest.get(instance) as { latest: string | null }).latest;
+    checkLatest(input, latest);
+    const publishedAt = isoTimestamp(input.publishedAt ?? new Date().toISOString(), 'publishedAt');
+    const relaxed = relaxedRulesColumn(input.relaxedRules);
+    stmt.insertVersion.run(instance, version, publishedAt, input.sets.length, relaxed);
+    for (const set of input.sets) {
+      stmt.insertSet.run(instance, version, set.id, set.serviceArea, JSON.stringify(set));
+      stmt.upsertSetId.run(instance, set.id, set.serviceArea);
+    }
+    const { max } = stmt.maxChangeId.get(instance) as { max: number };
+    const changes = assignChangeIds(input.changes, max);
+    for (const record of changes) {
+      try {
+        stmt.insertChange.run(
+          instance,
+          record.id,
+          version,
+          record.endpointSetId,
+          JSON.stringify(record),
+        );
+      } catch (error) {
+        if (sqliteCode(error)?.startsWith('SQLITE_CONSTRAINT'))
+          throw duplicateChangeIdError(instance, error);
+        throw error;
+      }
+    }
+    const deliveries: string[] = [];
+    if (input.notify !== false) {
+      const now = new Date().toISOString();
+      for (const { id: webhookId } of stmt.webhookIdsOf.all(instance) as Array<{ id: number }>) {
+        const id = globalThis.crypto.randomUUID();
+        stmt.insertDelivery.run(id, webhookId, instance, version, now, now);
+        deliveries.push(id);
+      }
+    }
+    stmt.bumpRevision.run();
+    return {
+      version: {
+        instance,
+        version,
+        publishedAt,
+        setCount: input.sets.length,
+        ...(relaxed === '' ? {} : { relaxedRules: relaxed.split(',') }),
+      },
+      changes,
+      deliveries,
+    };
+  });
+
+  const methods: SqliteVersions = {
+    async listInstances(): Promise<InstanceSummary[]> {
+      const rows = guard(
+        'listInstances',
+        () => stmt.allVersions.all() as Array<{ instance: string; version: string }>,
+      );
+      return toInstanceSummaries(rows);
+    },
+
+    async listVersions(instance) {
+      return guard('listVersions', () =>
+        (stmt.versions.all(instance) as VersionRow<string>[]).map((row) =>
+          toVersionRecord(row, isoText),
+        ),
+      );
+    },
+
+    async getEndpointSets(instance, version) {
+      return guard('getEndpointSets', () => {
+        // One read transaction, so the existence check and the rows come from one snapshot.
+        return db.transaction(() => {
+          if (!stmt.versionExists.get(instance, version)) return undefined;
+          return parseBodies<EndpointSet>(
+            stmt.sets.all(instance, version) as Array<{ body: string }>,
+          );
+        })();
+      });
+    },
+
+    async getChanges(instance, query: ChangesQuery) {
+      return guard('getChanges', () => {
+        const rows =
+          'after' in query
+            ? stmt.changesAfter.all(instance, query.after)
+            : stmt.changesOf.all(instance, query.version);
+        return parseBodies<ChangeRecord>(rows as Array<{ body: string }>);
+      });
+    },
+
+    async knownSetIds(instance) {
+      return guard('knownSetIds', () => {
+        const rows = stmt.knownSetIds.all(instance) as Array<{ id: number; service_area: string }>;
+        return new Map(rows.map((row) => [row.id, row.service_area]));
+      });
+    },
+
+    async appendVersion(input) {
+      validateAppendInput(input);
+      return guard(`appendVersion ${input.instance} ${input.version}`, () =>
+        append.immediate(input),
+      );
+    },
+
+    async revision() {
+      return guard('revision', () => {
+        const rows = stmt.revision.all() as Array<{ key: string; value: string }>;
+        const get = (key: string) => rows.find((row) => row.key === key)?.value ?? '';
+        return `${get('store_id')}:${get('revision')}`;
+      });
+    },
+
+    async isEmpty() {
+      return guard('isEmpty', () => stmt.anyVersion.get() === undefined);
+    },
+  };
+  return { methods, append };
+}
