@@ -20,13 +20,22 @@ export default tseslint.config(
   {
     languageOptions: {
       globals: { ...globals.node },
-      parserOptions: { projectService: { allowDefaultProject: ['*.js', '*.mjs'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: { allowDefaultProject: ['*.js', '*.mjs'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       '@typescript-eslint/consistent-type-imports': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/require-await': 'off',
-      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
+      '@typescript-eslint/restrict-template-expressions': [
+        'error',
+        { allowNumber: true, allowBoolean: true },
+      ],
     },
   },
   { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
@@ -43,12 +52,35 @@ export default tseslint.config(
   },
   layer(
     ['src/core/**'],
-    ['node:*', 'fastify', 'better-sqlite3', 'pg', 'redis', '**/formats/**', '**/store/**', '**/service/**', '**/server/**', '**/client/**', '**/cli/**'],
+    [
+      'node:*',
+      'fastify',
+      'better-sqlite3',
+      'pg',
+      'redis',
+      '**/formats/**',
+      '**/store/**',
+      '**/service/**',
+      '**/server/**',
+      '**/client/**',
+      '**/cli/**',
+    ],
     'core is pure: no I/O, no node:*, no other layer (DESIGN.md).',
   ),
   layer(
     ['src/formats/**'],
-    ['node:*', 'fastify', 'better-sqlite3', 'pg', 'redis', '**/store/**', '**/service/**', '**/server/**', '**/client/**', '**/cli/**'],
+    [
+      'node:*',
+      'fastify',
+      'better-sqlite3',
+      'pg',
+      'redis',
+      '**/store/**',
+      '**/service/**',
+      '**/server/**',
+      '**/client/**',
+      '**/cli/**',
+    ],
     'formats are pure renderers: they import only core (DESIGN.md).',
   ),
   layer(

@@ -4,7 +4,13 @@
  * instances Microsoft has published; a publisher may create others.
  */
 
-export const KNOWN_INSTANCES = ['Worldwide', 'USGovDoD', 'USGovGCCHigh', 'China', 'Germany'] as const;
+export const KNOWN_INSTANCES = [
+  'Worldwide',
+  'USGovDoD',
+  'USGovGCCHigh',
+  'China',
+  'Germany',
+] as const;
 
 /** Instances that no longer receive versions; human-facing output marks them retired. */
 export const RETIRED_INSTANCES: ReadonlySet<string> = new Set(['Germany']);

@@ -9,7 +9,13 @@ const drafts: ChangeDraft[] = [
     disposition: 'Add',
     version: '2026112800',
     impact: 'AddedUrl',
-    current: { expressRoute: 'false', serviceArea: 'Common', category: 'Default', required: 'true', tcpPorts: '443' },
+    current: {
+      expressRoute: 'false',
+      serviceArea: 'Common',
+      category: 'Default',
+      required: 'true',
+      tcpPorts: '443',
+    },
     add: { effectiveDate: '20261228', urls: ['*.contoso.com'] },
   },
   {
@@ -71,7 +77,12 @@ describe('renderPlanText', () => {
   });
 
   it('says plainly when nothing would change', () => {
-    expect(renderPlanText({ ...plan, unchanged: true, changes: [], previousVersion: '2025013000' }, { mode: 'dry-run' })).toBe(
+    expect(
+      renderPlanText(
+        { ...plan, unchanged: true, changes: [], previousVersion: '2025013000' },
+        { mode: 'dry-run' },
+      ),
+    ).toBe(
       'No change: Worldwide 2025013000 already holds exactly this data (67 endpoint sets); publishing it would do nothing.\n',
     );
   });
@@ -79,15 +90,28 @@ describe('renderPlanText', () => {
 
 describe('history tables', () => {
   it('aligns columns, right-aligns numbers and trims trailing space', () => {
-    expect(renderTable([{ header: 'A' }, { header: 'N', align: 'right' }], [['xx', '5'], ['y', '100']])).toBe(
-      'A     N\n--  ---\nxx    5\ny   100\n',
-    );
+    expect(
+      renderTable(
+        [{ header: 'A' }, { header: 'N', align: 'right' }],
+        [
+          ['xx', '5'],
+          ['y', '100'],
+        ],
+      ),
+    ).toBe('A     N\n--  ---\nxx    5\ny   100\n');
   });
 
   it('renders versions newest first with per-version counts', () => {
     const text = renderVersionsTable(
       'Germany',
-      [{ version: '2021102900', publishedAt: '2021-10-29T00:00:00.000Z', setCount: 40, records: drafts }],
+      [
+        {
+          version: '2021102900',
+          publishedAt: '2021-10-29T00:00:00.000Z',
+          setCount: 40,
+          records: drafts,
+        },
+      ],
       { retired: true },
     );
     expect(text).toMatch(/^Germany \(retired\): 1 version, latest 2021102900\n/);
@@ -98,8 +122,12 @@ describe('history tables', () => {
     const records: ChangeRecord[] = drafts.map((d, i) => ({ ...d, id: 600 + i }));
     const text = renderChangesTable('Worldwide', records, { version: '2026112800' });
     expect(text).toMatch(/^Worldwide: 4 change records in version 2026112800\n/);
-    expect(text).toMatch(/2026112800 +601 +9 +Change +ChangedIsExpressRoute +- +- +- +expressRoute/);
+    expect(text).toMatch(
+      /2026112800 +601 +9 +Change +ChangedIsExpressRoute +- +- +- +expressRoute/,
+    );
     expect(text).toMatch(/2026112800 +602 +1 +Change +AddedIp +20261228 +3 IPs +-/);
-    expect(renderChangesTable('Worldwide', [], { after: '2026112800' })).toBe('Worldwide: no change records in any version after 2026112800\n');
+    expect(renderChangesTable('Worldwide', [], { after: '2026112800' })).toBe(
+      'Worldwide: no change records in any version after 2026112800\n',
+    );
   });
 });

@@ -30,7 +30,16 @@ import { canonicalInstance, isValidInstanceName } from '../core/instance.js';
 import type { Store, VersionRecord } from '../core/store.js';
 import { DEFAULT_POLICY, versionIssues, type SanityPolicy } from '../core/sanity-policy.js';
 import { validateIncoming } from '../core/validate-version.js';
-import { VERSION_ZERO, addDays, formatYmd, isVersionId, nextVersionId, parseYmd, versionDate, type VersionId } from '../core/version-id.js';
+import {
+  VERSION_ZERO,
+  addDays,
+  formatYmd,
+  isVersionId,
+  nextVersionId,
+  parseYmd,
+  versionDate,
+  type VersionId,
+} from '../core/version-id.js';
 import { countChanges, type ChangeCounts } from '../core/change-counts.js';
 
 export const DEFAULT_NOTICE_DAYS = 30;
@@ -174,11 +183,16 @@ function inPublisherOrder(sets: readonly EndpointSet[], document: unknown): Endp
   if (Array.isArray(document)) {
     for (const raw of document as unknown[]) {
       const id = (raw as { id?: unknown } | null)?.id;
-      if (typeof id === 'number' && !rawById.has(id)) rawById.set(id, raw as { urls?: unknown; ips?: unknown });
+      if (typeof id === 'number' && !rawById.has(id))
+        rawById.set(id, raw as { urls?: unknown; ips?: unknown });
     }
   }
   // Linear: walk the publisher's list and keep each normalised value at its first appearance.
-  const reorder = (values: readonly string[] | undefined, raw: unknown, key: (text: string) => string): readonly string[] | undefined => {
+  const reorder = (
+    values: readonly string[] | undefined,
+    raw: unknown,
+    key: (text: string) => string,
+  ): readonly string[] | undefined => {
     if (values === undefined || !Array.isArray(raw)) return values;
     const pending = new Set(values);
     const ordered: string[] = [];
@@ -197,14 +211,25 @@ function inPublisherOrder(sets: readonly EndpointSet[], document: unknown): Endp
       if (raw === undefined) return set;
       const urls = reorder(set.urls, raw.urls, (text) => text.toLowerCase());
       const ips = reorder(set.ips, raw.ips, (text) => text);
-      return { ...set, ...(urls === undefined ? {} : { urls }), ...(ips === undefined ? {} : { ips }) };
+      return {
+        ...set,
+        ...(urls === undefined ? {} : { urls }),
+        ...(ips === undefined ? {} : { ips }),
+      };
     })
     .sort((a, b) => a.id - b.id);
 }
 
 function explicitVersion(version: string, instance: string, latest: VersionId | null): VersionId {
-  if (!isVersionId(version) || version === VERSION_ZERO || parseYmd(versionDate(version)) === undefined) {
-    throw new IpurlError('ERR_INVALID_VERSION', `version must be ten digits YYYYMMDDNN with a calendar date, e.g. 2026112800; received ${describeValue(version)}`);
+  if (
+    !isVersionId(version) ||
+    version === VERSION_ZERO ||
+    parseYmd(versionDate(version)) === undefined
+  ) {
+    throw new IpurlError(
+      'ERR_INVALID_VERSION',
+      `version must be ten digits YYYYMMDDNN with a calendar date, e.g. 2026112800; received ${describeValue(version)}`,
+    );
   }
   if (latest !== null && version <= latest) {
     throw new IpurlError(
@@ -218,7 +243,10 @@ function explicitVersion(version: string, instance: string, latest: VersionId | 
 /** Parse the document text; not JSON at all is a 400-class error before any validation. */
 function parseJsonDocument(text: string): unknown {
   if (text.trim() === '') {
-    throw new IpurlError('ERR_INVALID_DOCUMENT', 'the document is empty; expected a JSON array of endpoint sets');
+    throw new IpurlError(
+      'ERR_INVALID_DOCUMENT',
+      'the document is empty; expected a JSON array of endpoint sets',
+    );
   }
   try {
     return parseJsonBounded(text);
@@ -246,7 +274,8 @@ function setsEqual(a: readonly EndpointSet[], b: readonly EndpointSet[]): boolea
 
 function comparable(set: EndpointSet | undefined): string {
   if (set === undefined) return '';
-  const sorted = (list: readonly string[] | undefined): string[] | undefined => (list === undefined ? undefined : [...list].sort());
+  const sorted = (list: readonly string[] | undefined): string[] | undefined =>
+    list === undefined ? undefined : [...list].sort();
   return canonicalJson({ ...set, urls: sorted(set.urls), ips: sorted(set.ips) });
 }
 
@@ -274,20 +303,27 @@ export async function planPublish(
   options: PublishOptions = {},
 ): Promise<PublishPlan> {
   const now = options.now ?? new Date();
-  if (Number.isNaN(now.getTime())) throw new IpurlError('ERR_INVALID_PARAMETER', 'the publication time is not a valid date');
+  if (Number.isNaN(now.getTime()))
+    throw new IpurlError('ERR_INVALID_PARAMETER', 'the publication time is not a valid date');
   const today = formatYmd(now);
   const effectiveDate = resolveEffectiveDate(today, options);
   const instance = await resolveInstance(store, instanceName);
   const input: unknown = typeof document === 'string' ? parseJsonDocument(document) : document;
 
-  const [versions, knownSetIds] = await Promise.all([store.listVersions(instance), store.knownSetIds(instance)]);
+  const [versions, knownSetIds] = await Promise.all([
+    store.listVersions(instance),
+    store.knownSetIds(instance),
+  ]);
   const latest = versions[0]?.version ?? null;
   const latestSets = latest === null ? [] : ((await store.getEndpointSets(instance, latest)) ?? []);
 
   const policy = options.policy ?? DEFAULT_POLICY;
   const { sets, issues } = validateIncoming({ sets: input, knownSetIds, now, policy });
   const reported = new Set(issues.map((issue) => `${issue.setId ?? ''}:${issue.path}`));
-  const allIssues = [...issues, ...reusedIdIssues(sets, knownSetIds, new Set(latestSets.map((set) => set.id)), reported, input)];
+  const allIssues = [
+    ...issues,
+    ...reusedIdIssues(sets, knownSetIds, new Set(latestSets.map((set) => set.id)), reported, input),
+  ];
   if (allIssues.length > 0) {
     throw new ValidationError(
       allIssues,
@@ -296,7 +332,10 @@ export async function planPublish(
   }
 
   const sorted = inPublisherOrder(sets, input);
-  const version = options.version === undefined ? nextVersionId(now, latest ?? undefined) : explicitVersion(options.version, instance, latest);
+  const version =
+    options.version === undefined
+      ? nextVersionId(now, latest ?? undefined)
+      : explicitVersion(options.version, instance, latest);
   if (version === undefined) {
     throw new IpurlError(
       'ERR_VERSION_EXHAUSTED',
@@ -305,7 +344,10 @@ export async function planPublish(
   }
   const versionProblems = versionIssues(version, latest, now, policy);
   if (versionProblems.length > 0) {
-    throw new ValidationError(versionProblems, `the version id for ${instance} is refused: ${versionProblems.map((issue) => issue.reason).join('; ')}; nothing was stored`);
+    throw new ValidationError(
+      versionProblems,
+      `the version id for ${instance} is refused: ${versionProblems.map((issue) => issue.reason).join('; ')}; nothing was stored`,
+    );
   }
   const changes = diffVersions(latestSets, sorted, { version, effectiveDate });
   // Only a version without change records can be identical; the full comparison runs only then.
@@ -346,13 +388,27 @@ export async function publish(
       publishedAt: plan.publishedAt,
       relaxedRules: plan.relaxedRules,
     });
-    return { status: 'published', plan, version: result.version, changes: result.changes, deliveries: result.deliveries };
+    return {
+      status: 'published',
+      plan,
+      version: result.version,
+      changes: result.changes,
+      deliveries: result.deliveries,
+    };
   } catch (error) {
     if (error instanceof IpurlError && error.code === 'ERR_CONFLICT') {
       throw new IpurlError(
         'ERR_CONFLICT',
         `another publish of ${plan.instance} landed while this one was being prepared (this one was based on ${plan.previousVersion ?? 'no version'}): nothing was written. Publish again to diff against the new latest version.`,
-        { cause: error, details: { ...error.details, instance: plan.instance, basedOn: plan.previousVersion, retry: true } },
+        {
+          cause: error,
+          details: {
+            ...error.details,
+            instance: plan.instance,
+            basedOn: plan.previousVersion,
+            retry: true,
+          },
+        },
       );
     }
     throw error;
@@ -371,6 +427,8 @@ export function describeResult(result: PublishResult): string {
     `${result.version.setCount} endpoint sets, ${c.records} change record${c.records === 1 ? '' : 's'} ` +
     `(${c.add} add, ${c.change} change, ${c.remove} remove; IPs +${c.ipsAdded} −${c.ipsRemoved}, URLs +${c.urlsAdded} −${c.urlsRemoved}), ` +
     `additions effective ${plan.effectiveDate}` +
-    (result.deliveries.length > 0 ? `, ${result.deliveries.length} webhook deliver${result.deliveries.length === 1 ? 'y' : 'ies'} queued` : '')
+    (result.deliveries.length > 0
+      ? `, ${result.deliveries.length} webhook deliver${result.deliveries.length === 1 ? 'y' : 'ies'} queued`
+      : '')
   );
 }

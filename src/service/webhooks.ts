@@ -116,7 +116,10 @@ async function attemptDelivery(
     webhook === undefined
       ? undefined
       : await buildDeliveryBody(store, delivery).catch((error: unknown) => {
-          if (error instanceof IpurlError && (error.code === 'ERR_NOT_HELD' || error.code === 'ERR_NOT_FOUND'))
+          if (
+            error instanceof IpurlError &&
+            (error.code === 'ERR_NOT_HELD' || error.code === 'ERR_NOT_FOUND')
+          )
             return error;
           throw error;
         });

@@ -10,7 +10,9 @@ export const IN_CI = Boolean(process.env.CI) && process.env.CI !== 'false';
 
 /** True when `command` is on PATH (or is an absolute path that exists and runs). */
 export function hasCommand(command: string): boolean {
-  const result = spawnSync('sh', ['-c', `command -v ${JSON.stringify(command)}`], { encoding: 'utf8' });
+  const result = spawnSync('sh', ['-c', `command -v ${JSON.stringify(command)}`], {
+    encoding: 'utf8',
+  });
   return result.status === 0;
 }
 
@@ -30,7 +32,10 @@ export function hasPythonModule(module: string): boolean {
  * `describe` that runs when `available`, else skips with a message naming what is missing;
  * under CI a missing requirement fails the run instead of skipping.
  */
-export function describeWith(requirement: string, available: boolean): typeof describe | typeof describe.skip {
+export function describeWith(
+  requirement: string,
+  available: boolean,
+): typeof describe | typeof describe.skip {
   if (available) return describe;
   if (IN_CI) {
     throw new Error(`CI requires ${requirement}, which is missing on this machine (see .ci/run)`);

@@ -362,7 +362,7 @@ describe('admin API over HTTP', () => {
     expect((await post(server.url, 'Bad-Name', doc)).status).toBe(400);
   });
 
-  it('GET of an instance or version that is not stored answers with the read routes\' wording', async () => {
+  it("GET of an instance or version that is not stored answers with the read routes' wording", async () => {
     const get = async (path: string) => {
       const response = await fetch(`${server.url}${path}`, {
         headers: { authorization: `Bearer ${TOKEN}` },

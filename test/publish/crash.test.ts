@@ -30,8 +30,10 @@ async function checkConsistent(store: Store): Promise<number> {
   const versions = [...(await store.listVersions(INSTANCE))].reverse();
   const records = await store.getChanges(INSTANCE, { after: VERSION_ZERO });
   const known = new Set(versions.map((v) => v.version));
-  for (const record of records) expect(known.has(record.version), `record ${record.id} has its version`).toBe(true);
-  for (let i = 1; i < records.length; i++) expect(records[i]!.id).toBeGreaterThan(records[i - 1]!.id);
+  for (const record of records)
+    expect(known.has(record.version), `record ${record.id} has its version`).toBe(true);
+  for (let i = 1; i < records.length; i++)
+    expect(records[i]!.id).toBeGreaterThan(records[i - 1]!.id);
   let previous: Awaited<ReturnType<Store['getEndpointSets']>> = [];
   for (const v of versions) {
     const sets = await store.getEndpointSets(INSTANCE, v.version);
@@ -41,14 +43,21 @@ async function checkConsistent(store: Store): Promise<number> {
       version: v.version,
       effectiveDate: addDays(versionDate(v.version), 30),
     });
-    const stored = records.filter((r) => r.version === v.version).map(({ id: _id, ...rest }) => rest);
+    const stored = records
+      .filter((r) => r.version === v.version)
+      .map(({ id: _id, ...rest }) => rest);
     expect(stored, `change records of ${v.version}`).toEqual(expected);
     previous = sets;
   }
   return versions.length;
 }
 
-function runChild(): { child: ChildProcess; published: string[]; firstPublish: Promise<void>; exited: Promise<void> } {
+function runChild(): {
+  child: ChildProcess;
+  published: string[];
+  firstPublish: Promise<void>;
+  exited: Promise<void>;
+} {
   const child = spawn(process.execPath, ['--import', 'tsx', CHILD, file, INSTANCE], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -77,7 +86,12 @@ function runChild(): { child: ChildProcess; published: string[]; firstPublish: P
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const exited = new Promise<void>((resolve) =>
     child.on('exit', (code, signal) => {
-      if (signal !== 'SIGKILL') rejectFirst(new Error(`publish loop exited (${code ?? signal ?? '?'}) before it was killed: ${stderr}`));
+      if (signal !== 'SIGKILL')
+        rejectFirst(
+          new Error(
+            `publish loop exited (${code ?? signal ?? '?'}) before it was killed: ${stderr}`,
+          ),
+        );
       resolve();
     }),
   );
@@ -92,7 +106,14 @@ describe('kill -9 during publishes', () => {
   let requests = 0;
 
   beforeAll(async () => {
-    server = await startServer({ host: '127.0.0.1', port: 0, db: file, rateLimit: 0, seed: false, pollMs: 50 });
+    server = await startServer({
+      host: '127.0.0.1',
+      port: 0,
+      db: file,
+      rateLimit: 0,
+      seed: false,
+      pollMs: 50,
+    });
     const initial = Array.from({ length: 5 }, (_, i) => ({
       id: i + 1,
       serviceArea: 'Common',
@@ -106,11 +127,18 @@ describe('kill -9 during publishes', () => {
     }));
     await publish(server.store, INSTANCE, initial, { now: new Date('2029-12-31T00:00:00Z') });
     const crid = randomUUID();
-    const paths = [`/version/${INSTANCE}`, `/changes/${INSTANCE}/0000000000`, `/endpoints/${INSTANCE}`, `/version?AllVersions&Format=RSS&Instance=${INSTANCE}`];
+    const paths = [
+      `/version/${INSTANCE}`,
+      `/changes/${INSTANCE}/0000000000`,
+      `/endpoints/${INSTANCE}`,
+      `/version?AllVersions&Format=RSS&Instance=${INSTANCE}`,
+    ];
     poller = (async () => {
       while (polling) {
         for (const path of paths) {
-          const response = await fetch(`${server.url}${path}${path.includes('?') ? '&' : '?'}ClientRequestId=${crid}`);
+          const response = await fetch(
+            `${server.url}${path}${path.includes('?') ? '&' : '?'}ClientRequestId=${crid}`,
+          );
           await response.arrayBuffer();
           statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
           requests++;
@@ -126,37 +154,36 @@ describe('kill -9 during publishes', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it(
-    `leaves the store at an old or a new version after each of ${KILLS} kills, and the server never answers 5xx`,
-    async () => {
-      let versions = await checkConsistent(server.store);
-      let totalPublished = 0;
-      for (let kill = 0; kill < KILLS; kill++) {
-        const run = runChild();
-        await run.firstPublish;
-        // A random moment in the middle of the publish loop.
-        await new Promise((resolve) => setTimeout(resolve, 20 + Math.floor(Math.random() * 250)));
-        run.child.kill('SIGKILL');
-        await run.exited;
-        totalPublished += run.published.length;
-        const count = await checkConsistent(server.store);
-        expect(count).toBeGreaterThanOrEqual(versions);
-        // Everything the child saw committed survived the kill.
-        const stored = new Set((await server.store.listVersions(INSTANCE)).map((v) => v.version));
-        for (const version of run.published) expect(stored.has(version), `${version} survived`).toBe(true);
-        versions = count;
-      }
-      expect(totalPublished).toBeGreaterThanOrEqual(KILLS);
-      // The server follows the file: /version shows the last stored version.
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      const latest = (await server.store.listVersions(INSTANCE))[0]?.version;
-      const answer = (await (await fetch(`${server.url}/version/${INSTANCE}?ClientRequestId=${randomUUID()}`)).json()) as { latest: string };
-      expect(answer.latest).toBe(latest);
-      expect(requests).toBeGreaterThan(0);
-      const fiveHundreds = [...statuses.entries()].filter(([status]) => status >= 500);
-      expect(fiveHundreds).toEqual([]);
-      expect(statuses.get(200) ?? 0).toBeGreaterThan(0);
-    },
-    180_000,
-  );
+  it(`leaves the store at an old or a new version after each of ${KILLS} kills, and the server never answers 5xx`, async () => {
+    let versions = await checkConsistent(server.store);
+    let totalPublished = 0;
+    for (let kill = 0; kill < KILLS; kill++) {
+      const run = runChild();
+      await run.firstPublish;
+      // A random moment in the middle of the publish loop.
+      await new Promise((resolve) => setTimeout(resolve, 20 + Math.floor(Math.random() * 250)));
+      run.child.kill('SIGKILL');
+      await run.exited;
+      totalPublished += run.published.length;
+      const count = await checkConsistent(server.store);
+      expect(count).toBeGreaterThanOrEqual(versions);
+      // Everything the child saw committed survived the kill.
+      const stored = new Set((await server.store.listVersions(INSTANCE)).map((v) => v.version));
+      for (const version of run.published)
+        expect(stored.has(version), `${version} survived`).toBe(true);
+      versions = count;
+    }
+    expect(totalPublished).toBeGreaterThanOrEqual(KILLS);
+    // The server follows the file: /version shows the last stored version.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const latest = (await server.store.listVersions(INSTANCE))[0]?.version;
+    const answer = (await (
+      await fetch(`${server.url}/version/${INSTANCE}?ClientRequestId=${randomUUID()}`)
+    ).json()) as { latest: string };
+    expect(answer.latest).toBe(latest);
+    expect(requests).toBeGreaterThan(0);
+    const fiveHundreds = [...statuses.entries()].filter(([status]) => status >= 500);
+    expect(fiveHundreds).toEqual([]);
+    expect(statuses.get(200) ?? 0).toBeGreaterThan(0);
+  }, 180_000);
 });

@@ -53,7 +53,11 @@ class Receiver {
       request.on('end', () => {
         const body = Buffer.concat(chunks).toString('utf8');
         const deliveryId = String(request.headers[DELIVERY_HEADER] ?? '');
-        const signatureOk = verifySignature(body, SECRET, request.headers[SIGNATURE_HEADER] as string | undefined);
+        const signatureOk = verifySignature(
+          body,
+          SECRET,
+          request.headers[SIGNATURE_HEADER] as string | undefined,
+        );
         let status: number;
         if (!signatureOk) status = 401;
         else if (this.failFirst && !this.seen.has(deliveryId)) {
@@ -65,7 +69,9 @@ class Receiver {
           status = 200;
         }
         this.requests.push({ deliveryId, body, signatureOk, status });
-        response.writeHead(status, { 'content-type': 'text/plain' }).end(status === 200 ? 'ok' : 'no');
+        response
+          .writeHead(status, { 'content-type': 'text/plain' })
+          .end(status === 200 ? 'ok' : 'no');
       });
     });
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
@@ -92,14 +98,20 @@ async function publishTwo(store: Store): Promise<void> {
     instance: 'Worldwide',
     version: '2020010200',
     sets: first,
-    changes: diffVersions([], first, { version: '2020010200', effectiveDate: addDays('20200102', 30) }),
+    changes: diffVersions([], first, {
+      version: '2020010200',
+      effectiveDate: addDays('20200102', 30),
+    }),
     expectedLatest: null,
   });
   await store.appendVersion({
     instance: 'Worldwide',
     version: '2020012800',
     sets: second,
-    changes: diffVersions(first, second, { version: '2020012800', effectiveDate: addDays('20200128', 30) }),
+    changes: diffVersions(first, second, {
+      version: '2020012800',
+      effectiveDate: addDays('20200128', 30),
+    }),
     expectedLatest: '2020010200',
   });
 }
@@ -119,7 +131,11 @@ describe('webhook delivery', () => {
   it('signs the body, retries after a 500 with identical bytes, and the receiver accepts exactly once', async () => {
     const store = await createSqliteStore({ filename: tempDb() });
     stores.push(store);
-    const webhook = await store.addWebhook({ instance: 'Worldwide', url: receiver.url, secret: SECRET });
+    const webhook = await store.addWebhook({
+      instance: 'Worldwide',
+      url: receiver.url,
+      secret: SECRET,
+    });
     await publishTwo(store);
     const queued = await store.listDeliveries({ status: 'pending' });
     expect(queued.map((d) => d.version).sort()).toEqual(['2020010200', '2020012800']);
@@ -129,7 +145,12 @@ describe('webhook delivery', () => {
     let now = new Date(start);
     const clock = () => now;
     const retry = { baseDelayMs: 60_000, maxDelayMs: 3_600_000, maxAttempts: 5 };
-    const first = await deliverDue(store, { now: clock, retry, timeoutMs: 5_000, allowPrivateTargets: true });
+    const first = await deliverDue(store, {
+      now: clock,
+      retry,
+      timeoutMs: 5_000,
+      allowPrivateTargets: true,
+    });
     expect(first.map((o) => o.result)).toEqual(['retry', 'retry']);
     expect(first.every((o) => o.statusCode === 500 && o.attempt === 1)).toBe(true);
     expect(first[0]?.nextAttemptAt).toBe(new Date(start + 60_000).toISOString());
@@ -141,7 +162,13 @@ describe('webhook delivery', () => {
     now = new Date(start + 60_000);
     const second = await deliverDue(store, { now: clock, retry, allowPrivateTargets: true });
     expect(second.map((o) => o.result)).toEqual(['delivered', 'delivered']);
-    expect(await deliverDue(store, { now: () => new Date(start + 86_400_000), retry, allowPrivateTargets: true })).toEqual([]);
+    expect(
+      await deliverDue(store, {
+        now: () => new Date(start + 86_400_000),
+        retry,
+        allowPrivateTargets: true,
+      }),
+    ).toEqual([]);
 
     expect(receiver.requests).toHaveLength(4);
     expect(receiver.requests.every((r) => r.signatureOk)).toBe(true);
@@ -166,14 +193,20 @@ describe('webhook delivery', () => {
     expect(initial?.previousVersion).toBeNull();
 
     const deliveries = await store.listDeliveries();
-    expect(deliveries.every((d) => d.status === 'delivered' && d.attempts === 2 && d.lastStatusCode === 200)).toBe(true);
+    expect(
+      deliveries.every(
+        (d) => d.status === 'delivered' && d.attempts === 2 && d.lastStatusCode === 200,
+      ),
+    ).toBe(true);
     expect(deliveries.every((d) => d.webhookId === webhook.id)).toBe(true);
   });
 
   it('gives up after maxAttempts with the last answer recorded, and backs off exponentially up to the cap', async () => {
-    expect([1, 2, 3, 4, 10].map((n) => backoffDelayMs(n, { baseDelayMs: 1000, maxDelayMs: 5000, maxAttempts: 10 }))).toEqual([
-      1000, 2000, 4000, 5000, 5000,
-    ]);
+    expect(
+      [1, 2, 3, 4, 10].map((n) =>
+        backoffDelayMs(n, { baseDelayMs: 1000, maxDelayMs: 5000, maxAttempts: 10 }),
+      ),
+    ).toEqual([1000, 2000, 4000, 5000, 5000]);
     const store = await createSqliteStore({ filename: tempDb() });
     stores.push(store);
     // A closed port: connection refused on every attempt.
@@ -181,19 +214,31 @@ describe('webhook delivery', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
-    await store.addWebhook({ instance: 'Worldwide', url: `http://127.0.0.1:${port}/gone`, secret: SECRET });
+    await store.addWebhook({
+      instance: 'Worldwide',
+      url: `http://127.0.0.1:${port}/gone`,
+      secret: SECRET,
+    });
     await publishTwo(store);
     let now = new Date(Date.now() + 1000);
     const retry = { baseDelayMs: 1000, maxDelayMs: 5000, maxAttempts: 3 };
     const results: string[] = [];
     for (let i = 0; i < 3; i++) {
-      const outcomes = await deliverDue(store, { now: () => now, retry, allowPrivateTargets: true });
+      const outcomes = await deliverDue(store, {
+        now: () => now,
+        retry,
+        allowPrivateTargets: true,
+      });
       results.push(...outcomes.map((o) => o.result));
       now = new Date(now.getTime() + 10_000);
     }
     expect(results).toEqual(['retry', 'retry', 'retry', 'retry', 'failed', 'failed']);
     const deliveries = await store.listDeliveries();
-    expect(deliveries.every((d) => d.status === 'failed' && d.attempts === 3 && d.nextAttemptAt === null)).toBe(true);
+    expect(
+      deliveries.every(
+        (d) => d.status === 'failed' && d.attempts === 3 && d.nextAttemptAt === null,
+      ),
+    ).toBe(true);
     expect(deliveries[0]?.lastError).toMatch(/ECONNREFUSED/);
     expect(deliveries[0]?.lastStatusCode).toBeNull();
   });
@@ -202,7 +247,11 @@ describe('webhook delivery', () => {
     const filename = tempDb();
     const before = await createSqliteStore({ filename });
     await before.addWebhook({ instance: 'Worldwide', url: receiver.url, secret: SECRET });
-    const doomed = await before.addWebhook({ instance: 'Worldwide', url: receiver.url, secret: SECRET });
+    const doomed = await before.addWebhook({
+      instance: 'Worldwide',
+      url: receiver.url,
+      secret: SECRET,
+    });
     await publishTwo(before);
     await before.removeWebhook(doomed.id);
     await before.close();
@@ -213,7 +262,11 @@ describe('webhook delivery', () => {
     stores.push(store);
     const worker = startWebhookWorker(store, { intervalMs: 50, allowPrivateTargets: true });
     try {
-      for (let i = 0; i < 200 && (await store.listDeliveries({ status: 'pending' })).length > 0; i++) {
+      for (
+        let i = 0;
+        i < 200 && (await store.listDeliveries({ status: 'pending' })).length > 0;
+        i++
+      ) {
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
     } finally {
@@ -221,8 +274,12 @@ describe('webhook delivery', () => {
       receiver.failFirst = true;
     }
     const deliveries = await store.listDeliveries();
-    expect(deliveries.filter((d) => d.webhookId === doomed.id).every((d) => d.status === 'failed')).toBe(true);
-    expect(deliveries.filter((d) => d.webhookId !== doomed.id).every((d) => d.status === 'delivered')).toBe(true);
+    expect(
+      deliveries.filter((d) => d.webhookId === doomed.id).every((d) => d.status === 'failed'),
+    ).toBe(true);
+    expect(
+      deliveries.filter((d) => d.webhookId !== doomed.id).every((d) => d.status === 'delivered'),
+    ).toBe(true);
     expect(receiver.accepted.size).toBe(acceptedBefore + 2);
   });
 
@@ -234,7 +291,14 @@ describe('webhook delivery', () => {
     const a = await buildDeliveryBody(store, delivery);
     const b = await buildDeliveryBody(store, delivery);
     expect(a).toBe(b);
-    expect(Object.keys(JSON.parse(a) as object)).toEqual(['deliveryId', 'instance', 'version', 'previousVersion', 'counts', 'changes']);
+    expect(Object.keys(JSON.parse(a) as object)).toEqual([
+      'deliveryId',
+      'instance',
+      'version',
+      'previousVersion',
+      'counts',
+      'changes',
+    ]);
     // RFC 4231 test case 2.
     expect(signBody('what do ya want for nothing?', 'Jefe')).toBe(
       'sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843',

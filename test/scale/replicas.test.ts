@@ -11,7 +11,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { POSTGRES_URL, dropSchema, postgresReachable, uniqueSchemaName } from '../helpers/postgres.js';
+import {
+  POSTGRES_URL,
+  dropSchema,
+  postgresReachable,
+  uniqueSchemaName,
+} from '../helpers/postgres.js';
 import { describeWith, hasCommand } from '../helpers/system.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -40,7 +45,10 @@ async function waitFor(check: () => Promise<boolean>, ms: number, what: string):
   throw new Error(`${what}: not reached within ${ms} ms`);
 }
 
-async function stop(child: ChildProcess | undefined, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+async function stop(
+  child: ChildProcess | undefined,
+  signal: NodeJS.Signals = 'SIGTERM',
+): Promise<void> {
   if (!child || child.exitCode !== null || child.signalCode !== null) return;
   await new Promise<void>((done) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
@@ -52,44 +60,71 @@ async function stop(child: ChildProcess | undefined, signal: NodeJS.Signals = 'S
   });
 }
 
-describeWith('nginx, redis-server and PostgreSQL at 127.0.0.1:5432', available)('three replicas behind nginx', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ipurl-replicas-'));
-  const schema = uniqueSchemaName('ipurl_replicas');
-  const db = `${POSTGRES_URL}?schema=${schema}`;
-  const replicas: Array<{ port: number; child: ChildProcess }> = [];
-  let redisPort = 0;
-  let redis: ChildProcess | undefined;
-  let nginx: ChildProcess | undefined;
-  let front = '';
+describeWith('nginx, redis-server and PostgreSQL at 127.0.0.1:5432', available)(
+  'three replicas behind nginx',
+  () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ipurl-replicas-'));
+    const schema = uniqueSchemaName('ipurl_replicas');
+    const db = `${POSTGRES_URL}?schema=${schema}`;
+    const replicas: Array<{ port: number; child: ChildProcess }> = [];
+    let redisPort = 0;
+    let redis: ChildProcess | undefined;
+    let nginx: ChildProcess | undefined;
+    let front = '';
 
-  const startRedis = (): void => {
-    redis = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-      stdio: 'ignore',
-    });
-  };
+    const startRedis = (): void => {
+      redis = spawn(
+        'redis-server',
+        ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+        {
+          stdio: 'ignore',
+        },
+      );
+    };
 
-  async function startReplica(port: number): Promise<void> {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', join(ROOT, 'src/cli/bin.ts'), 'serve', '--port', String(port), '--db', db,
-        '--redis', `redis://127.0.0.1:${redisPort}`, '--rate-limit', '30', '--trust-proxy'],
-      { cwd: ROOT, env: { ...process.env, IPURL_ADMIN_TOKEN: TOKEN, IPURL_LOG_LEVEL: 'warn' }, stdio: 'ignore' },
-    );
-    replicas.push({ port, child });
-    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/ready`)).status === 200, 60_000, `replica ${port} ready`);
-  }
+    async function startReplica(port: number): Promise<void> {
+      const child = spawn(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          join(ROOT, 'src/cli/bin.ts'),
+          'serve',
+          '--port',
+          String(port),
+          '--db',
+          db,
+          '--redis',
+          `redis://127.0.0.1:${redisPort}`,
+          '--rate-limit',
+          '30',
+          '--trust-proxy',
+        ],
+        {
+          cwd: ROOT,
+          env: { ...process.env, IPURL_ADMIN_TOKEN: TOKEN, IPURL_LOG_LEVEL: 'warn' },
+          stdio: 'ignore',
+        },
+      );
+      replicas.push({ port, child });
+      await waitFor(
+        async () => (await fetch(`http://127.0.0.1:${port}/ready`)).status === 200,
+        60_000,
+        `replica ${port} ready`,
+      );
+    }
 
-  beforeAll(async () => {
-    redisPort = await freePort();
-    startRedis();
-    const ports = [await freePort(), await freePort(), await freePort()];
-    // The first replica seeds the empty schema; the others start on the seeded store.
-    await startReplica(ports[0]!);
-    await Promise.all([startReplica(ports[1]!), startReplica(ports[2]!)]);
-    const frontPort = await freePort();
-    writeFileSync(
-      join(dir, 'nginx.conf'),
-      `worker_processes 1;
+    beforeAll(async () => {
+      redisPort = await freePort();
+      startRedis();
+      const ports = [await freePort(), await freePort(), await freePort()];
+      // The first replica seeds the empty schema; the others start on the seeded store.
+      await startReplica(ports[0]!);
+      await Promise.all([startReplica(ports[1]!), startReplica(ports[2]!)]);
+      const frontPort = await freePort();
+      writeFileSync(
+        join(dir, 'nginx.conf'),
+        `worker_processes 1;
 pid ${dir}/nginx.pid;
 error_log ${dir}/error.log warn;
 events { worker_connections 1024; }
@@ -114,80 +149,92 @@ ${ports.map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=5s;`).joi
   }
 }
 `,
-    );
-    nginx = spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], { stdio: 'ignore' });
-    front = `http://127.0.0.1:${frontPort}`;
-    await waitFor(async () => (await fetch(`${front}/ready`)).status === 200, 10_000, 'nginx up');
-  }, 180_000);
-
-  afterAll(async () => {
-    await stop(nginx);
-    for (const { child } of replicas) await stop(child);
-    await stop(redis, 'SIGKILL');
-    await dropSchema(schema).catch(() => undefined);
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  it('a version published through one replica is served through nginx by every replica', async () => {
-    const document = JSON.parse(readFileSync(join(ROOT, 'data/Worldwide/2025092900.json'), 'utf8'));
-    document[0].ips.splice(11, 0, '145.0.113.0/24');
-    const response = await fetch(`http://127.0.0.1:${replicas[0]!.port}/admin/instances/Worldwide/versions`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify(document),
-    });
-    expect(response.status).toBe(201);
-    const { version } = (await response.json()) as { version: string };
-    // Every replica, each asked directly, and nginx in front of them, within one second.
-    for (const base of [front, ...replicas.map((r) => `http://127.0.0.1:${r.port}`)]) {
-      await waitFor(
-        async () => {
-          const body = (await (await fetch(`${base}/version/Worldwide?clientrequestid=${GUID}`)).json()) as { latest: string };
-          return body.latest === version;
-        },
-        1000,
-        `${base} serving ${version}`,
       );
-    }
-  });
+      nginx = spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], {
+        stdio: 'ignore',
+      });
+      front = `http://127.0.0.1:${frontPort}`;
+      await waitFor(async () => (await fetch(`${front}/ready`)).status === 200, 10_000, 'nginx up');
+    }, 180_000);
 
-  it("a client's hourly budget is shared by all replicas", async () => {
-    const guid = globalThis.crypto.randomUUID();
-    const statuses: number[] = [];
-    for (let i = 0; i < 31; i += 1) {
-      statuses.push((await fetch(`${front}/endpoints/Worldwide?clientrequestid=${guid}`)).status);
-    }
-    expect(statuses.slice(0, 30).every((s) => s === 200)).toBe(true);
-    expect(statuses[30]).toBe(429);
-  });
-
-  it('a replica killed and Redis stopped and started during a load run cost no failed request', async () => {
-    const run = autocannon({
-      url: `${front}/version/Worldwide?clientrequestid=${GUID}`,
-      connections: 8,
-      duration: 6,
+    afterAll(async () => {
+      await stop(nginx);
+      for (const { child } of replicas) await stop(child);
+      await stop(redis, 'SIGKILL');
+      await dropSchema(schema).catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
     });
-    const reqErrors: string[] = [];
-    run.on('reqError', (error: Error) => reqErrors.push(error.message));
-    await new Promise((r) => setTimeout(r, 1500));
-    // `kill` (SIGTERM) mid-run: the replica stops taking connections and nginx moves its
-    // traffic to the others. (With SIGKILL a response cut mid-write cannot be retried by nginx.)
-    replicas[1]!.child.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 1000));
-    redis?.kill('SIGKILL');
-    await new Promise((r) => setTimeout(r, 1000));
-    startRedis();
-    const result = await run;
-    expect(result.requests.total).toBeGreaterThan(100);
-    expect(reqErrors).toEqual([]);
-    expect(result.errors).toBe(0);
-    expect(result.timeouts).toBe(0);
-    expect(result.non2xx).toBe(0);
-    // The shared limit resumes once Redis is back.
-    await waitFor(
-      async () => ((await (await fetch(`${front}/health/rate-limit`)).json()) as { healthy: boolean }).healthy,
-      15_000,
-      'rate-limit store healthy again',
-    );
-  }, 60_000);
-});
+
+    it('a version published through one replica is served through nginx by every replica', async () => {
+      const document = JSON.parse(
+        readFileSync(join(ROOT, 'data/Worldwide/2025092900.json'), 'utf8'),
+      );
+      document[0].ips.splice(11, 0, '145.0.113.0/24');
+      const response = await fetch(
+        `http://127.0.0.1:${replicas[0]!.port}/admin/instances/Worldwide/versions`,
+        {
+          method: 'POST',
+          headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+          body: JSON.stringify(document),
+        },
+      );
+      expect(response.status).toBe(201);
+      const { version } = (await response.json()) as { version: string };
+      // Every replica, each asked directly, and nginx in front of them, within one second.
+      for (const base of [front, ...replicas.map((r) => `http://127.0.0.1:${r.port}`)]) {
+        await waitFor(
+          async () => {
+            const body = (await (
+              await fetch(`${base}/version/Worldwide?clientrequestid=${GUID}`)
+            ).json()) as { latest: string };
+            return body.latest === version;
+          },
+          1000,
+          `${base} serving ${version}`,
+        );
+      }
+    });
+
+    it("a client's hourly budget is shared by all replicas", async () => {
+      const guid = globalThis.crypto.randomUUID();
+      const statuses: number[] = [];
+      for (let i = 0; i < 31; i += 1) {
+        statuses.push((await fetch(`${front}/endpoints/Worldwide?clientrequestid=${guid}`)).status);
+      }
+      expect(statuses.slice(0, 30).every((s) => s === 200)).toBe(true);
+      expect(statuses[30]).toBe(429);
+    });
+
+    it('a replica killed and Redis stopped and started during a load run cost no failed request', async () => {
+      const run = autocannon({
+        url: `${front}/version/Worldwide?clientrequestid=${GUID}`,
+        connections: 8,
+        duration: 6,
+      });
+      const reqErrors: string[] = [];
+      run.on('reqError', (error: Error) => reqErrors.push(error.message));
+      await new Promise((r) => setTimeout(r, 1500));
+      // `kill` (SIGTERM) mid-run: the replica stops taking connections and nginx moves its
+      // traffic to the others. (With SIGKILL a response cut mid-write cannot be retried by nginx.)
+      replicas[1]!.child.kill('SIGTERM');
+      await new Promise((r) => setTimeout(r, 1000));
+      redis?.kill('SIGKILL');
+      await new Promise((r) => setTimeout(r, 1000));
+      startRedis();
+      const result = await run;
+      expect(result.requests.total).toBeGreaterThan(100);
+      expect(reqErrors).toEqual([]);
+      expect(result.errors).toBe(0);
+      expect(result.timeouts).toBe(0);
+      expect(result.non2xx).toBe(0);
+      // The shared limit resumes once Redis is back.
+      await waitFor(
+        async () =>
+          ((await (await fetch(`${front}/health/rate-limit`)).json()) as { healthy: boolean })
+            .healthy,
+        15_000,
+        'rate-limit store healthy again',
+      );
+    }, 60_000);
+  },
+);

@@ -104,14 +104,12 @@ export function registerOverlayRoutes(
         { instance: result.change.instance, overlayChange: result.change.id },
         'overlay change removed',
       );
-      return reply
-        .code(201)
-        .send({
-          status: 'recorded',
-          revision: result.change.id,
-          change: result.change,
-          warnings: result.warnings,
-        });
+      return reply.code(201).send({
+        status: 'recorded',
+        revision: result.change.id,
+        change: result.change,
+        warnings: result.warnings,
+      });
     },
   );
 }

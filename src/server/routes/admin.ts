@@ -29,7 +29,12 @@ import { IpurlError, describeValue } from '../../core/errors.js';
 import { makePolicy, type SanityLimits } from '../../core/sanity-policy.js';
 import { planJson } from '../../formats/plan-json.js';
 import type { DeliveryStatus } from '../../core/store.js';
-import { publish, planPublish, type PublishOptions, type PublishPlan } from '../../service/publish.js';
+import {
+  publish,
+  planPublish,
+  type PublishOptions,
+  type PublishPlan,
+} from '../../service/publish.js';
 import { acceptHeld, heldSummary, rejectHeld } from '../../service/held.js';
 import type { HeldStatus } from '../../core/store.js';
 import type { ServerDeps } from '../deps.js';
@@ -58,7 +63,10 @@ function publishOptions(query: RawQuery, now: Date): PublishOptions {
   const noticeDays = getValue(query, 'noticeDays');
   const effectiveDate = getValue(query, 'effectiveDate');
   if (noticeDays !== undefined && !/^\d{1,3}$/.test(noticeDays)) {
-    throw new IpurlError('ERR_INVALID_PARAMETER', `noticeDays must be a whole number of days from 0 to 366; received ${JSON.stringify(describeValue(noticeDays))}`);
+    throw new IpurlError(
+      'ERR_INVALID_PARAMETER',
+      `noticeDays must be a whole number of days from 0 to 366; received ${JSON.stringify(describeValue(noticeDays))}`,
+    );
   }
   const limits: Partial<Record<keyof SanityLimits, number>> = {};
   const limitParams = [
@@ -71,7 +79,10 @@ function publishOptions(query: RawQuery, now: Date): PublishOptions {
     const value = getValue(query, param);
     if (value === undefined) continue;
     if (!/^\d{1,8}$/.test(value)) {
-      throw new IpurlError('ERR_INVALID_PARAMETER', `${param} must be a whole number; received ${JSON.stringify(describeValue(value))}`);
+      throw new IpurlError(
+        'ERR_INVALID_PARAMETER',
+        `${param} must be a whole number; received ${JSON.stringify(describeValue(value))}`,
+      );
     }
     limits[key] = Number(value);
   }
@@ -99,10 +110,16 @@ export async function register(app: FastifyInstance, deps: ServerDeps): Promise<
       const given = bearerToken(request);
       if (given === undefined) {
         void reply.header('www-authenticate', 'Bearer realm="ipurl-admin"');
-        throw new IpurlError('ERR_UNAUTHORIZED', 'the admin API needs an Authorization: Bearer <token> header (the server\'s IPURL_ADMIN_TOKEN)');
+        throw new IpurlError(
+          'ERR_UNAUTHORIZED',
+          "the admin API needs an Authorization: Bearer <token> header (the server's IPURL_ADMIN_TOKEN)",
+        );
       }
       if (!timingSafeEqual(digest(given), expected)) {
-        throw new IpurlError('ERR_FORBIDDEN', 'the bearer token is not the admin token of this server');
+        throw new IpurlError(
+          'ERR_FORBIDDEN',
+          'the bearer token is not the admin token of this server',
+        );
       }
     });
 
@@ -115,9 +132,13 @@ export async function register(app: FastifyInstance, deps: ServerDeps): Promise<
     // The document is read as text and parsed by the publish service, so a body that is not JSON
     // gets the same clear error as on the command line; any content type is accepted.
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', { parseAs: 'string', bodyLimit: ADMIN_BODY_LIMIT }, (_request, body, done) => {
-      done(null, body);
-    });
+    scope.addContentTypeParser(
+      '*',
+      { parseAs: 'string', bodyLimit: ADMIN_BODY_LIMIT },
+      (_request, body, done) => {
+        done(null, body);
+      },
+    );
 
     scope.post<{ Params: { instance: string } }>(
       '/admin/instances/:instance/versions',
@@ -129,18 +150,35 @@ export async function register(app: FastifyInstance, deps: ServerDeps): Promise<
         const text = typeof request.body === 'string' ? request.body : '';
         if (dryRun) {
           const plan = await planPublish(store, request.params.instance, text, options);
-          return reply.code(200).send({ status: plan.unchanged ? 'unchanged' : 'planned', dryRun: true, ...planSummary(plan), changes: plan.changes });
+          return reply.code(200).send({
+            status: plan.unchanged ? 'unchanged' : 'planned',
+            dryRun: true,
+            ...planSummary(plan),
+            changes: plan.changes,
+          });
         }
         const result = await publish(store, request.params.instance, text, options);
         if (result.status === 'unchanged') {
-          return reply.code(200).send({ status: 'unchanged', ...planSummary(result.plan), changes: [] });
+          return reply
+            .code(200)
+            .send({ status: 'unchanged', ...planSummary(result.plan), changes: [] });
         }
         // Serve the new version at once (/version, RSS, /changes), not at the next poll.
         await webService.refresh();
-        request.log.info({ instance: result.version.instance, version: result.version.version, records: result.changes.length }, 'version published');
+        request.log.info(
+          {
+            instance: result.version.instance,
+            version: result.version.version,
+            records: result.changes.length,
+          },
+          'version published',
+        );
         return reply
           .code(201)
-          .header('location', `/changes/${result.version.instance}/${result.version.version}?singleVersion`)
+          .header(
+            'location',
+            `/changes/${result.version.instance}/${result.version.version}?singleVersion`,
+          )
           .send({
             status: 'published',
             ...planSummary(result.plan),
@@ -151,55 +189,111 @@ export async function register(app: FastifyInstance, deps: ServerDeps): Promise<
       },
     );
 
-    scope.get<{ Params: { instance: string } }>('/admin/instances/:instance/versions', async (request) => {
-      await webService.catalog.refresh();
-      const { instance } = webService.catalog.resolve(request.params.instance);
-      return { instance, versions: await store.listVersions(instance) };
-    });
+    scope.get<{ Params: { instance: string } }>(
+      '/admin/instances/:instance/versions',
+      async (request) => {
+        await webService.catalog.refresh();
+        const { instance } = webService.catalog.resolve(request.params.instance);
+        return { instance, versions: await store.listVersions(instance) };
+      },
+    );
 
     scope.get('/admin/deliveries', async (request) => {
       const query = parseRawQuery(splitUrl(request.raw.url ?? '').query);
       const status = getValue(query, 'status');
       if (status !== undefined && !['pending', 'delivered', 'failed'].includes(status)) {
-        throw new IpurlError('ERR_INVALID_PARAMETER', `status must be pending, delivered or failed; received ${JSON.stringify(describeValue(status))}`);
+        throw new IpurlError(
+          'ERR_INVALID_PARAMETER',
+          `status must be pending, delivered or failed; received ${JSON.stringify(describeValue(status))}`,
+        );
       }
-      return { deliveries: await store.listDeliveries(status === undefined ? { limit: 1000 } : { status: status as DeliveryStatus, limit: 1000 }) };
+      return {
+        deliveries: await store.listDeliveries(
+          status === undefined
+            ? { limit: 1000 }
+            : { status: status as DeliveryStatus, limit: 1000 },
+        ),
+      };
     });
 
-    scope.get<{ Params: { instance: string; version: string } }>('/admin/instances/:instance/versions/:version', async (request) => {
-      await webService.catalog.refresh();
-      const { instance, version } = webService.catalog.resolve(request.params.instance, request.params.version);
-      const record = (await store.listVersions(instance)).find((v) => v.version === version)!;
-      return { ...record, changes: await store.getChanges(instance, { version: record.version }) };
-    });
+    scope.get<{ Params: { instance: string; version: string } }>(
+      '/admin/instances/:instance/versions/:version',
+      async (request) => {
+        await webService.catalog.refresh();
+        const { instance, version } = webService.catalog.resolve(
+          request.params.instance,
+          request.params.version,
+        );
+        const record = (await store.listVersions(instance)).find((v) => v.version === version)!;
+        return {
+          ...record,
+          changes: await store.getChanges(instance, { version: record.version }),
+        };
+      },
+    );
 
     scope.get('/admin/held', async (request) => {
       const query = parseRawQuery(splitUrl(request.raw.url ?? '').query);
       const status = getValue(query, 'status') ?? 'held';
       const held = await store.listHeldVersions({ status: status as HeldStatus });
-      return { held: held.map((h) => ({ ...heldSummary(h), status: h.status, decidedAt: h.decidedAt })) };
+      return {
+        held: held.map((h) => ({ ...heldSummary(h), status: h.status, decidedAt: h.decidedAt })),
+      };
     });
 
-    scope.post<{ Params: { instance: string; version: string } }>('/admin/instances/:instance/versions/:version/accept', async (request, reply) => {
-      const result = await acceptHeld(store, request.params.instance, request.params.version, new Date(clock()));
-      // Serve it at once, not at the next poll.
-      await webService.refresh();
-      request.log.info({ instance: result.held.instance, version: result.held.version, appended: result.appended.map((a) => a.version.version) }, 'held version accepted');
-      return reply
-        .code(201)
-        .header('location', `/changes/${result.held.instance}/${result.held.version}?singleVersion`)
-        .send({
-          status: 'accepted',
-          held: result.held,
-          appended: result.appended.map((a) => ({ ...a.version, changes: a.changes.length, deliveries: a.deliveries })),
-        });
-    });
+    scope.post<{ Params: { instance: string; version: string } }>(
+      '/admin/instances/:instance/versions/:version/accept',
+      async (request, reply) => {
+        const result = await acceptHeld(
+          store,
+          request.params.instance,
+          request.params.version,
+          new Date(clock()),
+        );
+        // Serve it at once, not at the next poll.
+        await webService.refresh();
+        request.log.info(
+          {
+            instance: result.held.instance,
+            version: result.held.version,
+            appended: result.appended.map((a) => a.version.version),
+          },
+          'held version accepted',
+        );
+        return reply
+          .code(201)
+          .header(
+            'location',
+            `/changes/${result.held.instance}/${result.held.version}?singleVersion`,
+          )
+          .send({
+            status: 'accepted',
+            held: result.held,
+            appended: result.appended.map((a) => ({
+              ...a.version,
+              changes: a.changes.length,
+              deliveries: a.deliveries,
+            })),
+          });
+      },
+    );
 
-    scope.post<{ Params: { instance: string; version: string } }>('/admin/instances/:instance/versions/:version/reject', async (request) => {
-      const held = await rejectHeld(store, request.params.instance, request.params.version, new Date(clock()));
-      request.log.info({ instance: held.instance, version: held.version }, 'held version rejected');
-      return { status: 'rejected', held };
-    });
+    scope.post<{ Params: { instance: string; version: string } }>(
+      '/admin/instances/:instance/versions/:version/reject',
+      async (request) => {
+        const held = await rejectHeld(
+          store,
+          request.params.instance,
+          request.params.version,
+          new Date(clock()),
+        );
+        request.log.info(
+          { instance: held.instance, version: held.version },
+          'held version rejected',
+        );
+        return { status: 'rejected', held };
+      },
+    );
 
     registerOverlayRoutes(scope, deps, clock);
 
@@ -209,7 +303,15 @@ export async function register(app: FastifyInstance, deps: ServerDeps): Promise<
         void reply.header('allow', allow);
         throw new IpurlError('ERR_METHOD_NOT_ALLOWED', IMMUTABLE_MESSAGE);
       };
-    scope.route({ method: ['PUT', 'PATCH', 'DELETE'], url: '/admin/instances/:instance/versions', handler: immutable('GET, HEAD, POST') });
-    scope.route({ method: ['PUT', 'PATCH', 'DELETE', 'POST'], url: '/admin/instances/:instance/versions/:version', handler: immutable('GET, HEAD') });
+    scope.route({
+      method: ['PUT', 'PATCH', 'DELETE'],
+      url: '/admin/instances/:instance/versions',
+      handler: immutable('GET, HEAD, POST'),
+    });
+    scope.route({
+      method: ['PUT', 'PATCH', 'DELETE', 'POST'],
+      url: '/admin/instances/:instance/versions/:version',
+      handler: immutable('GET, HEAD'),
+    });
   });
 }

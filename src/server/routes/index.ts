@@ -16,4 +16,12 @@ import { register as registerPac } from './pac.js';
 
 export type RegisterRoutes = (app: FastifyInstance, deps: ServerDeps) => void | Promise<void>;
 
-export const routes: RegisterRoutes[] = [registerWebService, registerPages, registerAdmin, registerLookup, registerHealth, registerExport, registerPac];
+export const routes: RegisterRoutes[] = [
+  registerWebService,
+  registerPages,
+  registerAdmin,
+  registerLookup,
+  registerHealth,
+  registerExport,
+  registerPac,
+];
