@@ -55,7 +55,10 @@ export interface CatalogOptions {
   readonly maxBytes?: number;
   /** Endpoint-set lists kept at most (default 64 versions). */
   readonly maxSets?: number;
-  /** Compiled lookup indexes kept at most (default 64 versions: every Worldwide version). */
+  /**
+   * Compiled lookup indexes kept at most (default 256: every bundled version of every instance,
+   * about 17 MB for the 133 bundled versions).
+   */
   readonly maxLookupIndexes?: number;
   /** Where background refresh failures go (the store may be briefly unreachable). */
   readonly onError?: (error: unknown) => void;
@@ -184,7 +187,7 @@ export function createCatalog(source: CatalogSource, options: CatalogOptions = {
   });
   const setsCache = new BoundedPromises<readonly EndpointSet[]>(options.maxSets ?? 64);
   const historyCache = new BoundedPromises<readonly ChangeRecord[]>(64);
-  const maxIndexes = options.maxLookupIndexes ?? 64;
+  const maxIndexes = options.maxLookupIndexes ?? 256;
   const indexCache = new BoundedPromises<LookupIndex>(maxIndexes);
   const derivedIndexes = new BoundedPromises<LookupIndex>(maxIndexes);
   const overlays = new BoundedPromises<ActiveOverlay>(64);
@@ -233,14 +236,14 @@ export function createCatalog(source: CatalogSource, options: CatalogOptions = {
 
   /**
    * Compile lookup indexes before they are asked for, one per event-loop turn (prepared.ts
-   * renderInTurn): the newest versions first, taking each instance in turn, up to half the index
+   * renderInTurn): the newest versions first, taking each instance in turn, up to three quarters of the index
    * cache and WARM_PREFIXES prefixes in all, so the first /lookup after a start or a new version
    * (and a flood cycling recent versions) does not build on the request path, and the builds
    * that remain run on warmed-up code. Stops when the revision changes or the catalog closes.
    */
   function warmLookupIndexes(): void {
     const revision = snapshot.revision;
-    const most = Math.floor(maxIndexes / 2);
+    const most = Math.floor((maxIndexes * 3) / 4);
     const queue: Resolved[] = [];
     for (let depth = 0; queue.length < most; depth += 1) {
       const before = queue.length;
