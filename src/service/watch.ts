@@ -10,14 +10,17 @@
  * is retried on the next run, never forgotten.
  */
 import { spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { createHash } from 'node:crypto';
 import type { ChangeRecord } from '../core/change-record.js';
 import { IpurlError, describeValue } from '../core/errors.js';
 import type { Store } from '../core/store.js';
 import type { VersionId } from '../core/version-id.js';
 import { loadOverlay } from './overlay.js';
+
+import { writeFileAtomic } from './write-file-atomic.js';
+
+// The one atomic writer, re-exported for the commands that import it from here.
+export { writeFileAtomic };
 
 export interface OutputSpec {
   /** A target name the renderer knows (`pac`, `nftables`, …). */
@@ -95,55 +98,6 @@ export function parseOutputSpec(text: string, knownTargets: readonly string[]): 
 
 export function outputPath(spec: OutputSpec, instance: string): string {
   return spec.path.split('{instance}').join(instance);
-}
-
-/**
- * Write a file so readers see the old or the new content, never a mixture (rename is atomic).
- * A file that exists keeps its mode and (where the process may set it) its owner and group; a
- * new file is 0644. The data and then the folder entry are flushed to disk (fsync of the file,
- * then of the folder), so a power cut leaves the old file or the new one.
- */
-export async function writeFileAtomic(path: string, content: string | Buffer): Promise<void> {
-  const folder = dirname(path);
-  await mkdir(folder, { recursive: true });
-  const previous = await stat(path).catch(() => undefined);
-  const mode = previous === undefined ? 0o644 : previous.mode & 0o7777;
-  const temp = join(
-    folder,
-    `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
-  );
-  try {
-    const handle = await open(temp, 'w', mode);
-    try {
-      await handle.writeFile(content);
-      await handle.chmod(mode); // open's mode is reduced by the umask
-      if (
-        previous !== undefined &&
-        (previous.uid !== process.getuid?.() || previous.gid !== process.getgid?.())
-      ) {
-        await handle.chown(previous.uid, previous.gid).catch((error: NodeJS.ErrnoException) => {
-          if (error.code !== 'EPERM') throw error; // not root: the file becomes ours
-        });
-      }
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
-  const directory = await open(folder, 'r').catch(() => undefined);
-  if (directory !== undefined) {
-    try {
-      await directory.sync();
-    } catch {
-      // some file systems cannot fsync a folder; the rename itself is still atomic
-    } finally {
-      await directory.close();
-    }
-  }
 }
 
 /** Data text on one line: control characters, newlines and backslashes escaped (\n, \x1b, \\). */
