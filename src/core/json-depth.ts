@@ -50,3 +50,32 @@ export function parseJsonBounded(
   }
   return JSON.parse(text) as unknown;
 }
+
+/**
+ * Parse a JSON input a person sent (a publisher document, an admin request body): empty or not
+ * JSON at all is ERR_INVALID_DOCUMENT naming `subject` and what is `expected`, before any
+ * validation; too deep is the depth refusal of parseJsonBounded.
+ */
+export function parseJsonInput(
+  text: string,
+  subject: string,
+  expected: string,
+  example = '',
+): unknown {
+  if (text.trim() === '') {
+    throw new IpurlError(
+      'ERR_INVALID_DOCUMENT',
+      `the ${subject} is empty; expected ${expected}${example}`,
+    );
+  }
+  try {
+    return parseJsonBounded(text);
+  } catch (error) {
+    if (error instanceof IpurlError) throw error;
+    throw new IpurlError(
+      'ERR_INVALID_DOCUMENT',
+      `the ${subject} is not valid JSON (${(error as Error).message}); expected ${expected}`,
+      { cause: error },
+    );
+  }
+}

@@ -4,8 +4,8 @@
  * that come back after removal.
  */
 import type { EndpointSet } from '../core/endpoint-set.js';
-import { IpurlError, type Issue } from '../core/errors.js';
-import { parseJsonBounded } from '../core/json-depth.js';
+import { type Issue } from '../core/errors.js';
+import { parseJsonInput } from '../core/json-depth.js';
 
 /**
  * Ids that come back after removal: `knownSetIds` remembers every id ever published, the latest
@@ -91,22 +91,7 @@ export function inPublisherOrder(sets: readonly EndpointSet[], document: unknown
 
 /** Parse the document text; not JSON at all is a 400-class error before any validation. */
 export function parseJsonDocument(text: string): unknown {
-  if (text.trim() === '') {
-    throw new IpurlError(
-      'ERR_INVALID_DOCUMENT',
-      'the document is empty; expected a JSON array of endpoint sets',
-    );
-  }
-  try {
-    return parseJsonBounded(text);
-  } catch (error) {
-    if (error instanceof IpurlError) throw error;
-    throw new IpurlError(
-      'ERR_INVALID_DOCUMENT',
-      `the document is not valid JSON (${(error as Error).message}); expected a JSON array of endpoint sets`,
-      { cause: error },
-    );
-  }
+  return parseJsonInput(text, 'document', 'a JSON array of endpoint sets');
 }
 
 /**

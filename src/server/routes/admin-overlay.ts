@@ -15,28 +15,18 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { IpurlError, describeValue } from '../../core/errors.js';
-import { parseJsonBounded } from '../../core/json-depth.js';
+import { parseJsonInput } from '../../core/json-depth.js';
 import { changeOverlay, listOverlay } from '../../service/overlay.js';
 import type { ServerDeps } from '../deps.js';
 import { getValue, parseRawQuery, splitUrl } from '../query.js';
 
 function parseEntry(text: string): unknown {
-  if (text.trim() === '') {
-    throw new IpurlError(
-      'ERR_INVALID_DOCUMENT',
-      'the body is empty; expected one overlay entry as a JSON object such as {"action":"exclude","setIds":[56],"by":"alice"}',
-    );
-  }
-  try {
-    return parseJsonBounded(text);
-  } catch (error) {
-    if (error instanceof IpurlError) throw error;
-    throw new IpurlError(
-      'ERR_INVALID_DOCUMENT',
-      `the body is not valid JSON (${(error as Error).message}); expected one overlay entry as a JSON object`,
-      { cause: error },
-    );
-  }
+  return parseJsonInput(
+    text,
+    'body',
+    'one overlay entry as a JSON object',
+    ' such as {"action":"exclude","setIds":[56],"by":"alice"}',
+  );
 }
 
 export function registerOverlayRoutes(
