@@ -17,9 +17,10 @@ function declaredCodes(): string[] {
   return [...union.matchAll(/'(ERR_[A-Z_]+)'/g)].map((m) => m[1]!).sort();
 }
 
+/** Rows of the table, padded or not (prettier aligns the columns). */
 function documentedRows(): Array<{ code: string; http: number; exit: number; meaning: string }> {
   const doc = readFileSync(join(REPO_ROOT, 'docs/errors.md'), 'utf8');
-  return [...doc.matchAll(/^\| `(ERR_[A-Z_]+)` \| (\d+) \| (\d+) \| (.+) \|$/gm)].map((m) => ({
+  return [...doc.matchAll(/^\| `(ERR_[A-Z_]+)` +\| (\d+) +\| (\d+) +\| (.+?) *\|$/gm)].map((m) => ({
     code: m[1]!,
     http: Number(m[2]),
     exit: Number(m[3]),
