@@ -105,7 +105,7 @@ async function main(): Promise<void> {
 Command: \`npx tsx bench/abuse/run.ts --duration ${DURATION}\` — one \`ipurl serve\` (default
 in-memory rate limit 30/hour, SQLite seeded from data/); each flood is wrk -t2 -c${FLOOD} for
 ${DURATION + 1} s, and a cached \`/version\` probe (wrk -t1 -c${PROBE}) runs ${DURATION} s inside it. Short
-runs on purpose: the machine (${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}) is shared by seven engineers;
+runs on purpose: the machine (${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}) is shared with other work;
 load average at start ${load}. ${machine()}.
 
 Probe alone: ${alone.rps.toFixed(0)} req/s, p99 ${alone.p99.toFixed(2)} ms.

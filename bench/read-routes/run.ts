@@ -116,8 +116,8 @@ async function main(): Promise<void> {
     const md = `# Benchmark: read routes (issue 10)
 
 Command: \`npx tsx bench/read-routes/run.ts --duration ${DURATION} --connections ${CONNECTIONS}\`
-(wrk -t2 -c${CONNECTIONS}, ${DURATION} s per point, one run: the machine is shared by seven
-engineers, so runs are kept short and each ratio is taken against nginx in the same minute).
+(wrk -t2 -c${CONNECTIONS}, ${DURATION} s per point, one run: the machine is shared with
+other work, so runs are kept short and each ratio is taken against nginx in the same minute).
 ipurl = \`ipurl serve --rate-limit 0\` (one Node process, SQLite seeded from data/); nginx = one
 worker serving the very bytes ipurl answered (identity, and ipurl's gzip bytes with
 \`Content-Encoding: gzip\`) as static files.
