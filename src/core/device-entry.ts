@@ -76,6 +76,15 @@ export function originText(origin: EntryOrigin): string {
   }
 }
 
+/**
+ * Where a labelled entry sits, for a comment line: `set 12` for observed and grace entries (they
+ * belong to a published set); nothing for local ones, which belong to no Microsoft set (their set
+ * id is 0; the overlay change is named by originText).
+ */
+export function entrySetText(setId: number, origin: EntryOrigin): string {
+  return origin.kind === 'local' ? '' : `set ${setId}: `;
+}
+
 /** A set reduced to one entry (the value of a labelled entry). */
 export function oneEntrySet(set: EndpointSet, kind: 'ip' | 'url', value: string): EndpointSet {
   const { urls: _u, ips: _i, notes: _n, ...rest } = set;

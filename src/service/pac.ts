@@ -259,6 +259,7 @@ export function createPacService(catalog: Catalog): PacService {
         style: parameters.style,
         ...(parameters.routing === undefined ? {} : { routing: parameters.routing }),
         ...(labelled.length > 0 ? { labelled } : {}),
+        ...(view.description.length > 0 ? { selection: view.description } : {}),
         source: { instance, version },
       });
       return prepare(text, PAC_CONTENT_TYPE, {

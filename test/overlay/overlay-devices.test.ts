@@ -203,6 +203,13 @@ describeWith('pacparser (python3-pacparser)', hasPythonModule('pacparser'))(
       const pac = (await createPacService(await openCatalog(store)).render('Worldwide', PAC_PARAMS))
         .text;
       expect(pac).toContain('local: overlay revision 4.change-2');
+      // The PAC names the overlay revision and what it excluded, not only its additions.
+      expect(pac).toMatch(
+        /^\/\/ Selection: local overlay revision 4: 2 addition\(s\) labelled local; excluded 1 set\(s\), 1 URL\(s\)/m,
+      );
+      // A local entry belongs to no Microsoft set: its comment names the overlay change only.
+      expect(pac).toMatch(/^\/\/ {3}proxy\.contoso\.net local: overlay revision 4\.change-2$/m);
+      expect(plainPac).not.toContain('Selection:');
       const hosts = [
         'proxy.contoso.net',
         'www.yammer.com',

@@ -3,7 +3,12 @@
  * device file starts with; the helpers that make text safe for comments.
  */
 import { describeValue } from '../../core/errors.js';
-import { countOrigins, originText, type EntryOrigin } from '../../core/device-entry.js';
+import {
+  countOrigins,
+  entrySetText,
+  originText,
+  type EntryOrigin,
+} from '../../core/device-entry.js';
 import { capacityLines, type CapacityReport } from './export-capacity.js';
 import type { UnsupportedCollector } from './export-model.js';
 import type {
@@ -82,7 +87,9 @@ export function labelledLines(summary: ExportSummary): string[] {
         : ''),
   ];
   for (const entry of l.entries)
-    lines.push(`  ${defang(entry.value)} set ${entry.setId}: ${originText(entry.origin)}`);
+    lines.push(
+      `  ${defang(entry.value)} ${entrySetText(entry.setId, entry.origin)}${originText(entry.origin)}`,
+    );
   return lines;
 }
 

@@ -5,7 +5,7 @@
  * (core/filters.ts), validates the two return strings, computes Get-PacFile's direct and override
  * lists once (pac-lists.ts) and writes them in the chosen style.
  */
-import { originText, type LabelledSet } from '../../core/device-entry.js';
+import { entrySetText, originText, type LabelledSet } from '../../core/device-entry.js';
 import type { EndpointSet } from '../../core/endpoint-set.js';
 import { defang } from '../export/export-summary.js';
 import { computePacLists, type PacType } from './pac-lists.js';
@@ -45,6 +45,12 @@ export interface PacOptions {
    * block at the top names each one with its origin.
    */
   readonly labelled?: readonly LabelledSet[];
+  /**
+   * What shaped the selection besides Microsoft's data (the device view's description: the local
+   * overlay revision and what it did, a grace period), one `//` line each at the top, so every
+   * PAC file an overlay touched names its revision, exclusions only included.
+   */
+  readonly selection?: readonly string[];
   /** Instance and version, named in the fast style's header comment. */
   readonly source?: { readonly instance: string; readonly version: string };
 }
@@ -62,7 +68,11 @@ export function renderPac(published: readonly EndpointSet[], options: PacOptions
   const labelled = (options.labelled ?? []).filter(({ set }) => (set.urls ?? []).length > 0);
   const sets = [...published, ...labelled.map(({ set }) => set)];
   const text = renderPacText(sets, options);
-  return labelled.length === 0 ? text : labelledComment(labelled) + text;
+  const selection = (options.selection ?? [])
+    // Generated text (counts, the revision, the period): one line each, nothing but printable ASCII.
+    .map((line) => `// Selection: ${line.replace(/[^\x20-\x7e]/g, '?')}\n`)
+    .join('');
+  return selection + (labelled.length === 0 ? text : labelledComment(labelled) + text);
 }
 
 /** `//` lines naming every labelled host pattern and its origin (generated, defanged text). */
@@ -70,7 +80,9 @@ function labelledComment(labelled: readonly LabelledSet[]): string {
   const lines = [
     `Labelled entries (not Microsoft's published data): ${labelled.length} host pattern(s)`,
     ...labelled.flatMap(({ set, origin }) =>
-      (set.urls ?? []).map((url) => `  ${defang(url)} set ${set.id}: ${originText(origin)}`),
+      (set.urls ?? []).map(
+        (url) => `  ${defang(url)} ${entrySetText(set.id, origin)}${originText(origin)}`,
+      ),
     ),
   ];
   return lines.map((line) => `// ${line}\n`).join('');
