@@ -82,6 +82,18 @@ async function run(request: Partial<ExportRequest>, now: Date) {
 }
 
 describe('removal grace over Worldwide 2025013000 → 2025092900', () => {
+  it('a cap the labelled entries alone fill is refused, never a bucket over the cap; one more entry fits', async () => {
+    // Set 12's bucket (Allow IPv4 tcp 80,443) gets two grace entries: a cap of 2 leaves its
+    // published prefixes nothing.
+    await expect(run({ device: { graceSeconds: GRACE }, maxEntries: 2 }, DAY_IN)).rejects.toThrow(
+      /max entries 2 cannot be met in bucket .*: its 2 labelled entries \(observed, grace, local\) leave no entry for its published prefixes; accepted: 3 or more/,
+    );
+    const capped = await run({ device: { graceSeconds: GRACE }, maxEntries: 3 }, DAY_IN);
+    const sets = [...capped.files[0]!.content.matchAll(/elements = \{([^}]*)\}/g)];
+    expect(sets.length).toBeGreaterThan(0);
+    for (const set of sets) expect(set[1]!.split(',\n').length).toBeLessThanOrEqual(3);
+  });
+
   it('nftables keeps the removed prefixes with a comment until the day they leave, then drops them', async () => {
     const kept = await run({ device: { graceSeconds: GRACE } }, DAY_IN);
     const text = kept.files[0]!.content;

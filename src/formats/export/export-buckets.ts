@@ -6,6 +6,7 @@
  * each keeps its label: one already covered by a prefix of its bucket is not written and is
  * counted (`labelledCovered`, shown in the header).
  */
+import { IpurlError } from '../../core/errors.js';
 import { aggregateCidrs } from '../../core/cidr-aggregate.js';
 import {
   cidrContains,
@@ -154,7 +155,19 @@ export function bucketIps(
     if (options.aggregate) {
       const result = aggregateCidrs(acc.cidrs);
       placed = placeLabelled(result.prefixes, acc.labelled);
-      // Labelled entries count against the cap: the published prefixes get what is left.
+      // Labelled entries count against the cap: the published prefixes get what is left. A cap
+      // the labelled entries alone fill leaves no room for the published ones: refused, never a
+      // bucket over the cap on the device.
+      if (
+        options.maxEntries !== undefined &&
+        result.prefixes.length > 0 &&
+        placed.kept.length >= options.maxEntries
+      ) {
+        throw new IpurlError(
+          'ERR_INVALID_PARAMETER',
+          `max entries ${options.maxEntries} cannot be met in bucket ${acc.label} (IPv${acc.family}): its ${placed.kept.length} labelled entr${placed.kept.length === 1 ? 'y' : 'ies'} (observed, grace, local) leave no entry for its published prefixes; accepted: ${placed.kept.length + 1} or more`,
+        );
+      }
       const cap =
         options.maxEntries === undefined
           ? undefined
@@ -162,7 +175,7 @@ export function bucketIps(
               acc.label,
               acc.family,
               result.prefixes,
-              Math.max(1, options.maxEntries - placed.kept.length),
+              options.maxEntries - placed.kept.length,
             );
       if (cap?.report !== undefined) capped.push(cap.report);
       published = cap?.prefixes ?? result.prefixes;
