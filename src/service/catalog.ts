@@ -17,12 +17,7 @@ import { buildLookupIndex, type LookupIndex } from '../core/lookup-index.js';
 import type { InstanceSummary, Store } from '../core/store.js';
 import { activeOverlay, type ActiveOverlay } from '../core/overlay.js';
 import { VERSION_ZERO, isVersionId, type VersionId } from '../core/version-id.js';
-import {
-  PreparedCache,
-  renderInTurn,
-  type PreparedCacheStats,
-  type PreparedResponse,
-} from './prepared.js';
+import { PreparedCache, type PreparedCacheStats, type PreparedResponse } from './prepared.js';
 
 /** What the catalog reads: a Store, or the bundled dataset (CLI on an empty store). */
 export type CatalogSource = Pick<
@@ -235,8 +230,8 @@ export function createCatalog(source: CatalogSource, options: CatalogOptions = {
   }
 
   /**
-   * Compile lookup indexes before they are asked for, one per event-loop turn (prepared.ts
-   * renderInTurn): the newest versions first, taking each instance in turn, up to three quarters of the index
+   * Compile lookup indexes before they are asked for, one after the other, each after an
+   * event-loop turn: the newest versions first, taking each instance in turn, up to three quarters of the index
    * cache and WARM_PREFIXES prefixes in all, so the first /lookup after a start or a new version
    * (and a flood cycling recent versions) does not build on the request path, and the builds
    * that remain run on warmed-up code. Stops when the revision changes or the catalog closes.
@@ -254,14 +249,18 @@ export function createCatalog(source: CatalogSource, options: CatalogOptions = {
       }
       if (queue.length === before) break;
     }
-    let budget = WARM_PREFIXES;
-    for (const resolved of queue) {
-      renderInTurn(async () => {
+    const warm = async (): Promise<void> => {
+      let budget = WARM_PREFIXES;
+      for (const resolved of queue) {
+        // One build at a time, each after a turn of the event loop, outside the render queue:
+        // requests and the revision poll go first, and the store gets one read at a time.
+        await new Promise<void>((resolve) => setImmediate(resolve));
         if (!serving || budget <= 0 || snapshot.revision !== revision) return;
         for (const set of await sets(resolved)) budget -= set.ips?.length ?? 0;
         await lookupIndex(resolved);
-      }).catch((error: unknown) => options.onError?.(error));
-    }
+      }
+    };
+    warm().catch((error: unknown) => options.onError?.(error));
   }
 
   function refresh(): Promise<boolean> {

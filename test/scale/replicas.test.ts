@@ -138,6 +138,9 @@ ${ports.map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=5s;`).joi
   }
   server {
     listen 127.0.0.1:${frontPort};
+    # nginx closes a client connection after 1,000 requests by default; a load client that has
+    # already written its next request then reads ECONNRESET, which is nginx's cap, not failover.
+    keepalive_requests 1000000;
     location / {
       proxy_pass http://ipurl;
       proxy_http_version 1.1;
