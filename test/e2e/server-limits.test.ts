@@ -11,9 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/cli/commands/serve.js';
-import { loadBundledDataset } from '../../src/service/bundle.js';
-import { seedStore } from '../../src/service/seed.js';
-import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { createSeededStoreFile } from '../helpers/seeded-store.js';
 import { runInProcess } from '../cli/run-cli.js';
 import { CLIENT_ID, rawGet } from '../helpers/server.js';
 
@@ -25,9 +23,7 @@ let dbFile: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ipurl-limits-'));
   dbFile = join(dir, 'ipurl.db');
-  const store = await createSqliteStore({ filename: dbFile });
-  await seedStore(store, await loadBundledDataset());
-  await store.close();
+  await createSeededStoreFile(dbFile);
 }, 120_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
