@@ -12,7 +12,8 @@
 import pg from 'pg';
 import { IpurlError, isIpurlError } from '../../core/errors.js';
 import type { Store } from '../../core/store.js';
-import { migratePostgres, quoteIdent, type MigrationStep } from './migrations.js';
+import type { MigrationStep } from '../migrations.js';
+import { migratePostgres, quoteIdent } from './migrations.js';
 import { pgCode } from './postgres-deps.js';
 import { createPostgresHeld } from './postgres-held.js';
 import { createPostgresObservations } from './postgres-observations.js';

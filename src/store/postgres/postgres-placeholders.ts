@@ -1,0 +1,9 @@
+/**
+ * The statements both adapters run word for word are written once with SQLite's `?`
+ * placeholders; PostgreSQL numbers its parameters. They hold no `?` other than placeholders (no
+ * string literal with one, no jsonb `?` operator), so numbering them in order is exact.
+ */
+export function numbered(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}
