@@ -128,6 +128,53 @@ export function checkAcceptLatest(held: HeldVersion, latest: VersionId | null): 
   }
 }
 
+/**
+ * Accepting `held` (its steps: the JSON text stored with it) while `latest` is served: the
+ * checked append inputs of its batch, published at `at`.
+ */
+export function acceptedInputs(
+  held: HeldVersion,
+  latest: VersionId | null,
+  steps: string,
+  at: string,
+): AppendVersionInput[] {
+  checkAcceptLatest(held, latest);
+  const inputs = stepInputs(held.instance, held.basedOn, JSON.parse(steps) as HeldStep[], at);
+  for (const input of inputs) validateAppendInput(input);
+  return inputs;
+}
+
+/** getHeldSteps: the steps of a version still held, undefined for any other. */
+export function heldSteps(row: { readonly steps: string } | undefined): HeldStep[] | undefined {
+  return row === undefined ? undefined : (JSON.parse(row.steps) as HeldStep[]);
+}
+
+/** When a version is held: `heldAt`, checked, or now. */
+export function holdTime(input: HoldVersionInput): string {
+  return isoTimestamp(input.heldAt ?? new Date().toISOString(), 'heldAt');
+}
+
+/** When a hold is decided (accepted, rejected): `at`, checked, or now. */
+export function decisionTime(at: string | undefined): string {
+  return isoTimestamp(at ?? new Date().toISOString(), 'at');
+}
+
+export const HELD_COLUMNS =
+  'instance, version, based_on, status, held_at, decided_at, versions, report';
+
+/** The values of a new hold, in the order of the held_versions upsert (statements.ts). */
+export function heldValues(input: HoldVersionInput, heldAt: string): unknown[] {
+  return [
+    input.instance,
+    input.version,
+    input.basedOn,
+    heldAt,
+    JSON.stringify(input.steps.map((step) => step.version)),
+    JSON.stringify(input.report),
+    JSON.stringify(input.steps),
+  ];
+}
+
 export interface HeldRow {
   readonly instance: string;
   readonly version: string;

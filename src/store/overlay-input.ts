@@ -84,6 +84,42 @@ export function checkRemoval(
   }
 }
 
+/** The row of a new change: its checked columns, id and queued deliveries. */
+export function newOverlayRow(
+  input: OverlayChangeInput,
+  id: number,
+  columns: ReturnType<typeof overlayColumns>,
+  deliveries: readonly string[],
+): OverlayRow {
+  return {
+    id,
+    instance: input.instance,
+    entry: columns.entry,
+    by_user: input.by,
+    note: input.note,
+    at: columns.at,
+    relaxed_rules: columns.relaxed,
+    warnings: columns.warnings,
+    deliveries: JSON.stringify(deliveries),
+  };
+}
+
+/** A new row's values, in the order of the overlay_changes insert (statements.ts). */
+export function overlayValues(row: OverlayRow, action: OverlayEntry['action']): unknown[] {
+  return [
+    row.id,
+    row.instance,
+    action,
+    row.entry,
+    row.by_user,
+    row.note,
+    row.at,
+    row.relaxed_rules,
+    row.warnings,
+    row.deliveries,
+  ];
+}
+
 export function toOverlayChange(row: OverlayRow): OverlayChange {
   const warnings = JSON.parse(row.warnings) as string[];
   const deliveries = JSON.parse(row.deliveries) as string[];

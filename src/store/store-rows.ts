@@ -1,11 +1,15 @@
 /**
- * The rows both adapters read (versions, webhooks, deliveries) and their mapping to the Store's
+ * The rows both adapters read (versions, webhooks, deliveries, observations, the revision) and
+ * their mapping to the Store's
  * records, written once. The column names are the same in SQLite and PostgreSQL; only the
  * timestamp columns differ (ISO text in SQLite, `timestamptz` as a Date in PostgreSQL), so each
  * row type takes the timestamp type and each mapping a function that makes it ISO text.
  */
 import { compareInstances } from '../core/instance.js';
+import type { Observation } from '../core/observation.js';
+import { relaxedRulesColumn } from '../core/sanity-policy.js';
 import type {
+  AppendVersionInput,
   Delivery,
   DeliveryAttempt,
   DeliveryStatus,
@@ -22,6 +26,8 @@ import { checkDeliveryEvent } from './held-input.js';
 export const isoText = (value: string): string => value;
 /** PostgreSQL returns timestamptz columns as Dates. */
 export const isoDate = (value: Date): string => value.toISOString();
+
+export const VERSION_COLUMNS = 'instance, version, published_at, set_count, relaxed_rules';
 
 export interface VersionRow<Time> {
   instance: string;
@@ -70,6 +76,22 @@ export function toVersionRecord<Time>(
   };
 }
 
+/** The row an append writes, checked (after the latest version was checked, under the lock). */
+export function newVersionRow(input: AppendVersionInput): VersionRow<string> {
+  return {
+    instance: input.instance,
+    version: input.version,
+    published_at: isoTimestamp(input.publishedAt ?? new Date().toISOString(), 'publishedAt'),
+    set_count: input.sets.length,
+    relaxed_rules: relaxedRulesColumn(input.relaxedRules),
+  };
+}
+
+/** A VersionRow's VERSION_COLUMNS values, in order. */
+export function versionValues(row: VersionRow<string>): unknown[] {
+  return [row.instance, row.version, row.published_at, row.set_count, row.relaxed_rules];
+}
+
 export function toWebhook<Time>(row: WebhookRow<Time>, iso: (value: Time) => string): Webhook {
   return {
     id: row.id,
@@ -114,6 +136,64 @@ export function toInstanceSummaries(
     const versions = byInstance.get(instance) ?? [];
     return { instance, latest: versions[0] ?? '', versions };
   });
+}
+
+/** The `store_id` and `revision` meta rows → the Store's revision text. */
+export function toRevision(rows: ReadonlyArray<{ key: string; value: string }>): string {
+  const get = (key: string) => rows.find((row) => row.key === key)?.value ?? '';
+  return `${get('store_id')}:${get('revision')}`;
+}
+
+export interface ObservationRow<Time> {
+  instance: string;
+  set_id: number;
+  name: string;
+  address: string;
+  family: number;
+  first_seen: Time;
+  last_seen: Time;
+  ttl: number;
+}
+
+export function toObservation<Time>(
+  row: ObservationRow<Time>,
+  iso: (value: Time) => string,
+): Observation {
+  return {
+    instance: row.instance,
+    setId: row.set_id,
+    name: row.name,
+    address: row.address,
+    family: row.family === 6 ? 6 : 4,
+    firstSeen: iso(row.first_seen),
+    lastSeen: iso(row.last_seen),
+    ttl: row.ttl,
+  };
+}
+
+/**
+ * The notices of one event for every webhook of an instance, due at once: the new delivery ids
+ * (random UUIDs, in webhook order) and the values of COMMON_SQL.queueDelivery (statements.ts)
+ * for each.
+ */
+export function newDeliveries(
+  webhookIds: ReadonlyArray<{ readonly id: number }>,
+  instance: string,
+  version: string,
+  event: string,
+  now: string,
+): { readonly ids: string[]; readonly rows: unknown[][] } {
+  const ids = webhookIds.map(() => globalThis.crypto.randomUUID());
+  const rows = webhookIds.map(({ id: webhookId }, n) => [
+    ids[n],
+    webhookId,
+    instance,
+    version,
+    event,
+    now,
+    now,
+  ]);
+  return { ids, rows };
 }
 
 /** What one delivery attempt writes: when, the next attempt (null: none) and the new status. */

@@ -5,86 +5,54 @@
  * same transaction as the status change (one commit, one NOTIFY per appended version).
  */
 import type pg from 'pg';
-import type {
-  AcceptHeldResult,
-  AppendVersionInput,
-  AppendVersionResult,
-  HeldStep,
-  HeldVersion,
-  HoldVersionInput,
-  Store,
-} from '../../core/store.js';
+import type { AppendVersionInput, AppendVersionResult, HeldVersion } from '../../core/store.js';
 import type { VersionId } from '../../core/version-id.js';
-import { isoTimestamp, validateAppendInput } from '../append-input.js';
-import {
-  checkAcceptLatest,
-  checkHeldStatusFilter,
-  checkHoldLatest,
-  heldNotFound,
-  stepInputs,
-  toHeldVersion,
-  validateHoldInput,
-  type HeldRow,
-} from '../held-input.js';
+import * as rules from '../held-input.js';
+import { COMMON_SQL, HELD_SQL } from '../statements.js';
+import type { HeldMethods } from '../store-parts.js';
+import { newDeliveries } from '../store-rows.js';
+import { lockAppends, type PgQuery, type PgTransaction } from './postgres-deps.js';
+import { numbered, numberedAll } from './postgres-placeholders.js';
 
-const HELD_COLUMNS = 'instance, version, based_on, status, held_at, decided_at, versions, report';
+const SQL = numberedAll(HELD_SQL);
+const LATEST = numbered(COMMON_SQL.latest);
+const WEBHOOK_IDS_OF = numbered(COMMON_SQL.webhookIdsOf);
+const QUEUE_DELIVERY = numbered(COMMON_SQL.queueDelivery);
 
-type HeldMethods = Pick<
-  Store,
-  'holdVersion' | 'listHeldVersions' | 'getHeldSteps' | 'acceptHeldVersion' | 'closeHeldVersion'
->;
-
-export interface PostgresHeldDeps {
+export function createPostgresHeld(deps: {
   readonly schema: string;
-  readonly query: <R extends pg.QueryResultRow>(
-    what: string,
-    text: string,
-    values?: unknown[],
-  ) => Promise<R[]>;
-  readonly transaction: <T>(
-    what: string,
-    work: (client: pg.PoolClient) => Promise<T>,
-  ) => Promise<T>;
+  readonly query: PgQuery;
+  readonly transaction: PgTransaction;
   readonly appendInTransaction: (
     client: pg.PoolClient,
     input: AppendVersionInput,
   ) => Promise<AppendVersionResult>;
-}
-
-export function createPostgresHeld(deps: PostgresHeldDeps): HeldMethods {
+}): HeldMethods {
   const { schema, query, transaction, appendInTransaction } = deps;
 
+  /** The instance's latest version, read under its append lock. */
   const lock = async (client: pg.PoolClient, instance: string): Promise<VersionId | null> => {
-    // The append lock of the instance (re-entrant within one transaction).
-    await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
-      `ipurl-append:${schema}:${instance}`,
-    ]);
-    const { rows } = await client.query<{ latest: string | null }>(
-      'SELECT MAX(version) AS latest FROM versions WHERE instance = $1',
-      [instance],
-    );
+    await lockAppends(client, schema, instance);
+    const { rows } = await client.query<{ latest: string | null }>(LATEST, [instance]);
     return rows[0]?.latest ?? null;
   };
   const rowsOf = async (client: pg.PoolClient, instance: string): Promise<HeldVersion[]> =>
-    (
-      await client.query<HeldRow>(
-        `SELECT ${HELD_COLUMNS} FROM held_versions WHERE instance = $1 ORDER BY held_at DESC, version DESC`,
-        [instance],
-      )
-    ).rows.map((row) => toHeldVersion(row));
+    (await client.query<rules.HeldRow>(SQL.ofInstance, [instance])).rows.map((row) =>
+      rules.toHeldVersion(row),
+    );
   const heldRow = async (
     client: pg.PoolClient,
     instance: string,
     version: string,
   ): Promise<HeldVersion> => {
-    const { rows } = await client.query<HeldRow>(
-      `SELECT ${HELD_COLUMNS} FROM held_versions WHERE instance = $1 AND version = $2 FOR UPDATE`,
-      [instance, version],
-    );
+    const { rows } = await client.query<rules.HeldRow>(`${SQL.one} FOR UPDATE`, [
+      instance,
+      version,
+    ]);
     const row = rows[0];
     if (row === undefined || row.status !== 'held')
-      throw heldNotFound(instance, version, await rowsOf(client, instance));
-    return toHeldVersion(row);
+      throw rules.heldNotFound(instance, version, await rowsOf(client, instance));
+    return rules.toHeldVersion(row);
   };
   const reread = async (
     client: pg.PoolClient,
@@ -92,11 +60,8 @@ export function createPostgresHeld(deps: PostgresHeldDeps): HeldMethods {
     version: string,
     deliveries?: string[],
   ): Promise<HeldVersion> => {
-    const { rows } = await client.query<HeldRow>(
-      `SELECT ${HELD_COLUMNS} FROM held_versions WHERE instance = $1 AND version = $2`,
-      [instance, version],
-    );
-    return toHeldVersion(rows[0]!, deliveries);
+    const { rows } = await client.query<rules.HeldRow>(SQL.one, [instance, version]);
+    return rules.toHeldVersion(rows[0]!, deliveries);
   };
   const decide = (
     client: pg.PoolClient,
@@ -104,94 +69,54 @@ export function createPostgresHeld(deps: PostgresHeldDeps): HeldMethods {
     at: string,
     instance: string,
     version: string,
-  ) =>
-    client.query(
-      "UPDATE held_versions SET status = $1, decided_at = $2, steps = '[]' WHERE instance = $3 AND version = $4 AND status = 'held'",
-      [status, at, instance, version],
-    );
+  ) => client.query(SQL.decide, [status, at, instance, version]);
 
   return {
-    async holdVersion(input: HoldVersionInput) {
-      validateHoldInput(input);
-      const heldAt = isoTimestamp(input.heldAt ?? new Date().toISOString(), 'heldAt');
+    async holdVersion(input) {
+      rules.validateHoldInput(input);
+      const heldAt = rules.holdTime(input);
       return transaction(`holdVersion ${input.instance} ${input.version}`, async (client) => {
-        checkHoldLatest(input, await lock(client, input.instance));
-        await client.query(
-          "UPDATE held_versions SET status = 'superseded', decided_at = $1, steps = '[]' WHERE instance = $2 AND status = 'held' AND version <> $3",
-          [heldAt, input.instance, input.version],
-        );
-        await client.query(
-          `INSERT INTO held_versions (${HELD_COLUMNS}, steps) VALUES ($1, $2, $3, 'held', $4, NULL, $5, $6, $7)
-           ON CONFLICT (instance, version) DO UPDATE SET based_on = excluded.based_on, status = 'held', held_at = excluded.held_at,
-             decided_at = NULL, versions = excluded.versions, report = excluded.report, steps = excluded.steps`,
-          [
-            input.instance,
-            input.version,
-            input.basedOn,
-            heldAt,
-            JSON.stringify(input.steps.map((step) => step.version)),
-            JSON.stringify(input.report),
-            JSON.stringify(input.steps),
-          ],
-        );
-        const deliveries: string[] = [];
-        if (input.notify !== false) {
-          const hooks = await client.query<{ id: number }>(
-            'SELECT id FROM webhooks WHERE instance = $1 ORDER BY id',
-            [input.instance],
-          );
-          for (const { id: webhookId } of hooks.rows) {
-            const id = globalThis.crypto.randomUUID();
-            await client.query(
-              `INSERT INTO deliveries (id, webhook_id, instance, version, event, status, attempts, next_attempt_at, created_at)
-               VALUES ($1, $2, $3, $4, 'version.held', 'pending', 0, $5, $5)`,
-              [id, webhookId, input.instance, input.version, heldAt],
-            );
-            deliveries.push(id);
-          }
-        }
-        return reread(client, input.instance, input.version, deliveries);
+        rules.checkHoldLatest(input, await lock(client, input.instance));
+        await client.query(SQL.supersede, [heldAt, input.instance, input.version]);
+        await client.query(SQL.upsert, rules.heldValues(input, heldAt));
+        const hooks =
+          input.notify === false
+            ? []
+            : (await client.query<{ id: number }>(WEBHOOK_IDS_OF, [input.instance])).rows;
+        const queued = newDeliveries(hooks, input.instance, input.version, 'version.held', heldAt);
+        for (const values of queued.rows) await client.query(QUEUE_DELIVERY, values);
+        return reread(client, input.instance, input.version, queued.ids);
       });
     },
 
     async listHeldVersions(filter = {}) {
-      checkHeldStatusFilter(filter.status);
-      const rows = await query<HeldRow>(
+      rules.checkHeldStatusFilter(filter.status);
+      const rows = await query<rules.HeldRow>(
         'listHeldVersions',
-        `SELECT ${HELD_COLUMNS} FROM held_versions
+        `SELECT ${rules.HELD_COLUMNS} FROM held_versions
           WHERE ($1::text IS NULL OR instance = $1) AND ($2::text IS NULL OR status = $2)
           ORDER BY held_at DESC, instance COLLATE "C", version DESC`,
         [filter.instance ?? null, filter.status ?? null],
       );
-      return rows.map((row) => toHeldVersion(row));
+      return rows.map((row) => rules.toHeldVersion(row));
     },
 
     async getHeldSteps(instance, version) {
-      const rows = await query<{ steps: string }>(
-        'getHeldSteps',
-        "SELECT steps FROM held_versions WHERE instance = $1 AND version = $2 AND status = 'held'",
-        [instance, version],
-      );
-      return rows[0] === undefined ? undefined : (JSON.parse(rows[0].steps) as HeldStep[]);
+      const rows = await query<{ steps: string }>('getHeldSteps', SQL.heldSteps, [
+        instance,
+        version,
+      ]);
+      return rules.heldSteps(rows[0]);
     },
 
-    async acceptHeldVersion(instance, version, at): Promise<AcceptHeldResult> {
-      const when = isoTimestamp(at ?? new Date().toISOString(), 'at');
+    async acceptHeldVersion(instance, version, at) {
+      const when = rules.decisionTime(at);
       return transaction(`acceptHeldVersion ${instance} ${version}`, async (client) => {
         const latest = await lock(client, instance);
         const held = await heldRow(client, instance, version);
-        checkAcceptLatest(held, latest);
-        const { rows } = await client.query<{ steps: string }>(
-          'SELECT steps FROM held_versions WHERE instance = $1 AND version = $2',
-          [instance, version],
-        );
-        const inputs = stepInputs(
-          instance,
-          held.basedOn,
-          JSON.parse(rows[0]!.steps) as HeldStep[],
-          when,
-        );
-        for (const input of inputs) validateAppendInput(input);
+        // Still held: heldRow locked the row (FOR UPDATE) and found it so.
+        const { rows } = await client.query<{ steps: string }>(SQL.heldSteps, [instance, version]);
+        const inputs = rules.acceptedInputs(held, latest, rows[0]!.steps, when);
         const appended: AppendVersionResult[] = [];
         for (const input of inputs) appended.push(await appendInTransaction(client, input));
         await decide(client, 'accepted', when, instance, version);
@@ -200,7 +125,7 @@ export function createPostgresHeld(deps: PostgresHeldDeps): HeldMethods {
     },
 
     async closeHeldVersion(instance, version, status, at) {
-      const when = isoTimestamp(at ?? new Date().toISOString(), 'at');
+      const when = rules.decisionTime(at);
       return transaction(`closeHeldVersion ${instance} ${version}`, async (client) => {
         await heldRow(client, instance, version);
         await decide(client, status, when, instance, version);

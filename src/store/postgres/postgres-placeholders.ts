@@ -7,3 +7,12 @@ export function numbered(sql: string): string {
   let n = 0;
   return sql.replace(/\?/g, () => `$${++n}`);
 }
+
+/** A group of statements (statements.ts), numbered once. */
+export function numberedAll<K extends string>(
+  statements: Readonly<Record<K, string>>,
+): Record<K, string> {
+  return Object.fromEntries(
+    Object.entries<string>(statements).map(([key, sql]) => [key, numbered(sql)]),
+  ) as Record<K, string>;
+}

@@ -8,35 +8,28 @@
 import type pg from 'pg';
 import type { ChangeRecord } from '../../core/change-record.js';
 import type { EndpointSet } from '../../core/endpoint-set.js';
-import { relaxedRulesColumn } from '../../core/sanity-policy.js';
-import type {
-  AppendVersionInput,
-  AppendVersionResult,
-  ChangesQuery,
-  InstanceSummary,
-  Store,
-} from '../../core/store.js';
+import type { AppendVersionInput, AppendVersionResult } from '../../core/store.js';
+import { duplicateChangeIdError, validateAppendInput } from '../append-input.js';
+import { planAppend } from '../append-plan.js';
+import { COMMON_SQL, VERSION_SQL } from '../statements.js';
+import type { VersionMethods } from '../store-parts.js';
 import {
-  assignChangeIds,
-  checkLatest,
-  duplicateChangeIdError,
-  isoTimestamp,
-  validateAppendInput,
-} from '../append-input.js';
-import { isoDate, toInstanceSummaries, toVersionRecord, type VersionRow } from '../store-rows.js';
-import { pgCode, type PgQuery, type PgTransaction } from './postgres-deps.js';
+  isoDate,
+  toInstanceSummaries,
+  toRevision,
+  toVersionRecord,
+  type VersionRow,
+} from '../store-rows.js';
+import {
+  bumpRevision,
+  lockAppends,
+  pgCode,
+  type PgQuery,
+  type PgTransaction,
+} from './postgres-deps.js';
+import { numberedAll } from './postgres-placeholders.js';
 
-export type PostgresVersions = Pick<
-  Store,
-  | 'listInstances'
-  | 'listVersions'
-  | 'getEndpointSets'
-  | 'getChanges'
-  | 'knownSetIds'
-  | 'appendVersion'
-  | 'revision'
-  | 'isEmpty'
->;
+const SQL = numberedAll(VERSION_SQL);
 
 /** Publish one version inside the caller's transaction (see the module comment). */
 async function appendInTransactionOf(
@@ -46,10 +39,7 @@ async function appendInTransactionOf(
   channel: string,
 ): Promise<AppendVersionResult> {
   const { instance, version } = input;
-  // Serialise appends per instance across every replica; released at COMMIT/ROLLBACK.
-  await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
-    `ipurl-append:${schema}:${instance}`,
-  ]);
+  await lockAppends(client, schema, instance);
   // Everything the append needs to know, read after the lock (a fresh READ COMMITTED snapshot).
   const known = await client.query<{ latest: string | null; max_id: string; hooks: number[] }>(
     `SELECT (SELECT MAX(version) FROM versions WHERE instance = $1) AS latest,
@@ -58,13 +48,8 @@ async function appendInTransactionOf(
     [instance],
   );
   const row = known.rows[0];
-  checkLatest(input, row?.latest ?? null);
-  const publishedAt = isoTimestamp(input.publishedAt ?? new Date().toISOString(), 'publishedAt');
-  const relaxed = relaxedRulesColumn(input.relaxedRules);
-  await client.query(
-    'INSERT INTO versions (instance, version, published_at, set_count, relaxed_rules) VALUES ($1, $2, $3, $4, $5)',
-    [instance, version, publishedAt, input.sets.length, relaxed],
-  );
+  const plan = planAppend(input, row?.latest ?? null, Number(row?.max_id ?? 0));
+  await client.query(SQL.insertVersion, plan.versionValues);
   if (input.sets.length > 0) {
     // One JSON array text split server-side: json (not jsonb) elements keep their exact text,
     // and it is about twice as fast as a text[] parameter (no array-literal escaping). The set
@@ -81,7 +66,7 @@ async function appendInTransactionOf(
       [instance, version, JSON.stringify(input.sets)],
     );
   }
-  const changes = assignChangeIds(input.changes, Number(row?.max_id ?? 0));
+  const { changes } = plan;
   if (changes.length > 0) {
     try {
       await client.query(
@@ -107,26 +92,8 @@ async function appendInTransactionOf(
       [instance, version, now, deliveries, hooks],
     );
   }
-  // Bump the revision and NOTIFY replicas; the notification is delivered at COMMIT, never for
-  // a rolled-back append.
-  await client.query(
-    `WITH bumped AS (
-         UPDATE meta SET value = (value::bigint + 1)::text WHERE key = 'revision' RETURNING value
-       )
-       SELECT pg_notify($1, value) FROM bumped`,
-    [channel],
-  );
-  return {
-    version: {
-      instance,
-      version,
-      publishedAt,
-      setCount: input.sets.length,
-      ...(relaxed === '' ? {} : { relaxedRules: relaxed.split(',') }),
-    },
-    changes,
-    deliveries,
-  };
+  await bumpRevision(client, channel);
+  return { version: plan.version, changes, deliveries };
 }
 
 export function createPostgresVersions(deps: {
@@ -135,7 +102,7 @@ export function createPostgresVersions(deps: {
   readonly query: PgQuery;
   readonly transaction: PgTransaction;
 }): {
-  readonly methods: PostgresVersions;
+  readonly methods: VersionMethods;
   /** The append, inside a caller's transaction (held versions accept through it). */
   readonly appendInTransaction: (
     client: pg.PoolClient,
@@ -146,21 +113,17 @@ export function createPostgresVersions(deps: {
   const appendInTransaction = (client: pg.PoolClient, input: AppendVersionInput) =>
     appendInTransactionOf(client, input, schema, channel);
 
-  const methods: PostgresVersions = {
-    async listInstances(): Promise<InstanceSummary[]> {
+  const methods: VersionMethods = {
+    async listInstances() {
       const rows = await query<{ instance: string; version: string }>(
         'listInstances',
-        'SELECT instance, version FROM versions ORDER BY instance, version DESC',
+        SQL.allVersions,
       );
       return toInstanceSummaries(rows);
     },
 
     async listVersions(instance) {
-      const rows = await query<VersionRow<Date>>(
-        'listVersions',
-        'SELECT instance, version, published_at, set_count, relaxed_rules FROM versions WHERE instance = $1 ORDER BY version DESC',
-        [instance],
-      );
+      const rows = await query<VersionRow<Date>>('listVersions', SQL.versions, [instance]);
       return rows.map((row) => toVersionRecord(row, isoDate));
     },
 
@@ -177,7 +140,7 @@ export function createPostgresVersions(deps: {
       return body === undefined || body === null ? undefined : (JSON.parse(body) as EndpointSet[]);
     },
 
-    async getChanges(instance, q: ChangesQuery) {
+    async getChanges(instance, q) {
       const [op, value] = 'after' in q ? ['>', q.after] : ['=', q.version];
       const rows = await query<{ body: string }>(
         'getChanges',
@@ -191,7 +154,7 @@ export function createPostgresVersions(deps: {
     async knownSetIds(instance) {
       const rows = await query<{ id: number; service_area: string }>(
         'knownSetIds',
-        'SELECT id, service_area FROM set_ids WHERE instance = $1 ORDER BY id',
+        SQL.knownSetIds,
         [instance],
       );
       return new Map(rows.map((row) => [row.id, row.service_area]));
@@ -205,16 +168,13 @@ export function createPostgresVersions(deps: {
     },
 
     async revision() {
-      const rows = await query<{ key: string; value: string }>(
-        'revision',
-        "SELECT key, value FROM meta WHERE key IN ('store_id', 'revision')",
+      return toRevision(
+        await query<{ key: string; value: string }>('revision', COMMON_SQL.revision),
       );
-      const get = (key: string) => rows.find((row) => row.key === key)?.value ?? '';
-      return `${get('store_id')}:${get('revision')}`;
     },
 
     async isEmpty() {
-      const rows = await query('isEmpty', 'SELECT 1 FROM versions LIMIT 1');
+      const rows = await query('isEmpty', SQL.anyVersion);
       return rows.length === 0;
     },
   };

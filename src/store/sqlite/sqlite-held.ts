@@ -9,113 +9,79 @@ import type {
   AcceptHeldResult,
   AppendVersionInput,
   AppendVersionResult,
-  HeldStep,
   HeldVersion,
   HoldVersionInput,
-  Store,
 } from '../../core/store.js';
 import type { VersionId } from '../../core/version-id.js';
-import { isoTimestamp, validateAppendInput } from '../append-input.js';
-import {
-  checkAcceptLatest,
-  checkHeldStatusFilter,
-  checkHoldLatest,
-  heldNotFound,
-  stepInputs,
-  toHeldVersion,
-  validateHoldInput,
-  type HeldRow,
-} from '../held-input.js';
-
-const HELD_COLUMNS = 'instance, version, based_on, status, held_at, decided_at, versions, report';
-
-type HeldMethods = Pick<
-  Store,
-  'holdVersion' | 'listHeldVersions' | 'getHeldSteps' | 'acceptHeldVersion' | 'closeHeldVersion'
->;
+import * as rules from '../held-input.js';
+import { COMMON_SQL, HELD_SQL } from '../statements.js';
+import type { HeldMethods } from '../store-parts.js';
+import { newDeliveries } from '../store-rows.js';
+import type { SqliteGuard } from './sqlite-errors.js';
 
 export function createSqliteHeld(
   db: Database.Database,
   append: (input: AppendVersionInput) => AppendVersionResult,
-  guard: <T>(what: string, work: () => T) => T,
+  guard: SqliteGuard,
 ): HeldMethods {
   const stmt = {
-    latest: db.prepare('SELECT MAX(version) AS latest FROM versions WHERE instance = ?'),
-    supersede: db.prepare(
-      "UPDATE held_versions SET status = 'superseded', decided_at = ?, steps = '[]' WHERE instance = ? AND status = 'held' AND version <> ?",
-    ),
-    upsert: db.prepare(
-      `INSERT INTO held_versions (${HELD_COLUMNS}, steps) VALUES (?, ?, ?, 'held', ?, NULL, ?, ?, ?)
-       ON CONFLICT (instance, version) DO UPDATE SET based_on = excluded.based_on, status = 'held', held_at = excluded.held_at,
-         decided_at = NULL, versions = excluded.versions, report = excluded.report, steps = excluded.steps`,
-    ),
-    one: db.prepare(`SELECT ${HELD_COLUMNS} FROM held_versions WHERE instance = ? AND version = ?`),
-    ofInstance: db.prepare(
-      `SELECT ${HELD_COLUMNS} FROM held_versions WHERE instance = ? ORDER BY held_at DESC, version DESC`,
-    ),
+    latest: db.prepare(COMMON_SQL.latest),
+    supersede: db.prepare(HELD_SQL.supersede),
+    upsert: db.prepare(HELD_SQL.upsert),
+    one: db.prepare(HELD_SQL.one),
+    ofInstance: db.prepare(HELD_SQL.ofInstance),
     all: db.prepare(
-      `SELECT ${HELD_COLUMNS} FROM held_versions ORDER BY held_at DESC, instance, version DESC`,
+      `SELECT ${rules.HELD_COLUMNS} FROM held_versions ORDER BY held_at DESC, instance, version DESC`,
     ),
-    steps: db.prepare(
-      "SELECT steps FROM held_versions WHERE instance = ? AND version = ? AND status = 'held'",
-    ),
-    decide: db.prepare(
-      "UPDATE held_versions SET status = ?, decided_at = ?, steps = '[]' WHERE instance = ? AND version = ? AND status = 'held'",
-    ),
-    webhookIdsOf: db.prepare('SELECT id FROM webhooks WHERE instance = ? ORDER BY id'),
-    insertDelivery: db.prepare(
-      `INSERT INTO deliveries (id, webhook_id, instance, version, event, status, attempts, next_attempt_at, created_at)
-       VALUES (?, ?, ?, ?, 'version.held', 'pending', 0, ?, ?)`,
-    ),
+    steps: db.prepare(HELD_SQL.heldSteps),
+    decide: db.prepare(HELD_SQL.decide),
+    webhookIdsOf: db.prepare(COMMON_SQL.webhookIdsOf),
+    queueDelivery: db.prepare(COMMON_SQL.queueDelivery),
   };
 
   const latestOf = (instance: string): VersionId | null =>
     (stmt.latest.get(instance) as { latest: string | null }).latest;
   const rowsOf = (instance: string): HeldVersion[] =>
-    (stmt.ofInstance.all(instance) as HeldRow[]).map((row) => toHeldVersion(row));
+    (stmt.ofInstance.all(instance) as rules.HeldRow[]).map((row) => rules.toHeldVersion(row));
   const heldRow = (instance: string, version: string): HeldVersion => {
-    const row = stmt.one.get(instance, version) as HeldRow | undefined;
+    const row = stmt.one.get(instance, version) as rules.HeldRow | undefined;
     if (row === undefined || row.status !== 'held')
-      throw heldNotFound(instance, version, rowsOf(instance));
-    return toHeldVersion(row);
+      throw rules.heldNotFound(instance, version, rowsOf(instance));
+    return rules.toHeldVersion(row);
   };
 
   const hold = db.transaction((input: HoldVersionInput): HeldVersion => {
-    checkHoldLatest(input, latestOf(input.instance));
-    const heldAt = isoTimestamp(input.heldAt ?? new Date().toISOString(), 'heldAt');
+    rules.checkHoldLatest(input, latestOf(input.instance));
+    const heldAt = rules.holdTime(input);
     stmt.supersede.run(heldAt, input.instance, input.version);
-    stmt.upsert.run(
+    stmt.upsert.run(...rules.heldValues(input, heldAt));
+    const queued = newDeliveries(
+      input.notify === false
+        ? []
+        : (stmt.webhookIdsOf.all(input.instance) as Array<{ id: number }>),
       input.instance,
       input.version,
-      input.basedOn,
+      'version.held',
       heldAt,
-      JSON.stringify(input.steps.map((step) => step.version)),
-      JSON.stringify(input.report),
-      JSON.stringify(input.steps),
     );
-    const deliveries: string[] = [];
-    if (input.notify !== false) {
-      for (const { id: webhookId } of stmt.webhookIdsOf.all(input.instance) as Array<{
-        id: number;
-      }>) {
-        const id = globalThis.crypto.randomUUID();
-        stmt.insertDelivery.run(id, webhookId, input.instance, input.version, heldAt, heldAt);
-        deliveries.push(id);
-      }
-    }
-    return toHeldVersion(stmt.one.get(input.instance, input.version) as HeldRow, deliveries);
+    for (const values of queued.rows) stmt.queueDelivery.run(...values);
+    return rules.toHeldVersion(
+      stmt.one.get(input.instance, input.version) as rules.HeldRow,
+      queued.ids,
+    );
   });
 
   const accept = db.transaction(
     (instance: string, version: string, at: string): AcceptHeldResult => {
       const held = heldRow(instance, version);
-      checkAcceptLatest(held, latestOf(instance));
-      const text = (stmt.steps.get(instance, version) as { steps: string }).steps;
-      const inputs = stepInputs(instance, held.basedOn, JSON.parse(text) as HeldStep[], at);
-      for (const input of inputs) validateAppendInput(input);
+      const steps = (stmt.steps.get(instance, version) as { steps: string }).steps;
+      const inputs = rules.acceptedInputs(held, latestOf(instance), steps, at);
       const appended = inputs.map((input) => append(input));
       stmt.decide.run('accepted', at, instance, version);
-      return { held: toHeldVersion(stmt.one.get(instance, version) as HeldRow), appended };
+      return {
+        held: rules.toHeldVersion(stmt.one.get(instance, version) as rules.HeldRow),
+        appended,
+      };
     },
   );
 
@@ -123,40 +89,39 @@ export function createSqliteHeld(
     (instance: string, version: string, status: string, at: string): HeldVersion => {
       heldRow(instance, version);
       stmt.decide.run(status, at, instance, version);
-      return toHeldVersion(stmt.one.get(instance, version) as HeldRow);
+      return rules.toHeldVersion(stmt.one.get(instance, version) as rules.HeldRow);
     },
   );
 
   return {
     async holdVersion(input) {
-      validateHoldInput(input);
+      rules.validateHoldInput(input);
       return guard(`holdVersion ${input.instance} ${input.version}`, () => hold.immediate(input));
     },
     async listHeldVersions(filter = {}) {
-      checkHeldStatusFilter(filter.status);
+      rules.checkHeldStatusFilter(filter.status);
       return guard('listHeldVersions', () => {
         const rows = (
           filter.instance === undefined ? stmt.all.all() : stmt.ofInstance.all(filter.instance)
-        ) as HeldRow[];
+        ) as rules.HeldRow[];
         return rows
           .filter((row) => filter.status === undefined || row.status === filter.status)
-          .map((row) => toHeldVersion(row));
+          .map((row) => rules.toHeldVersion(row));
       });
     },
     async getHeldSteps(instance, version) {
       return guard('getHeldSteps', () => {
-        const row = stmt.steps.get(instance, version) as { steps: string } | undefined;
-        return row === undefined ? undefined : (JSON.parse(row.steps) as HeldStep[]);
+        return rules.heldSteps(stmt.steps.get(instance, version) as { steps: string } | undefined);
       });
     },
     async acceptHeldVersion(instance, version, at) {
-      const when = isoTimestamp(at ?? new Date().toISOString(), 'at');
+      const when = rules.decisionTime(at);
       return guard(`acceptHeldVersion ${instance} ${version}`, () =>
         accept.immediate(instance, version, when),
       );
     },
     async closeHeldVersion(instance, version, status, at) {
-      const when = isoTimestamp(at ?? new Date().toISOString(), 'at');
+      const when = rules.decisionTime(at);
       return guard(`closeHeldVersion ${instance} ${version}`, () =>
         close.immediate(instance, version, status, when),
       );

@@ -7,25 +7,16 @@
 import type Database from 'better-sqlite3';
 import type { ChangeRecord } from '../../core/change-record.js';
 import type { EndpointSet } from '../../core/endpoint-set.js';
-import { relaxedRulesColumn } from '../../core/sanity-policy.js';
-import type {
-  AppendVersionInput,
-  AppendVersionResult,
-  ChangesQuery,
-  InstanceSummary,
-  Store,
-} from '../../core/store.js';
+import type { AppendVersionInput, AppendVersionResult } from '../../core/store.js';
+import { duplicateChangeIdError, validateAppendInput } from '../append-input.js';
+import { planAppend } from '../append-plan.js';
+import { COMMON_SQL, VERSION_SQL } from '../statements.js';
+import type { VersionMethods } from '../store-parts.js';
 import {
-  assignChangeIds,
-  checkLatest,
-  duplicateChangeIdError,
-  isoTimestamp,
-  validateAppendInput,
-} from '../append-input.js';
-import {
-  DELIVERY_COLUMNS,
   isoText,
+  newDeliveries,
   toInstanceSummaries,
+  toRevision,
   toVersionRecord,
   type VersionRow,
 } from '../store-rows.js';
@@ -37,28 +28,12 @@ function parseBodies<T>(rows: ReadonlyArray<{ body: string }>): T[] {
   return JSON.parse(`[${rows.map((row) => row.body).join(',')}]`) as T[];
 }
 
-export type SqliteVersions = Pick<
-  Store,
-  | 'listInstances'
-  | 'listVersions'
-  | 'getEndpointSets'
-  | 'getChanges'
-  | 'knownSetIds'
-  | 'appendVersion'
-  | 'revision'
-  | 'isEmpty'
->;
-
 /** The statements of the versions tables, prepared once per open. */
 function prepareVersionStatements(db: Database.Database) {
   return {
-    allVersions: db.prepare(
-      'SELECT instance, version FROM versions ORDER BY instance, version DESC',
-    ),
-    versions: db.prepare(
-      'SELECT instance, version, published_at, set_count, relaxed_rules FROM versions WHERE instance = ? ORDER BY version DESC',
-    ),
-    latest: db.prepare('SELECT MAX(version) AS latest FROM versions WHERE instance = ?'),
+    allVersions: db.prepare(VERSION_SQL.allVersions),
+    versions: db.prepare(VERSION_SQL.versions),
+    latest: db.prepare(COMMON_SQL.latest),
     versionExists: db.prepare('SELECT 1 FROM versions WHERE instance = ? AND version = ?'),
     sets: db.prepare(
       'SELECT body FROM endpoint_sets WHERE instance = ? AND version = ? ORDER BY id',
@@ -69,13 +44,11 @@ function prepareVersionStatements(db: Database.Database) {
     changesOf: db.prepare(
       'SELECT body FROM change_records WHERE instance = ? AND version = ? ORDER BY id',
     ),
-    knownSetIds: db.prepare('SELECT id, service_area FROM set_ids WHERE instance = ? ORDER BY id'),
+    knownSetIds: db.prepare(VERSION_SQL.knownSetIds),
     maxChangeId: db.prepare(
       'SELECT COALESCE(MAX(id), 0) AS max FROM change_records WHERE instance = ?',
     ),
-    insertVersion: db.prepare(
-      'INSERT INTO versions (instance, version, published_at, set_count, relaxed_rules) VALUES (?, ?, ?, ?, ?)',
-    ),
+    insertVersion: db.prepare(VERSION_SQL.insertVersion),
     insertSet: db.prepare(
       'INSERT INTO endpoint_sets (instance, version, id, service_area, body) VALUES (?, ?, ?, ?, ?)',
     ),
@@ -85,15 +58,13 @@ function prepareVersionStatements(db: Database.Database) {
     insertChange: db.prepare(
       'INSERT INTO change_records (instance, id, version, endpoint_set_id, body) VALUES (?, ?, ?, ?, ?)',
     ),
-    webhookIdsOf: db.prepare('SELECT id FROM webhooks WHERE instance = ? ORDER BY id'),
-    insertDelivery: db.prepare(
-      `INSERT INTO deliveries (${DELIVERY_COLUMNS}) VALUES (?, ?, ?, ?, 'pending', 0, ?, NULL, NULL, NULL, ?, 'version.published')`,
-    ),
+    webhookIdsOf: db.prepare(COMMON_SQL.webhookIdsOf),
+    queueDelivery: db.prepare(COMMON_SQL.queueDelivery),
     bumpRevision: db.prepare(
       "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'revision'",
     ),
-    revision: db.prepare("SELECT key, value FROM meta WHERE key IN ('store_id', 'revision')"),
-    anyVersion: db.prepare('SELECT 1 FROM versions LIMIT 1'),
+    revision: db.prepare(COMMON_SQL.revision),
+    anyVersion: db.prepare(VERSION_SQL.anyVersion),
   };
 }
 
@@ -101,7 +72,7 @@ export function createSqliteVersions(
   db: Database.Database,
   guard: SqliteGuard,
 ): {
-  readonly methods: SqliteVersions;
+  readonly methods: VersionMethods;
   /** The append transaction (held.ts accepts a held batch through it, nested). */
   readonly append: (input: AppendVersionInput) => AppendVersionResult;
 } {
@@ -110,17 +81,14 @@ export function createSqliteVersions(
   const append = db.transaction((input: AppendVersionInput): AppendVersionResult => {
     const { instance, version } = input;
     const latest = (stmt.latest.get(instance) as { latest: string | null }).latest;
-    checkLatest(input, latest);
-    const publishedAt = isoTimestamp(input.publishedAt ?? new Date().toISOString(), 'publishedAt');
-    const relaxed = relaxedRulesColumn(input.relaxedRules);
-    stmt.insertVersion.run(instance, version, publishedAt, input.sets.length, relaxed);
+    const { max } = stmt.maxChangeId.get(instance) as { max: number };
+    const plan = planAppend(input, latest, max);
+    stmt.insertVersion.run(...plan.versionValues);
     for (const set of input.sets) {
       stmt.insertSet.run(instance, version, set.id, set.serviceArea, JSON.stringify(set));
       stmt.upsertSetId.run(instance, set.id, set.serviceArea);
     }
-    const { max } = stmt.maxChangeId.get(instance) as { max: number };
-    const changes = assignChangeIds(input.changes, max);
-    for (const record of changes) {
+    for (const record of plan.changes) {
       try {
         stmt.insertChange.run(
           instance,
@@ -135,31 +103,20 @@ export function createSqliteVersions(
         throw error;
       }
     }
-    const deliveries: string[] = [];
-    if (input.notify !== false) {
-      const now = new Date().toISOString();
-      for (const { id: webhookId } of stmt.webhookIdsOf.all(instance) as Array<{ id: number }>) {
-        const id = globalThis.crypto.randomUUID();
-        stmt.insertDelivery.run(id, webhookId, instance, version, now, now);
-        deliveries.push(id);
-      }
-    }
+    const queued = newDeliveries(
+      input.notify === false ? [] : (stmt.webhookIdsOf.all(instance) as Array<{ id: number }>),
+      instance,
+      version,
+      'version.published',
+      new Date().toISOString(),
+    );
+    for (const values of queued.rows) stmt.queueDelivery.run(...values);
     stmt.bumpRevision.run();
-    return {
-      version: {
-        instance,
-        version,
-        publishedAt,
-        setCount: input.sets.length,
-        ...(relaxed === '' ? {} : { relaxedRules: relaxed.split(',') }),
-      },
-      changes,
-      deliveries,
-    };
+    return { version: plan.version, changes: plan.changes, deliveries: queued.ids };
   });
 
-  const methods: SqliteVersions = {
-    async listInstances(): Promise<InstanceSummary[]> {
+  const methods: VersionMethods = {
+    async listInstances() {
       const rows = guard(
         'listInstances',
         () => stmt.allVersions.all() as Array<{ instance: string; version: string }>,
@@ -187,7 +144,7 @@ export function createSqliteVersions(
       });
     },
 
-    async getChanges(instance, query: ChangesQuery) {
+    async getChanges(instance, query) {
       return guard('getChanges', () => {
         const rows =
           'after' in query
@@ -212,11 +169,9 @@ export function createSqliteVersions(
     },
 
     async revision() {
-      return guard('revision', () => {
-        const rows = stmt.revision.all() as Array<{ key: string; value: string }>;
-        const get = (key: string) => rows.find((row) => row.key === key)?.value ?? '';
-        return `${get('store_id')}:${get('revision')}`;
-      });
+      return guard('revision', () =>
+        toRevision(stmt.revision.all() as Array<{ key: string; value: string }>),
+      );
     },
 
     async isEmpty() {
