@@ -15,6 +15,17 @@ export type PgTransaction = <T>(
 /** A statement run for its effect: the number of rows it touched. */
 export type PgExecute = (what: string, text: string, values?: unknown[]) => Promise<number>;
 
+/** What every part of the adapter is built from. */
+export interface PgDeps {
+  /** The schema holding the tables (part of the append lock's key). */
+  readonly schema: string;
+  /** Where revision bumps are NOTIFYed. */
+  readonly channel: string;
+  readonly query: PgQuery;
+  readonly execute: PgExecute;
+  readonly transaction: PgTransaction;
+}
+
 /**
  * Serialise appends (and what must not interleave with one: holding, accepting) per instance
  * across every replica. Transaction-scoped: released at COMMIT/ROLLBACK, re-entrant within one.

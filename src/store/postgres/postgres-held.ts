@@ -11,7 +11,7 @@ import * as rules from '../held-input.js';
 import { COMMON_SQL, HELD_SQL } from '../statements.js';
 import type { HeldMethods } from '../store-parts.js';
 import { newDeliveries } from '../store-rows.js';
-import { lockAppends, type PgQuery, type PgTransaction } from './postgres-deps.js';
+import { lockAppends, type PgDeps } from './postgres-deps.js';
 import { numbered, numberedAll } from './postgres-placeholders.js';
 
 const SQL = numberedAll(HELD_SQL);
@@ -19,16 +19,15 @@ const LATEST = numbered(COMMON_SQL.latest);
 const WEBHOOK_IDS_OF = numbered(COMMON_SQL.webhookIdsOf);
 const QUEUE_DELIVERY = numbered(COMMON_SQL.queueDelivery);
 
-export function createPostgresHeld(deps: {
-  readonly schema: string;
-  readonly query: PgQuery;
-  readonly transaction: PgTransaction;
-  readonly appendInTransaction: (
+/** `appendInTransaction`: the adapter's append, inside the accepting transaction. */
+export function createPostgresHeld(
+  deps: PgDeps,
+  appendInTransaction: (
     client: pg.PoolClient,
     input: AppendVersionInput,
-  ) => Promise<AppendVersionResult>;
-}): HeldMethods {
-  const { schema, query, transaction, appendInTransaction } = deps;
+  ) => Promise<AppendVersionResult>,
+): HeldMethods {
+  const { schema, query, transaction } = deps;
 
   /** The instance's latest version, read under its append lock. */
   const lock = async (client: pg.PoolClient, instance: string): Promise<VersionId | null> => {

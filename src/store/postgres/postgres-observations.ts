@@ -2,39 +2,15 @@
  * Observed addresses in PostgreSQL (migration 4, table `observations`): the Store's
  * recordObservations / listObservations / expireObservations.
  */
-import type pg from 'pg';
-import type { Observation } from '../../core/observation.js';
-import type { Store } from '../../core/store.js';
+import { OBSERVATION_SQL } from '../statements.js';
+import type { ObservationMethods } from '../store-parts.js';
+import { isoDate, toObservation, type ObservationRow } from '../store-rows.js';
+import type { PgDeps } from './postgres-deps.js';
+import { numberedAll } from './postgres-placeholders.js';
 
-type ObservationMethods = Pick<
-  Store,
-  'recordObservations' | 'listObservations' | 'expireObservations'
->;
+const SQL = numberedAll(OBSERVATION_SQL);
 
-export interface PostgresObservationDeps {
-  readonly query: <R extends pg.QueryResultRow>(
-    what: string,
-    text: string,
-    values?: unknown[],
-  ) => Promise<R[]>;
-  readonly transaction: <T>(
-    what: string,
-    work: (client: pg.PoolClient) => Promise<T>,
-  ) => Promise<T>;
-}
-
-interface Row {
-  instance: string;
-  set_id: number;
-  name: string;
-  address: string;
-  family: number;
-  first_seen: Date;
-  last_seen: Date;
-  ttl: number;
-}
-
-export function createPostgresObservations(deps: PostgresObservationDeps): ObservationMethods {
+export function createPostgresObservations(deps: PgDeps): ObservationMethods {
   const { query, transaction } = deps;
   return {
     async recordObservations(instance, at, answers) {
@@ -57,21 +33,8 @@ export function createPostgresObservations(deps: PostgresObservationDeps): Obser
       });
     },
     async listObservations(instance) {
-      const rows = await query<Row>(
-        'listObservations',
-        'SELECT * FROM observations WHERE instance = $1 ORDER BY set_id, name, family, address',
-        [instance],
-      );
-      return rows.map((row): Observation => ({
-        instance: row.instance,
-        setId: row.set_id,
-        name: row.name,
-        address: row.address,
-        family: row.family === 6 ? 6 : 4,
-        firstSeen: row.first_seen.toISOString(),
-        lastSeen: row.last_seen.toISOString(),
-        ttl: row.ttl,
-      }));
+      const rows = await query<ObservationRow<Date>>('listObservations', SQL.list, [instance]);
+      return rows.map((row) => toObservation(row, isoDate));
     },
     async expireObservations(instance, before) {
       const rows = await query<{ n: string }>(

@@ -1,26 +1,20 @@
 /** Consumer state on PostgreSQL: small key → value texts (sync state, ClientRequestId, watch progress). */
-import type { Store } from '../../core/store.js';
+import { STATE_SQL } from '../statements.js';
+import type { StateMethods } from '../store-parts.js';
 import type { PgQuery } from './postgres-deps.js';
+import { numberedAll } from './postgres-placeholders.js';
 
-export function createPostgresState(
-  query: PgQuery,
-): Pick<Store, 'getState' | 'setState' | 'listState'> {
+const SQL = numberedAll(STATE_SQL);
+
+export function createPostgresState(query: PgQuery): StateMethods {
   return {
     async getState(key) {
-      const rows = await query<{ value: string }>(
-        'getState',
-        'SELECT value FROM state WHERE key = $1',
-        [key],
-      );
+      const rows = await query<{ value: string }>('getState', SQL.get, [key]);
       return rows[0]?.value;
     },
 
     async setState(key, value) {
-      await query(
-        'setState',
-        'INSERT INTO state (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
-        [key, value],
-      );
+      await query('setState', SQL.set, [key, value]);
     },
 
     async listState() {

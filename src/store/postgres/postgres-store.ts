@@ -14,7 +14,7 @@ import { IpurlError, isIpurlError } from '../../core/errors.js';
 import type { Store } from '../../core/store.js';
 import type { MigrationStep } from '../migrations.js';
 import { migratePostgres, quoteIdent } from './migrations.js';
-import { pgCode } from './postgres-deps.js';
+import { pgCode, type PgDeps } from './postgres-deps.js';
 import { createPostgresHeld } from './postgres-held.js';
 import { createPostgresObservations } from './postgres-observations.js';
 import { createPostgresOverlay } from './postgres-overlay.js';
@@ -166,7 +166,8 @@ export async function createPostgresStore(config: PostgresStoreConfig): Promise<
     });
 
   const revisions = createRevisionListener(clientConfig, channel);
-  const versions = createPostgresVersions({ schema, channel, query, transaction });
+  const deps: PgDeps = { schema, channel, query, execute, transaction };
+  const versions = createPostgresVersions(deps);
   const { appendInTransaction } = versions;
   let closed = false;
 
@@ -177,10 +178,10 @@ export async function createPostgresStore(config: PostgresStoreConfig): Promise<
     ...versions.methods,
     onRevision: (fn) => revisions.onRevision(fn),
     ...createPostgresState(query),
-    ...createPostgresWebhooks({ query, execute, transaction }),
-    ...createPostgresHeld({ schema, query, transaction, appendInTransaction }),
-    ...createPostgresObservations({ query, transaction }),
-    ...createPostgresOverlay({ query, transaction, channel }),
+    ...createPostgresWebhooks(deps),
+    ...createPostgresHeld(deps, appendInTransaction),
+    ...createPostgresObservations(deps),
+    ...createPostgresOverlay(deps),
 
     async ping() {
       await query('ping', 'SELECT 1');

@@ -20,13 +20,7 @@ import {
   toVersionRecord,
   type VersionRow,
 } from '../store-rows.js';
-import {
-  bumpRevision,
-  lockAppends,
-  pgCode,
-  type PgQuery,
-  type PgTransaction,
-} from './postgres-deps.js';
+import { bumpRevision, lockAppends, pgCode, type PgDeps } from './postgres-deps.js';
 import { numberedAll } from './postgres-placeholders.js';
 
 const SQL = numberedAll(VERSION_SQL);
@@ -96,12 +90,7 @@ async function appendInTransactionOf(
   return { version: plan.version, changes, deliveries };
 }
 
-export function createPostgresVersions(deps: {
-  readonly schema: string;
-  readonly channel: string;
-  readonly query: PgQuery;
-  readonly transaction: PgTransaction;
-}): {
+export function createPostgresVersions(deps: PgDeps): {
   readonly methods: VersionMethods;
   /** The append, inside a caller's transaction (held versions accept through it). */
   readonly appendInTransaction: (

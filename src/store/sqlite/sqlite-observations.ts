@@ -3,28 +3,15 @@
  * recordObservations / listObservations / expireObservations.
  */
 import type Database from 'better-sqlite3';
-import type { Observation, ObservationInput } from '../../core/observation.js';
-import type { Store } from '../../core/store.js';
-
-type ObservationMethods = Pick<
-  Store,
-  'recordObservations' | 'listObservations' | 'expireObservations'
->;
-
-interface Row {
-  instance: string;
-  set_id: number;
-  name: string;
-  address: string;
-  family: number;
-  first_seen: string;
-  last_seen: string;
-  ttl: number;
-}
+import type { ObservationInput } from '../../core/observation.js';
+import { OBSERVATION_SQL } from '../statements.js';
+import type { ObservationMethods } from '../store-parts.js';
+import { isoText, toObservation, type ObservationRow } from '../store-rows.js';
+import type { SqliteGuard } from './sqlite-errors.js';
 
 export function createSqliteObservations(
   db: Database.Database,
-  guard: <T>(what: string, work: () => T) => T,
+  guard: SqliteGuard,
 ): ObservationMethods {
   const stmt = {
     exists: db.prepare(
@@ -36,9 +23,7 @@ export function createSqliteObservations(
        ON CONFLICT (instance, set_id, name, address)
        DO UPDATE SET last_seen = excluded.last_seen, ttl = excluded.ttl`,
     ),
-    list: db.prepare(
-      'SELECT * FROM observations WHERE instance = ? ORDER BY set_id, name, family, address',
-    ),
+    list: db.prepare(OBSERVATION_SQL.list),
     expire: db.prepare('DELETE FROM observations WHERE instance = ? AND last_seen < ?'),
   };
   const record = db.transaction(
@@ -56,17 +41,11 @@ export function createSqliteObservations(
       return guard('recordObservations', () => record(instance, at, answers));
     },
     async listObservations(instance) {
-      const rows = guard('listObservations', () => stmt.list.all(instance) as Row[]);
-      return rows.map((row): Observation => ({
-        instance: row.instance,
-        setId: row.set_id,
-        name: row.name,
-        address: row.address,
-        family: row.family === 6 ? 6 : 4,
-        firstSeen: row.first_seen,
-        lastSeen: row.last_seen,
-        ttl: row.ttl,
-      }));
+      const rows = guard(
+        'listObservations',
+        () => stmt.list.all(instance) as ObservationRow<string>[],
+      );
+      return rows.map((row) => toObservation(row, isoText));
     },
     async expireObservations(instance, before) {
       return guard('expireObservations', () => stmt.expire.run(instance, before).changes);

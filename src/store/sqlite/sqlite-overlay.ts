@@ -4,86 +4,56 @@
  * bump are one IMMEDIATE transaction.
  */
 import type Database from 'better-sqlite3';
-import type { Store } from '../../core/store.js';
-import {
-  OVERLAY_EVENT,
-  checkRemoval,
-  overlayColumns,
-  toOverlayChange,
-  type OverlayRow,
-} from '../overlay-input.js';
+import type { OverlayChangeInput } from '../../core/overlay.js';
+import * as rules from '../overlay-input.js';
+import { COMMON_SQL, OVERLAY_SQL } from '../statements.js';
+import type { OverlayMethods } from '../store-parts.js';
+import { newDeliveries } from '../store-rows.js';
+import type { SqliteGuard } from './sqlite-errors.js';
+import { BUMP_REVISION } from './sqlite-revision.js';
 
-type OverlayMethods = Pick<Store, 'recordOverlayChange' | 'listOverlayChanges'>;
-
-export function createSqliteOverlay(
-  db: Database.Database,
-  guard: <T>(what: string, work: () => T) => T,
-): OverlayMethods {
+export function createSqliteOverlay(db: Database.Database, guard: SqliteGuard): OverlayMethods {
   const stmt = {
-    nextId: db.prepare('SELECT COALESCE(MAX(id), 0) + 1 AS id FROM overlay_changes'),
-    byId: db.prepare('SELECT * FROM overlay_changes WHERE id = ?'),
+    nextId: db.prepare(OVERLAY_SQL.nextId),
+    byId: db.prepare(OVERLAY_SQL.byId),
     removedBy: db.prepare(
       "SELECT id FROM overlay_changes WHERE action = 'remove' AND json_extract(entry, '$.target') = ?",
     ),
-    insert: db.prepare(
-      `INSERT INTO overlay_changes (id, instance, action, entry, by_user, note, at, relaxed_rules, warnings, deliveries)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ),
-    latest: db.prepare('SELECT MAX(version) AS latest FROM versions WHERE instance = ?'),
-    webhookIdsOf: db.prepare('SELECT id FROM webhooks WHERE instance = ? ORDER BY id'),
-    insertDelivery: db.prepare(
-      `INSERT INTO deliveries (id, webhook_id, instance, version, status, attempts, next_attempt_at, created_at, event)
-       VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, '${OVERLAY_EVENT}')`,
-    ),
-    bumpRevision: db.prepare(
-      "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'revision'",
-    ),
-    all: db.prepare('SELECT * FROM overlay_changes ORDER BY id'),
-    of: db.prepare('SELECT * FROM overlay_changes WHERE instance = ? ORDER BY id'),
+    insert: db.prepare(OVERLAY_SQL.insert),
+    latest: db.prepare(COMMON_SQL.latest),
+    webhookIdsOf: db.prepare(COMMON_SQL.webhookIdsOf),
+    queueDelivery: db.prepare(COMMON_SQL.queueDelivery),
+    bumpRevision: db.prepare(BUMP_REVISION),
+    all: db.prepare(OVERLAY_SQL.all),
+    of: db.prepare(OVERLAY_SQL.of),
   };
-  const record = db.transaction((input: Parameters<OverlayMethods['recordOverlayChange']>[0]) => {
-    const columns = overlayColumns(input);
+  const record = db.transaction((input: OverlayChangeInput) => {
+    const columns = rules.overlayColumns(input);
     if (input.entry.action === 'remove') {
-      const target = stmt.byId.get(input.entry.target) as OverlayRow | undefined;
+      const target = stmt.byId.get(input.entry.target) as rules.OverlayRow | undefined;
       const removedBy = stmt.removedBy.get(input.entry.target) as { id: number } | undefined;
-      checkRemoval(input, target, removedBy?.id);
+      rules.checkRemoval(input, target, removedBy?.id);
     }
     const id = input.id ?? (stmt.nextId.get() as { id: number }).id;
-    const deliveries = [...(input.deliveries ?? [])];
     const latest = (stmt.latest.get(input.instance) as { latest: string | null }).latest;
-    if (input.notify !== false && latest !== null) {
-      const now = new Date().toISOString();
-      for (const { id: hook } of stmt.webhookIdsOf.all(input.instance) as Array<{ id: number }>) {
-        const delivery = globalThis.crypto.randomUUID();
-        stmt.insertDelivery.run(delivery, hook, input.instance, latest, now, now);
-        deliveries.push(delivery);
-      }
-    }
-    const row: OverlayRow = {
-      id,
-      instance: input.instance,
-      entry: columns.entry,
-      by_user: input.by,
-      note: input.note,
-      at: columns.at,
-      relaxed_rules: columns.relaxed,
-      warnings: columns.warnings,
-      deliveries: JSON.stringify(deliveries),
-    };
-    stmt.insert.run(
-      row.id,
-      row.instance,
-      input.entry.action,
-      row.entry,
-      row.by_user,
-      row.note,
-      row.at,
-      row.relaxed_rules,
-      row.warnings,
-      row.deliveries,
+    // Nothing published yet: no webhook is told (there is no version to name).
+    const queued = newDeliveries(
+      input.notify === false || latest === null
+        ? []
+        : (stmt.webhookIdsOf.all(input.instance) as Array<{ id: number }>),
+      input.instance,
+      latest ?? '',
+      rules.OVERLAY_EVENT,
+      new Date().toISOString(),
     );
+    for (const values of queued.rows) stmt.queueDelivery.run(...values);
+    const row = rules.newOverlayRow(input, id, columns, [
+      ...(input.deliveries ?? []),
+      ...queued.ids,
+    ]);
+    stmt.insert.run(...rules.overlayValues(row, input.entry.action));
     stmt.bumpRevision.run();
-    return toOverlayChange(row);
+    return rules.toOverlayChange(row);
   });
   return {
     async recordOverlayChange(input) {
@@ -93,8 +63,8 @@ export function createSqliteOverlay(
       return guard('listOverlayChanges', () => {
         const rows = (
           instance === undefined ? stmt.all.all() : stmt.of.all(instance)
-        ) as OverlayRow[];
-        return rows.map(toOverlayChange);
+        ) as rules.OverlayRow[];
+        return rows.map(rules.toOverlayChange);
       });
     },
   };

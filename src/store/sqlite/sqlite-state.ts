@@ -1,17 +1,13 @@
 /** Consumer state on SQLite: small key → value texts (sync state, ClientRequestId, watch progress). */
 import type Database from 'better-sqlite3';
-import type { Store } from '../../core/store.js';
+import { STATE_SQL } from '../statements.js';
+import type { StateMethods } from '../store-parts.js';
 import type { SqliteGuard } from './sqlite-errors.js';
 
-export function createSqliteState(
-  db: Database.Database,
-  guard: SqliteGuard,
-): Pick<Store, 'getState' | 'setState' | 'listState'> {
+export function createSqliteState(db: Database.Database, guard: SqliteGuard): StateMethods {
   const stmt = {
-    getState: db.prepare('SELECT value FROM state WHERE key = ?'),
-    setState: db.prepare(
-      'INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
-    ),
+    getState: db.prepare(STATE_SQL.get),
+    setState: db.prepare(STATE_SQL.set),
     listState: db.prepare('SELECT key, value FROM state ORDER BY key'),
   };
 

@@ -21,6 +21,7 @@ import {
   type VersionRow,
 } from '../store-rows.js';
 import { sqliteCode, type SqliteGuard } from './sqlite-errors.js';
+import { BUMP_REVISION } from './sqlite-revision.js';
 
 /** Parse stored JSON bodies (already valid JSON text) as one array: one parser call, not n. */
 function parseBodies<T>(rows: ReadonlyArray<{ body: string }>): T[] {
@@ -60,9 +61,7 @@ function prepareVersionStatements(db: Database.Database) {
     ),
     webhookIdsOf: db.prepare(COMMON_SQL.webhookIdsOf),
     queueDelivery: db.prepare(COMMON_SQL.queueDelivery),
-    bumpRevision: db.prepare(
-      "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'revision'",
-    ),
+    bumpRevision: db.prepare(BUMP_REVISION),
     revision: db.prepare(COMMON_SQL.revision),
     anyVersion: db.prepare(VERSION_SQL.anyVersion),
   };

@@ -5,12 +5,12 @@
  */
 import type Database from 'better-sqlite3';
 import { IpurlError } from '../../core/errors.js';
-import type { DeliveryAttempt, Store } from '../../core/store.js';
 import { isoTimestamp } from '../append-input.js';
+import { WEBHOOK_SQL } from '../statements.js';
+import type { WebhookMethods } from '../store-parts.js';
 import {
-  DELIVERY_COLUMNS,
-  importedDeliveryValues,
   attemptColumns,
+  importedDeliveryValues,
   isoText,
   toDelivery,
   toWebhook,
@@ -19,52 +19,23 @@ import {
 } from '../store-rows.js';
 import type { SqliteGuard } from './sqlite-errors.js';
 
-export type SqliteWebhooks = Pick<
-  Store,
-  | 'addWebhook'
-  | 'listWebhooks'
-  | 'removeWebhook'
-  | 'dueDeliveries'
-  | 'recordDeliveryAttempt'
-  | 'listDeliveries'
-  | 'importDelivery'
->;
-
-export function createSqliteWebhooks(db: Database.Database, guard: SqliteGuard): SqliteWebhooks {
+export function createSqliteWebhooks(db: Database.Database, guard: SqliteGuard): WebhookMethods {
   const stmt = {
-    insertWebhook: db.prepare(
-      'INSERT INTO webhooks (instance, url, secret, created_at) VALUES (?, ?, ?, ?) RETURNING *',
-    ),
-    insertWebhookWithId: db.prepare(
-      'INSERT INTO webhooks (id, instance, url, secret, created_at) VALUES (?, ?, ?, ?, ?) RETURNING *',
-    ),
-    webhooks: db.prepare('SELECT * FROM webhooks ORDER BY id'),
-    webhooksOf: db.prepare('SELECT * FROM webhooks WHERE instance = ? ORDER BY id'),
-    deleteWebhook: db.prepare('DELETE FROM webhooks WHERE id = ?'),
-    abandonDeliveries: db.prepare(
-      "UPDATE deliveries SET status = 'failed', next_attempt_at = NULL, last_error = 'webhook removed' WHERE webhook_id = ? AND status = 'pending'",
-    ),
-    dueDeliveries: db.prepare(
-      `SELECT ${DELIVERY_COLUMNS} FROM deliveries WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, seq LIMIT ?`,
-    ),
-    recordAttempt: db.prepare(
-      `UPDATE deliveries SET attempts = attempts + 1, last_attempt_at = ?, last_status_code = ?, last_error = ?,
-         status = ?, next_attempt_at = ? WHERE id = ?`,
-    ),
-    listDeliveries: db.prepare(
-      `SELECT ${DELIVERY_COLUMNS} FROM deliveries ORDER BY seq DESC LIMIT ?`,
-    ),
-    listDeliveriesBy: db.prepare(
-      `SELECT ${DELIVERY_COLUMNS} FROM deliveries WHERE status = ? ORDER BY seq DESC LIMIT ?`,
-    ),
-    importDelivery: db.prepare(
-      `INSERT INTO deliveries (${DELIVERY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ),
+    insertWebhook: db.prepare(WEBHOOK_SQL.insert),
+    insertWebhookWithId: db.prepare(WEBHOOK_SQL.insertWithId),
+    webhooks: db.prepare(WEBHOOK_SQL.all),
+    webhooksOf: db.prepare(WEBHOOK_SQL.of),
+    deleteWebhook: db.prepare(WEBHOOK_SQL.remove),
+    abandonDeliveries: db.prepare(WEBHOOK_SQL.abandonDeliveries),
+    dueDeliveries: db.prepare(WEBHOOK_SQL.dueDeliveries),
+    recordAttempt: db.prepare(WEBHOOK_SQL.recordAttempt),
+    listDeliveries: db.prepare(WEBHOOK_SQL.deliveries),
+    listDeliveriesBy: db.prepare(WEBHOOK_SQL.deliveriesBy),
+    importDelivery: db.prepare(WEBHOOK_SQL.importDelivery),
   };
 
   const removeWebhook = db.transaction((id: number): boolean => {
     const removed = stmt.deleteWebhook.run(id).changes > 0;
-    // Its pending deliveries can never be sent: close them so the outbox does not retry forever.
     if (removed) stmt.abandonDeliveries.run(id);
     return removed;
   });
@@ -110,7 +81,7 @@ export function createSqliteWebhooks(db: Database.Database, guard: SqliteGuard):
       );
     },
 
-    async recordDeliveryAttempt(id, attempt: DeliveryAttempt) {
+    async recordDeliveryAttempt(id, attempt) {
       const { at, next, status } = attemptColumns(attempt);
       const changed = guard(
         'recordDeliveryAttempt',
@@ -121,6 +92,7 @@ export function createSqliteWebhooks(db: Database.Database, guard: SqliteGuard):
     },
 
     async listDeliveries(filter = {}) {
+      // LIMIT -1: no limit.
       const limit = filter.limit ?? -1;
       return guard('listDeliveries', () =>
         (
