@@ -1,7 +1,8 @@
 /**
  * What both adapters check and compute the same way around held versions (the change guard):
- * validation of a batch before touching the database, the conflict and not-found errors, and the
- * mapping of a stored row to a HeldVersion, so SQLite and PostgreSQL give identical answers.
+ * validation of a batch before touching the database, the conflict and not-found errors, the
+ * values a hold writes, the checked batch an acceptance appends, and the mapping of a stored row
+ * to a HeldVersion, so SQLite and PostgreSQL give identical answers.
  */
 import type { GuardReport } from '../core/change-guard.js';
 import { IpurlError, ValidationError, describeValue, type Issue } from '../core/errors.js';

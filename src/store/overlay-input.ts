@@ -1,7 +1,8 @@
 /**
  * What both adapters do the same way around overlay changes (ipurl overlay): the checks made
- * inside the write transaction (a removal names a live change of the same instance), the stored
- * row to OverlayChange mapping, and the guard on imported rows (ipurl copy).
+ * inside the write transaction (a removal names a live change of the same instance), the row a
+ * change writes and its values, the stored row to OverlayChange mapping, and the guard on
+ * imported rows (ipurl copy).
  */
 import { IpurlError, describeValue } from '../core/errors.js';
 import {

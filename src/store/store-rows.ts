@@ -1,9 +1,9 @@
 /**
- * The rows both adapters read (versions, webhooks, deliveries, observations, the revision) and
- * their mapping to the Store's
- * records, written once. The column names are the same in SQLite and PostgreSQL; only the
- * timestamp columns differ (ISO text in SQLite, `timestamptz` as a Date in PostgreSQL), so each
- * row type takes the timestamp type and each mapping a function that makes it ISO text.
+ * The rows both adapters read and write (versions, webhooks, deliveries, observations, the
+ * revision) and their mapping to the Store's records, written once. The column names are the
+ * same in SQLite and PostgreSQL; only the timestamp columns differ (ISO text in SQLite,
+ * `timestamptz` as a Date in PostgreSQL), so each row type takes the timestamp type and each
+ * mapping a function that makes it ISO text.
  */
 import { compareInstances } from '../core/instance.js';
 import type { Observation } from '../core/observation.js';
