@@ -24,12 +24,13 @@ import type {
   VersionRecord,
 } from '../../core/store.js';
 import type { VersionId } from '../../core/version-id.js';
+// In the order an append uses them.
 import {
-  assignChangeIds,
-  checkLatest,
-  duplicateChangeIdError,
-  isoTimestamp,
   validateAppendInput,
+  checkLatest,
+  isoTimestamp,
+  assignChangeIds,
+  duplicateChangeIdError,
 } from '../append-input.js';
 import { isoText, toInstanceSummaries, toVersionRecord } from '../store-rows.js';
 
