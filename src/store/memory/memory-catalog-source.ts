@@ -163,7 +163,7 @@ export class MemoryCatalogSource implements MemoryCatalogMethods {
       version,
       jsonCopy([...input.sets]).sort((a, b) => a.id - b.id),
     );
-    // Records of this version come after every stored one (its id is the greatest); by id within.
+    // This version is after every stored one, so its records go last; by id among themselves.
     target.changes.push(...[...changes].sort((a, b) => a.id - b.id));
     for (const change of changes) target.changeIds.add(change.id);
     this.moved();
