@@ -17,20 +17,19 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aggregateCidrs } from '../../src/core/cidr-aggregate.js';
 import { parseCidr, type Cidr } from '../../src/core/cidr.js';
-import type { Store } from '../../src/core/store.js';
+import type { CatalogSource } from '../../src/service/catalog.js';
 import { describeWith, hasCommand } from '../helpers/system.js';
-import { run, storeWith } from './fixture.js';
+import { run, sourceWith } from './fixture.js';
 
 const ROOT = process.getuid?.() === 0;
-let store: Store;
+let source: CatalogSource;
 let dir: string;
 
 beforeAll(async () => {
-  store = await storeWith([{ instance: 'Worldwide', version: '2025013000' }]);
+  source = await sourceWith([{ instance: 'Worldwide', version: '2025013000' }]);
   dir = mkdtempSync(join(tmpdir(), 'ipurl-capacity-'));
 });
 afterAll(async () => {
-  await store.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -88,7 +87,7 @@ function exhaustiveOptimum(prefixes: readonly Cidr[], k: number): bigint {
 
 describe('Worldwide Optimize IPv4 capped to half its entries', () => {
   it('nftables: one bucket (merged across ports), added space = exhaustive optimum, reported', async () => {
-    const plain = await run(store, {
+    const plain = await run(source, {
       instance: 'Worldwide',
       target: 'json',
       categories: ['Optimize'],
@@ -100,7 +99,7 @@ describe('Worldwide Optimize IPv4 capped to half its entries', () => {
     ).prefixes;
     expect(input.length).toBeGreaterThanOrEqual(12);
     const half = Math.floor(input.length / 2);
-    const outcome = await run(store, {
+    const outcome = await run(source, {
       instance: 'Worldwide',
       target: 'nftables',
       categories: ['Optimize'],
@@ -147,7 +146,7 @@ describe('Worldwide Optimize IPv4 capped to half its entries', () => {
   });
 
   it('without --merge-across-ports every (category, ports) bucket is capped on its own', async () => {
-    const outcome = await run(store, {
+    const outcome = await run(source, {
       instance: 'Worldwide',
       target: 'nftables',
       family: 4,
@@ -164,13 +163,13 @@ describe('Worldwide Optimize IPv4 capped to half its entries', () => {
 
   it('refuses what cannot be met, naming the parameter, the value and what is accepted', async () => {
     await expect(
-      run(store, { instance: 'Worldwide', target: 'squid', maxEntries: 10 }),
+      run(source, { instance: 'Worldwide', target: 'squid', maxEntries: 10 }),
     ).rejects.toThrow(/maxEntries .*IP targets .*nftables.*squid does not merge/);
     await expect(
-      run(store, { instance: 'Worldwide', target: 'nftables', maxEntries: 10, aggregate: false }),
+      run(source, { instance: 'Worldwide', target: 'nftables', maxEntries: 10, aggregate: false }),
     ).rejects.toThrow(/aggregate=false/);
     await expect(
-      run(store, { instance: 'Worldwide', target: 'nftables', mergeAcrossPorts: true }),
+      run(source, { instance: 'Worldwide', target: 'nftables', mergeAcrossPorts: true }),
     ).rejects.toThrow(/only applies with maxEntries/);
   });
 });
@@ -178,7 +177,7 @@ describe('Worldwide Optimize IPv4 capped to half its entries', () => {
 describeWith('nft (root)', hasCommand('nft') && ROOT)('capped nftables loads with nft -c', () => {
   it('every target-wide cap from 1 to 8 gives a file nft -c accepts', async () => {
     for (const maxEntries of [1, 2, 4, 8]) {
-      const outcome = await run(store, { instance: 'Worldwide', target: 'nftables', maxEntries });
+      const outcome = await run(source, { instance: 'Worldwide', target: 'nftables', maxEntries });
       const file = join(dir, `cap-${maxEntries}.nft`);
       writeFileSync(file, outcome.files[0]?.content ?? '');
       const check = spawnSync('nft', ['-c', '-f', file], { encoding: 'utf8' });

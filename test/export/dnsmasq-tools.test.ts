@@ -16,7 +16,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Store } from '../../src/core/store.js';
+import type { CatalogSource } from '../../src/service/catalog.js';
 import type { ExportRequest } from '../../src/service/export.js';
 import { describeWith, hasCommand } from '../helpers/system.js';
 import {
@@ -25,19 +25,19 @@ import {
   hostileSets,
   realVersions,
   run,
-  storeWith,
+  sourceWith,
 } from './fixture.js';
 
 const ROOT = process.getuid?.() === 0;
 const NS = ROOT && hasCommand('unshare') && spawnSync('unshare', ['-n', 'true']).status === 0;
 
-let store: Store;
+let source: CatalogSource;
 let dir: string;
 const cases: Array<{ label: string; request: Omit<ExportRequest, 'target'> }> = [];
 
 beforeAll(async () => {
   const versions = realVersions();
-  store = await storeWith([
+  source = await sourceWith([
     ...versions,
     { instance: 'Hostile', version: '2025010100', sets: hostileSets() },
   ]);
@@ -50,7 +50,6 @@ beforeAll(async () => {
   cases.push({ label: 'hostile (skip)', request: { instance: 'Hostile', onUnsupported: 'skip' } });
 });
 afterAll(async () => {
-  await store.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -66,7 +65,7 @@ async function exportTo(
 ): Promise<string> {
   const folder = join(dir, `case-${++counter}`);
   mkdirSync(folder, { recursive: true });
-  const outcome = await run(store, { ...request, target: 'dnsmasq', ...extra });
+  const outcome = await run(source, { ...request, target: 'dnsmasq', ...extra });
   for (const file of outcome.files) writeFileSync(join(folder, file.name), file.content);
   return folder;
 }

@@ -1,15 +1,16 @@
 /**
- * Stores for the export tests: a real SQLite store (in memory) holding real bundled versions.
+ * Sources for the export tests: real bundled versions in an in-memory catalog source, which
+ * answers the catalog as the SQLite store does (test/read-services/memory-catalog-source.test.ts)
+ * without a database.
  */
 import type { EndpointSet } from '../../src/core/endpoint-set.js';
-import type { Store } from '../../src/core/store.js';
 import {
   exportEndpoints,
   type ExportOutcome,
   type ExportRequest,
 } from '../../src/service/export.js';
-import { openCatalog } from '../../src/service/catalog.js';
-import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { openCatalog, type CatalogSource } from '../../src/service/catalog.js';
+import { MemoryCatalogSource } from '../../src/store/memory/memory-catalog-source.js';
 import { bundledInstances, bundledVersions, readBundled } from '../helpers/bundled-data.js';
 
 /** The fixed version of the golden files. */
@@ -18,13 +19,13 @@ export const GOLDEN_VERSION = '2025013000';
 /** A fixed "today" so headers (pending cut-off) are stable. */
 export const GOLDEN_NOW = new Date('2025-06-01T00:00:00Z');
 
-export async function storeWith(
+export async function sourceWith(
   versions: ReadonlyArray<{ instance: string; version: string; sets?: readonly EndpointSet[] }>,
-): Promise<Store> {
-  const store = await createSqliteStore({ filename: ':memory:' });
+): Promise<MemoryCatalogSource> {
+  const source = new MemoryCatalogSource();
   const latest = new Map<string, string>();
   for (const { instance, version, sets } of versions) {
-    await store.appendVersion({
+    await source.appendVersion({
       instance,
       version,
       sets: sets ?? readBundled(instance, version),
@@ -34,7 +35,7 @@ export async function storeWith(
     });
     latest.set(instance, version);
   }
-  return store;
+  return source;
 }
 
 /** The golden version plus the latest bundled version of every instance. */
@@ -50,10 +51,10 @@ export function realVersions(): Array<{ instance: string; version: string }> {
 }
 
 export async function run(
-  store: Store,
+  source: CatalogSource,
   request: Omit<ExportRequest, 'now'> & { now?: Date },
 ): Promise<ExportOutcome> {
-  return exportEndpoints(await openCatalog(store), { now: GOLDEN_NOW, ...request });
+  return exportEndpoints(await openCatalog(source), { now: GOLDEN_NOW, ...request });
 }
 
 /** A set with hostile text in every free-text place a publisher could fill. */

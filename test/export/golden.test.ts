@@ -5,21 +5,18 @@
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Store } from '../../src/core/store.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { CatalogSource } from '../../src/service/catalog.js';
 import { TARGET_NAMES } from '../../src/formats/export/export-registry.js';
 import { REPO_ROOT } from '../helpers/bundled-data.js';
-import { GOLDEN_INSTANCE, GOLDEN_VERSION, run, storeWith } from './fixture.js';
+import { GOLDEN_INSTANCE, GOLDEN_VERSION, run, sourceWith } from './fixture.js';
 
 const GOLDEN_DIR = join(REPO_ROOT, 'test', 'golden', 'export');
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
 
-let store: Store;
+let source: CatalogSource;
 beforeAll(async () => {
-  store = await storeWith([{ instance: GOLDEN_INSTANCE, version: GOLDEN_VERSION }]);
-});
-afterAll(async () => {
-  await store.close();
+  source = await sourceWith([{ instance: GOLDEN_INSTANCE, version: GOLDEN_VERSION }]);
 });
 
 describe(`golden files: ${GOLDEN_INSTANCE} ${GOLDEN_VERSION}`, () => {
@@ -27,7 +24,7 @@ describe(`golden files: ${GOLDEN_INSTANCE} ${GOLDEN_VERSION}`, () => {
     it(`${target} matches test/golden/export/${target}/`, async () => {
       // Tenant "contoso" and explicit skip: the one pattern no list-type target can express
       // (*cdn.onenote.net) is left out and reported, as an administrator would ask for.
-      const outcome = await run(store, {
+      const outcome = await run(source, {
         instance: GOLDEN_INSTANCE,
         target,
         version: GOLDEN_VERSION,

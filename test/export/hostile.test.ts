@@ -6,10 +6,10 @@
  * the real programs by real-tools.test.ts.
  */
 import { parse } from 'csv-parse/sync';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Store } from '../../src/core/store.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { CatalogSource } from '../../src/service/catalog.js';
 import { TARGET_NAMES } from '../../src/formats/export/export-registry.js';
-import { HOSTILE_NOTE, HOSTILE_URLS, hostileSets, run, storeWith } from './fixture.js';
+import { HOSTILE_NOTE, HOSTILE_URLS, hostileSets, run, sourceWith } from './fixture.js';
 
 const DEVICE_TARGETS = TARGET_NAMES.filter((t) => t !== 'csv' && t !== 'json');
 const FRAGMENTS = [
@@ -32,25 +32,22 @@ const EVERY = {
   interfaceAlias: 'Wi-Fi',
 };
 
-let store: Store;
+let source: CatalogSource;
 beforeAll(async () => {
-  store = await storeWith([{ instance: 'Hostile', version: '2025010100', sets: hostileSets() }]);
-});
-afterAll(async () => {
-  await store.close();
+  source = await sourceWith([{ instance: 'Hostile', version: '2025010100', sets: hostileSets() }]);
 });
 
 describe('device formats refuse hostile entries', () => {
   for (const target of DEVICE_TARGETS) {
     it(`${target}: error by default, naming the entries`, async () => {
-      await expect(run(store, { instance: 'Hostile', target, ...EVERY })).rejects.toMatchObject({
+      await expect(run(source, { instance: 'Hostile', target, ...EVERY })).rejects.toMatchObject({
         code: 'ERR_UNSUPPORTED_PATTERN',
         message: expect.stringContaining('Nothing was written'),
       });
     });
 
     it(`${target}: with skip, nothing hostile reaches any file and every left-out entry is reported`, async () => {
-      const outcome = await run(store, {
+      const outcome = await run(source, {
         instance: 'Hostile',
         target,
         onUnsupported: 'skip',
@@ -108,7 +105,7 @@ describe('device formats refuse hostile entries', () => {
 
 describe('csv and json carry hostile text escaped', () => {
   it('csv: RFC 4180 round trip, formula cells neutralised', async () => {
-    const outcome = await run(store, { instance: 'Hostile', target: 'csv' });
+    const outcome = await run(source, { instance: 'Hostile', target: 'csv' });
     const text = outcome.files[0]!.content;
     const rows: string[][] = parse(text, { relax_column_count: false });
     const [header, ...data] = rows;
@@ -141,7 +138,7 @@ describe('csv and json carry hostile text escaped', () => {
   });
 
   it('json: parses back to the same rows, no raw < > & in the text', async () => {
-    const outcome = await run(store, { instance: 'Hostile', target: 'json' });
+    const outcome = await run(source, { instance: 'Hostile', target: 'json' });
     const text = outcome.files[0]!.content;
     expect(text).not.toMatch(/[<>&]/);
     const rows = JSON.parse(text);
@@ -154,7 +151,7 @@ describe('csv and json carry hostile text escaped', () => {
 
 describe('warn reports each entry', () => {
   it('list with warn: every hostile URL is listed in the summary with a reason', async () => {
-    const outcome = await run(store, {
+    const outcome = await run(source, {
       instance: 'Hostile',
       target: 'list',
       onUnsupported: 'warn',

@@ -11,21 +11,21 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Store } from '../../src/core/store.js';
+import type { CatalogSource } from '../../src/service/catalog.js';
 import type { ExportOutcome, ExportRequest } from '../../src/service/export.js';
 import { describeWith, hasCommand } from '../helpers/system.js';
-import { hostileSets, realVersions, run, storeWith } from './fixture.js';
+import { hostileSets, realVersions, run, sourceWith } from './fixture.js';
 
 const ROOT = process.getuid?.() === 0;
 const NS = ROOT && hasCommand('unshare') && spawnSync('unshare', ['-n', 'true']).status === 0;
 
-let store: Store;
+let source: CatalogSource;
 let dir: string;
 const cases: Array<{ label: string; request: Omit<ExportRequest, 'target'> }> = [];
 
 beforeAll(async () => {
   const versions = realVersions();
-  store = await storeWith([
+  source = await sourceWith([
     ...versions,
     { instance: 'Hostile', version: '2025010100', sets: hostileSets() },
   ]);
@@ -51,7 +51,6 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  await store.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -65,7 +64,7 @@ async function exportTo(
   rmSync(folder, { recursive: true, force: true });
   const { mkdirSync } = await import('node:fs');
   mkdirSync(folder, { recursive: true });
-  const outcome = await run(store, { ...request, target, squidDir: folder, ...extra });
+  const outcome = await run(source, { ...request, target, squidDir: folder, ...extra });
   for (const file of outcome.files) writeFileSync(join(folder, file.name), file.content);
   return { outcome, folder };
 }

@@ -1,15 +1,15 @@
 /**
- * The export service over a real SQLite store and real bundled data: selection filters, pending
+ * The export service over real bundled data in an in-memory catalog source: selection filters, pending
  * additions, aggregation never across categories or ports, file selection and clear errors.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { cidrContains, cidrRange, parseCidr, type Cidr } from '../../src/core/cidr.js';
 import { diffVersions } from '../../src/core/diff.js';
 import type { EndpointSet } from '../../src/core/endpoint-set.js';
-import type { Store } from '../../src/core/store.js';
-import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import type { CatalogSource } from '../../src/service/catalog.js';
+import { MemoryCatalogSource } from '../../src/store/memory/memory-catalog-source.js';
 import { readBundled } from '../helpers/bundled-data.js';
-import { GOLDEN_VERSION, run, storeWith } from './fixture.js';
+import { GOLDEN_VERSION, run, sourceWith } from './fixture.js';
 
 interface Row {
   setId: number;
@@ -22,17 +22,14 @@ interface Row {
   udpPorts: string | null;
 }
 
-let store: Store;
+let source: CatalogSource;
 const sets = readBundled('Worldwide', GOLDEN_VERSION);
 beforeAll(async () => {
-  store = await storeWith([{ instance: 'Worldwide', version: GOLDEN_VERSION }]);
-});
-afterAll(async () => {
-  await store.close();
+  source = await sourceWith([{ instance: 'Worldwide', version: GOLDEN_VERSION }]);
 });
 
 async function rows(request: Record<string, unknown> = {}): Promise<Row[]> {
-  const outcome = await run(store, { instance: 'Worldwide', target: 'json', ...request });
+  const outcome = await run(source, { instance: 'Worldwide', target: 'json', ...request });
   return JSON.parse(outcome.files[0]!.content) as Row[];
 }
 
@@ -78,7 +75,7 @@ describe('selection', () => {
     const plain = (await rows()).filter((r) => r.kind === 'url').map((r) => r.value);
     expect(plain).toContain('autodiscover.*.onmicrosoft.com');
     await expect(
-      run(store, { instance: 'Worldwide', target: 'json', tenantName: 'bad name"' }),
+      run(source, { instance: 'Worldwide', target: 'json', tenantName: 'bad name"' }),
     ).rejects.toMatchObject({
       code: 'ERR_INVALID_TENANT_NAME',
     });
@@ -87,7 +84,7 @@ describe('selection', () => {
 
 describe('aggregation on real data', () => {
   it('merges only within a (category, ports, family) bucket; the same prefix stays in every category', async () => {
-    const outcome = await run(store, {
+    const outcome = await run(source, {
       instance: 'Worldwide',
       target: 'nftables',
       version: GOLDEN_VERSION,
@@ -123,7 +120,7 @@ describe('aggregation on real data', () => {
   });
 
   it('every written prefix lies inside a published prefix of its own category (no cross-category widening)', async () => {
-    const outcome = await run(store, {
+    const outcome = await run(source, {
       instance: 'Worldwide',
       target: 'cisco',
       version: GOLDEN_VERSION,
@@ -164,7 +161,7 @@ describe('aggregation on real data', () => {
   });
 
   it('--no-aggregate writes each distinct prefix as published', async () => {
-    const outcome = await run(store, {
+    const outcome = await run(source, {
       instance: 'Worldwide',
       target: 'nftables',
       version: GOLDEN_VERSION,
@@ -177,12 +174,11 @@ describe('aggregation on real data', () => {
 });
 
 describe('pending additions (effective date in the future)', () => {
-  let pendingStore: Store;
+  const pendingSource = new MemoryCatalogSource();
   const previous: EndpointSet[] = readBundled('Worldwide', '2024073100');
   const next: EndpointSet[] = readBundled('Worldwide', GOLDEN_VERSION);
   beforeAll(async () => {
-    pendingStore = await createSqliteStore({ filename: ':memory:' });
-    await pendingStore.appendVersion({
+    await pendingSource.appendVersion({
       instance: 'Worldwide',
       version: '2024073100',
       sets: previous,
@@ -190,7 +186,7 @@ describe('pending additions (effective date in the future)', () => {
       expectedLatest: null,
       notify: false,
     });
-    await pendingStore.appendVersion({
+    await pendingSource.appendVersion({
       instance: 'Worldwide',
       version: GOLDEN_VERSION,
       sets: next,
@@ -199,12 +195,9 @@ describe('pending additions (effective date in the future)', () => {
       notify: false,
     });
   });
-  afterAll(async () => {
-    await pendingStore.close();
-  });
 
   it('are left out before their date by default, included on request, live after it', async () => {
-    const records = await pendingStore.getChanges('Worldwide', { version: GOLDEN_VERSION });
+    const records = await pendingSource.getChanges('Worldwide', { version: GOLDEN_VERSION });
     const added = records.flatMap((r) =>
       [...(r.add?.ips ?? []), ...(r.add?.urls ?? [])].map((v) => `${r.endpointSetId} ${v}`),
     );
@@ -214,7 +207,7 @@ describe('pending additions (effective date in the future)', () => {
       now: string,
       includePending?: boolean,
     ): Promise<{ rows: Row[]; excluded: number; included: number }> => {
-      const outcome = await run(pendingStore, {
+      const outcome = await run(pendingSource, {
         instance: 'Worldwide',
         target: 'json',
         now: new Date(now),
@@ -239,7 +232,7 @@ describe('pending additions (effective date in the future)', () => {
     expect(after.excluded).toBe(0);
     expect(after.rows.length).toBe(withPending.rows.length);
     // The header of a device file says what was left out.
-    const nft = await run(pendingStore, {
+    const nft = await run(pendingSource, {
       instance: 'Worldwide',
       target: 'nftables',
       now: new Date('2025-02-15T00:00:00Z'),
@@ -252,41 +245,41 @@ describe('pending additions (effective date in the future)', () => {
 
 describe('errors and file selection', () => {
   it('names what was wrong and what is accepted', async () => {
-    await expect(run(store, { instance: 'Worldwide', target: 'pf' })).rejects.toMatchObject({
+    await expect(run(source, { instance: 'Worldwide', target: 'pf' })).rejects.toMatchObject({
       code: 'ERR_INVALID_PARAMETER',
       message: expect.stringContaining(
         'list, nftables, ipset, iptables, squid, f5, cisco, csv, json',
       ),
     });
-    await expect(run(store, { instance: 'Mars', target: 'list' })).rejects.toMatchObject({
+    await expect(run(source, { instance: 'Mars', target: 'list' })).rejects.toMatchObject({
       code: 'ERR_UNKNOWN_INSTANCE',
     });
     await expect(
-      run(store, { instance: 'Worldwide', target: 'list', version: '2000010100' }),
+      run(source, { instance: 'Worldwide', target: 'list', version: '2000010100' }),
     ).rejects.toMatchObject({ code: 'ERR_VERSION_NOT_FOUND' });
     await expect(
-      run(store, { instance: 'Worldwide', target: 'nftables', name: 'x; flush ruleset' }),
+      run(source, { instance: 'Worldwide', target: 'nftables', name: 'x; flush ruleset' }),
     ).rejects.toMatchObject({ code: 'ERR_INVALID_PARAMETER' });
     await expect(
-      run(store, { instance: 'Worldwide', target: 'squid', squidDir: '/etc/squid/"x' }),
+      run(source, { instance: 'Worldwide', target: 'squid', squidDir: '/etc/squid/"x' }),
     ).rejects.toMatchObject({ code: 'ERR_INVALID_PARAMETER' });
     await expect(
-      run(store, { instance: 'Worldwide', target: 'list', file: 'ipv5' }),
+      run(source, { instance: 'Worldwide', target: 'list', file: 'ipv5' }),
     ).rejects.toMatchObject({
       message: expect.stringContaining('ipv4.txt, ipv6.txt, urls.txt'),
     });
   });
 
   it('the policy applies to the requested file only', async () => {
-    const ipv4 = await run(store, { instance: 'Worldwide', target: 'list', file: 'ipv4' });
+    const ipv4 = await run(source, { instance: 'Worldwide', target: 'list', file: 'ipv4' });
     expect(ipv4.files.map((f) => f.name)).toEqual(['ipv4.txt']);
     await expect(
-      run(store, { instance: 'Worldwide', target: 'list', file: 'urls' }),
+      run(source, { instance: 'Worldwide', target: 'list', file: 'urls' }),
     ).rejects.toMatchObject({
       code: 'ERR_UNSUPPORTED_PATTERN',
       message: expect.stringContaining('*cdn.onenote.net'),
     });
-    const skipped = await run(store, {
+    const skipped = await run(source, {
       instance: 'Worldwide',
       target: 'list',
       file: 'urls',
@@ -298,7 +291,7 @@ describe('errors and file selection', () => {
     ]);
     expect(skipped.files[0]!.content).not.toContain('cdn.onenote.net');
     // Squid expresses both (dstdom_regex): no error by default.
-    const squid = await run(store, { instance: 'Worldwide', target: 'squid' });
+    const squid = await run(source, { instance: 'Worldwide', target: 'squid' });
     const regex = squid.files.find((f) => f.name.endsWith('.dstdom_regex'))!.content;
     expect(regex).toContain('^autodiscover\\..*\\.onmicrosoft\\.com$');
     expect(regex).toContain('cdn\\.onenote\\.net$');

@@ -17,28 +17,27 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Store } from '../../src/core/store.js';
+import type { CatalogSource } from '../../src/service/catalog.js';
 import { describeWith, hasCommand } from '../helpers/system.js';
-import { GOLDEN_INSTANCE, GOLDEN_VERSION, run, storeWith } from './fixture.js';
+import { GOLDEN_INSTANCE, GOLDEN_VERSION, run, sourceWith } from './fixture.js';
 
 const ROOT = process.getuid?.() === 0;
 const NS = ROOT && hasCommand('unshare') && spawnSync('unshare', ['-n', 'true']).status === 0;
 
-let store: Store;
+let source: CatalogSource;
 let dir: string;
 beforeAll(async () => {
-  store = await storeWith([{ instance: GOLDEN_INSTANCE, version: GOLDEN_VERSION }]);
+  source = await sourceWith([{ instance: GOLDEN_INSTANCE, version: GOLDEN_VERSION }]);
   dir = mkdtempSync(join(tmpdir(), 'ipurl-split-'));
 });
 afterAll(async () => {
-  await store.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
 describeWith('wg-quick (wireguard-tools)', hasCommand('wg-quick'))('wireguard', () => {
   for (const categories of [['Optimize'], ['Optimize', 'Allow']] as const) {
     it(`wg-quick strip accepts a full tunnel with the generated AllowedIPs (${categories.join('+')})`, async () => {
-      const outcome = await run(store, {
+      const outcome = await run(source, {
         instance: GOLDEN_INSTANCE,
         version: GOLDEN_VERSION,
         target: 'wireguard',
@@ -77,7 +76,7 @@ describeWith(
   hasCommand('openvpn') && hasCommand('ip') && NS,
 )('openvpn', () => {
   it('a real OpenVPN client installs every IPv4 route via the pre-existing gateway', async () => {
-    const outcome = await run(store, {
+    const outcome = await run(source, {
       instance: GOLDEN_INSTANCE,
       version: GOLDEN_VERSION,
       target: 'openvpn',
@@ -139,12 +138,12 @@ describeWith(
   });
 
   it('--push writes the same lines in the server push "…" form; --ipv4 leaves IPv6 out', async () => {
-    const client = await run(store, {
+    const client = await run(source, {
       instance: GOLDEN_INSTANCE,
       version: GOLDEN_VERSION,
       target: 'openvpn',
     });
-    const pushed = await run(store, {
+    const pushed = await run(source, {
       instance: GOLDEN_INSTANCE,
       version: GOLDEN_VERSION,
       target: 'openvpn',
@@ -154,7 +153,7 @@ describeWith(
       text.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
     const unwrapped = body(pushed.files[0]!.content).map((l) => /^push "(.*)"$/.exec(l)?.[1]);
     expect(unwrapped).toEqual(body(client.files[0]!.content));
-    const v4only = await run(store, {
+    const v4only = await run(source, {
       instance: GOLDEN_INSTANCE,
       version: GOLDEN_VERSION,
       target: 'openvpn',

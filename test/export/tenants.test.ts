@@ -9,18 +9,17 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Store } from '../../src/core/store.js';
+import type { CatalogSource } from '../../src/service/catalog.js';
 import { describeWith, hasCommand } from '../helpers/system.js';
-import { run, storeWith } from './fixture.js';
+import { run, sourceWith } from './fixture.js';
 
-let store: Store;
+let source: CatalogSource;
 let dir: string;
 beforeAll(async () => {
-  store = await storeWith([{ instance: 'Worldwide', version: '2020080600' }]);
+  source = await sourceWith([{ instance: 'Worldwide', version: '2020080600' }]);
   dir = mkdtempSync(join(tmpdir(), 'ipurl-tenants-'));
 });
 afterAll(async () => {
-  await store.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -32,7 +31,7 @@ const TENANT_HOSTS = (tenant: string): string[] => [
 ];
 
 async function squidFiles(): Promise<Map<string, string>> {
-  const outcome = await run(store, {
+  const outcome = await run(source, {
     instance: 'Worldwide',
     target: 'squid',
     tenantNames: ['contoso', 'Fabrikam', 'contoso'],
@@ -61,7 +60,7 @@ it('both tenants are expanded once each into the Squid ACL files (or covered by 
 
 it('a bad tenant name is refused naming the value and the rule', async () => {
   await expect(
-    run(store, { instance: 'Worldwide', target: 'squid', tenantNames: ['contoso', 'bad_name'] }),
+    run(source, { instance: 'Worldwide', target: 'squid', tenantNames: ['contoso', 'bad_name'] }),
   ).rejects.toThrow(/"bad_name" is not valid: expected a DNS label/);
 });
 
