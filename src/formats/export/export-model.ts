@@ -14,7 +14,14 @@ import { CATEGORIES, type Category, type EndpointSet } from '../../core/endpoint
 import { IpurlError, ValidationError, describeValue, type Issue } from '../../core/errors.js';
 import { safeParsePortList, type PortList } from '../../core/port-list.js';
 import { safeText } from './export-summary.js';
-import type { ExportInput, ExportRow, TargetName, UnsupportedEntry } from './export-types.js';
+import type {
+  EntryKind,
+  ExportFile,
+  ExportInput,
+  ExportRow,
+  TargetName,
+  UnsupportedEntry,
+} from './export-types.js';
 
 /**
  * Every row of the selection, set by set, URLs first then IPs, in published order; then the
@@ -88,6 +95,42 @@ export function classifyHost(
     return { shape: 'suffix', host, base: host.slice(2) };
   }
   return { shape: 'glob', host };
+}
+
+/** A host pattern a target writes, with its shape (never `glob` when the target refuses globs). */
+export interface HostRow<Shape extends HostShape = HostShape> {
+  readonly row: ExportRow;
+  readonly shape: Shape;
+}
+
+/**
+ * The host patterns of the rows, classified, in row order. An invalid pattern is recorded as
+ * unsupported; so is a glob when the target cannot write one (`globReason` says why for it).
+ */
+export function hostRows(rows: readonly ExportRow[], unsupported: UnsupportedCollector): HostRow[];
+export function hostRows(
+  rows: readonly ExportRow[],
+  unsupported: UnsupportedCollector,
+  globReason: string,
+): HostRow<Exclude<HostShape, { shape: 'glob' }>>[];
+export function hostRows(
+  rows: readonly ExportRow[],
+  unsupported: UnsupportedCollector,
+  globReason?: string,
+): HostRow[] {
+  const out: HostRow[] = [];
+  for (const row of rows) {
+    if (row.kind !== 'url') continue;
+    const shape = classifyHost(row.value);
+    const reason =
+      shape.shape === 'invalid' ? shape.reason : shape.shape === 'glob' ? globReason : undefined;
+    if (reason !== undefined) {
+      unsupported.add({ setId: row.setId, kind: 'url', value: row.value, reason });
+    } else if (shape.shape !== 'invalid') {
+      out.push({ row, shape });
+    }
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -170,11 +213,14 @@ export function portsText(list: PortList | undefined): string {
 export {
   bucketIps,
   bucketOptions,
+  categoryFamilyGroups,
   dedupe,
   originOf,
   originsOf,
+  prefixCounts,
   unionPrefixes,
   type BucketOptions,
+  type CategoryFamilyGroup,
   type IpBucket,
 } from './export-buckets.js';
 export {
@@ -212,4 +258,16 @@ export function categoriesOf(buckets: readonly { category: Category }[]): Catego
 /** Comment block with a marker (`#`, `!`), every line checked to be printable. */
 export function commentBlock(marker: string, lines: readonly string[]): string {
   return lines.map((line) => `${marker} ${safeText(line)}`.trimEnd()).join('\n') + '\n';
+}
+
+export const TEXT_MEDIA_TYPE = 'text/plain; charset=utf-8';
+
+/** A plain-text file of an export (every device file is one). */
+export function textFile(
+  name: string,
+  description: string,
+  kinds: readonly EntryKind[],
+  content: string,
+): ExportFile {
+  return { name, mediaType: TEXT_MEDIA_TYPE, description, kinds, content };
 }

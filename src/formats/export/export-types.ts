@@ -91,6 +91,13 @@ export interface BucketMerge extends AggregateMerge {
   readonly family: 4 | 6;
 }
 
+/** Squid: a host entry dropped because a `.domain` entry of the same ACL covers it. */
+export interface CollapsedEntry {
+  readonly value: string;
+  readonly coveredBy: string;
+  readonly acl: string;
+}
+
 export interface ExportSummary {
   readonly target: TargetName;
   readonly instance: string;
@@ -100,12 +107,7 @@ export interface ExportSummary {
   /** Entries selected before aggregation, per kind. */
   readonly selected: Readonly<Record<EntryKind, number>>;
   readonly merges: readonly BucketMerge[];
-  /** Squid: host entries dropped because a `.domain` entry of the same ACL covers them. */
-  readonly collapsed: readonly {
-    readonly value: string;
-    readonly coveredBy: string;
-    readonly acl: string;
-  }[];
+  readonly collapsed: readonly CollapsedEntry[];
   /** Squid: `*.x.com` written as `.x.com`, which also matches the apex `x.com`. */
   readonly widened: readonly string[];
   readonly unsupported: readonly UnsupportedEntry[];
