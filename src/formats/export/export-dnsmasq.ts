@@ -23,16 +23,8 @@
  */
 import { CATEGORIES, type Category } from '../../core/endpoint-set.js';
 import { formatDuration } from '../../core/duration.js';
-import {
-  checkName,
-  commentBlock,
-  EntryLabels,
-  headerLines,
-  hostRows,
-  originLines,
-  textFile,
-} from './export-model.js';
-import { hostSummary, selectRows } from './export-selection.js';
+import { checkName, commentBlock, EntryLabels, headerLines, textFile } from './export-model.js';
+import { hostRows, hostSummary, selectRows } from './export-selection.js';
 import type { ExportInput, ExportResult } from './export-types.js';
 
 export const DEFAULT_SET_TIMEOUT = 86_400;
@@ -55,7 +47,7 @@ export function renderDnsmasq(input: ExportInput): ExportResult {
   const selection = selectRows('dnsmasq', input);
   const labels = new EntryLabels();
   const domains = new Map<string, Domain>();
-  for (const { row, shape } of hostRows(selection.rows, selection.unsupported, GLOB_REASON)) {
+  for (const { row, shape } of hostRows(selection, GLOB_REASON)) {
     const domain = shape.shape === 'suffix' ? shape.base : shape.host;
     let entry = domains.get(domain);
     if (entry === undefined) {
@@ -89,7 +81,7 @@ export function renderDnsmasq(input: ExportInput): ExportResult {
   const nftSet = (c: Category, f: 4 | 6): string => `${c.toLowerCase()}_v${f}`;
   const ipsetName = (c: Category, f: 4 | 6): string => `${name}-dns-${c.toLowerCase()}-v${f}`;
   const lines = sorted.flatMap((d) => [
-    ...originLines('#', labels.get(d.domain)),
+    ...labels.originLines('#', d.domain),
     input.ipset === true
       ? `ipset=/${d.domain}/${ipsetName(d.category, 4)},${ipsetName(d.category, 6)}`
       : `nftset=/${d.domain}/4#inet#${table}#${nftSet(d.category, 4)},6#inet#${table}#${nftSet(d.category, 6)}`,

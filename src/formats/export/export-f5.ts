@@ -14,8 +14,8 @@
  */
 import type { Cidr } from '../../core/cidr.js';
 import { CATEGORIES, type Category } from '../../core/endpoint-set.js';
-import { checkName, hostRows, makeSummary, textFile } from './export-model.js';
-import { bucketSelection } from './export-selection.js';
+import { checkName, makeSummary, textFile } from './export-model.js';
+import { bucketSelection, hostRows } from './export-selection.js';
 import type { ExportInput, ExportResult } from './export-types.js';
 
 const rank = (category: Category): number => CATEGORIES.indexOf(category);
@@ -29,7 +29,7 @@ export function renderF5(input: ExportInput): ExportResult {
   const selection = bucketSelection('f5', input);
   const { rows, unsupported, buckets } = selection;
   const keys = new Map<string, Category>();
-  for (const { row, shape } of hostRows(rows, unsupported, GLOB_REASON)) {
+  for (const { row, shape } of hostRows(selection, GLOB_REASON)) {
     const key = shape.shape === 'exact' ? shape.host : `.${shape.base}`;
     const previous = keys.get(key);
     if (previous === undefined || rank(row.category) < rank(previous)) keys.set(key, row.category);

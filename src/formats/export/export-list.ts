@@ -10,8 +10,8 @@
  * cannot be written and follow the unsupported policy. IP lists hold `prefix` per line.
  */
 import type { IpFamily } from '../../core/cidr.js';
-import { hostRows, makeSummary, textFile, unionPrefixes } from './export-model.js';
-import { bucketSelection } from './export-selection.js';
+import { makeSummary, textFile, unionPrefixes } from './export-model.js';
+import { bucketSelection, hostRows } from './export-selection.js';
 import type { ExportInput, ExportResult } from './export-types.js';
 
 /** Why a glob cannot be written: PAN domain lists take `*` only as a whole leading label. */
@@ -21,7 +21,7 @@ const GLOB_REASON =
 export function renderList(input: ExportInput): ExportResult {
   const selection = bucketSelection('list', input);
   const { rows, unsupported, buckets } = selection;
-  const hosts = new Set(hostRows(rows, unsupported, GLOB_REASON).map(({ shape }) => shape.host));
+  const hosts = new Set(hostRows(selection, GLOB_REASON).map(({ shape }) => shape.host));
   const byFamily = (family: IpFamily): string[] =>
     unionPrefixes(buckets.filter((bucket) => bucket.family === family)).map((cidr) => cidr.text);
   const ipv4 = byFamily(4);

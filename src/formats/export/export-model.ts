@@ -97,42 +97,6 @@ export function classifyHost(
   return { shape: 'glob', host };
 }
 
-/** A host pattern a target writes, with its shape (never `glob` when the target refuses globs). */
-export interface HostRow<Shape extends HostShape = HostShape> {
-  readonly row: ExportRow;
-  readonly shape: Shape;
-}
-
-/**
- * The host patterns of the rows, classified, in row order. An invalid pattern is recorded as
- * unsupported; so is a glob when the target cannot write one (`globReason` says why for it).
- */
-export function hostRows(rows: readonly ExportRow[], unsupported: UnsupportedCollector): HostRow[];
-export function hostRows(
-  rows: readonly ExportRow[],
-  unsupported: UnsupportedCollector,
-  globReason: string,
-): HostRow<Exclude<HostShape, { shape: 'glob' }>>[];
-export function hostRows(
-  rows: readonly ExportRow[],
-  unsupported: UnsupportedCollector,
-  globReason?: string,
-): HostRow[] {
-  const out: HostRow[] = [];
-  for (const row of rows) {
-    if (row.kind !== 'url') continue;
-    const shape = classifyHost(row.value);
-    const reason =
-      shape.shape === 'invalid' ? shape.reason : shape.shape === 'glob' ? globReason : undefined;
-    if (reason !== undefined) {
-      unsupported.add({ setId: row.setId, kind: 'url', value: row.value, reason });
-    } else if (shape.shape !== 'invalid') {
-      out.push({ row, shape });
-    }
-  }
-  return out;
-}
-
 // ---------------------------------------------------------------------------------------------
 // The unsupported-pattern policy
 

@@ -9,10 +9,12 @@ import type { CapacityReport } from './export-capacity.js';
 import {
   UnsupportedCollector,
   bucketIps,
+  classifyHost,
   bucketOptions,
   buildRows,
   countKinds,
   makeSummary,
+  type HostShape,
   type IpBucket,
   type SummaryParts,
 } from './export-model.js';
@@ -44,6 +46,37 @@ export function selectRows(target: TargetName, input: ExportInput): ExportSelect
     rows: buildRows(input.sets, input.labelled),
     unsupported: new UnsupportedCollector(target, input.onUnsupported),
   };
+}
+
+/** A host pattern a target writes, with its shape (never `glob` when the target refuses globs). */
+export interface HostRow<Shape extends HostShape = HostShape> {
+  readonly row: ExportRow;
+  readonly shape: Shape;
+}
+
+/**
+ * The selection's host patterns, classified, in row order. An invalid pattern is recorded as
+ * unsupported; so is a glob when the target cannot write one (`globReason` says why for it).
+ */
+export function hostRows(selection: ExportSelection): HostRow[];
+export function hostRows(
+  selection: ExportSelection,
+  globReason: string,
+): HostRow<Exclude<HostShape, { shape: 'glob' }>>[];
+export function hostRows(selection: ExportSelection, globReason?: string): HostRow[] {
+  const out: HostRow[] = [];
+  for (const row of selection.rows) {
+    if (row.kind !== 'url') continue;
+    const shape = classifyHost(row.value);
+    const reason =
+      shape.shape === 'invalid' ? shape.reason : shape.shape === 'glob' ? globReason : undefined;
+    if (reason !== undefined) {
+      selection.unsupported.add({ setId: row.setId, kind: 'url', value: row.value, reason });
+    } else if (shape.shape !== 'invalid') {
+      out.push({ row, shape });
+    }
+  }
+  return out;
 }
 
 /** The selection bucketed; `families` keeps only those (a split tunnel asked for one family). */

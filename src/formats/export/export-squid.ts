@@ -18,16 +18,8 @@
  */
 import { CATEGORIES, type Category } from '../../core/endpoint-set.js';
 import { IpurlError, describeValue } from '../../core/errors.js';
-import {
-  checkName,
-  commentBlock,
-  EntryLabels,
-  headerLines,
-  hostRows,
-  originLines,
-  textFile,
-} from './export-model.js';
-import { hostSummary, selectRows } from './export-selection.js';
+import { checkName, commentBlock, EntryLabels, headerLines, textFile } from './export-model.js';
+import { hostRows, hostSummary, selectRows } from './export-selection.js';
 import type {
   CollapsedEntry,
   ExportFile,
@@ -79,7 +71,7 @@ export function renderSquid(input: ExportInput): ExportResult {
     if (set === undefined) map.set(category, (set = new Set()));
     return set;
   };
-  for (const { row, shape } of hostRows(selection.rows, selection.unsupported)) {
+  for (const { row, shape } of hostRows(selection)) {
     if (shape.shape === 'exact') {
       bucket(exact, row.category).add(shape.host);
       labels.note(`${row.category} ${shape.host}`, row.origin);
@@ -110,7 +102,7 @@ export function renderSquid(input: ExportInput): ExportResult {
     if (entries.length === 0) return;
     const file = `${name}-${category.toLowerCase()}.${kind}`;
     const lines = entries.flatMap(({ key, line }) => [
-      ...originLines('#', labels.get(`${category} ${key}`)),
+      ...labels.originLines('#', `${category} ${key}`),
       line,
     ]);
     files.push(
