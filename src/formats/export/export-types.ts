@@ -4,7 +4,7 @@
  */
 import type { AggregateMerge } from '../../core/cidr-aggregate.js';
 import type { EntryOrigin, LabelledSet } from '../../core/device-entry.js';
-import type { Category, EndpointSet, ServiceArea } from '../../core/endpoint-set.js';
+import type { Category, EndpointSet } from '../../core/endpoint-set.js';
 import type { CapacityReport } from './export-capacity.js';
 
 export type TargetName =
@@ -33,18 +33,17 @@ export const UNSUPPORTED_POLICIES: readonly UnsupportedPolicy[] = ['error', 'war
 
 export type EntryKind = 'url' | 'ipv4' | 'ipv6';
 
+/** The attributes of its set that every flat row carries (FLAT_COLUMNS, export-flat.ts). */
+export type SetAttributes = Pick<
+  EndpointSet,
+  'serviceArea' | 'category' | 'required' | 'expressRoute' | 'tcpPorts' | 'udpPorts' | 'notes'
+>;
+
 /** One flat row: one address of one set (the csv/json targets, and the input of the others). */
-export interface ExportRow {
+export interface ExportRow extends SetAttributes {
   readonly setId: number;
-  readonly serviceArea: ServiceArea;
-  readonly category: Category;
-  readonly required: boolean;
-  readonly expressRoute: boolean;
-  readonly tcpPorts?: string;
-  readonly udpPorts?: string;
   readonly kind: EntryKind;
   readonly value: string;
-  readonly notes?: string;
   /** A labelled entry (observed, grace, local); absent for Microsoft's published data. */
   readonly origin?: EntryOrigin;
 }
