@@ -1,17 +1,17 @@
 /**
  * How a device target starts and ends: the selection's rows with the collector of what the target
- * cannot write, the rows' IP buckets for targets that write addresses, and the summary of a
- * target that carries only one of the two kinds (addresses or host patterns), the other counted
- * as not carried so the header and `--json` say what is missing.
+ * cannot write, then its host patterns classified or its IP rows bucketed, and at the end the
+ * summary of a target that carries only one of the two kinds (addresses or host patterns), the
+ * other counted as not carried so the header and `--json` say what is missing.
  */
 import type { IpFamily } from '../../core/cidr.js';
 import type { CapacityReport } from './export-capacity.js';
 import {
   UnsupportedCollector,
   bucketIps,
-  classifyHost,
   bucketOptions,
   buildRows,
+  classifyHost,
   countKinds,
   makeSummary,
   type HostShape,
