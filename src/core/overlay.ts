@@ -50,40 +50,36 @@ export interface OverlayRemoval {
 
 export type OverlayEntry = OverlayAddition | OverlayExclusion | OverlayRemoval;
 
-/** A change as it is recorded, before the store gives it an id. */
-export interface OverlayChangeInput {
+/** What a change records, before and after the store gave it its id and time. */
+interface OverlayChangeFields {
   readonly instance: string;
   readonly entry: OverlayEntry;
   /** Who made it (a user name). */
   readonly by: string;
   /** Why (free text, may be empty). */
   readonly note: string;
-  /** ISO 8601; defaults to now in the store. */
-  readonly at?: string;
   /** Sanity-policy rules this entry relaxes (e.g. `private` for an internal proxy), rule order. */
   readonly relaxedRules?: readonly string[];
   /** What the validator warned about (e.g. an exclusion that matches nothing today). */
   readonly warnings?: readonly string[];
+  /** `overlay.changed` deliveries queued with it (given: ipurl copy). */
+  readonly deliveries?: readonly string[];
+}
+
+/** A change as it is recorded, before the store gives it an id. */
+export interface OverlayChangeInput extends OverlayChangeFields {
+  /** ISO 8601; defaults to now in the store. */
+  readonly at?: string;
   /** Queue an `overlay.changed` webhook delivery for every subscriber (default true). */
   readonly notify?: boolean;
   /** Keep this id (ipurl copy); otherwise the store assigns the next one. */
   readonly id?: number;
-  /** Deliveries already queued for it (ipurl copy). */
-  readonly deliveries?: readonly string[];
 }
 
 /** One stored change of an overlay. Ids are unique in a store, across instances. */
-export interface OverlayChange {
+export interface OverlayChange extends OverlayChangeFields {
   readonly id: number;
-  readonly instance: string;
-  readonly entry: OverlayEntry;
-  readonly by: string;
-  readonly note: string;
   readonly at: string;
-  readonly relaxedRules?: readonly string[];
-  readonly warnings?: readonly string[];
-  /** `overlay.changed` deliveries queued with it. */
-  readonly deliveries?: readonly string[];
 }
 
 /** The additions and exclusions in force, with the revision they make up. */

@@ -36,23 +36,15 @@ function toCsv(header: readonly string[], rows: readonly Cell[][]): string {
 /** CSV columns = the JSON members in wire order (SPEC §4.6). */
 export const ENDPOINTS_CSV_HEADER = ENDPOINT_SET_MEMBERS;
 
-export function renderEndpointsCsv(sets: readonly EndpointSet[]): string {
-  return toCsv(
-    ENDPOINTS_CSV_HEADER,
-    sets.map((set) => [
-      set.id,
-      set.serviceArea,
-      set.serviceAreaDisplayName,
-      new ListCell(set.urls),
-      new ListCell(set.ips),
-      set.tcpPorts,
-      set.udpPorts,
-      set.expressRoute,
-      set.category,
-      set.required,
-      set.notes,
-    ]),
+/** A set's cells, member by member in wire order; `urls` and `ips` are list cells. */
+function endpointCells(set: EndpointSet): Cell[] {
+  return ENDPOINTS_CSV_HEADER.map((member) =>
+    member === 'urls' || member === 'ips' ? new ListCell(set[member]) : set[member],
   );
+}
+
+export function renderEndpointsCsv(sets: readonly EndpointSet[]): string {
+  return toCsv(ENDPOINTS_CSV_HEADER, sets.map(endpointCells));
 }
 
 /** `instance,latest` (SPEC §3.3); with AllVersions a third column `versions`, newest first. */

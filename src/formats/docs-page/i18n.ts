@@ -111,6 +111,35 @@ export interface Messages {
   readonly footer: string;
 }
 
+/** Texts in every language, side by side. */
+export type Translated<T> = { readonly [K in keyof T]: Readonly<Record<Lang, T[K]>> };
+
+/** One language's texts of a translated table. */
+export function inLanguage<T>(table: Translated<T>, lang: Lang): T {
+  return Object.fromEntries(
+    Object.entries<Readonly<Record<Lang, unknown>>>(table).map(([key, text]) => [key, text[lang]]),
+  ) as T;
+}
+
+/** The change table's column headers and dispositions, each label's translations side by side. */
+const CHANGE_TABLE: {
+  readonly [G in 'changeColumns' | 'dispositions']: Translated<Messages[G]>;
+} = {
+  changeColumns: {
+    set: { en: 'Set', nl: 'Set' },
+    change: { en: 'Change', nl: 'Wijziging' },
+    added: { en: 'Added', nl: 'Toegevoegd' },
+    removed: { en: 'Removed', nl: 'Verwijderd' },
+    effective: { en: 'Effective', nl: 'Actief vanaf' },
+    attributes: { en: 'Other changes', nl: 'Andere wijzigingen' },
+  },
+  dispositions: {
+    Add: { en: 'New set', nl: 'Nieuwe set' },
+    Change: { en: 'Changed', nl: 'Gewijzigd' },
+    Remove: { en: 'Set removed', nl: 'Set verwijderd' },
+  },
+};
+
 const en: Messages = {
   locale: 'en-GB',
   languageName: 'English',
@@ -189,15 +218,8 @@ const en: Messages = {
   noChanges: 'There are no change records for this version.',
   firstVersion:
     'This is the first stored version of this instance, so there is nothing to compare it with.',
-  changeColumns: {
-    set: 'Set',
-    change: 'Change',
-    added: 'Added',
-    removed: 'Removed',
-    effective: 'Effective',
-    attributes: 'Other changes',
-  },
-  dispositions: { Add: 'New set', Change: 'Changed', Remove: 'Set removed' },
+  changeColumns: inLanguage(CHANGE_TABLE.changeColumns, 'en'),
+  dispositions: inLanguage(CHANGE_TABLE.dispositions, 'en'),
   pendingFrom: (date) => `from ${date}`,
   pendingTitle: 'Added in this version, not effective yet: open it in your network by this date',
   impacts: {
@@ -313,15 +335,8 @@ const nl: Messages = {
   noChanges: 'Er zijn geen wijzigingsrecords voor deze versie.',
   firstVersion:
     'Dit is de eerste opgeslagen versie van deze instantie; er is niets om mee te vergelijken.',
-  changeColumns: {
-    set: 'Set',
-    change: 'Wijziging',
-    added: 'Toegevoegd',
-    removed: 'Verwijderd',
-    effective: 'Actief vanaf',
-    attributes: 'Andere wijzigingen',
-  },
-  dispositions: { Add: 'Nieuwe set', Change: 'Gewijzigd', Remove: 'Set verwijderd' },
+  changeColumns: inLanguage(CHANGE_TABLE.changeColumns, 'nl'),
+  dispositions: inLanguage(CHANGE_TABLE.dispositions, 'nl'),
   pendingFrom: (date) => `vanaf ${date}`,
   pendingTitle:
     'Toegevoegd in deze versie, nog niet actief: open het in uw netwerk vóór deze datum',

@@ -18,6 +18,8 @@ import { instanceTitle } from './titles.js';
 
 export interface InstancePageInput {
   readonly ctx: LinkContext;
+  /** Every instance, for the navigation. */
+  readonly instances: readonly NavInstance[];
   /** Canonical instance name. */
   readonly instance: string;
   readonly retired: boolean;
@@ -29,8 +31,6 @@ export interface InstancePageInput {
   readonly sets: readonly EndpointSet[];
   /** The change records of `version` (singleVersion). */
   readonly changes: readonly ChangeRecord[];
-  /** Every instance, for the navigation. */
-  readonly instances: readonly NavInstance[];
   /** Today (UTC, YYYYMMDD): additions of `version` effective after it are marked in the tables. */
   readonly today?: string;
   /**

@@ -11,7 +11,7 @@ import {
   type OverlayChange,
 } from '../../core/overlay.js';
 import { markup, type SafeHtml } from './html.js';
-import type { Lang } from './i18n.js';
+import { inLanguage, type Lang, type Translated } from './i18n.js';
 
 interface OverlayMessages {
   readonly heading: (revision: number) => string;
@@ -21,23 +21,27 @@ interface OverlayMessages {
   readonly exclude: string;
 }
 
+/** Each text's translations side by side. */
+const OVERLAY_TEXTS: Translated<OverlayMessages> = {
+  heading: {
+    en: (revision) => `Local overlay (revision ${revision})`,
+    nl: (revision) => `Lokale aanvullingen (revisie ${revision})`,
+  },
+  intro: {
+    en: "This server's administrators add and exclude these entries in device outputs only (firewall and proxy exports, PAC files, lookups), each marked local there. The tables above, the JSON and the change log stay Microsoft's published data.",
+    nl: 'De beheerders van deze server voegen deze regels alleen toe aan of halen ze weg uit de uitvoer voor apparaten (firewall- en proxy-exports, PAC-bestanden, opzoekingen), daar gemarkeerd als lokaal. De tabellen hierboven, de JSON en het wijzigingslogboek blijven de gepubliceerde gegevens van Microsoft.',
+  },
+  columns: {
+    en: ['Change', 'Kind', 'What', 'By, when', 'Why'],
+    nl: ['Wijziging', 'Soort', 'Wat', 'Door, wanneer', 'Waarom'],
+  },
+  add: { en: 'Addition', nl: 'Toevoeging' },
+  exclude: { en: 'Exclusion', nl: 'Uitsluiting' },
+};
+
 export const OVERLAY_MESSAGES: Readonly<Record<Lang, OverlayMessages>> = {
-  en: {
-    heading: (revision) => `Local overlay (revision ${revision})`,
-    intro:
-      "This server's administrators add and exclude these entries in device outputs only (firewall and proxy exports, PAC files, lookups), each marked local there. The tables above, the JSON and the change log stay Microsoft's published data.",
-    columns: ['Change', 'Kind', 'What', 'By, when', 'Why'],
-    add: 'Addition',
-    exclude: 'Exclusion',
-  },
-  nl: {
-    heading: (revision) => `Lokale aanvullingen (revisie ${revision})`,
-    intro:
-      'De beheerders van deze server voegen deze regels alleen toe aan of halen ze weg uit de uitvoer voor apparaten (firewall- en proxy-exports, PAC-bestanden, opzoekingen), daar gemarkeerd als lokaal. De tabellen hierboven, de JSON en het wijzigingslogboek blijven de gepubliceerde gegevens van Microsoft.',
-    columns: ['Wijziging', 'Soort', 'Wat', 'Door, wanneer', 'Waarom'],
-    add: 'Toevoeging',
-    exclude: 'Uitsluiting',
-  },
+  en: inLanguage(OVERLAY_TEXTS, 'en'),
+  nl: inLanguage(OVERLAY_TEXTS, 'nl'),
 };
 
 function row(change: OverlayChange, m: OverlayMessages): SafeHtml {

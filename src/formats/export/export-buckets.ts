@@ -239,3 +239,35 @@ export function originsOf(buckets: readonly IpBucket[]): Map<string, EntryOrigin
     for (const [text, origin] of bucket.origins ?? []) if (!out.has(text)) out.set(text, origin);
   return out;
 }
+
+/** The buckets of one (category, family) taken together: one object of a target without ports. */
+export interface CategoryFamilyGroup {
+  readonly category: Category;
+  readonly family: IpFamily;
+  readonly buckets: readonly IpBucket[];
+  /** Every prefix of the buckets (unionPrefixes: duplicates removed, not re-aggregated). */
+  readonly prefixes: readonly Cidr[];
+}
+
+/**
+ * The (category, family) groups that hold a bucket, in category priority then IPv4 before IPv6:
+ * targets whose objects carry no ports (ipset sets, Cisco object-groups) write one per group.
+ */
+export function categoryFamilyGroups(buckets: readonly IpBucket[]): CategoryFamilyGroup[] {
+  return CATEGORIES.flatMap((category) =>
+    ([4, 6] as const).flatMap((family) => {
+      const chosen = buckets.filter((b) => b.category === category && b.family === family);
+      if (chosen.length === 0) return [];
+      return [{ category, family, buckets: chosen, prefixes: unionPrefixes(chosen) }];
+    }),
+  );
+}
+
+/** Prefixes written per family, counted over buckets or groups. */
+export function prefixCounts(
+  written: readonly { readonly family: IpFamily; readonly prefixes: readonly Cidr[] }[],
+): { ipv4: number; ipv6: number } {
+  const count = (family: IpFamily): number =>
+    written.filter((w) => w.family === family).reduce((n, w) => n + w.prefixes.length, 0);
+  return { ipv4: count(4), ipv6: count(6) };
+}

@@ -33,6 +33,13 @@ export interface LabelledCidr {
   readonly origin: EntryOrigin;
 }
 
+/** One prefix written in place of several to fit the cap, and the addresses it adds. */
+export interface CapacityCover {
+  readonly into: string;
+  readonly from: readonly string[];
+  readonly addedSpace: string;
+}
+
 export interface CapacityBucket {
   readonly bucket: string;
   readonly family: 4 | 6;
@@ -48,11 +55,7 @@ export interface CapacityBucket {
   readonly method: CapMethod;
   /** Proven lower bound of the least possible added space (equal to addedSpace when exact). */
   readonly lowerBound: string;
-  readonly merges: readonly {
-    readonly into: string;
-    readonly from: readonly string[];
-    readonly addedSpace: string;
-  }[];
+  readonly merges: readonly CapacityCover[];
 }
 
 export interface CapacityReport {

@@ -9,80 +9,54 @@
  * Empty groups are not written (FMC refuses empty objects). Pasting the file adds entries; an
  * entry removed from the data must be removed with `no network-object` (the header says so).
  */
-import type { Cidr, IpFamily } from '../../core/cidr.js';
-import { CATEGORIES } from '../../core/endpoint-set.js';
+import type { Cidr } from '../../core/cidr.js';
 import {
-  UnsupportedCollector,
-  bucketIps,
-  bucketOptions,
-  buildRows,
+  categoryFamilyGroups,
   checkName,
   commentBlock,
-  countKinds,
   headerLines,
-  makeSummary,
-  unionPrefixes,
+  prefixCounts,
+  textFile,
 } from './export-model.js';
+import { ipv4Mask, networkText } from './export-routes-model.js';
+import { addressSummary, bucketSelection } from './export-selection.js';
 import type { ExportInput, ExportResult } from './export-types.js';
 
-function dottedMask(prefix: number): string {
-  const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
-  return [24, 16, 8, 0].map((shift) => (mask >>> shift) & 0xff).join('.');
-}
-
 function networkObject(cidr: Cidr): string {
-  const address = cidr.text.slice(0, cidr.text.indexOf('/'));
+  const address = networkText(cidr);
   if (cidr.family === 4) {
     return cidr.prefix === 32
       ? ` network-object host ${address}`
-      : ` network-object ${address} ${dottedMask(cidr.prefix)}`;
+      : ` network-object ${address} ${ipv4Mask(cidr.prefix)}`;
   }
   return cidr.prefix === 128 ? ` network-object host ${address}` : ` network-object ${cidr.text}`;
 }
 
 export function renderCisco(input: ExportInput): ExportResult {
   const name = checkName(input.name).toUpperCase();
-  const rows = buildRows(input.sets, input.labelled);
-  const unsupported = new UnsupportedCollector('cisco', input.onUnsupported);
-  const { buckets, merges, capacity } = bucketIps(rows, bucketOptions(input), unsupported);
-  const groups: string[] = [];
-  const written = { ipv4: 0, ipv6: 0, url: 0 };
-  for (const category of CATEGORIES) {
-    for (const family of [4, 6] as IpFamily[]) {
-      const chosen = buckets.filter((b) => b.category === category && b.family === family);
-      const prefixes = unionPrefixes(chosen);
-      if (prefixes.length === 0) continue;
-      written[family === 4 ? 'ipv4' : 'ipv6'] += prefixes.length;
-      groups.push(
-        [
-          `object-group network ${name}-${category.toUpperCase()}-V${family}`,
-          ` description ipurl ${input.instance} ${input.version} ${category} IPv${family}`,
-          ...prefixes.map(networkObject),
-        ].join('\n'),
-      );
-    }
-  }
-  const summary = makeSummary('cisco', input, rows, unsupported, {
-    written,
-    merges,
-    capacity,
-    notCarried: { url: countKinds(rows).url },
-  });
+  const selection = bucketSelection('cisco', input);
+  // FMC refuses empty objects: a group without prefixes is not written.
+  const groups = categoryFamilyGroups(selection.buckets).filter((g) => g.prefixes.length > 0);
+  const summary = addressSummary(input, selection, prefixCounts(groups));
   const content =
     commentBlock('!', [
       ...headerLines(summary, input),
       'Paste in configuration mode. Entries no longer published are not removed by pasting:',
       'remove them with: no network-object ... (or recreate the group).',
-    ]) + groups.map((group) => `${group}\n`).join('!\n');
+    ]) +
+    groups
+      .map(({ category, family, prefixes }) =>
+        [
+          `object-group network ${name}-${category.toUpperCase()}-V${family}`,
+          ` description ipurl ${input.instance} ${input.version} ${category} IPv${family}`,
+          ...prefixes.map(networkObject),
+        ].join('\n'),
+      )
+      .map((group) => `${group}\n`)
+      .join('!\n');
   return {
     files: [
-      {
-        name: `${input.name}.asa.txt`,
-        mediaType: 'text/plain; charset=utf-8',
-        description: 'Cisco ASA/FTD object-groups',
-        kinds: ['ipv4', 'ipv6'],
-        content,
-      },
+      textFile(`${input.name}.asa.txt`, 'Cisco ASA/FTD object-groups', ['ipv4', 'ipv6'], content),
     ],
     summary,
   };

@@ -14,40 +14,22 @@
  */
 import type { Cidr } from '../../core/cidr.js';
 import { CATEGORIES, type Category } from '../../core/endpoint-set.js';
-import {
-  UnsupportedCollector,
-  bucketIps,
-  bucketOptions,
-  buildRows,
-  checkName,
-  classifyHost,
-  makeSummary,
-} from './export-model.js';
+import { checkName, makeSummary, textFile } from './export-model.js';
+import { bucketSelection, hostRows } from './export-selection.js';
 import type { ExportInput, ExportResult } from './export-types.js';
 
 const rank = (category: Category): number => CATEGORIES.indexOf(category);
 
+/** Why a glob cannot be written: only `*.` prefixes map to a `.suffix` key. */
+const GLOB_REASON =
+  'a wildcard inside or after a label cannot be a data-group key (only "*." prefixes map to a ".suffix" key)';
+
 export function renderF5(input: ExportInput): ExportResult {
   const name = checkName(input.name);
-  const rows = buildRows(input.sets, input.labelled);
-  const unsupported = new UnsupportedCollector('f5', input.onUnsupported);
-  const { buckets, merges, capacity } = bucketIps(rows, bucketOptions(input), unsupported);
+  const selection = bucketSelection('f5', input);
+  const { rows, unsupported, buckets } = selection;
   const keys = new Map<string, Category>();
-  for (const row of rows) {
-    if (row.kind !== 'url') continue;
-    const shape = classifyHost(row.value);
-    if (shape.shape === 'invalid' || shape.shape === 'glob') {
-      unsupported.add({
-        setId: row.setId,
-        kind: 'url',
-        value: row.value,
-        reason:
-          shape.shape === 'invalid'
-            ? shape.reason
-            : 'a wildcard inside or after a label cannot be a data-group key (only "*." prefixes map to a ".suffix" key)',
-      });
-      continue;
-    }
+  for (const { row, shape } of hostRows(selection, GLOB_REASON)) {
     const key = shape.shape === 'exact' ? shape.host : `.${shape.base}`;
     const previous = keys.get(key);
     if (previous === undefined || rank(row.category) < rank(previous)) keys.set(key, row.category);
@@ -88,32 +70,19 @@ export function renderF5(input: ExportInput): ExportResult {
   const count = (text: string): number => (text === '' ? 0 : text.split('\n').length - 1);
   return {
     files: [
-      {
-        name: `${name}_urls`,
-        mediaType: 'text/plain; charset=utf-8',
-        description: 'F5 external data group, type string (hosts and .suffixes)',
-        kinds: ['url'],
-        content: urlContent,
-      },
-      {
-        name: `${name}_ipv4`,
-        mediaType: 'text/plain; charset=utf-8',
-        description: 'F5 external data group, type ip (IPv4)',
-        kinds: ['ipv4'],
-        content: ipv4,
-      },
-      {
-        name: `${name}_ipv6`,
-        mediaType: 'text/plain; charset=utf-8',
-        description: 'F5 external data group, type ip (IPv6)',
-        kinds: ['ipv6'],
-        content: ipv6,
-      },
+      textFile(
+        `${name}_urls`,
+        'F5 external data group, type string (hosts and .suffixes)',
+        ['url'],
+        urlContent,
+      ),
+      textFile(`${name}_ipv4`, 'F5 external data group, type ip (IPv4)', ['ipv4'], ipv4),
+      textFile(`${name}_ipv6`, 'F5 external data group, type ip (IPv6)', ['ipv6'], ipv6),
     ],
     summary: makeSummary('f5', input, rows, unsupported, {
       written: { url: keys.size, ipv4: count(ipv4), ipv6: count(ipv6) },
-      merges,
-      capacity,
+      merges: selection.merges,
+      capacity: selection.capacity,
     }),
   };
 }

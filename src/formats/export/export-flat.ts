@@ -61,6 +61,32 @@ function originCell(row: ExportRow): string | null {
   return row.origin === undefined ? null : originText(row.origin);
 }
 
+/**
+ * The one file of a flat target and its summary: every row written as it is, nothing left out
+ * (values are escaped for the format, never refused).
+ */
+function flatResult(
+  target: 'csv' | 'json',
+  input: ExportInput,
+  rows: readonly ExportRow[],
+  mediaType: string,
+  content: string,
+): ExportResult {
+  const unsupported = new UnsupportedCollector(target, input.onUnsupported);
+  return {
+    files: [
+      {
+        name: `${checkName(input.name)}.${target}`,
+        mediaType,
+        description: 'flat rows, one per address',
+        kinds: ['url', 'ipv4', 'ipv6'],
+        content,
+      },
+    ],
+    summary: makeSummary(target, input, rows, unsupported, { written: countKinds(rows) }),
+  };
+}
+
 export function renderCsv(input: ExportInput): ExportResult {
   const rows = buildRows(input.sets, input.labelled);
   const labelled = (input.labelled ?? []).length > 0;
@@ -74,19 +100,7 @@ export function renderCsv(input: ExportInput): ExportResult {
     if (labelled) cells.push(csvCell(originCell(row) ?? ''));
     lines.push(cells.join(','));
   }
-  const unsupported = new UnsupportedCollector('csv', input.onUnsupported);
-  return {
-    files: [
-      {
-        name: `${checkName(input.name)}.csv`,
-        mediaType: 'text/csv; charset=utf-8',
-        description: 'flat rows, one per address',
-        kinds: ['url', 'ipv4', 'ipv6'],
-        content: `${lines.join('\r\n')}\r\n`,
-      },
-    ],
-    summary: makeSummary('csv', input, rows, unsupported, { written: countKinds(rows) }),
-  };
+  return flatResult('csv', input, rows, 'text/csv; charset=utf-8', `${lines.join('\r\n')}\r\n`);
 }
 
 /** JSON safe to embed in HTML and in JavaScript source. */
@@ -99,21 +113,9 @@ export function safeJson(value: unknown): string {
 
 export function renderJson(input: ExportInput): ExportResult {
   const rows = buildRows(input.sets, input.labelled);
-  const unsupported = new UnsupportedCollector('json', input.onUnsupported);
-  return {
-    files: [
-      {
-        name: `${checkName(input.name)}.json`,
-        mediaType: 'application/json; charset=utf-8',
-        description: 'flat rows, one per address',
-        kinds: ['url', 'ipv4', 'ipv6'],
-        content: `${safeJson(
-          (input.labelled ?? []).length > 0
-            ? rows.map((row) => ({ ...flatRow(row), origin: originCell(row) }))
-            : rows.map(flatRow),
-        )}\n`,
-      },
-    ],
-    summary: makeSummary('json', input, rows, unsupported, { written: countKinds(rows) }),
-  };
+  const flat =
+    (input.labelled ?? []).length > 0
+      ? rows.map((row) => ({ ...flatRow(row), origin: originCell(row) }))
+      : rows.map(flatRow);
+  return flatResult('json', input, rows, 'application/json; charset=utf-8', `${safeJson(flat)}\n`);
 }

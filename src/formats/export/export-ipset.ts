@@ -11,22 +11,18 @@
  * names stay within ipset's 31 characters (IPSET_MAXNAMELEN 32 with the NUL): the name prefix is
  * at most 12 characters.
  */
-import type { IpFamily } from '../../core/cidr.js';
-import { CATEGORIES } from '../../core/endpoint-set.js';
 import {
-  originLines,
-  originsOf,
-  UnsupportedCollector,
-  bucketIps,
-  bucketOptions,
-  buildRows,
+  categoryFamilyGroups,
   checkName,
   commentBlock,
-  countKinds,
   headerLines,
-  makeSummary,
-  unionPrefixes,
+  originLines,
+  originsOf,
+  prefixCounts,
+  textFile,
+  type CategoryFamilyGroup,
 } from './export-model.js';
+import { addressSummary, bucketSelection } from './export-selection.js';
 import type { ExportInput, ExportResult } from './export-types.js';
 
 /**
@@ -38,62 +34,45 @@ function sizeOptions(count: number): string {
   return count <= 65536 ? '' : ` maxelem ${2 ** Math.ceil(Math.log2(count))}`;
 }
 
+/**
+ * One set's block: the live set and its temporary twin created, the twin filled, swapped in and
+ * destroyed.
+ */
+function setBlock(name: string, group: CategoryFamilyGroup): string {
+  const { category, family, buckets, prefixes } = group;
+  const origins = originsOf(buckets);
+  const live = `${name}-${category.toLowerCase()}-v${family}`;
+  const temp = `${live}-tmp`;
+  const fam = family === 4 ? 'inet' : 'inet6';
+  const setIds = [...new Set(buckets.flatMap((b) => b.setIds))].sort((a, b) => a - b);
+  return [
+    `# ${category} IPv${family}: ${prefixes.length} prefixes from sets ${setIds.join(' ')}`,
+    `create ${live} hash:net family ${fam}${sizeOptions(prefixes.length)} -exist`,
+    `create ${temp} hash:net family ${fam}${sizeOptions(prefixes.length)} -exist`,
+    `flush ${temp}`,
+    ...prefixes.flatMap((cidr) => [
+      ...originLines('#', origins.get(cidr.text)),
+      `add ${temp} ${cidr.text}`,
+    ]),
+    `swap ${temp} ${live}`,
+    `destroy ${temp}`,
+  ].join('\n');
+}
+
 export function renderIpset(input: ExportInput): ExportResult {
   const name = checkName(input.name);
-  const rows = buildRows(input.sets, input.labelled);
-  const unsupported = new UnsupportedCollector('ipset', input.onUnsupported);
-  const { buckets, merges, capacity } = bucketIps(rows, bucketOptions(input), unsupported);
-  const blocks: string[] = [];
-  const written = { ipv4: 0, ipv6: 0, url: 0 };
-  for (const category of CATEGORIES) {
-    for (const family of [4, 6] as IpFamily[]) {
-      const chosen = buckets.filter((b) => b.category === category && b.family === family);
-      if (chosen.length === 0) continue;
-      const prefixes = unionPrefixes(chosen);
-      const origins = originsOf(chosen);
-      written[family === 4 ? 'ipv4' : 'ipv6'] += prefixes.length;
-      const live = `${name}-${category.toLowerCase()}-v${family}`;
-      const temp = `${live}-tmp`;
-      const fam = family === 4 ? 'inet' : 'inet6';
-      blocks.push(
-        [
-          `# ${category} IPv${family}: ${prefixes.length} prefixes from sets ${[...new Set(chosen.flatMap((b) => b.setIds))].sort((a, b) => a - b).join(' ')}`,
-          `create ${live} hash:net family ${fam}${sizeOptions(prefixes.length)} -exist`,
-          `create ${temp} hash:net family ${fam}${sizeOptions(prefixes.length)} -exist`,
-          `flush ${temp}`,
-          ...prefixes.flatMap((cidr) => [
-            ...originLines('#', origins.get(cidr.text)),
-            `add ${temp} ${cidr.text}`,
-          ]),
-          `swap ${temp} ${live}`,
-          `destroy ${temp}`,
-        ].join('\n'),
-      );
-    }
-  }
-  const summary = makeSummary('ipset', input, rows, unsupported, {
-    written,
-    merges,
-    capacity,
-    notCarried: { url: countKinds(rows).url },
-  });
+  const selection = bucketSelection('ipset', input);
+  const groups = categoryFamilyGroups(selection.buckets);
+  const summary = addressSummary(input, selection, prefixCounts(groups));
   const content =
     commentBlock('#', [
       ...headerLines(summary, input),
       'Load: ipset restore -f FILE (each set is filled aside, then swapped in atomically).',
     ]) +
     '\n' +
-    blocks.map((block) => `${block}\n`).join('\n');
+    groups.map((group) => `${setBlock(name, group)}\n`).join('\n');
   return {
-    files: [
-      {
-        name: `${name}.ipset`,
-        mediaType: 'text/plain; charset=utf-8',
-        description: 'ipset restore file',
-        kinds: ['ipv4', 'ipv6'],
-        content,
-      },
-    ],
+    files: [textFile(`${name}.ipset`, 'ipset restore file', ['ipv4', 'ipv6'], content)],
     summary,
   };
 }

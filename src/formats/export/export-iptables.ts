@@ -13,19 +13,16 @@
 import type { IpFamily } from '../../core/cidr.js';
 import type { PortList } from '../../core/port-list.js';
 import {
-  originLines,
-  originOf,
-  UnsupportedCollector,
-  bucketIps,
-  bucketOptions,
-  buildRows,
   categoriesOf,
   checkName,
   commentBlock,
-  countKinds,
   headerLines,
-  makeSummary,
+  originLines,
+  originOf,
+  prefixCounts,
+  textFile,
 } from './export-model.js';
+import { addressSummary, bucketSelection } from './export-selection.js';
 import type { ExportInput, ExportResult } from './export-types.js';
 
 /** multiport groups: `80,443`, `5061,50000:59999`, at most 15 ports each. */
@@ -50,20 +47,9 @@ function multiportGroups(list: PortList): string[] {
 
 export function renderIptables(input: ExportInput): ExportResult {
   const name = checkName(input.name).toUpperCase();
-  const rows = buildRows(input.sets, input.labelled);
-  const unsupported = new UnsupportedCollector('iptables', input.onUnsupported);
-  const { buckets, merges, capacity } = bucketIps(rows, bucketOptions(input), unsupported);
-  const written = {
-    ipv4: buckets.filter((b) => b.family === 4).reduce((n, b) => n + b.prefixes.length, 0),
-    ipv6: buckets.filter((b) => b.family === 6).reduce((n, b) => n + b.prefixes.length, 0),
-    url: 0,
-  };
-  const summary = makeSummary('iptables', input, rows, unsupported, {
-    written,
-    merges,
-    capacity,
-    notCarried: { url: countKinds(rows).url },
-  });
+  const selection = bucketSelection('iptables', input);
+  const buckets = selection.buckets;
+  const summary = addressSummary(input, selection, prefixCounts(buckets));
   const file = (family: IpFamily): string => {
     const mine = buckets.filter((b) => b.family === family);
     const chains = categoriesOf(mine).map((category) => `${name}-${category.toUpperCase()}`);
@@ -101,20 +87,8 @@ export function renderIptables(input: ExportInput): ExportResult {
   };
   return {
     files: [
-      {
-        name: `${input.name}.iptables`,
-        mediaType: 'text/plain; charset=utf-8',
-        description: 'iptables-restore file (IPv4)',
-        kinds: ['ipv4'],
-        content: file(4),
-      },
-      {
-        name: `${input.name}.ip6tables`,
-        mediaType: 'text/plain; charset=utf-8',
-        description: 'ip6tables-restore file (IPv6)',
-        kinds: ['ipv6'],
-        content: file(6),
-      },
+      textFile(`${input.name}.iptables`, 'iptables-restore file (IPv4)', ['ipv4'], file(4)),
+      textFile(`${input.name}.ip6tables`, 'ip6tables-restore file (IPv6)', ['ipv6'], file(6)),
     ],
     summary,
   };

@@ -10,74 +10,39 @@
  * cannot be written and follow the unsupported policy. IP lists hold `prefix` per line.
  */
 import type { IpFamily } from '../../core/cidr.js';
-import {
-  UnsupportedCollector,
-  bucketIps,
-  bucketOptions,
-  buildRows,
-  classifyHost,
-  makeSummary,
-  unionPrefixes,
-} from './export-model.js';
-import type { ExportFile, ExportInput, ExportResult } from './export-types.js';
+import { makeSummary, textFile, unionPrefixes } from './export-model.js';
+import { bucketSelection, hostRows } from './export-selection.js';
+import type { ExportInput, ExportResult } from './export-types.js';
+
+/** Why a glob cannot be written: PAN domain lists take `*` only as a whole leading label. */
+const GLOB_REASON =
+  'a wildcard inside or after a label: external domain lists take "*" only as a whole leading label ("*.example.com")';
 
 export function renderList(input: ExportInput): ExportResult {
-  const rows = buildRows(input.sets, input.labelled);
-  const unsupported = new UnsupportedCollector('list', input.onUnsupported);
-  const { buckets, merges, capacity } = bucketIps(rows, bucketOptions(input), unsupported);
-  const hosts = new Set<string>();
-  for (const row of rows) {
-    if (row.kind !== 'url') continue;
-    const shape = classifyHost(row.value);
-    if (shape.shape === 'invalid') {
-      unsupported.add({ setId: row.setId, kind: 'url', value: row.value, reason: shape.reason });
-    } else if (shape.shape === 'glob') {
-      unsupported.add({
-        setId: row.setId,
-        kind: 'url',
-        value: row.value,
-        reason:
-          'a wildcard inside or after a label: external domain lists take "*" only as a whole leading label ("*.example.com")',
-      });
-    } else {
-      hosts.add(shape.host);
-    }
-  }
+  const selection = bucketSelection('list', input);
+  const { rows, unsupported, buckets } = selection;
+  const hosts = new Set(hostRows(selection, GLOB_REASON).map(({ shape }) => shape.host));
   const byFamily = (family: IpFamily): string[] =>
     unionPrefixes(buckets.filter((bucket) => bucket.family === family)).map((cidr) => cidr.text);
   const ipv4 = byFamily(4);
   const ipv6 = byFamily(6);
   const urls = [...hosts].sort();
   const text = (lines: readonly string[]): string => lines.map((line) => `${line}\n`).join('');
-  const files: ExportFile[] = [
-    {
-      name: 'ipv4.txt',
-      mediaType: 'text/plain; charset=utf-8',
-      description: 'IPv4 prefixes, one a line',
-      kinds: ['ipv4'],
-      content: text(ipv4),
-    },
-    {
-      name: 'ipv6.txt',
-      mediaType: 'text/plain; charset=utf-8',
-      description: 'IPv6 prefixes, one a line',
-      kinds: ['ipv6'],
-      content: text(ipv6),
-    },
-    {
-      name: 'urls.txt',
-      mediaType: 'text/plain; charset=utf-8',
-      description: 'host patterns, one a line (PAN domain-list wildcards)',
-      kinds: ['url'],
-      content: text(urls),
-    },
-  ];
   return {
-    files,
+    files: [
+      textFile('ipv4.txt', 'IPv4 prefixes, one a line', ['ipv4'], text(ipv4)),
+      textFile('ipv6.txt', 'IPv6 prefixes, one a line', ['ipv6'], text(ipv6)),
+      textFile(
+        'urls.txt',
+        'host patterns, one a line (PAN domain-list wildcards)',
+        ['url'],
+        text(urls),
+      ),
+    ],
     summary: makeSummary('list', input, rows, unsupported, {
       written: { ipv4: ipv4.length, ipv6: ipv6.length, url: urls.length },
-      merges,
-      capacity,
+      merges: selection.merges,
+      capacity: selection.capacity,
     }),
   };
 }

@@ -14,7 +14,14 @@ import { CATEGORIES, type Category, type EndpointSet } from '../../core/endpoint
 import { IpurlError, ValidationError, describeValue, type Issue } from '../../core/errors.js';
 import { safeParsePortList, type PortList } from '../../core/port-list.js';
 import { safeText } from './export-summary.js';
-import type { ExportInput, ExportRow, TargetName, UnsupportedEntry } from './export-types.js';
+import type {
+  EntryKind,
+  ExportFile,
+  ExportInput,
+  ExportRow,
+  TargetName,
+  UnsupportedEntry,
+} from './export-types.js';
 
 /**
  * Every row of the selection, set by set, URLs first then IPs, in published order; then the
@@ -170,11 +177,14 @@ export function portsText(list: PortList | undefined): string {
 export {
   bucketIps,
   bucketOptions,
+  categoryFamilyGroups,
   dedupe,
   originOf,
   originsOf,
+  prefixCounts,
   unionPrefixes,
   type BucketOptions,
+  type CategoryFamilyGroup,
   type IpBucket,
 } from './export-buckets.js';
 export {
@@ -212,4 +222,16 @@ export function categoriesOf(buckets: readonly { category: Category }[]): Catego
 /** Comment block with a marker (`#`, `!`), every line checked to be printable. */
 export function commentBlock(marker: string, lines: readonly string[]): string {
   return lines.map((line) => `${marker} ${safeText(line)}`.trimEnd()).join('\n') + '\n';
+}
+
+export const TEXT_MEDIA_TYPE = 'text/plain; charset=utf-8';
+
+/** A plain-text file of an export (every device file is one). */
+export function textFile(
+  name: string,
+  description: string,
+  kinds: readonly EntryKind[],
+  content: string,
+): ExportFile {
+  return { name, mediaType: TEXT_MEDIA_TYPE, description, kinds, content };
 }

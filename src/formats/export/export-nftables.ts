@@ -10,22 +10,19 @@
  * one transaction, so a reload replaces the whole table atomically and never leaves stale sets.
  * Host patterns are not carried (an nftables set holds addresses): they are counted in the header.
  */
-import type { IpBucket } from './export-model.js';
+import { originText } from '../../core/device-entry.js';
 import {
-  UnsupportedCollector,
-  bucketIps,
-  bucketOptions,
-  buildRows,
   categoriesOf,
   checkName,
   commentBlock,
-  countKinds,
   headerLines,
-  makeSummary,
   originOf,
   portsText,
+  prefixCounts,
+  textFile,
+  type IpBucket,
 } from './export-model.js';
-import { originText } from '../../core/device-entry.js';
+import { addressSummary, bucketSelection } from './export-selection.js';
 import type { ExportInput, ExportResult } from './export-types.js';
 
 /** `{ 80, 443 }`, `443`, `{ 5061, 50000-59999 }` */
@@ -71,9 +68,8 @@ function ruleLines(setName: string, bucket: IpBucket): string[] {
 
 export function renderNftables(input: ExportInput): ExportResult {
   const name = checkName(input.name);
-  const rows = buildRows(input.sets, input.labelled);
-  const unsupported = new UnsupportedCollector('nftables', input.onUnsupported);
-  const { buckets, merges, capacity } = bucketIps(rows, bucketOptions(input), unsupported);
+  const selection = bucketSelection('nftables', input);
+  const buckets = selection.buckets;
   const names = new Map<IpBucket, string>();
   const counters = new Map<string, number>();
   for (const bucket of buckets) {
@@ -90,17 +86,7 @@ export function renderNftables(input: ExportInput): ExportResult {
       .flatMap((bucket) => ruleLines(names.get(bucket) ?? '', bucket));
     body.push(`\tchain ${category.toLowerCase()} {\n${rules.join('\n')}\n\t}`);
   }
-  const written = {
-    ipv4: buckets.filter((b) => b.family === 4).reduce((n, b) => n + b.prefixes.length, 0),
-    ipv6: buckets.filter((b) => b.family === 6).reduce((n, b) => n + b.prefixes.length, 0),
-    url: 0,
-  };
-  const summary = makeSummary('nftables', input, rows, unsupported, {
-    written,
-    merges,
-    capacity,
-    notCarried: { url: countKinds(rows).url },
-  });
+  const summary = addressSummary(input, selection, prefixCounts(buckets));
   const content =
     '#!/usr/sbin/nft -f\n' +
     commentBlock('#', [
@@ -111,15 +97,7 @@ export function renderNftables(input: ExportInput): ExportResult {
     ]) +
     `\ntable inet ${name}\ndelete table inet ${name}\n\ntable inet ${name} {\n${body.join('\n\n')}\n}\n`;
   return {
-    files: [
-      {
-        name: `${name}.nft`,
-        mediaType: 'text/plain; charset=utf-8',
-        description: 'nftables ruleset (nft -f)',
-        kinds: ['ipv4', 'ipv6'],
-        content,
-      },
-    ],
+    files: [textFile(`${name}.nft`, 'nftables ruleset (nft -f)', ['ipv4', 'ipv6'], content)],
     summary,
   };
 }

@@ -11,7 +11,7 @@
  * The lines are written for clients that honour them and the header says so; `--ipv4` leaves
  * them out for OpenVPN 2 clients.
  */
-import { checkName, commentBlock, headerLines, originLines } from './export-model.js';
+import { checkName, commentBlock, headerLines, originLines, textFile } from './export-model.js';
 import { ipv4Mask, networkText, routePrefixes } from './export-routes-model.js';
 import type { ExportInput, ExportResult } from './export-types.js';
 
@@ -47,14 +47,12 @@ export function renderOpenvpn(input: ExportInput): ExportResult {
     ]) + lines.map((line) => `${line}\n`).join('');
   return {
     files: [
-      {
-        name: `${checkName(input.name)}-openvpn.conf`,
-        mediaType: 'text/plain; charset=utf-8',
-        description:
-          input.push === true ? 'OpenVPN server push lines' : 'OpenVPN client route lines',
-        kinds: ['ipv4', 'ipv6'],
+      textFile(
+        `${checkName(input.name)}-openvpn.conf`,
+        input.push === true ? 'OpenVPN server push lines' : 'OpenVPN client route lines',
+        ['ipv4', 'ipv6'],
         content,
-      },
+      ),
     ],
     summary,
   };

@@ -13,11 +13,24 @@ import { renderList } from './export-list.js';
 import { renderNftables } from './export-nftables.js';
 import { renderOpenvpn } from './export-openvpn.js';
 import { renderSquid } from './export-squid.js';
+import { TEXT_MEDIA_TYPE as TEXT } from './export-model.js';
 import type { TargetInfo, TargetName } from './export-types.js';
 import { renderWindowsRoutes } from './export-windows-routes.js';
 import { renderWireguard } from './export-wireguard.js';
 
-const TEXT = 'text/plain; charset=utf-8';
+/**
+ * What the split-tunnel targets share: prefixes routed one way (no ports, no categories, no host
+ * patterns), the Optimize category unless the request names others.
+ */
+const SPLIT_TUNNEL = {
+  mediaType: TEXT,
+  kinds: ['ipv4', 'ipv6'],
+  ports: false,
+  categories: false,
+  wildcards: 'none',
+  aggregates: true,
+  defaultCategories: ['Optimize'],
+} as const satisfies Partial<TargetInfo>;
 
 export const EXPORT_TARGETS: readonly TargetInfo[] = [
   {
@@ -143,40 +156,22 @@ export const EXPORT_TARGETS: readonly TargetInfo[] = [
   {
     name: 'wireguard',
     title: 'WireGuard AllowedIPs: a full tunnel minus the chosen prefixes (split tunnel)',
-    mediaType: TEXT,
     extension: 'conf',
-    kinds: ['ipv4', 'ipv6'],
-    ports: false,
-    categories: false,
-    wildcards: 'none',
-    aggregates: true,
-    defaultCategories: ['Optimize'],
+    ...SPLIT_TUNNEL,
     render: renderWireguard,
   },
   {
     name: 'openvpn',
     title: 'OpenVPN route … net_gateway lines (split tunnel; push form with --push)',
-    mediaType: TEXT,
     extension: 'conf',
-    kinds: ['ipv4', 'ipv6'],
-    ports: false,
-    categories: false,
-    wildcards: 'none',
-    aggregates: true,
-    defaultCategories: ['Optimize'],
+    ...SPLIT_TUNNEL,
     render: renderOpenvpn,
   },
   {
     name: 'windows-routes',
     title: 'PowerShell New-NetRoute script for the named interface (split tunnel)',
-    mediaType: TEXT,
     extension: 'ps1',
-    kinds: ['ipv4', 'ipv6'],
-    ports: false,
-    categories: false,
-    wildcards: 'none',
-    aggregates: true,
-    defaultCategories: ['Optimize'],
+    ...SPLIT_TUNNEL,
     render: renderWindowsRoutes,
   },
 ];

@@ -7,16 +7,8 @@
 import type { Cidr, IpFamily } from '../../core/cidr.js';
 import type { EntryOrigin } from '../../core/device-entry.js';
 import type { Category } from '../../core/endpoint-set.js';
-import {
-  UnsupportedCollector,
-  bucketIps,
-  bucketOptions,
-  buildRows,
-  countKinds,
-  makeSummary,
-  originsOf,
-  unionPrefixes,
-} from './export-model.js';
+import { originsOf, unionPrefixes } from './export-model.js';
+import { addressSummary, bucketSelection } from './export-selection.js';
 import type { ExportInput, ExportRow, ExportSummary, TargetName } from './export-types.js';
 
 export interface RoutePrefixes {
@@ -31,32 +23,21 @@ export interface RoutePrefixes {
 }
 
 export function routePrefixes(target: TargetName, input: ExportInput): RoutePrefixes {
-  const rows = buildRows(input.sets, input.labelled);
-  const unsupported = new UnsupportedCollector(target, input.onUnsupported);
   const families: IpFamily[] = input.family === undefined ? [4, 6] : [input.family];
-  const { buckets, merges, capacity } = bucketIps(
-    rows,
-    { ...bucketOptions(input), families },
-    unsupported,
-  );
+  const selection = bucketSelection(target, input, families);
+  const { buckets } = selection;
   const prefixes = {
     4: unionPrefixes(buckets.filter((b) => b.family === 4)),
     6: unionPrefixes(buckets.filter((b) => b.family === 6)),
   };
   const categories = [...new Set(input.sets.map((set) => set.category))];
   return {
-    rows,
+    rows: selection.rows,
     families,
     prefixes,
     categories,
     origins: originsOf(buckets),
-    summaryOf: (written) =>
-      makeSummary(target, input, rows, unsupported, {
-        written: { ...written, url: 0 },
-        merges,
-        capacity,
-        notCarried: { url: countKinds(rows).url },
-      }),
+    summaryOf: (written) => addressSummary(input, selection, written),
   };
 }
 

@@ -18,19 +18,15 @@
  */
 import { CATEGORIES, type Category } from '../../core/endpoint-set.js';
 import { IpurlError, describeValue } from '../../core/errors.js';
-import {
-  EntryLabels,
-  originLines,
-  UnsupportedCollector,
-  buildRows,
-  checkName,
-  classifyHost,
-  commentBlock,
-  countKinds,
-  headerLines,
-  makeSummary,
-} from './export-model.js';
-import type { ExportFile, ExportInput, ExportResult, ExportSummary } from './export-types.js';
+import { checkName, commentBlock, EntryLabels, headerLines, textFile } from './export-model.js';
+import { hostRows, hostSummary, selectRows } from './export-selection.js';
+import type {
+  CollapsedEntry,
+  ExportFile,
+  ExportInput,
+  ExportResult,
+  ExportSummary,
+} from './export-types.js';
 
 const DIR = /^\/[A-Za-z0-9._/-]*$/;
 
@@ -65,9 +61,8 @@ function parents(host: string): string[] {
 export function renderSquid(input: ExportInput): ExportResult {
   const name = checkName(input.name);
   const dir = checkDir(input.squidDir);
-  const rows = buildRows(input.sets, input.labelled);
+  const selection = selectRows('squid', input);
   const labels = new EntryLabels();
-  const unsupported = new UnsupportedCollector('squid', input.onUnsupported);
   const exact = new Map<Category, Set<string>>();
   const suffix = new Map<Category, Set<string>>();
   const globs = new Map<Category, Set<string>>();
@@ -76,12 +71,8 @@ export function renderSquid(input: ExportInput): ExportResult {
     if (set === undefined) map.set(category, (set = new Set()));
     return set;
   };
-  for (const row of rows) {
-    if (row.kind !== 'url') continue;
-    const shape = classifyHost(row.value);
-    if (shape.shape === 'invalid') {
-      unsupported.add({ setId: row.setId, kind: 'url', value: row.value, reason: shape.reason });
-    } else if (shape.shape === 'exact') {
+  for (const { row, shape } of hostRows(selection)) {
+    if (shape.shape === 'exact') {
       bucket(exact, row.category).add(shape.host);
       labels.note(`${row.category} ${shape.host}`, row.origin);
     } else if (shape.shape === 'suffix') {
@@ -93,15 +84,40 @@ export function renderSquid(input: ExportInput): ExportResult {
     }
   }
 
-  const collapsed: { value: string; coveredBy: string; acl: string }[] = [];
+  const collapsed: CollapsedEntry[] = [];
   const widened: string[] = [];
   const files: ExportFile[] = [];
   const acls: string[] = [];
   let written = 0;
-  const dataHeader = (category: Category, kind: string): string =>
-    commentBlock('#', [
-      `ipurl export: ${input.instance} version ${input.version}, ${category} ${kind} (see ${name}-acls.conf)`,
+  /**
+   * One ACL data file of a category (its header, then each entry after its origin comment) and
+   * the `acl` line declaring it; nothing when the category has no such entries.
+   */
+  const writeAcl = (
+    category: Category,
+    kind: 'dstdomain' | 'dstdom_regex',
+    declaration: string,
+    entries: readonly { readonly key: string; readonly line: string }[],
+  ): void => {
+    if (entries.length === 0) return;
+    const file = `${name}-${category.toLowerCase()}.${kind}`;
+    const lines = entries.flatMap(({ key, line }) => [
+      ...labels.originLines('#', `${category} ${key}`),
+      line,
     ]);
+    files.push(
+      textFile(
+        file,
+        `Squid ${kind} ACL file, ${category}`,
+        ['url'],
+        commentBlock('#', [
+          `ipurl export: ${input.instance} version ${input.version}, ${category} ${kind} (see ${name}-acls.conf)`,
+        ]) + lines.map((line) => `${line}\n`).join(''),
+      ),
+    );
+    acls.push(`acl ${declaration} "${dir}/${file}"`);
+    written += entries.length;
+  };
   for (const category of CATEGORIES) {
     const acl = `${name}_${category.toLowerCase()}`;
     const bases = suffix.get(category) ?? new Set<string>();
@@ -124,50 +140,23 @@ export function renderSquid(input: ExportInput): ExportResult {
       const kb = b.startsWith('.') ? b.slice(1) : b;
       return ka < kb ? -1 : ka > kb ? 1 : 0;
     });
-    if (entries.length > 0) {
-      const file = `${name}-${category.toLowerCase()}.dstdomain`;
-      files.push({
-        name: file,
-        mediaType: 'text/plain; charset=utf-8',
-        description: `Squid dstdomain ACL file, ${category}`,
-        kinds: ['url'],
-        content:
-          dataHeader(category, 'dstdomain') +
-          entries
-            .flatMap((e) => [...originLines('#', labels.get(`${category} ${e}`)), e])
-            .map((line) => `${line}\n`)
-            .join(''),
-      });
-      acls.push(`acl ${acl} dstdomain "${dir}/${file}"`);
-      written += entries.length;
-    }
+    writeAcl(
+      category,
+      'dstdomain',
+      `${acl} dstdomain`,
+      entries.map((entry) => ({ key: entry, line: entry })),
+    );
     const regexes = [...(globs.get(category) ?? [])].sort();
-    if (regexes.length > 0) {
-      const file = `${name}-${category.toLowerCase()}.dstdom_regex`;
-      files.push({
-        name: file,
-        mediaType: 'text/plain; charset=utf-8',
-        description: `Squid dstdom_regex ACL file, ${category}`,
-        kinds: ['url'],
-        content:
-          dataHeader(category, 'dstdom_regex') +
-          regexes
-            .flatMap((host) => [
-              ...originLines('#', labels.get(`${category} ~${host}`)),
-              toRegex(host),
-            ])
-            .map((line) => `${line}\n`)
-            .join(''),
-      });
-      acls.push(`acl ${acl}_regex dstdom_regex -i "${dir}/${file}"`);
-      written += regexes.length;
-    }
+    writeAcl(
+      category,
+      'dstdom_regex',
+      `${acl}_regex dstdom_regex -i`,
+      regexes.map((host) => ({ key: `~${host}`, line: toRegex(host) })),
+    );
   }
-  const summary: ExportSummary = makeSummary('squid', input, rows, unsupported, {
-    written: { url: written, ipv4: 0, ipv6: 0 },
+  const summary: ExportSummary = hostSummary(input, selection, written, {
     collapsed,
     widened: widened.sort(),
-    notCarried: { ipv4: countKinds(rows).ipv4, ipv6: countKinds(rows).ipv6 },
   });
   const include =
     commentBlock('#', [
@@ -175,12 +164,8 @@ export function renderSquid(input: ExportInput): ExportResult {
       `Use: install the ACL files in ${dir}, add "include ${dir}/${name}-acls.conf" to squid.conf,`,
       `then refer to the ACLs, e.g. "always_direct allow ${name}_optimize".`,
     ]) + acls.map((line) => `${line}\n`).join('');
-  files.unshift({
-    name: `${name}-acls.conf`,
-    mediaType: 'text/plain; charset=utf-8',
-    description: 'squid.conf include declaring the ACLs',
-    kinds: ['url'],
-    content: include,
-  });
+  files.unshift(
+    textFile(`${name}-acls.conf`, 'squid.conf include declaring the ACLs', ['url'], include),
+  );
   return { files, summary };
 }

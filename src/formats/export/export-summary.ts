@@ -220,4 +220,9 @@ export class EntryLabels {
   get(key: string): EntryOrigin | undefined {
     return this.published.has(key) ? undefined : this.origins.get(key);
   }
+
+  /** The comment line written before the entry `key` when it is labelled (see originLines). */
+  originLines(marker: string, key: string): string[] {
+    return originLines(marker, this.get(key));
+  }
 }

@@ -4,7 +4,7 @@
  */
 import type { AggregateMerge } from '../../core/cidr-aggregate.js';
 import type { EntryOrigin, LabelledSet } from '../../core/device-entry.js';
-import type { Category, EndpointSet, ServiceArea } from '../../core/endpoint-set.js';
+import type { Category, EndpointSet } from '../../core/endpoint-set.js';
 import type { CapacityReport } from './export-capacity.js';
 
 export type TargetName =
@@ -33,18 +33,17 @@ export const UNSUPPORTED_POLICIES: readonly UnsupportedPolicy[] = ['error', 'war
 
 export type EntryKind = 'url' | 'ipv4' | 'ipv6';
 
+/** The attributes of its set that every flat row carries (FLAT_COLUMNS, export-flat.ts). */
+export type SetAttributes = Pick<
+  EndpointSet,
+  'serviceArea' | 'category' | 'required' | 'expressRoute' | 'tcpPorts' | 'udpPorts' | 'notes'
+>;
+
 /** One flat row: one address of one set (the csv/json targets, and the input of the others). */
-export interface ExportRow {
+export interface ExportRow extends SetAttributes {
   readonly setId: number;
-  readonly serviceArea: ServiceArea;
-  readonly category: Category;
-  readonly required: boolean;
-  readonly expressRoute: boolean;
-  readonly tcpPorts?: string;
-  readonly udpPorts?: string;
   readonly kind: EntryKind;
   readonly value: string;
-  readonly notes?: string;
   /** A labelled entry (observed, grace, local); absent for Microsoft's published data. */
   readonly origin?: EntryOrigin;
 }
@@ -91,6 +90,13 @@ export interface BucketMerge extends AggregateMerge {
   readonly family: 4 | 6;
 }
 
+/** Squid: a host entry dropped because a `.domain` entry of the same ACL covers it. */
+export interface CollapsedEntry {
+  readonly value: string;
+  readonly coveredBy: string;
+  readonly acl: string;
+}
+
 export interface ExportSummary {
   readonly target: TargetName;
   readonly instance: string;
@@ -100,12 +106,7 @@ export interface ExportSummary {
   /** Entries selected before aggregation, per kind. */
   readonly selected: Readonly<Record<EntryKind, number>>;
   readonly merges: readonly BucketMerge[];
-  /** Squid: host entries dropped because a `.domain` entry of the same ACL covers them. */
-  readonly collapsed: readonly {
-    readonly value: string;
-    readonly coveredBy: string;
-    readonly acl: string;
-  }[];
+  readonly collapsed: readonly CollapsedEntry[];
   /** Squid: `*.x.com` written as `.x.com`, which also matches the apex `x.com`. */
   readonly widened: readonly string[];
   readonly unsupported: readonly UnsupportedEntry[];

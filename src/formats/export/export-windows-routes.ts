@@ -13,7 +13,7 @@
  * `-InterfaceAlias` at run time too.
  */
 import { IpurlError, describeValue } from '../../core/errors.js';
-import { checkName, commentBlock, headerLines } from './export-model.js';
+import { checkName, commentBlock, headerLines, textFile } from './export-model.js';
 import { routePrefixes } from './export-routes-model.js';
 import type { ExportInput, ExportResult } from './export-types.js';
 
@@ -91,13 +91,12 @@ foreach ($family in @(
 `;
   return {
     files: [
-      {
-        name: `${name}-routes.ps1`,
-        mediaType: 'text/plain; charset=utf-8',
-        description: 'PowerShell script: New-NetRoute per prefix on the named interface',
-        kinds: ['ipv4', 'ipv6'],
+      textFile(
+        `${name}-routes.ps1`,
+        'PowerShell script: New-NetRoute per prefix on the named interface',
+        ['ipv4', 'ipv6'],
         content,
-      },
+      ),
     ],
     summary,
   };

@@ -13,7 +13,7 @@
 import { complementCidrs } from '../../core/cidr-complement.js';
 import type { IpFamily } from '../../core/cidr.js';
 import { IpurlError } from '../../core/errors.js';
-import { checkName, commentBlock, headerLines } from './export-model.js';
+import { checkName, commentBlock, headerLines, textFile } from './export-model.js';
 import { routePrefixes } from './export-routes-model.js';
 import type { ExportInput, ExportResult } from './export-types.js';
 
@@ -68,13 +68,12 @@ export function renderWireguard(input: ExportInput): ExportResult {
       .join('');
   return {
     files: [
-      {
-        name: `${checkName(input.name)}-wireguard.conf`,
-        mediaType: 'text/plain; charset=utf-8',
-        description: 'WireGuard AllowedIPs line (full tunnel minus the chosen prefixes)',
-        kinds: ['ipv4', 'ipv6'],
+      textFile(
+        `${checkName(input.name)}-wireguard.conf`,
+        'WireGuard AllowedIPs line (full tunnel minus the chosen prefixes)',
+        ['ipv4', 'ipv6'],
         content,
-      },
+      ),
     ],
     summary,
   };
