@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ChangeRecord } from '../../core/change-record.js';
 import type { EndpointSet } from '../../core/endpoint-set.js';
+import { removalDraft } from '../../core/sample-data.fixture.js';
 import {
   HOSTILE_CHANGES,
   HOSTILE_INSTANCE,
@@ -58,12 +59,12 @@ const CHANGES: ChangeRecord[] = [
   },
   {
     id: 8,
-    endpointSetId: 99,
-    disposition: 'Remove',
-    version: '2025013000',
-    impact: 'RemovedIpOrUrl',
-    previous: { category: 'Default', required: 'false' },
-    remove: { urls: ['gone.example.com'] },
+    ...removalDraft(
+      99,
+      '2025013000',
+      { category: 'Default', required: 'false' },
+      { urls: ['gone.example.com'] },
+    ),
   },
 ];
 
