@@ -251,29 +251,25 @@ export function volumeIssues(
   policy: SanityPolicy,
 ): Issue[] {
   const allowed = new Set(policy.allow);
-  const out: Issue[] = [];
-  const { maxPrefixes, maxUrls } = policy.limits;
-  if (counts.prefixes > maxPrefixes && !allowed.has('max-prefixes')) {
-    out.push(
+  const caps = [
+    {
+      rule: 'max-prefixes',
+      what: 'prefixes',
+      count: counts.prefixes,
+      max: policy.limits.maxPrefixes,
+    },
+    { rule: 'max-urls', what: 'URLs', count: counts.urls, max: policy.limits.maxUrls },
+  ] as const;
+  return caps
+    .filter(({ rule, count, max }) => count > max && !allowed.has(rule))
+    .map(({ rule, what, count, max }) =>
       issue(
-        'max-prefixes',
+        rule,
         path,
-        `${counts.prefixes} prefixes`,
-        `one version may hold at most ${maxPrefixes} prefixes; this one has ${counts.prefixes}`,
+        `${count} ${what}`,
+        `one version may hold at most ${max} ${what}; this one has ${count}`,
       ),
     );
-  }
-  if (counts.urls > maxUrls && !allowed.has('max-urls')) {
-    out.push(
-      issue(
-        'max-urls',
-        path,
-        `${counts.urls} URLs`,
-        `one version may hold at most ${maxUrls} URLs; this one has ${counts.urls}`,
-      ),
-    );
-  }
-  return out;
 }
 
 /** Address and text rules over validated sets; `prefix` is put before each path (`[i]…`). */
