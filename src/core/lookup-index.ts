@@ -15,7 +15,7 @@
  *   patterns, compiled by host-matcher.ts.
  */
 import type { EntryOrigin } from './device-entry.js';
-import type { Category, EndpointSet, ServiceArea } from './endpoint-set.js';
+import type { Category, EndpointSet } from './endpoint-set.js';
 import { buildHostMatcher } from './host-matcher.js';
 import { parseIpv4 } from './ip-text.js';
 import { compareWords, maskV6, parseIpv6, v6End } from './ipv6-words.js';
@@ -29,16 +29,18 @@ export { parseLookupQuery, plainHost, type ParsedQuery } from './lookup-query.js
 
 export type LookupKind = 'ipv4' | 'ipv6' | 'host';
 
-export interface MatchedSet {
-  readonly id: number;
-  readonly serviceArea: ServiceArea;
-  readonly category: Category;
-  readonly required: boolean;
-  readonly expressRoute: boolean;
-  readonly tcpPorts?: string;
-  readonly udpPorts?: string;
-  readonly notes?: string;
-}
+/** What a match tells of its set: the attributes that decide how to treat the address or host. */
+export type MatchedSet = Pick<
+  EndpointSet,
+  | 'id'
+  | 'serviceArea'
+  | 'category'
+  | 'required'
+  | 'expressRoute'
+  | 'tcpPorts'
+  | 'udpPorts'
+  | 'notes'
+>;
 
 export interface LookupMatch {
   readonly set: MatchedSet;

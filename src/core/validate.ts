@@ -26,6 +26,7 @@ import {
   type ServiceArea,
 } from './endpoint-set.js';
 import { ValidationError, describeValue, type Issue } from './errors.js';
+import { MemberIssues, kindOf } from './member-issues.js';
 import { safeParsePortList } from './port-list.js';
 import { safeParseUrlPattern } from './url-pattern.js';
 
@@ -53,21 +54,6 @@ const REQUIRED_MEMBERS = [
 ] as const;
 
 const ROOT_PATH = '$';
-
-/** Collects the issues of one set; `setId` is attached once the id is known to be valid. */
-class SetIssues {
-  setId: number | undefined;
-  constructor(
-    private readonly issues: Issue[],
-    private readonly prefix: string,
-  ) {}
-
-  add(member: string, value: unknown, reason: string): void {
-    const path = member === '' ? this.prefix : `${this.prefix}.${member}`;
-    const issue: Issue = { path, value: describeValue(value), reason };
-    this.issues.push(this.setId === undefined ? issue : { ...issue, setId: this.setId });
-  }
-}
 
 /** Validate and normalise a whole document (see the module comment). Never throws. */
 export function validateDocument(input: unknown, context: ValidateContext = {}): ValidationResult {
@@ -109,7 +95,7 @@ function validateSet(
   context: ValidateContext,
   firstIndexOfId: Map<number, number>,
 ): EndpointSet | undefined {
-  const issues = new SetIssues(all, `[${index}]`);
+  const issues = new MemberIssues(all, `[${index}]`);
   if (!isPlainObject(raw)) {
     issues.add('', raw, `expected an endpoint set (a JSON object), received ${kindOf(raw)}`);
     return undefined;
@@ -160,14 +146,8 @@ function isPlainObject(value: unknown): value is RawSet {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function kindOf(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
-}
-
 /** Missing required members and unknown extra members (rejected: a typo must not vanish). */
-function checkMembers(raw: RawSet, issues: SetIssues): void {
+function checkMembers(raw: RawSet, issues: MemberIssues): void {
   for (const member of REQUIRED_MEMBERS) {
     if (!(member in raw)) issues.add(member, '(missing)', `missing required member "${member}"`);
   }
@@ -186,7 +166,7 @@ function checkMembers(raw: RawSet, issues: SetIssues): void {
 /** A positive integer, unique in the document (SPEC §4.2: immutable set id). */
 function checkId(
   raw: RawSet,
-  issues: SetIssues,
+  issues: MemberIssues,
   firstIndexOfId: Map<number, number>,
   index: number,
 ): number | undefined {
@@ -211,7 +191,7 @@ function checkId(
 
 function checkServiceArea(
   raw: RawSet,
-  issues: SetIssues,
+  issues: MemberIssues,
   id: number | undefined,
   context: ValidateContext,
 ): ServiceArea | undefined {
@@ -239,7 +219,7 @@ function checkServiceArea(
   return value;
 }
 
-function checkDisplayName(raw: RawSet, issues: SetIssues): string | undefined {
+function checkDisplayName(raw: RawSet, issues: MemberIssues): string | undefined {
   if (!('serviceAreaDisplayName' in raw)) return undefined;
   const value = raw.serviceAreaDisplayName;
   if (typeof value !== 'string' || value.trim().length === 0) {
@@ -257,7 +237,7 @@ function checkDisplayName(raw: RawSet, issues: SetIssues): string | undefined {
 function checkList<T>(
   raw: RawSet,
   member: 'urls' | 'ips',
-  issues: SetIssues,
+  issues: MemberIssues,
   check: (item: string, path: string) => T | undefined,
 ): T[] | undefined {
   if (!(member in raw)) return undefined;
@@ -280,7 +260,7 @@ function checkList<T>(
 }
 
 /** Host patterns (url-pattern.ts rules); lower-cased, de-duplicated, sorted ordinally. */
-function checkUrls(raw: RawSet, issues: SetIssues): string[] | undefined {
+function checkUrls(raw: RawSet, issues: MemberIssues): string[] | undefined {
   const urls = checkList(raw, 'urls', issues, (item, path) => {
     const result = safeParseUrlPattern(item);
     if (result.ok) return result.value;
@@ -295,7 +275,7 @@ function compareOrdinal(a: string, b: string): number {
 }
 
 /** Canonical CIDR prefixes; de-duplicated, IPv4 first, then numerically (SPEC §4.2). */
-function checkIps(raw: RawSet, issues: SetIssues): string[] | undefined {
+function checkIps(raw: RawSet, issues: MemberIssues): string[] | undefined {
   const cidrs = checkList(raw, 'ips', issues, (item, path): Cidr | undefined => {
     const result = safeParseCidr(item);
     if (!result.ok) {
@@ -337,7 +317,7 @@ function isStrictlyAscending(cidrs: readonly Cidr[]): boolean {
 function checkPorts(
   raw: RawSet,
   member: 'tcpPorts' | 'udpPorts',
-  issues: SetIssues,
+  issues: MemberIssues,
 ): string | undefined {
   if (!(member in raw)) return undefined;
   const value = raw[member];
@@ -358,7 +338,7 @@ function checkPorts(
 function checkBoolean(
   raw: RawSet,
   member: 'expressRoute' | 'required',
-  issues: SetIssues,
+  issues: MemberIssues,
 ): boolean | undefined {
   if (!(member in raw)) return undefined;
   const value = raw[member];
@@ -369,7 +349,7 @@ function checkBoolean(
   return value;
 }
 
-function checkCategory(raw: RawSet, issues: SetIssues): Category | undefined {
+function checkCategory(raw: RawSet, issues: MemberIssues): Category | undefined {
   if (!('category' in raw)) return undefined;
   const value = raw.category;
   if (typeof value !== 'string' || !isCategory(value)) {
@@ -380,7 +360,7 @@ function checkCategory(raw: RawSet, issues: SetIssues): Category | undefined {
 }
 
 /** Free text; `""` is real published data and is kept (SPEC §4.2). */
-function checkNotes(raw: RawSet, issues: SetIssues): string | undefined {
+function checkNotes(raw: RawSet, issues: MemberIssues): string | undefined {
   if (!('notes' in raw)) return undefined;
   const value = raw.notes;
   if (typeof value !== 'string') {
