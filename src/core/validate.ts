@@ -219,18 +219,34 @@ function checkServiceArea(
   return value;
 }
 
+/**
+ * A member's value when `accepts` takes it; otherwise an issue saying `why`. An absent member is
+ * undefined without an issue here (checkMembers reports the missing required ones).
+ */
+function checkMember<T>(
+  raw: RawSet,
+  member: string,
+  issues: MemberIssues,
+  accepts: (value: unknown) => value is T,
+  why: (value: unknown) => string,
+): T | undefined {
+  if (!(member in raw)) return undefined;
+  const value = raw[member];
+  if (accepts(value)) return value;
+  issues.add(member, value, why(value));
+  return undefined;
+}
+
+const isString = (value: unknown): value is string => typeof value === 'string';
+
 function checkDisplayName(raw: RawSet, issues: MemberIssues): string | undefined {
-  if (!('serviceAreaDisplayName' in raw)) return undefined;
-  const value = raw.serviceAreaDisplayName;
-  if (typeof value !== 'string' || value.trim().length === 0) {
-    issues.add(
-      'serviceAreaDisplayName',
-      value,
-      'expected a non-empty string such as "Exchange Online"',
-    );
-    return undefined;
-  }
-  return value;
+  return checkMember(
+    raw,
+    'serviceAreaDisplayName',
+    issues,
+    (value): value is string => isString(value) && value.trim().length > 0,
+    () => 'expected a non-empty string such as "Exchange Online"',
+  );
 }
 
 /** A list member: an array of strings, each checked by `check`; undefined when absent or bad. */
@@ -319,14 +335,15 @@ function checkPorts(
   member: 'tcpPorts' | 'udpPorts',
   issues: MemberIssues,
 ): string | undefined {
-  if (!(member in raw)) return undefined;
-  const value = raw[member];
-  if (typeof value !== 'string') {
-    issues.add(member, value, `expected a string such as "80,443", received ${kindOf(value)}`);
-    return undefined;
-  }
+  const value = checkMember(
+    raw,
+    member,
+    issues,
+    isString,
+    (other) => `expected a string such as "80,443", received ${kindOf(other)}`,
+  );
   // The live service sends `"udpPorts": ""` (China set 26, 2025): real data, kept and echoed.
-  if (value === '') return value;
+  if (value === undefined || value === '') return value;
   const result = safeParsePortList(value);
   if (!result.ok) {
     issues.add(member, value, `${result.reason} (omit the member when there are no ports)`);
@@ -340,32 +357,32 @@ function checkBoolean(
   member: 'expressRoute' | 'required',
   issues: MemberIssues,
 ): boolean | undefined {
-  if (!(member in raw)) return undefined;
-  const value = raw[member];
-  if (typeof value !== 'boolean') {
-    issues.add(member, value, `expected true or false (a JSON boolean), received ${kindOf(value)}`);
-    return undefined;
-  }
-  return value;
+  return checkMember(
+    raw,
+    member,
+    issues,
+    (value): value is boolean => typeof value === 'boolean',
+    (value) => `expected true or false (a JSON boolean), received ${kindOf(value)}`,
+  );
 }
 
 function checkCategory(raw: RawSet, issues: MemberIssues): Category | undefined {
-  if (!('category' in raw)) return undefined;
-  const value = raw.category;
-  if (typeof value !== 'string' || !isCategory(value)) {
-    issues.add('category', value, `unknown category; accepted: ${CATEGORIES.join(', ')}`);
-    return undefined;
-  }
-  return value;
+  return checkMember(
+    raw,
+    'category',
+    issues,
+    (value): value is Category => isString(value) && isCategory(value),
+    () => `unknown category; accepted: ${CATEGORIES.join(', ')}`,
+  );
 }
 
 /** Free text; `""` is real published data and is kept (SPEC §4.2). */
 function checkNotes(raw: RawSet, issues: MemberIssues): string | undefined {
-  if (!('notes' in raw)) return undefined;
-  const value = raw.notes;
-  if (typeof value !== 'string') {
-    issues.add('notes', value, `expected a string, received ${kindOf(value)}`);
-    return undefined;
-  }
-  return value;
+  return checkMember(
+    raw,
+    'notes',
+    issues,
+    isString,
+    (value) => `expected a string, received ${kindOf(value)}`,
+  );
 }
