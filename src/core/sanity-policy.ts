@@ -272,24 +272,59 @@ export function volumeIssues(
     );
 }
 
+/** What the policy reads of one validated item, by path below the item, in report order. */
+export interface PolicedParts {
+  /** The set the item is about, named in its issues. */
+  readonly setId: number;
+  readonly prefixLists: ReadonlyArray<readonly [path: string, ips: readonly string[] | undefined]>;
+  readonly texts: ReadonlyArray<readonly [path: string, text: string | undefined]>;
+}
+
+/**
+ * Address and text rules over validated items (sets, change records): the prefix lists first,
+ * then the texts. `prefix` is put before each path (`[i]…`).
+ */
+export function partsIssues<T>(
+  items: readonly T[],
+  partsOf: (item: T) => PolicedParts,
+  policy: SanityPolicy,
+  prefix = '',
+): Issue[] {
+  const out: Issue[] = [];
+  items.forEach((item, index) => {
+    const at = `${prefix}[${index}]`;
+    const { setId, prefixLists, texts } = partsOf(item);
+    for (const [path, ips] of prefixLists) {
+      (ips ?? []).forEach((ip, i) =>
+        out.push(...ipIssues(ip, `${at}.${path}[${i}]`, policy, setId)),
+      );
+    }
+    for (const [path, text] of texts) {
+      if (text !== undefined) out.push(...textIssues(text, `${at}.${path}`, policy, setId));
+    }
+  });
+  return out;
+}
+
+/** What the policy reads of a validated set: its addresses, display name and notes. */
+function setParts(set: EndpointSet): PolicedParts {
+  return {
+    setId: set.id,
+    prefixLists: [['ips', set.ips]],
+    texts: [
+      ['serviceAreaDisplayName', set.serviceAreaDisplayName],
+      ['notes', set.notes],
+    ],
+  };
+}
+
 /** Address and text rules over validated sets; `prefix` is put before each path (`[i]…`). */
 export function setIssues(
   sets: readonly EndpointSet[],
   policy: SanityPolicy,
   prefix = '',
 ): Issue[] {
-  const out: Issue[] = [];
-  sets.forEach((set, index) => {
-    const at = `${prefix}[${index}]`;
-    (set.ips ?? []).forEach((ip, i) =>
-      out.push(...ipIssues(ip, `${at}.ips[${i}]`, policy, set.id)),
-    );
-    out.push(
-      ...textIssues(set.serviceAreaDisplayName, `${at}.serviceAreaDisplayName`, policy, set.id),
-    );
-    if (set.notes !== undefined) out.push(...textIssues(set.notes, `${at}.notes`, policy, set.id));
-  });
-  return out;
+  return partsIssues(sets, setParts, policy, prefix);
 }
 
 /** The address rules for one prefix text (already valid CIDR; an invalid one is the validator's). */
