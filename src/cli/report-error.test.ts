@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { IpurlError } from '../core/errors.js';
-import { thrownBy } from '../core/thrown.fixture.js';
+import { thrownBy } from '../core/failure.fixture.js';
 import { reportError } from './main.js';
 
 function stderrOf(run: () => number): { code: number; text: string } {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { IpurlError } from './errors.js';
 import { parseTenantName, renderUrl, safeParseTenantName } from './tenant.js';
-import { thrownBy } from './thrown.fixture.js';
+import { thrownBy } from './failure.fixture.js';
 
 describe('parseTenantName (SPEC §11.7)', () => {
   it.each([

@@ -8,7 +8,7 @@ import {
 import type { EndpointSet } from './endpoint-set.js';
 import { ValidationError } from './errors.js';
 import { parseDocument, validateDocument } from './validate.js';
-import { thrownBy } from './thrown.fixture.js';
+import { thrownBy } from './failure.fixture.js';
 
 /** A valid set, modelled on Worldwide set 1. */
 function good(extra: Record<string, unknown> = {}): Record<string, unknown> {

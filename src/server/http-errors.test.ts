@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { IpurlError } from '../core/errors.js';
-import { thrownBy } from '../core/thrown.fixture.js';
+import { thrownBy } from '../core/failure.fixture.js';
 import { toHttpError } from './http-errors.js';
 
 describe('toHttpError: what a client sees of a thrown error', () => {
