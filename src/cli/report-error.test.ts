@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { IpurlError } from '../core/errors.js';
+import { thrownBy } from '../core/failure.fixture.js';
 import { reportError } from './main.js';
 
 function stderrOf(run: () => number): { code: number; text: string } {
@@ -27,12 +28,7 @@ describe('reportError: the CLI’s exit code and message for a thrown error', ()
   });
 
   it('a Node ERR_INVALID_URL is an unexpected error, exit 1', () => {
-    let thrown: unknown;
-    try {
-      new URL('not a url');
-    } catch (error) {
-      thrown = error;
-    }
+    const thrown = thrownBy(() => new URL('not a url'));
     const { code, text } = stderrOf(() => reportError(thrown));
     expect(code).toBe(1);
     expect(text).toMatch(/^ipurl: unexpected error: /);

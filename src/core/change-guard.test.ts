@@ -33,15 +33,16 @@ describe('evaluateChange', () => {
       set(1, 'Exchange', ['40.92.0.0/16', '40.93.0.0/16', '40.94.0.0/16', '40.95.0.0/16']),
     ];
     const after = [set(1, 'Exchange', ['40.92.0.0/14'])];
-    const report = evaluateChange(before, after);
-    expect(report.held).toBe(false);
-    expect(report.ipv4).toMatchObject({
-      before: '262144',
-      after: '262144',
-      removed: '0',
-      removedFraction: 0,
-      prefixesBefore: 1,
-      prefixesAfter: 1,
+    expect(evaluateChange(before, after)).toMatchObject({
+      held: false,
+      ipv4: {
+        before: '262144',
+        after: '262144',
+        removed: '0',
+        removedFraction: 0,
+        prefixesBefore: 1,
+        prefixesAfter: 1,
+      },
     });
   });
 
@@ -76,22 +77,19 @@ describe('evaluateChange', () => {
     expect(describeGuardReport(report)).toBe(report.trips[0]!.message);
   });
 
-  it('exactly half is not more than half', () => {
-    const report = evaluateChange(
-      [set(1, 'Skype', ['10.0.0.0/23'])],
-      [set(1, 'Skype', ['10.0.0.0/24'])],
-    );
-    expect(report.ipv4.removedFraction).toBe(0.5);
-    expect(report.held).toBe(false);
-  });
-
-  it('counts a prefix moved elsewhere as removed (same size, other addresses)', () => {
-    const report = evaluateChange(
-      [set(1, 'Skype', ['10.0.0.0/24'])],
-      [set(1, 'Skype', ['10.9.0.0/24'])],
-    );
-    expect(report.ipv4.removedFraction).toBe(1);
-    expect(report.held).toBe(true);
+  it.each([
+    ['exactly half is not more than half', '10.0.0.0/23', '10.0.0.0/24', 0.5, false],
+    [
+      'counts a prefix moved elsewhere as removed (same size, other addresses)',
+      '10.0.0.0/24',
+      '10.9.0.0/24',
+      1,
+      true,
+    ],
+  ])('%s', (_title, before, after, removedFraction, held) => {
+    const report = evaluateChange([set(1, 'Skype', [before])], [set(1, 'Skype', [after])]);
+    expect(report.ipv4.removedFraction).toBe(removedFraction);
+    expect(report.held).toBe(held);
   });
 
   it('holds IPv6 removals per family, with exact big figures', () => {

@@ -8,22 +8,9 @@ import {
 import type { ChangeDraft } from './change-record.js';
 import { diffVersions } from './diff.js';
 import type { EndpointSet } from './endpoint-set.js';
+import { removalDraft, sampleAttributes, sampleSet as set } from './sample-data.fixture.js';
 
 const OPTIONS = { version: '2020012800', effectiveDate: '20200227' };
-
-/** A set shaped like the real Worldwide ones, overridable per test. */
-function set(id: number, extra: Partial<EndpointSet> = {}): EndpointSet {
-  return {
-    id,
-    serviceArea: 'Common',
-    serviceAreaDisplayName: 'Microsoft 365 Common and Office Online',
-    tcpPorts: '80,443',
-    expressRoute: false,
-    category: 'Default',
-    required: true,
-    ...extra,
-  };
-}
 
 describe('diffVersions on real data', () => {
   it('reproduces the real record of Worldwide 2020012800 field for field, in key order', () => {
@@ -105,21 +92,12 @@ describe('diffVersions dispositions', () => {
     });
     const [record] = diffVersions([set(1), gone], [set(1)], OPTIONS);
     expect(JSON.stringify(record)).toBe(
-      JSON.stringify({
-        endpointSetId: 7,
-        disposition: 'Remove',
-        version: '2020012800',
-        impact: 'RemovedIpOrUrl',
-        previous: {
-          expressRoute: 'false',
-          serviceArea: 'Common',
-          category: 'Default',
-          required: 'false',
-          tcpPorts: '80,443',
-          notes: 'n',
-        },
-        remove: { ips: ['192.0.2.0/24'], urls: ['x.example.com'] },
-      }),
+      JSON.stringify(
+        removalDraft(7, '2020012800', sampleAttributes({ required: 'false', notes: 'n' }), {
+          ips: ['192.0.2.0/24'],
+          urls: ['x.example.com'],
+        }),
+      ),
     );
   });
 

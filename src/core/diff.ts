@@ -209,43 +209,36 @@ function buildImpactContext(
   deltas: readonly SetDelta[],
   next: readonly EndpointSet[],
 ): ImpactContext {
-  const ips = itemFacts(
-    deltas,
-    next,
-    (d) => d.addedIps,
-    (d) => d.removedIps,
-    (set) => set.ips,
-  );
-  const urls = itemFacts(
-    deltas,
-    next,
-    (d) => d.addedUrls,
-    (d) => d.removedUrls,
-    (set) => set.urls,
-  );
+  const ips = itemFacts(deltas, next, 'ips');
+  const urls = itemFacts(deltas, next, 'urls');
   const removedWildcards = [...urls.lostBy.keys()]
     .filter(isWildcardPattern)
     .map((url) => compileHostPattern(url));
   return { ips, urls, removedWildcards };
 }
 
+/** The members of a SetDelta that list what a set gained and lost of one kind of entry. */
+const DELTA_LISTS = {
+  ips: ['addedIps', 'removedIps'],
+  urls: ['addedUrls', 'removedUrls'],
+} as const;
+
 function itemFacts(
   deltas: readonly SetDelta[],
   next: readonly EndpointSet[],
-  added: (delta: SetDelta) => readonly string[],
-  removed: (delta: SetDelta) => readonly string[],
-  published: (set: EndpointSet) => readonly string[] | undefined,
+  kind: keyof typeof DELTA_LISTS,
 ): ItemFacts {
+  const [added, removed] = DELTA_LISTS[kind];
   const gainedBy = new Map<string, number[]>();
   const lostBy = new Map<string, number[]>();
   for (const delta of deltas) {
-    for (const item of added(delta)) note(gainedBy, item, delta.id);
-    for (const item of removed(delta)) note(lostBy, item, delta.id);
+    for (const item of delta[added]) note(gainedBy, item, delta.id);
+    for (const item of delta[removed]) note(lostBy, item, delta.id);
   }
   const stillPublished = new Set<string>();
   if (lostBy.size > 0) {
     for (const set of next) {
-      for (const item of published(set) ?? []) if (lostBy.has(item)) stillPublished.add(item);
+      for (const item of set[kind] ?? []) if (lostBy.has(item)) stillPublished.add(item);
     }
   }
   return { gainedBy, lostBy, stillPublished };

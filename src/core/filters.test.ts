@@ -1,22 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { readBundled, readFixture } from '../../test/helpers/bundled-data.js';
-import type { EndpointSet, ServiceArea } from './endpoint-set.js';
+import { ENDPOINT_SET_MEMBERS, type EndpointSet, type ServiceArea } from './endpoint-set.js';
 import { filterEndpointSets } from './filters.js';
+import { sampleSet, scrambledSet } from './sample-data.fixture.js';
 
 const areas = (...names: ServiceArea[]): ReadonlySet<ServiceArea> => new Set(names);
 
-function set(id: number, extra: Partial<EndpointSet> = {}): EndpointSet {
-  return {
-    id,
+const set = (id: number, extra: Partial<EndpointSet> = {}): EndpointSet =>
+  sampleSet(id, {
     serviceArea: 'SharePoint',
     serviceAreaDisplayName: 'SharePoint Online and OneDrive for Business',
-    tcpPorts: '80,443',
-    expressRoute: false,
-    category: 'Default',
-    required: true,
     ...extra,
-  };
-}
+  });
 
 describe('filterEndpointSets on real data', () => {
   const latest = readBundled('Worldwide', '2025013000');
@@ -94,33 +89,9 @@ describe('filterEndpointSets rules', () => {
   });
 
   it('keeps members exactly as stored, notes "" included, in wire key order', () => {
-    const scrambled = {
-      notes: '',
-      required: false,
-      category: 'Default',
-      expressRoute: false,
-      udpPorts: '443',
-      tcpPorts: '443',
-      ips: ['192.0.2.0/24'],
-      urls: ['a.example.com'],
-      serviceAreaDisplayName: 'Exchange Online',
-      serviceArea: 'Exchange',
-      id: 4,
-    } as EndpointSet;
+    const scrambled = scrambledSet();
     const [out] = filterEndpointSets([scrambled]);
-    expect(Object.keys(out!)).toEqual([
-      'id',
-      'serviceArea',
-      'serviceAreaDisplayName',
-      'urls',
-      'ips',
-      'tcpPorts',
-      'udpPorts',
-      'expressRoute',
-      'category',
-      'required',
-      'notes',
-    ]);
+    expect(Object.keys(out!)).toEqual(ENDPOINT_SET_MEMBERS);
     expect(out).toEqual(scrambled);
   });
 

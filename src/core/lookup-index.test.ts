@@ -6,6 +6,7 @@ import {
   parseIpv4,
   parseIpv6,
   parseLookupQuery,
+  type LookupMatch,
   type LookupResult,
 } from './lookup-index.js';
 
@@ -189,6 +190,11 @@ describe('index equals a brute-force scan on random addresses (every Worldwide v
     seed = (seed * 1103515245 + 12345) % 2 ** 31;
     return seed / 2 ** 31;
   };
+  /** (set, prefix) pairs in one comparable form, for the index and the brute-force scan alike. */
+  const pairsOf = (found: ReadonlyArray<{ id: number; ip: string }>): string[] =>
+    found.map(({ id, ip }) => `${id} ${ip}`).sort();
+  const matchedPairs = (matches: readonly LookupMatch[]): string[] =>
+    pairsOf(matches.map((m) => ({ id: m.set.id, ip: m.matched })));
   it('IPv4 and IPv6: the same (set, prefix) pairs as testing every prefix', async () => {
     const { bundledVersions } = await import('../../test/helpers/bundled-data.js');
     for (const version of bundledVersions('Worldwide')) {
@@ -208,22 +214,15 @@ describe('index equals a brute-force scan on random addresses (every Worldwide v
             ? parseIpv4(base.ip.split('/')[0]!) + Math.floor(next() * 4096) - 2048
             : Math.floor(next() * 2 ** 32);
         if (address < 0 || address >= 2 ** 32) continue;
-        const expected = v4
-          .filter(({ ip }) => {
-            const [a = '', l = '32'] = ip.split('/');
-            const size = 2 ** (32 - Number(l));
-            const start = parseIpv4(a) - (parseIpv4(a) % size);
-            return address >= start && address < start + size;
-          })
-          .map(({ id, ip }) => `${id} ${ip}`)
-          .sort();
-        expect(
-          index
-            .lookupIpv4(address)
-            .map((m) => `${m.set.id} ${m.matched}`)
-            .sort(),
-          `${version} ${address}`,
-        ).toEqual(expected);
+        const covering = v4.filter(({ ip }) => {
+          const [a = '', l = '32'] = ip.split('/');
+          const size = 2 ** (32 - Number(l));
+          const start = parseIpv4(a) - (parseIpv4(a) % size);
+          return address >= start && address < start + size;
+        });
+        expect(matchedPairs(index.lookupIpv4(address)), `${version} ${address}`).toEqual(
+          pairsOf(covering),
+        );
       }
       for (const { ip } of v6.slice(0, 40)) {
         const [a = '', l = '128'] = ip.split('/');
@@ -236,21 +235,14 @@ describe('index equals a brute-force scan on random addresses (every Worldwide v
         ];
         const toBig = (w: readonly number[]) => w.reduce((acc, x) => (acc << 32n) + BigInt(x), 0n);
         const p = toBig(probe);
-        const expected = v6
-          .filter(({ ip: cidr }) => {
-            const [b = '', m = '128'] = cidr.split('/');
-            const shift = 128n - BigInt(m);
-            return toBig(parseIpv6(b)!) >> shift === p >> shift;
-          })
-          .map(({ id, ip: cidr }) => `${id} ${cidr}`)
-          .sort();
-        expect(
-          index
-            .lookupIpv6(probe)
-            .map((m) => `${m.set.id} ${m.matched}`)
-            .sort(),
-          `${version} ${ip}`,
-        ).toEqual(expected);
+        const covering = v6.filter(({ ip: cidr }) => {
+          const [b = '', m = '128'] = cidr.split('/');
+          const shift = 128n - BigInt(m);
+          return toBig(parseIpv6(b)!) >> shift === p >> shift;
+        });
+        expect(matchedPairs(index.lookupIpv6(probe)), `${version} ${ip}`).toEqual(
+          pairsOf(covering),
+        );
       }
     }
   }, 120_000);

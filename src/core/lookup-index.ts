@@ -15,7 +15,7 @@
  *   patterns, compiled by host-matcher.ts.
  */
 import type { EntryOrigin } from './device-entry.js';
-import type { Category, EndpointSet, ServiceArea } from './endpoint-set.js';
+import type { Category, EndpointSet } from './endpoint-set.js';
 import { buildHostMatcher } from './host-matcher.js';
 import { parseIpv4 } from './ip-text.js';
 import { compareWords, maskV6, parseIpv6, v6End } from './ipv6-words.js';
@@ -29,16 +29,18 @@ export { parseLookupQuery, plainHost, type ParsedQuery } from './lookup-query.js
 
 export type LookupKind = 'ipv4' | 'ipv6' | 'host';
 
-export interface MatchedSet {
-  readonly id: number;
-  readonly serviceArea: ServiceArea;
-  readonly category: Category;
-  readonly required: boolean;
-  readonly expressRoute: boolean;
-  readonly tcpPorts?: string;
-  readonly udpPorts?: string;
-  readonly notes?: string;
-}
+/** What a match tells of its set: the attributes that decide how to treat the address or host. */
+export type MatchedSet = Pick<
+  EndpointSet,
+  | 'id'
+  | 'serviceArea'
+  | 'category'
+  | 'required'
+  | 'expressRoute'
+  | 'tcpPorts'
+  | 'udpPorts'
+  | 'notes'
+>;
 
 export interface LookupMatch {
   readonly set: MatchedSet;
@@ -97,6 +99,23 @@ export function bestCategory(matches: readonly LookupMatch[]): Category | null {
   return best;
 }
 
+/**
+ * A result. Every match list the index returns is sorted (sortMatches), highest category first,
+ * so the first match gives the category.
+ */
+function resultOf(
+  query: string,
+  kind: LookupKind,
+  normalized: string,
+  matches: readonly LookupMatch[],
+  mappedFrom?: string,
+): LookupResult {
+  const category = matches.length === 0 ? null : matches[0]!.set.category;
+  return mappedFrom === undefined
+    ? { query, kind, normalized, matches, category }
+    : { query, kind, normalized, mappedFrom, matches, category };
+}
+
 function sortMatches(matches: LookupMatch[]): LookupMatch[] {
   return matches.sort(
     (a, b) =>
@@ -115,7 +134,11 @@ type V4Prefix = PrefixSpan<number, LookupMatch>;
 /** An IPv6 prefix over four 32-bit words; end undefined = the top of the space. */
 type V6Prefix = PrefixSpan<readonly number[], LookupMatch>;
 
-function toMatchedSet(set: EndpointSet): MatchedSet {
+/**
+ * The attributes a match shows of its set, in that order: an endpoint set, or a matched set copied
+ * for the JSON answer. An empty `notes` says nothing and is left out.
+ */
+export function toMatchedSet(set: MatchedSet): MatchedSet {
   return {
     id: set.id,
     serviceArea: set.serviceArea,
@@ -229,27 +252,9 @@ export function buildLookupIndex(
     lookup(query) {
       // Fast paths (no allocation beyond the result): a dotted quad, or a plain host name.
       const v4 = parseIpv4(query);
-      if (v4 >= 0) {
-        const matches = lookupIpv4(v4);
-        return {
-          query,
-          kind: 'ipv4',
-          normalized: query,
-          matches,
-          category: matches.length === 0 ? null : matches[0]!.set.category,
-        };
-      }
+      if (v4 >= 0) return resultOf(query, 'ipv4', query, lookupIpv4(v4));
       const plain = plainHost(query);
-      if (plain !== undefined) {
-        const matches = lookupHost(plain);
-        return {
-          query,
-          kind: 'host',
-          normalized: plain,
-          matches,
-          category: matches.length === 0 ? null : matches[0]!.set.category,
-        };
-      }
+      if (plain !== undefined) return resultOf(query, 'host', plain, lookupHost(plain));
       const parsed = parseLookupQuery(query);
       if (!parsed.ok) return { ok: false, query, reason: parsed.reason };
       let matches: readonly LookupMatch[];
@@ -264,17 +269,8 @@ export function buildLookupIndex(
         matches = lookupHost(parsed.host);
         normalized = parsed.host;
       }
-      const result: LookupResult = {
-        query,
-        kind: parsed.kind,
-        normalized,
-        ...(parsed.kind === 'ipv4' && parsed.mappedFrom !== undefined
-          ? { mappedFrom: parsed.mappedFrom }
-          : {}),
-        matches,
-        category: bestCategory(matches),
-      };
-      return result;
+      const mappedFrom = parsed.kind === 'ipv4' ? parsed.mappedFrom : undefined;
+      return resultOf(query, parsed.kind, normalized, matches, mappedFrom);
     },
     stats: {
       sets: sets.length,

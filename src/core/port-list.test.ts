@@ -6,6 +6,7 @@ import {
   portListIncludes,
   safeParsePortList,
 } from './port-list.js';
+import { refusalOf } from './failure.fixture.js';
 
 describe('port lists (SPEC §4.2)', () => {
   it.each([
@@ -57,12 +58,9 @@ describe('port lists (SPEC §4.2)', () => {
     ['443/tcp', 'not a port'],
     ['1-2-3', 'not a port'],
   ])('rejects %j (%s) naming the rule', (text, why) => {
-    const result = safeParsePortList(text);
-    expect(result.ok).toBe(false);
-    if (!result.ok) {
-      expect(result.reason).toContain(why);
-      expect(result.reason).toContain('1–65535');
-    }
+    const reason = refusalOf(safeParsePortList(text));
+    expect(reason).toContain(why);
+    expect(reason).toContain('1–65535');
     expect(() => parsePortList(text)).toThrow(
       expect.objectContaining({ code: 'ERR_INVALID_PARAMETER' }),
     );

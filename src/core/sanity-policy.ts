@@ -251,29 +251,71 @@ export function volumeIssues(
   policy: SanityPolicy,
 ): Issue[] {
   const allowed = new Set(policy.allow);
+  const caps = [
+    {
+      rule: 'max-prefixes',
+      what: 'prefixes',
+      count: counts.prefixes,
+      max: policy.limits.maxPrefixes,
+    },
+    { rule: 'max-urls', what: 'URLs', count: counts.urls, max: policy.limits.maxUrls },
+  ] as const;
+  return caps
+    .filter(({ rule, count, max }) => count > max && !allowed.has(rule))
+    .map(({ rule, what, count, max }) =>
+      issue(
+        rule,
+        path,
+        `${count} ${what}`,
+        `one version may hold at most ${max} ${what}; this one has ${count}`,
+      ),
+    );
+}
+
+/** What the policy reads of one validated item, by path below the item, in report order. */
+export interface PolicedParts {
+  /** The set the item is about, named in its issues. */
+  readonly setId: number;
+  readonly prefixLists: ReadonlyArray<readonly [path: string, ips: readonly string[] | undefined]>;
+  readonly texts: ReadonlyArray<readonly [path: string, text: string | undefined]>;
+}
+
+/**
+ * Address and text rules over validated items (sets, change records): the prefix lists first,
+ * then the texts. `prefix` is put before each path (`[i]…`).
+ */
+export function partsIssues<T>(
+  items: readonly T[],
+  partsOf: (item: T) => PolicedParts,
+  policy: SanityPolicy,
+  prefix = '',
+): Issue[] {
   const out: Issue[] = [];
-  const { maxPrefixes, maxUrls } = policy.limits;
-  if (counts.prefixes > maxPrefixes && !allowed.has('max-prefixes')) {
-    out.push(
-      issue(
-        'max-prefixes',
-        path,
-        `${counts.prefixes} prefixes`,
-        `one version may hold at most ${maxPrefixes} prefixes; this one has ${counts.prefixes}`,
-      ),
-    );
-  }
-  if (counts.urls > maxUrls && !allowed.has('max-urls')) {
-    out.push(
-      issue(
-        'max-urls',
-        path,
-        `${counts.urls} URLs`,
-        `one version may hold at most ${maxUrls} URLs; this one has ${counts.urls}`,
-      ),
-    );
-  }
+  items.forEach((item, index) => {
+    const at = `${prefix}[${index}]`;
+    const { setId, prefixLists, texts } = partsOf(item);
+    for (const [path, ips] of prefixLists) {
+      (ips ?? []).forEach((ip, i) =>
+        out.push(...ipIssues(ip, `${at}.${path}[${i}]`, policy, setId)),
+      );
+    }
+    for (const [path, text] of texts) {
+      if (text !== undefined) out.push(...textIssues(text, `${at}.${path}`, policy, setId));
+    }
+  });
   return out;
+}
+
+/** What the policy reads of a validated set: its addresses, display name and notes. */
+function setParts(set: EndpointSet): PolicedParts {
+  return {
+    setId: set.id,
+    prefixLists: [['ips', set.ips]],
+    texts: [
+      ['serviceAreaDisplayName', set.serviceAreaDisplayName],
+      ['notes', set.notes],
+    ],
+  };
 }
 
 /** Address and text rules over validated sets; `prefix` is put before each path (`[i]…`). */
@@ -282,18 +324,7 @@ export function setIssues(
   policy: SanityPolicy,
   prefix = '',
 ): Issue[] {
-  const out: Issue[] = [];
-  sets.forEach((set, index) => {
-    const at = `${prefix}[${index}]`;
-    (set.ips ?? []).forEach((ip, i) =>
-      out.push(...ipIssues(ip, `${at}.ips[${i}]`, policy, set.id)),
-    );
-    out.push(
-      ...textIssues(set.serviceAreaDisplayName, `${at}.serviceAreaDisplayName`, policy, set.id),
-    );
-    if (set.notes !== undefined) out.push(...textIssues(set.notes, `${at}.notes`, policy, set.id));
-  });
-  return out;
+  return partsIssues(sets, setParts, policy, prefix);
 }
 
 /** The address rules for one prefix text (already valid CIDR; an invalid one is the validator's). */

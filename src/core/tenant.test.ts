@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { IpurlError } from './errors.js';
 import { parseTenantName, renderUrl, safeParseTenantName } from './tenant.js';
+import { thrownBy } from './failure.fixture.js';
 
 describe('parseTenantName (SPEC §11.7)', () => {
   it.each([
@@ -27,12 +28,7 @@ describe('parseTenantName (SPEC §11.7)', () => {
   ])('rejects %j with ERR_INVALID_TENANT_NAME naming the value and the rule', (input) => {
     const result = safeParseTenantName(input);
     expect(result.ok).toBe(false);
-    let caught: unknown;
-    try {
-      parseTenantName(input);
-    } catch (error) {
-      caught = error;
-    }
+    const caught = thrownBy(() => parseTenantName(input));
     expect(caught).toBeInstanceOf(IpurlError);
     expect((caught as IpurlError).code).toBe('ERR_INVALID_TENANT_NAME');
     expect((caught as IpurlError).message).toContain(`"${input.slice(0, 80)}`);

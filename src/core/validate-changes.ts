@@ -15,6 +15,7 @@ import { CHANGE_ATTRIBUTES, IMPACTS } from './change-record.js';
 import { safeParseCidr } from './cidr.js';
 import { CATEGORIES, SERVICE_AREAS, isCategory, isServiceArea } from './endpoint-set.js';
 import { describeValue, type Issue } from './errors.js';
+import { MemberIssues, kindOf } from './member-issues.js';
 import { safeParsePortList } from './port-list.js';
 import { safeParseUrlPattern } from './url-pattern.js';
 import { VERSION_ZERO, isVersionId, parseYmd, versionDate } from './version-id.js';
@@ -47,25 +48,6 @@ type Raw = Readonly<Record<string, unknown>>;
 const isObject = (value: unknown): value is Raw =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-function kindOf(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
-}
-
-class RecordIssues {
-  setId: number | undefined;
-  constructor(
-    private readonly all: Issue[],
-    private readonly prefix: string,
-  ) {}
-  add(member: string, value: unknown, reason: string): void {
-    const path = member === '' ? this.prefix : `${this.prefix}.${member}`;
-    const issue: Issue = { path, value: describeValue(value), reason };
-    this.all.push(this.setId === undefined ? issue : { ...issue, setId: this.setId });
-  }
-}
-
 /** Validate a `/changes` answer (or any list of stored records). Never throws. */
 export function validateChangeRecords(input: unknown, pathPrefix = ''): ChangeValidationResult {
   const issues: Issue[] = [];
@@ -79,7 +61,7 @@ export function validateChangeRecords(input: unknown, pathPrefix = ''): ChangeVa
   }
   const ids = new Map<number, number>();
   (input as unknown[]).forEach((raw, index) => {
-    const at = new RecordIssues(issues, `${pathPrefix}[${index}]`);
+    const at = new MemberIssues(issues, `${pathPrefix}[${index}]`);
     if (!isObject(raw)) {
       at.add('', raw, `expected a change record (a JSON object), received ${kindOf(raw)}`);
       return;
@@ -89,7 +71,7 @@ export function validateChangeRecords(input: unknown, pathPrefix = ''): ChangeVa
   return { records: issues.length === 0 ? (input as ChangeRecord[]) : [], issues };
 }
 
-function checkRecord(raw: Raw, at: RecordIssues, ids: Map<number, number>, index: number): void {
+function checkRecord(raw: Raw, at: MemberIssues, ids: Map<number, number>, index: number): void {
   unknownMembers(raw, CHANGE_RECORD_MEMBERS, '', at);
   const setId = raw.endpointSetId;
   if (!isPositiveInteger(setId)) {
@@ -153,7 +135,7 @@ function isPositiveInteger(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 1;
 }
 
-function unknownMembers(raw: Raw, known: readonly string[], where: string, at: RecordIssues): void {
+function unknownMembers(raw: Raw, known: readonly string[], where: string, at: MemberIssues): void {
   for (const member of Object.keys(raw)) {
     if (!known.includes(member)) {
       const path = where === '' ? member : `${where}.${member}`;
@@ -166,7 +148,7 @@ function unknownMembers(raw: Raw, known: readonly string[], where: string, at: R
   }
 }
 
-function checkAttributes(value: unknown, side: 'previous' | 'current', at: RecordIssues): void {
+function checkAttributes(value: unknown, side: 'previous' | 'current', at: MemberIssues): void {
   if (!isObject(value)) {
     at.add(side, value, `expected an object of attributes, received ${kindOf(value)}`);
     return;
@@ -210,7 +192,7 @@ function checkAddresses(
   value: unknown,
   part: 'add' | 'remove',
   members: readonly string[],
-  at: RecordIssues,
+  at: MemberIssues,
 ): void {
   if (!isObject(value)) {
     at.add(
@@ -257,7 +239,7 @@ function checkAddresses(
 function listOf(
   value: unknown,
   path: string,
-  at: RecordIssues,
+  at: MemberIssues,
   check: (item: string, path: string) => void,
 ): void {
   if (!Array.isArray(value)) {

@@ -17,11 +17,11 @@ import type { EndpointSet } from './endpoint-set.js';
 import type { Issue } from './errors.js';
 import {
   countEntries,
-  ipIssues,
+  partsIssues,
   setIssues,
-  textIssues,
   versionIssues,
   volumeIssues,
+  type PolicedParts,
   type SanityPolicy,
 } from './sanity-policy.js';
 import { validateChangeRecords } from './validate-changes.js';
@@ -86,7 +86,7 @@ export function validateIncoming(input: IncomingVersion): IncomingResult {
     issues.push(...withPrefix(prefix, records.issues));
     if (records.issues.length === 0) {
       changes = records.records;
-      issues.push(...changeIssues(changes, input.policy, prefix));
+      issues.push(...partsIssues(changes, changeParts, input.policy, prefix));
     }
   }
   if (input.version !== undefined) {
@@ -103,30 +103,20 @@ export function validateIncoming(input: IncomingVersion): IncomingResult {
   return { sets: document.sets, asGiven, changes, issues };
 }
 
-/** The policy over validated change records: their addresses and their free text. */
-export function changeIssues(
-  records: readonly ChangeRecord[],
-  policy: SanityPolicy,
-  prefix = '',
-): Issue[] {
-  const out: Issue[] = [];
-  records.forEach((record, index) => {
-    const at = `${prefix}[${index}]`;
-    const setId = record.endpointSetId;
-    for (const part of ['add', 'remove'] as const) {
-      (record[part]?.ips ?? []).forEach((ip, i) =>
-        out.push(...ipIssues(ip, `${at}.${part}.ips[${i}]`, policy, setId)),
-      );
-    }
-    if (record.changeDescription !== undefined) {
-      out.push(...textIssues(record.changeDescription, `${at}.changeDescription`, policy, setId));
-    }
-    for (const side of ['previous', 'current'] as const) {
-      const notes = record[side]?.notes;
-      if (notes !== undefined) out.push(...textIssues(notes, `${at}.${side}.notes`, policy, setId));
-    }
-  });
-  return out;
+/** What the policy reads of a validated change record: its addresses and its free text. */
+function changeParts(record: ChangeRecord): PolicedParts {
+  return {
+    setId: record.endpointSetId,
+    prefixLists: [
+      ['add.ips', record.add?.ips],
+      ['remove.ips', record.remove?.ips],
+    ],
+    texts: [
+      ['changeDescription', record.changeDescription],
+      ['previous.notes', record.previous?.notes],
+      ['current.notes', record.current?.notes],
+    ],
+  };
 }
 
 /** Per version, the prefixes and URLs its records add (and remove) are capped like a version. */

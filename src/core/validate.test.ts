@@ -8,6 +8,7 @@ import {
 import type { EndpointSet } from './endpoint-set.js';
 import { ValidationError } from './errors.js';
 import { parseDocument, validateDocument } from './validate.js';
+import { thrownBy } from './failure.fixture.js';
 
 /** A valid set, modelled on Worldwide set 1. */
 function good(extra: Record<string, unknown> = {}): Record<string, unknown> {
@@ -348,12 +349,9 @@ describe('parseDocument', () => {
   });
 
   it('throws ValidationError ERR_VALIDATION carrying every issue', () => {
-    let caught: unknown;
-    try {
-      parseDocument([good({ category: 'Block' }), good({ id: 2, urls: ['a..b.com'] })]);
-    } catch (error) {
-      caught = error;
-    }
+    const caught = thrownBy(() =>
+      parseDocument([good({ category: 'Block' }), good({ id: 2, urls: ['a..b.com'] })]),
+    );
     expect(caught).toBeInstanceOf(ValidationError);
     const error = caught as ValidationError;
     expect(error.code).toBe('ERR_VALIDATION');

@@ -26,6 +26,7 @@ import {
   type ServiceArea,
 } from './endpoint-set.js';
 import { ValidationError, describeValue, type Issue } from './errors.js';
+import { MemberIssues, kindOf } from './member-issues.js';
 import { safeParsePortList } from './port-list.js';
 import { safeParseUrlPattern } from './url-pattern.js';
 
@@ -53,21 +54,6 @@ const REQUIRED_MEMBERS = [
 ] as const;
 
 const ROOT_PATH = '$';
-
-/** Collects the issues of one set; `setId` is attached once the id is known to be valid. */
-class SetIssues {
-  setId: number | undefined;
-  constructor(
-    private readonly issues: Issue[],
-    private readonly prefix: string,
-  ) {}
-
-  add(member: string, value: unknown, reason: string): void {
-    const path = member === '' ? this.prefix : `${this.prefix}.${member}`;
-    const issue: Issue = { path, value: describeValue(value), reason };
-    this.issues.push(this.setId === undefined ? issue : { ...issue, setId: this.setId });
-  }
-}
 
 /** Validate and normalise a whole document (see the module comment). Never throws. */
 export function validateDocument(input: unknown, context: ValidateContext = {}): ValidationResult {
@@ -109,7 +95,7 @@ function validateSet(
   context: ValidateContext,
   firstIndexOfId: Map<number, number>,
 ): EndpointSet | undefined {
-  const issues = new SetIssues(all, `[${index}]`);
+  const issues = new MemberIssues(all, `[${index}]`);
   if (!isPlainObject(raw)) {
     issues.add('', raw, `expected an endpoint set (a JSON object), received ${kindOf(raw)}`);
     return undefined;
@@ -160,14 +146,8 @@ function isPlainObject(value: unknown): value is RawSet {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function kindOf(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
-}
-
 /** Missing required members and unknown extra members (rejected: a typo must not vanish). */
-function checkMembers(raw: RawSet, issues: SetIssues): void {
+function checkMembers(raw: RawSet, issues: MemberIssues): void {
   for (const member of REQUIRED_MEMBERS) {
     if (!(member in raw)) issues.add(member, '(missing)', `missing required member "${member}"`);
   }
@@ -186,7 +166,7 @@ function checkMembers(raw: RawSet, issues: SetIssues): void {
 /** A positive integer, unique in the document (SPEC §4.2: immutable set id). */
 function checkId(
   raw: RawSet,
-  issues: SetIssues,
+  issues: MemberIssues,
   firstIndexOfId: Map<number, number>,
   index: number,
 ): number | undefined {
@@ -211,7 +191,7 @@ function checkId(
 
 function checkServiceArea(
   raw: RawSet,
-  issues: SetIssues,
+  issues: MemberIssues,
   id: number | undefined,
   context: ValidateContext,
 ): ServiceArea | undefined {
@@ -239,25 +219,41 @@ function checkServiceArea(
   return value;
 }
 
-function checkDisplayName(raw: RawSet, issues: SetIssues): string | undefined {
-  if (!('serviceAreaDisplayName' in raw)) return undefined;
-  const value = raw.serviceAreaDisplayName;
-  if (typeof value !== 'string' || value.trim().length === 0) {
-    issues.add(
-      'serviceAreaDisplayName',
-      value,
-      'expected a non-empty string such as "Exchange Online"',
-    );
-    return undefined;
-  }
-  return value;
+/**
+ * A member's value when `accepts` takes it; otherwise an issue saying `why`. An absent member is
+ * undefined without an issue here (checkMembers reports the missing required ones).
+ */
+function checkMember<T>(
+  raw: RawSet,
+  member: string,
+  issues: MemberIssues,
+  accepts: (value: unknown) => value is T,
+  why: (value: unknown) => string,
+): T | undefined {
+  if (!(member in raw)) return undefined;
+  const value = raw[member];
+  if (accepts(value)) return value;
+  issues.add(member, value, why(value));
+  return undefined;
+}
+
+const isString = (value: unknown): value is string => typeof value === 'string';
+
+function checkDisplayName(raw: RawSet, issues: MemberIssues): string | undefined {
+  return checkMember(
+    raw,
+    'serviceAreaDisplayName',
+    issues,
+    (value): value is string => isString(value) && value.trim().length > 0,
+    () => 'expected a non-empty string such as "Exchange Online"',
+  );
 }
 
 /** A list member: an array of strings, each checked by `check`; undefined when absent or bad. */
 function checkList<T>(
   raw: RawSet,
   member: 'urls' | 'ips',
-  issues: SetIssues,
+  issues: MemberIssues,
   check: (item: string, path: string) => T | undefined,
 ): T[] | undefined {
   if (!(member in raw)) return undefined;
@@ -280,7 +276,7 @@ function checkList<T>(
 }
 
 /** Host patterns (url-pattern.ts rules); lower-cased, de-duplicated, sorted ordinally. */
-function checkUrls(raw: RawSet, issues: SetIssues): string[] | undefined {
+function checkUrls(raw: RawSet, issues: MemberIssues): string[] | undefined {
   const urls = checkList(raw, 'urls', issues, (item, path) => {
     const result = safeParseUrlPattern(item);
     if (result.ok) return result.value;
@@ -295,7 +291,7 @@ function compareOrdinal(a: string, b: string): number {
 }
 
 /** Canonical CIDR prefixes; de-duplicated, IPv4 first, then numerically (SPEC §4.2). */
-function checkIps(raw: RawSet, issues: SetIssues): string[] | undefined {
+function checkIps(raw: RawSet, issues: MemberIssues): string[] | undefined {
   const cidrs = checkList(raw, 'ips', issues, (item, path): Cidr | undefined => {
     const result = safeParseCidr(item);
     if (!result.ok) {
@@ -337,16 +333,17 @@ function isStrictlyAscending(cidrs: readonly Cidr[]): boolean {
 function checkPorts(
   raw: RawSet,
   member: 'tcpPorts' | 'udpPorts',
-  issues: SetIssues,
+  issues: MemberIssues,
 ): string | undefined {
-  if (!(member in raw)) return undefined;
-  const value = raw[member];
-  if (typeof value !== 'string') {
-    issues.add(member, value, `expected a string such as "80,443", received ${kindOf(value)}`);
-    return undefined;
-  }
+  const value = checkMember(
+    raw,
+    member,
+    issues,
+    isString,
+    (other) => `expected a string such as "80,443", received ${kindOf(other)}`,
+  );
   // The live service sends `"udpPorts": ""` (China set 26, 2025): real data, kept and echoed.
-  if (value === '') return value;
+  if (value === undefined || value === '') return value;
   const result = safeParsePortList(value);
   if (!result.ok) {
     issues.add(member, value, `${result.reason} (omit the member when there are no ports)`);
@@ -358,34 +355,34 @@ function checkPorts(
 function checkBoolean(
   raw: RawSet,
   member: 'expressRoute' | 'required',
-  issues: SetIssues,
+  issues: MemberIssues,
 ): boolean | undefined {
-  if (!(member in raw)) return undefined;
-  const value = raw[member];
-  if (typeof value !== 'boolean') {
-    issues.add(member, value, `expected true or false (a JSON boolean), received ${kindOf(value)}`);
-    return undefined;
-  }
-  return value;
+  return checkMember(
+    raw,
+    member,
+    issues,
+    (value): value is boolean => typeof value === 'boolean',
+    (value) => `expected true or false (a JSON boolean), received ${kindOf(value)}`,
+  );
 }
 
-function checkCategory(raw: RawSet, issues: SetIssues): Category | undefined {
-  if (!('category' in raw)) return undefined;
-  const value = raw.category;
-  if (typeof value !== 'string' || !isCategory(value)) {
-    issues.add('category', value, `unknown category; accepted: ${CATEGORIES.join(', ')}`);
-    return undefined;
-  }
-  return value;
+function checkCategory(raw: RawSet, issues: MemberIssues): Category | undefined {
+  return checkMember(
+    raw,
+    'category',
+    issues,
+    (value): value is Category => isString(value) && isCategory(value),
+    () => `unknown category; accepted: ${CATEGORIES.join(', ')}`,
+  );
 }
 
 /** Free text; `""` is real published data and is kept (SPEC §4.2). */
-function checkNotes(raw: RawSet, issues: SetIssues): string | undefined {
-  if (!('notes' in raw)) return undefined;
-  const value = raw.notes;
-  if (typeof value !== 'string') {
-    issues.add('notes', value, `expected a string, received ${kindOf(value)}`);
-    return undefined;
-  }
-  return value;
+function checkNotes(raw: RawSet, issues: MemberIssues): string | undefined {
+  return checkMember(
+    raw,
+    'notes',
+    issues,
+    isString,
+    (value) => `expected a string, received ${kindOf(value)}`,
+  );
 }

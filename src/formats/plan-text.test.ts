@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ChangeDraft, ChangeRecord } from '../core/change-record.js';
+import { removalDraft, sampleAttributes } from '../core/sample-data.fixture.js';
 import { renderChangesTable, renderTable, renderVersionsTable } from './history-table.js';
 import { renderPlanText, type PlanView } from './plan-text.js';
 
@@ -9,13 +10,7 @@ const drafts: ChangeDraft[] = [
     disposition: 'Add',
     version: '2026112800',
     impact: 'AddedUrl',
-    current: {
-      expressRoute: 'false',
-      serviceArea: 'Common',
-      category: 'Default',
-      required: 'true',
-      tcpPorts: '443',
-    },
+    current: sampleAttributes({ tcpPorts: '443' }),
     add: { effectiveDate: '20261228', urls: ['*.contoso.com'] },
   },
   {
@@ -33,14 +28,12 @@ const drafts: ChangeDraft[] = [
     impact: 'AddedIp',
     add: { effectiveDate: '20261228', ips: ['198.51.100.0/24', '203.0.113.0/24', '192.0.2.0/24'] },
   },
-  {
-    endpointSetId: 11,
-    disposition: 'Remove',
-    version: '2026112800',
-    impact: 'RemovedIpOrUrl',
-    previous: { serviceArea: 'Skype', category: 'Optimize' },
-    remove: { ips: ['52.112.0.0/14'] },
-  },
+  removalDraft(
+    11,
+    '2026112800',
+    { serviceArea: 'Skype', category: 'Optimize' },
+    { ips: ['52.112.0.0/14'] },
+  ),
 ];
 
 const plan: PlanView = {

@@ -2,6 +2,7 @@ import { parse } from 'csv-parse/sync';
 import { expect, it } from 'vitest';
 import type { ChangeRecord } from '../core/change-record.js';
 import type { EndpointSet } from '../core/endpoint-set.js';
+import { removalDraft, sampleAttributes } from '../core/sample-data.fixture.js';
 import { renderChangesCsv, renderEndpointsCsv, renderVersionCsv } from './wire-csv.js';
 
 const SET: EndpointSet = {
@@ -40,18 +41,9 @@ it('renders /version with and without the versions column', () => {
 it('flattens change records per SPEC §5.3', () => {
   const record: ChangeRecord = {
     id: 530,
-    endpointSetId: 67,
-    disposition: 'Remove',
-    version: '2025013000',
-    impact: 'RemovedIpOrUrl',
-    previous: {
-      expressRoute: 'false',
-      serviceArea: 'Common',
-      category: 'Default',
-      required: 'false',
-      tcpPorts: '443',
-    },
-    remove: { urls: ['*.blob.core.windows.net'] },
+    ...removalDraft(67, '2025013000', sampleAttributes({ required: 'false', tcpPorts: '443' }), {
+      urls: ['*.blob.core.windows.net'],
+    }),
   };
   const [row] = parse<Record<string, string>>(renderChangesCsv([record]), { columns: true });
   expect(row).toMatchObject({

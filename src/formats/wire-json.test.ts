@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ChangeRecord } from '../core/change-record.js';
-import type { EndpointSet } from '../core/endpoint-set.js';
+import { ENDPOINT_SET_MEMBERS } from '../core/endpoint-set.js';
+import { scrambledSet } from '../core/sample-data.fixture.js';
+import { CHANGE_RECORD_MEMBERS } from '../core/validate-changes.js';
 import {
   renderChangesJson,
   renderEndpointsJson,
@@ -23,32 +25,10 @@ describe('stringifyIndented (Json.NET Formatting.Indented)', () => {
 
 describe('wire renderers', () => {
   it('orders endpoint-set members per SPEC §4.2, omits empty lists and echoes stored ports', () => {
-    const set = {
-      notes: '',
-      required: false,
-      category: 'Default',
-      expressRoute: false,
-      udpPorts: '',
-      tcpPorts: '443',
-      ips: [],
-      urls: ['a.example.com'],
-      serviceAreaDisplayName: 'Exchange Online',
-      serviceArea: 'Exchange',
-      id: 7,
-    } as unknown as EndpointSet;
+    const set = scrambledSet({ id: 7, udpPorts: '', ips: [] });
     const [wire] = JSON.parse(renderEndpointsJson([set])) as object[];
-    expect(Object.keys(wire!)).toEqual([
-      'id',
-      'serviceArea',
-      'serviceAreaDisplayName',
-      'urls',
-      'tcpPorts',
-      'udpPorts',
-      'expressRoute',
-      'category',
-      'required',
-      'notes',
-    ]);
+    // The empty ips list is left out; every other member stands, in wire order.
+    expect(Object.keys(wire!)).toEqual(ENDPOINT_SET_MEMBERS.filter((member) => member !== 'ips'));
   });
 
   it('renders /version as one object or an array', () => {
@@ -78,18 +58,7 @@ describe('wire renderers', () => {
     } as unknown as ChangeRecord;
     const text = renderChangesJson([record]);
     const [wire] = JSON.parse(text) as Array<Record<string, object>>;
-    expect(Object.keys(wire!)).toEqual([
-      'id',
-      'endpointSetId',
-      'changeDescription',
-      'disposition',
-      'version',
-      'impact',
-      'previous',
-      'current',
-      'add',
-      'remove',
-    ]);
+    expect(Object.keys(wire!)).toEqual(CHANGE_RECORD_MEMBERS);
     expect(Object.keys(wire!.previous!)).toEqual(['category', 'tcpPorts']);
     expect(Object.keys(wire!.current!)).toEqual(['expressRoute', 'notes']);
     expect(Object.keys(wire!.add!)).toEqual(['effectiveDate', 'urls']);

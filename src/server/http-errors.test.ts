@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { IpurlError } from '../core/errors.js';
+import { thrownBy } from '../core/failure.fixture.js';
 import { toHttpError } from './http-errors.js';
 
 describe('toHttpError: what a client sees of a thrown error', () => {
@@ -13,12 +14,7 @@ describe('toHttpError: what a client sees of a thrown error', () => {
   });
 
   it('a Node ERR_INVALID_URL is a 500 ERR_INTERNAL that hides the internal message', () => {
-    let thrown: unknown;
-    try {
-      new URL('http://[internal-host-secret');
-    } catch (error) {
-      thrown = error;
-    }
+    const thrown = thrownBy(() => new URL('http://[internal-host-secret'));
     expect((thrown as { code?: string }).code).toBe('ERR_INVALID_URL');
     const { status, body } = toHttpError(thrown);
     expect(status).toBe(500);

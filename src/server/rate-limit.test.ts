@@ -6,14 +6,14 @@ rateLimitContract((options) =>
   Promise.resolve(createMemoryRateLimiter({ ...options, windowSeconds: 3600 })),
 );
 
+const T0 = Date.UTC(2026, 10, 28, 10, 0, 0);
+
+/** A limiter that keeps at most ten client keys, so a test can push the oldest out. */
+const smallLimiter = (limit: number, perIpLimit: number) =>
+  createMemoryRateLimiter({ limit, perIpLimit, windowSeconds: 3600, maxKeys: 10 });
+
 it('is bounded in memory and answers synchronously for the fast path', () => {
-  const T0 = Date.UTC(2026, 10, 28, 10, 0, 0);
-  const small = createMemoryRateLimiter({
-    limit: 1,
-    perIpLimit: 0,
-    windowSeconds: 3600,
-    maxKeys: 10,
-  });
+  const small = smallLimiter(1, 0);
   for (let i = 0; i < 50; i++) small.hitSync('192.0.2.1', `k${i}`, T0);
   // The oldest keys were dropped: k0 has a fresh budget again, the newest is still counted.
   expect(small.hitSync('192.0.2.1', 'k0', T0).allowed).toBe(true);
@@ -21,13 +21,7 @@ it('is bounded in memory and answers synchronously for the fast path', () => {
 });
 
 it('keeps the per-IP ceiling however many fresh ClientRequestIds push client keys out', () => {
-  const T0 = Date.UTC(2026, 10, 28, 10, 0, 0);
-  const small = createMemoryRateLimiter({
-    limit: 30,
-    perIpLimit: 20,
-    windowSeconds: 3600,
-    maxKeys: 10,
-  });
+  const small = smallLimiter(30, 20);
   const answers = Array.from({ length: 100 }, (_, i) =>
     small.hitSync('192.0.2.7', `fresh-${i}`, T0),
   );

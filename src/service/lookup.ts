@@ -14,6 +14,7 @@ import {
   type LookupIndex,
   type LookupMatch,
   type LookupResult,
+  toMatchedSet,
 } from '../core/lookup-index.js';
 import type { VersionId } from '../core/version-id.js';
 import type { Catalog } from './catalog.js';
@@ -98,14 +99,7 @@ export function toResultJson(result: LookupResult): LookupResultJson {
     ...(result.mappedFrom === undefined ? {} : { mappedFrom: result.mappedFrom }),
     category: result.category,
     matches: result.matches.map(({ set, matched, origin }) => ({
-      id: set.id,
-      serviceArea: set.serviceArea,
-      category: set.category,
-      required: set.required,
-      expressRoute: set.expressRoute,
-      ...(set.tcpPorts === undefined ? {} : { tcpPorts: set.tcpPorts }),
-      ...(set.udpPorts === undefined ? {} : { udpPorts: set.udpPorts }),
-      ...(set.notes === undefined ? {} : { notes: set.notes }),
+      ...toMatchedSet(set),
       matched,
       ...(origin === undefined ? {} : { origin }),
     })),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ChangeRecord } from '../../core/change-record.js';
 import type { EndpointSet } from '../../core/endpoint-set.js';
+import { removalDraft } from '../../core/sample-data.fixture.js';
 import {
   HOSTILE_CHANGES,
   HOSTILE_INSTANCE,
@@ -58,12 +59,12 @@ const CHANGES: ChangeRecord[] = [
   },
   {
     id: 8,
-    endpointSetId: 99,
-    disposition: 'Remove',
-    version: '2025013000',
-    impact: 'RemovedIpOrUrl',
-    previous: { category: 'Default', required: 'false' },
-    remove: { urls: ['gone.example.com'] },
+    ...removalDraft(
+      99,
+      '2025013000',
+      { category: 'Default', required: 'false' },
+      { urls: ['gone.example.com'] },
+    ),
   },
 ];
 
@@ -223,11 +224,15 @@ describe('index and error pages', () => {
         { instance: 'Germany', latest: '2021102900', versionCount: 18, retired: true },
       ],
     });
-    expect(page).toContain('<tr data-instance="Germany">');
-    expect(page).toContain('<td class="version" data-label="Latest version">2021102900</td>');
-    expect(page).toContain('29 October 2021');
-    expect(page).toContain('<td data-label="Status"><span class="tag">retired</span></td>');
-    expect(page).toContain('<td data-label="Status">active</td>');
+    for (const fragment of [
+      '<tr data-instance="Germany">',
+      '<td class="version" data-label="Latest version">2021102900</td>',
+      '29 October 2021',
+      '<td data-label="Status"><span class="tag">retired</span></td>',
+      '<td data-label="Status">active</td>',
+    ]) {
+      expect(page).toContain(fragment);
+    }
   });
 
   it('renders a 404 page that escapes the requested name', () => {
