@@ -10,7 +10,7 @@
  * The bundles live under node_modules/.cache/ so that Node resolves the packages from there and
  * the ipurl package root (service/bundle.ts packageRoot, for data/) is found above them.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
 import { inject } from 'vitest';
@@ -38,6 +38,8 @@ export function buildProcessBundles(): string {
   const parent = join(REPO_ROOT, 'node_modules', '.cache', 'ipurl-test');
   mkdirSync(parent, { recursive: true });
   const dir = mkdtempSync(join(parent, 'bundles-'));
+  // Readable by all: some tests run the CLI as an unprivileged user (run-cli.ts `unprivileged`).
+  chmodSync(dir, 0o755);
   buildSync({
     entryPoints: Object.fromEntries(
       Object.entries(PROCESS_ENTRIES).map(([name, source]) => [name, join(REPO_ROOT, source)]),
