@@ -12,7 +12,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer } from '../src/cli/commands/serve.js';
+import { startServer } from '../src/cli/start-server.js';
 import { IpurlError } from '../src/core/errors.js';
 import type { Store } from '../src/core/store.js';
 import { loadBundledDataset, type BundledDataset } from '../src/service/bundle.js';

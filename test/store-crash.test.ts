@@ -8,7 +8,6 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Store } from '../src/core/store.js';
 import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
@@ -19,9 +18,9 @@ import {
   postgresReachable,
   uniqueSchemaName,
 } from './helpers/postgres.js';
+import { processScript } from './helpers/process-bundles.js';
 import { describeWith } from './helpers/system.js';
 
-const LOOP = fileURLToPath(new URL('./helpers/append-loop.ts', import.meta.url));
 const KILLS = 4;
 
 /** Start the loop, let it commit at least `minCommits` versions, then SIGKILL it mid-flight. */
@@ -30,7 +29,7 @@ async function runAndKill(
   minCommits: number,
   extraDelayMs: number,
 ): Promise<string[]> {
-  const child = spawn(process.execPath, ['--import', 'tsx', LOOP, ...args], {
+  const child = spawn(process.execPath, [processScript('append-loop'), ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const committed: string[] = [];

@@ -4,7 +4,7 @@
  * within 10 s: after 8 s of draining every connection is cut, and half a second later the process
  * exits (exit code 0, or 1 when the shutdown itself failed). A second signal ends it at once.
  */
-import type { RunningServer } from './commands/serve.js';
+import type { RunningServer } from './start-server.js';
 
 /** Draining time before every connection is cut (the exit follows 0.5 s later). */
 export const SHUTDOWN_DRAIN_MS = 8000;
@@ -25,10 +25,14 @@ export function untilStopped(server: RunningServer): Promise<void> {
       deadline.unref();
       server
         .close()
-        .then(() => resolve())
         .catch((error: unknown) => {
           server.app.log.error({ err: error }, 'error during shutdown');
           process.exitCode = 1;
+        })
+        .finally(() => {
+          // Drained and closed: nothing left to cut. Left armed, the timer would end whatever
+          // else still runs in this process 8 s later (an embedding program, a test worker).
+          clearTimeout(deadline);
           resolve();
         });
     };

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readBundled } from '../helpers/bundled-data.js';
 import { createSeededStoreFile } from '../helpers/seeded-store.js';
-import { BIN, TSX_LOADER, cleanEnv, runIpurlProcess } from './run-cli.js';
+import { cleanEnv, ipurlNodeArgs, runIpurlProcess } from './run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ipurl-real-process-'));
 const seeded = join(dir, 'seeded.db');
@@ -43,11 +43,10 @@ describe('ipurl as a real process', { timeout: 120_000 }, () => {
   });
 
   it('serve stops on SIGTERM with exit status 0', async () => {
-    const child = spawn(
-      process.execPath,
-      ['--import', TSX_LOADER, BIN, 'serve', '--port', '0', '--db', seeded],
-      { env: cleanEnv({ IPURL_LOG_LEVEL: 'info' }), stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const child = spawn(process.execPath, ipurlNodeArgs(['serve', '--port', '0', '--db', seeded]), {
+      env: cleanEnv({ IPURL_LOG_LEVEL: 'info' }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));

@@ -7,17 +7,16 @@
  * stdin (empty unless given), no terminal (unless `tty`). Everything it changes on `process` is
  * put back afterwards, and in-process runs take turns, so nothing leaks from one run to the next.
  *
- * `runIpurlProcess` starts a real process (`node --import tsx src/cli/bin.ts`): for what only a
- * process shows — exit on signals, EPIPE, file modes as an unprivileged user (`unprivileged`
- * always runs as a process). Keep those few; a process start costs seconds on a busy machine.
+ * `runIpurlProcess` starts a real process (`node` on the run's compiled CLI, see
+ * test/helpers/process-bundles.ts): for what only a process shows — exit on signals, EPIPE, file
+ * modes as an unprivileged user (`unprivileged` always runs as a process). Keep those few; a
+ * process start costs about half a second of CPU.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { spawn, spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { pathToFileURL } from 'node:url';
 import { REPO_ROOT } from '../helpers/bundled-data.js';
+import { processScript } from '../helpers/process-bundles.js';
 
 export interface CliRun {
   readonly code: number | null;
@@ -38,10 +37,10 @@ export interface CliOptions {
   readonly tty?: boolean;
 }
 
-export const TSX_LOADER = pathToFileURL(
-  createRequire(join(REPO_ROOT, 'package.json')).resolve('tsx'),
-).href;
-export const BIN = join(REPO_ROOT, 'src', 'cli', 'bin.ts');
+/** The `node` arguments that start `ipurl args…` as a real process. */
+export function ipurlNodeArgs(args: readonly string[]): string[] {
+  return [processScript('ipurl'), ...args];
+}
 
 const isRoot = process.getuid?.() === 0;
 
@@ -74,12 +73,12 @@ export function runInProcess(
   return runInThisProcess(args, { env });
 }
 
-/** Run `ipurl` as a real process from the sources (tsx). */
+/** Run `ipurl` as a real process. */
 export function runIpurlProcess(
   args: readonly string[],
   options: CliOptions = {},
 ): Promise<CliRun> {
-  const nodeArgs = ['--import', TSX_LOADER, BIN, ...args];
+  const nodeArgs = ipurlNodeArgs(args);
   const drop = options.unprivileged === true && isRoot;
   const command = drop ? 'setpriv' : process.execPath;
   const argv = drop

@@ -16,7 +16,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../src/cli/commands/serve.js';
+import { startServer, type RunningServer } from '../../src/cli/start-server.js';
 import { evaluateChange } from '../../src/core/change-guard.js';
 import type { EndpointSet } from '../../src/core/endpoint-set.js';
 import { filterEndpointSets } from '../../src/core/filters.js';

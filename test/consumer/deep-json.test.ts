@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../src/cli/commands/serve.js';
+import { startServer, type RunningServer } from '../../src/cli/start-server.js';
 import { describeValue } from '../../src/core/errors.js';
 import { MAX_JSON_DEPTH, jsonDepthExceededAt } from '../../src/core/json-depth.js';
 import { syncOnce } from '../../src/service/sync.js';

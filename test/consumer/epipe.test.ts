@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { REPO_ROOT, readBundled } from '../helpers/bundled-data.js';
+import { processScript } from '../helpers/process-bundles.js';
 import { appendSets } from '../helpers/server.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ipurl-epipe-'));
@@ -21,7 +22,7 @@ describe('CLI output into a closed pipe', () => {
     await appendSets(store, 'Worldwide', '2025013000', readBundled('Worldwide', '2025013000'));
     await store.close();
     const err = join(dir, 'stderr.txt');
-    const script = `"${process.execPath}" --import tsx "${join(REPO_ROOT, 'src/cli/bin.ts')}" export Worldwide json --db "${db}" 2>"${err}" | head -c 10; echo; cat "${err}"`;
+    const script = `"${process.execPath}" "${processScript('ipurl')}" export Worldwide json --db "${db}" 2>"${err}" | head -c 10; echo; cat "${err}"`;
     const stdout = await new Promise<string>((resolve) => {
       const child = spawn('sh', ['-c', script], { cwd: REPO_ROOT });
       let out = '';

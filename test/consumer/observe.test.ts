@@ -16,7 +16,7 @@ import type { Store } from '../../src/core/store.js';
 import { observeOnce } from '../../src/service/observe.js';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { REPO_ROOT, readBundled } from '../helpers/bundled-data.js';
-import { runIpurl, type CliRun } from '../cli/run-cli.js';
+import { ipurlNodeArgs, runIpurl, type CliRun } from '../cli/run-cli.js';
 import { describeWith, hasCommand } from '../helpers/system.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ipurl-observe-'));
@@ -274,10 +274,7 @@ describeWith('dnsmasq (a local DNS server)', hasCommand('dnsmasq'))(
       const port = await startDnsmasq(['aka.ms,20.70.246.21'], sf, 120);
       const child = spawn(
         process.execPath,
-        [
-          '--import',
-          'tsx',
-          join(REPO_ROOT, 'src', 'cli', 'bin.ts'),
+        ipurlNodeArgs([
           'observe',
           'Worldwide',
           '--resolver',
@@ -285,7 +282,7 @@ describeWith('dnsmasq (a local DNS server)', hasCommand('dnsmasq'))(
           '--interval',
           '10s',
           '--json',
-        ],
+        ]),
         { cwd: REPO_ROOT, env: { ...process.env, IPURL_DB: dbFile, NO_COLOR: '1' } },
       );
       let stdout = '';

@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../src/cli/commands/serve.js';
+import { startServer, type RunningServer } from '../../src/cli/start-server.js';
 import { diffVersions } from '../../src/core/diff.js';
 import type { ChangeRecord } from '../../src/core/change-record.js';
 import type { EndpointSet } from '../../src/core/endpoint-set.js';

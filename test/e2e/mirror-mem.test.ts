@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../src/cli/commands/serve.js';
+import { startServer, type RunningServer } from '../../src/cli/start-server.js';
 import { bundledVersions, readBundled } from '../helpers/bundled-data.js';
 import { CLIENT_ID, rawGet, startTestServer, type TestServer } from '../helpers/server.js';
 

@@ -10,7 +10,7 @@ import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../src/cli/commands/serve.js';
+import { startServer, type RunningServer } from '../../src/cli/start-server.js';
 import { createSeededStoreFile } from '../helpers/seeded-store.js';
 import { runInProcess } from '../cli/run-cli.js';
 import { CLIENT_ID, rawGet } from '../helpers/server.js';

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSeededStoreFile } from '../helpers/seeded-store.js';
-import { BIN, TSX_LOADER, cleanEnv } from '../cli/run-cli.js';
+import { cleanEnv, ipurlNodeArgs } from '../cli/run-cli.js';
 import { REPO_ROOT } from '../helpers/bundled-data.js';
 import { CLIENT_ID, rawGet } from '../helpers/server.js';
 
@@ -32,7 +32,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function serve(): Promise<{ child: ChildProcess; url: string; log: () => string }> {
   const child = spawn(
     process.execPath,
-    ['--import', TSX_LOADER, BIN, 'serve', '--port', '0', '--db', dbFile, '--rate-limit', '0'],
+    ipurlNodeArgs(['serve', '--port', '0', '--db', dbFile, '--rate-limit', '0']),
     { cwd: REPO_ROOT, env: cleanEnv({ IPURL_ADMIN_TOKEN: ADMIN_TOKEN }) },
   );
   let out = '';

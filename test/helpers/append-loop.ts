@@ -63,4 +63,5 @@ async function run(target: string, schema: string | undefined): Promise<void> {
   }
 }
 
-if (process.argv[1]?.endsWith('append-loop.ts')) await run(process.argv[2]!, process.argv[3]);
+if (/append-loop\.m?[jt]s$/.test(process.argv[1] ?? ''))
+  await run(process.argv[2]!, process.argv[3]);

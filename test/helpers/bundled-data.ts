@@ -3,12 +3,12 @@
  * core tests can use real files while core itself stays free of node:* imports (DESIGN.md).
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { EndpointSet } from '../../src/core/endpoint-set.js';
-import type { BundledDataset } from '../../src/service/bundle.js';
+import { packageRoot, type BundledDataset } from '../../src/service/bundle.js';
 
-export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The repository root, also from a test child compiled elsewhere (process-bundles.ts). */
+export const REPO_ROOT = packageRoot();
 export const DATA_DIR = join(REPO_ROOT, 'data');
 
 /** Instance folders under data/, sorted. */

@@ -1,7 +1,9 @@
 /**
- * Once per test run (vitest globalSetup): a SQLite store seeded from the bundled data/, which
- * test files copy (test/helpers/seeded-store.ts) instead of each seeding its own — seeding the
- * whole history is seconds of CPU, a file copy is milliseconds, and the bytes are the same.
+ * Once per test run (vitest globalSetup):
+ * - a SQLite store seeded from the bundled data/, which test files copy
+ *   (test/helpers/seeded-store.ts) instead of each seeding its own — seeding the whole history is
+ *   seconds of CPU, a file copy is milliseconds, and the bytes are the same;
+ * - the programs tests start as real processes, compiled once (test/helpers/process-bundles.ts).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +12,7 @@ import type { TestProject } from 'vitest/node';
 import { loadBundledDataset } from '../../src/service/bundle.js';
 import { seedStore } from '../../src/service/seed.js';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { buildProcessBundles, removeProcessBundles } from './process-bundles.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -19,6 +22,8 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject): Promise<() => void> {
+  const bundles = buildProcessBundles();
+  project.provide('processBundles', bundles);
   const dir = mkdtempSync(join(tmpdir(), 'ipurl-seeded-template-'));
   const file = join(dir, 'seeded.db');
   const store = await createSqliteStore({ filename: file });
@@ -28,5 +33,8 @@ export default async function setup(project: TestProject): Promise<() => void> {
     await store.close();
   }
   project.provide('seededStoreTemplate', file);
-  return () => rmSync(dir, { recursive: true, force: true });
+  return () => {
+    rmSync(dir, { recursive: true, force: true });
+    removeProcessBundles(bundles);
+  };
 }

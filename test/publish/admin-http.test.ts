@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChangeRecord } from '../../src/core/change-record.js';
 import type { EndpointSet } from '../../src/core/endpoint-set.js';
 import type { Store } from '../../src/core/store.js';
-import { startServer, type RunningServer } from '../../src/cli/commands/serve.js';
+import { startServer, type RunningServer } from '../../src/cli/start-server.js';
 import { createApp } from '../../src/server/app.js';
 import { DEFAULT_SERVER_CONFIG } from '../../src/server/deps.js';
 import { createMemoryRateLimiter } from '../../src/server/rate-limit.js';

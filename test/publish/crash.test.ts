@@ -15,13 +15,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diffVersions } from '../../src/core/diff.js';
 import type { Store } from '../../src/core/store.js';
 import { VERSION_ZERO, addDays, versionDate } from '../../src/core/version-id.js';
-import { startServer, type RunningServer } from '../../src/cli/commands/serve.js';
+import { startServer, type RunningServer } from '../../src/cli/start-server.js';
 import { publish } from '../../src/service/publish.js';
 import { REPO_ROOT } from '../helpers/bundled-data.js';
+import { processScript } from '../helpers/process-bundles.js';
 
 const KILLS = 15;
 const INSTANCE = 'Crash';
-const CHILD = join(REPO_ROOT, 'test', 'publish', 'fixtures', 'publish-loop.ts');
 const dir = mkdtempSync(join(tmpdir(), 'ipurl-crash-'));
 const file = join(dir, 'crash.db');
 
@@ -58,7 +58,7 @@ function runChild(): {
   firstPublish: Promise<void>;
   exited: Promise<void>;
 } {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, file, INSTANCE], {
+  const child = spawn(process.execPath, [processScript('publish-loop'), file, INSTANCE], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChangeRecord } from '../../src/core/change-record.js';
 import type { Store } from '../../src/core/store.js';
 import { VERSION_ZERO, nextVersionId } from '../../src/core/version-id.js';
-import { startServer, type RunningServer } from '../../src/cli/commands/serve.js';
+import { startServer, type RunningServer } from '../../src/cli/start-server.js';
 import { publish } from '../../src/service/publish.js';
 import { versionMidnight } from '../../src/service/seed.js';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';

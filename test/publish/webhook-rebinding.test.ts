@@ -11,12 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pinnedLookup } from '../../src/service/webhook-target.js';
-import { TSX_LOADER } from '../cli/run-cli.js';
 import { REPO_ROOT } from '../helpers/bundled-data.js';
+import { processScript } from '../helpers/process-bundles.js';
 import { describeWith, hasCommand } from '../helpers/system.js';
 
 const PUBLIC_ADDRESS = '203.0.113.7';
-const SCRIPT = join(REPO_ROOT, 'test', 'publish', 'netns', 'rebind-delivery.ts');
 
 function canMakeNetns(): boolean {
   if (!hasCommand('unshare') || !hasCommand('ip') || !hasCommand('openssl')) return false;
@@ -94,7 +93,7 @@ describeWith('a network namespace (unshare -n, ip; root) and openssl', canMakeNe
           'ip link set lo up',
           // The namespace's own loopback device holds the "public" address: local to the namespace.
           `ip addr add ${PUBLIC_ADDRESS}/32 dev lo`,
-          `exec "${process.execPath}" --import "${TSX_LOADER}" "${SCRIPT}" ${PUBLIC_ADDRESS} ${scheme}`,
+          `exec "${process.execPath}" "${processScript('rebind-delivery')}" ${PUBLIC_ADDRESS} ${scheme}`,
         ].join('\n');
         const run = spawnSync('unshare', ['-n', 'sh', '-c', shell], {
           cwd: REPO_ROOT,

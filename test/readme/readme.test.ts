@@ -3,7 +3,8 @@
  * folder (a copy of examples/, a fresh default store seeded from the bundled data, a server on a
  * real port standing in for http://127.0.0.1:8080), and its output (stdout and stderr, as a
  * terminal shows them) must match what the README shows, volatile parts masked (see
- * readme-console.ts for the conventions). `ipurl` is the CLI from the sources.
+ * readme-console.ts for the conventions). `ipurl` is the CLI from the sources (compiled
+ * once per run, test/helpers/process-bundles.ts).
  *
  * After changing the program on purpose: `README_UPDATE=1 npx vitest run test/readme` writes the
  * real output of every mismatching command into README.md; review the diff and trim it with `…`.
@@ -15,7 +16,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/bundled-data.js';
-import { BIN, TSX_LOADER, cleanEnv } from '../cli/run-cli.js';
+import { cleanEnv } from '../cli/run-cli.js';
+import { processScript } from '../helpers/process-bundles.js';
 import { matchOutput, parseConsoleBlocks, type ConsoleCommand } from './readme-console.js';
 
 const README = join(REPO_ROOT, 'README.md');
@@ -40,14 +42,12 @@ interface Context {
   readonly servePort: number;
 }
 
-const SHELL_PRELUDE =
-  'ipurl() { node --import "$IPURL_TEST_TSX" "$IPURL_TEST_BIN" "$@"; }\nexec 2>&1\n';
+const SHELL_PRELUDE = 'ipurl() { node "$IPURL_TEST_BIN" "$@"; }\nexec 2>&1\n';
 
 function shellEnv(): NodeJS.ProcessEnv {
   return cleanEnv({
     IPURL_ADMIN_TOKEN: ADMIN_TOKEN,
-    IPURL_TEST_TSX: TSX_LOADER,
-    IPURL_TEST_BIN: BIN,
+    IPURL_TEST_BIN: processScript('ipurl'),
   });
 }
 

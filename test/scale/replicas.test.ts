@@ -17,6 +17,7 @@ import {
   postgresReachable,
   uniqueSchemaName,
 } from '../helpers/postgres.js';
+import { processScript } from '../helpers/process-bundles.js';
 import { describeWith, hasCommand } from '../helpers/system.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -86,9 +87,7 @@ describeWith('nginx, redis-server and PostgreSQL at 127.0.0.1:5432', available)(
       const child = spawn(
         process.execPath,
         [
-          '--import',
-          'tsx',
-          join(ROOT, 'src/cli/bin.ts'),
+          processScript('ipurl'),
           'serve',
           '--port',
           String(port),

@@ -21,10 +21,6 @@ import { addDbOption, addExitCodes, EXIT_TEXT, parseIntegerOption, resolveDb } f
 import { resolveSetting, settingFromEnv, settingOption } from '../config.js';
 import { addPolicyOptions, policyFromFlags, type PolicyFlags } from '../policy-options.js';
 
-import { startServer } from '../start-server.js';
-
-export { startServer, type RunningServer, type ServeOptions } from '../start-server.js';
-
 export function register(program: Command): void {
   const command = program
     .command('serve')
@@ -167,6 +163,9 @@ export function register(program: Command): void {
       const trustProxy = flags.trustProxy === true; // IPURL_TRUST_PROXY=1: config.ts
       const policy = policyFromFlags(flags);
       const guard = resolveGuardThresholds(flags);
+      // Loaded here, not at the top: fastify, Redis and the metrics registry are half of a
+      // process start, and every other command (cron jobs, scripts) does without them.
+      const { startServer } = await import('../start-server.js');
       const server = await startServer({
         ...(upstream === undefined ? {} : { upstream, sync: { policy, guard } }),
         ...(redis === undefined ? {} : { redis }),
