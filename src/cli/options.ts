@@ -19,6 +19,19 @@ export function addDbOption(command: Command): Command {
   );
 }
 
+/** Which data a command reads when it is not named: Worldwide, its latest version. */
+export interface InstanceVersionFlags {
+  instance: string;
+  version?: string;
+}
+
+/** `--instance NAME` (default Worldwide) and `--version V` (default: the latest). */
+export function addInstanceVersionOptions(command: Command): Command {
+  return command
+    .option('--instance <name>', 'instance', 'Worldwide')
+    .option('--version <version>', 'a stored version (default: latest)');
+}
+
 export function addJsonOption(command: Command): Command {
   return command.option('--json', 'print machine-readable JSON on stdout');
 }
@@ -51,3 +64,35 @@ export const EXIT_TEXT = {
   notFound: 'not found: unknown instance or version, or no store / an empty store at --db',
   storage: 'storage unavailable: the store cannot be opened, read or written',
 } as const;
+
+/**
+ * The exit codes of a command on the store: 0 says what `ok` means, 1, 2, 3 and 5 are worded as in
+ * EXIT_TEXT; `more` rewords a code or adds one (4 for a conflict).
+ */
+export function storeExitCodes(
+  ok: string,
+  more: Readonly<Record<number, string>> = {},
+): Record<number, string> {
+  return {
+    0: ok,
+    1: EXIT_TEXT.failed,
+    2: EXIT_TEXT.usage,
+    3: EXIT_TEXT.notFound,
+    5: EXIT_TEXT.storage,
+    ...more,
+  };
+}
+
+/**
+ * How every command on the store ends its options: `--db`, then `--json` unless the command only
+ * writes text (`json: false`), then the "Exit codes:" paragraph.
+ */
+export function addStoreOptions(
+  command: Command,
+  codes: Readonly<Record<number, string>>,
+  options: { readonly json?: boolean } = {},
+): Command {
+  addDbOption(command);
+  if (options.json !== false) addJsonOption(command);
+  return addExitCodes(command, codes);
+}

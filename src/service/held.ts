@@ -121,14 +121,33 @@ export async function rejectHeld(
   return store.closeHeldVersion(instance, version, 'rejected', now.toISOString());
 }
 
-export interface HeldSummary {
+/**
+ * What is said of a held version wherever it is shown (`/health`, `ipurl status`, the `version.held`
+ * webhook): only what never changes after holding, so a webhook retry sends the same bytes.
+ */
+export interface HeldFacts {
   readonly instance: string;
   readonly version: VersionId;
+  /** The version still served. */
   readonly servedVersion: VersionId;
   readonly versions: readonly VersionId[];
   readonly heldAt: string;
   /** One sentence per tripped rule, with the figures. */
   readonly reasons: readonly string[];
+}
+
+export function heldFacts(held: HeldVersion): HeldFacts {
+  return {
+    instance: held.instance,
+    version: held.version,
+    servedVersion: held.basedOn,
+    versions: held.versions,
+    heldAt: held.heldAt,
+    reasons: held.report.trips.map((trip) => trip.message),
+  };
+}
+
+export interface HeldSummary extends HeldFacts {
   readonly figures: {
     readonly ipv4RemovedFraction: number;
     readonly ipv6RemovedFraction: number;
@@ -149,12 +168,7 @@ export function heldSummary(held: HeldVersion): HeldSummary {
   const r = held.report;
   const space = (f: typeof r.ipv4) => ({ before: f.before, after: f.after, removed: f.removed });
   return {
-    instance: held.instance,
-    version: held.version,
-    servedVersion: held.basedOn,
-    versions: held.versions,
-    heldAt: held.heldAt,
-    reasons: r.trips.map((trip) => trip.message),
+    ...heldFacts(held),
     figures: {
       ipv4RemovedFraction: r.ipv4.removedFraction,
       ipv6RemovedFraction: r.ipv6.removedFraction,

@@ -8,7 +8,7 @@ import type { ChangesQuery } from '../../core/store.js';
 import { VERSION_ZERO, isVersionId } from '../../core/version-id.js';
 import { renderChangesTable } from '../../formats/history-table.js';
 import { openCommandStore } from '../open-store.js';
-import { addDbOption, addExitCodes, addJsonOption, EXIT_TEXT } from '../options.js';
+import { addStoreOptions, storeExitCodes } from '../options.js';
 import { existingInstance } from './versions.js';
 
 function versionFlag(name: string, value: string): string {
@@ -36,15 +36,7 @@ export function register(program: Command): void {
       'only records of versions after this one (as /changes/{instance}/{version})',
     )
     .option('--version <version>', 'only the records of exactly this version (as ?singleVersion)');
-  addDbOption(command);
-  addExitCodes(command, {
-    0: 'ok',
-    1: EXIT_TEXT.failed,
-    2: EXIT_TEXT.usage,
-    3: EXIT_TEXT.notFound,
-    5: EXIT_TEXT.storage,
-  });
-  addJsonOption(command);
+  addStoreOptions(command, storeExitCodes('ok'));
   command.action(
     async (
       requested: string,

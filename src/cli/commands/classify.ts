@@ -18,11 +18,11 @@ import { createLookupService } from '../../service/lookup.js';
 import { addDeviceOptions, deviceRequest } from '../device-options.js';
 import { openCommandStore } from '../open-store.js';
 import {
-  addDbOption,
-  addExitCodes,
-  addJsonOption,
-  EXIT_TEXT,
+  addInstanceVersionOptions,
+  addStoreOptions,
+  type InstanceVersionFlags,
   parseIntegerOption,
+  storeExitCodes,
 } from '../options.js';
 import { createProgress, progressBar } from '../progress.js';
 
@@ -107,27 +107,21 @@ export function register(program: Command): void {
     .description(
       'classify a proxy/firewall log (Squid access.log, CSV or any text) by Microsoft 365 category',
     )
-    .argument('<log>', 'log file, or - for stdin')
-    .option('--instance <name>', 'instance', 'Worldwide')
-    .option('--version <version>', 'a stored version (default: latest)')
+    .argument('<log>', 'log file, or - for stdin');
+  addInstanceVersionOptions(command)
     .option('--top <n>', 'unmatched destinations to list', '20')
     .option('--format <format>', `log format: ${LOG_FORMATS.join(', ')}`, 'auto');
   addDeviceOptions(command);
-  addDbOption(command);
-  addExitCodes(command, {
-    0: 'classified',
-    1: EXIT_TEXT.failed,
-    2: EXIT_TEXT.usage,
-    3: 'the log file does not exist; unknown instance or version; no store / an empty store at --db',
-    5: EXIT_TEXT.storage,
-  });
-  addJsonOption(command);
+  addStoreOptions(
+    command,
+    storeExitCodes('classified', {
+      3: 'the log file does not exist; unknown instance or version; no store / an empty store at --db',
+    }),
+  );
   command.action(
     async (
       file: string,
-      flags: {
-        instance: string;
-        version?: string;
+      flags: InstanceVersionFlags & {
         top: string;
         format: string;
         db?: string;

@@ -12,7 +12,7 @@ import { IpurlError } from '../../core/errors.js';
 import { isVersionId, versionDate } from '../../core/version-id.js';
 import { countDiff, renderDiffTable } from '../../formats/diff-table.js';
 import { openCommandStore } from '../open-store.js';
-import { addDbOption, addExitCodes, addJsonOption, EXIT_TEXT } from '../options.js';
+import { addStoreOptions, storeExitCodes } from '../options.js';
 import { existingInstance } from './versions.js';
 
 function withoutEffectiveDate(change: ChangeDraft): ChangeDraft {
@@ -28,15 +28,7 @@ export function register(program: Command): void {
     .argument('<instance>', 'instance name (any case)')
     .argument('<from>', 'older version (YYYYMMDDNN), or "previous" for the one before <to>')
     .argument('<to>', 'newer version (YYYYMMDDNN), or "latest"');
-  addDbOption(command);
-  addExitCodes(command, {
-    0: 'ok',
-    1: EXIT_TEXT.failed,
-    2: EXIT_TEXT.usage,
-    3: EXIT_TEXT.notFound,
-    5: EXIT_TEXT.storage,
-  });
-  addJsonOption(command);
+  addStoreOptions(command, storeExitCodes('ok'));
   command.action(
     async (
       requested: string,

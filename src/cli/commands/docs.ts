@@ -12,7 +12,7 @@ import { GENERATED_AT_PATTERN, renderDocsTable } from '../../formats/docs-table.
 import { malformedVersion, openCatalog } from '../../service/catalog.js';
 import { writeFileAtomic } from '../../service/watch.js';
 import { openCommandStore } from '../open-store.js';
-import { addDbOption, addExitCodes, EXIT_TEXT } from '../options.js';
+import { addStoreOptions, storeExitCodes } from '../options.js';
 
 interface DocsFlags {
   db?: string;
@@ -48,14 +48,7 @@ export function register(program: Command): void {
       '"File generated" time: ISO 8601, or "yyyy-MM-dd HH:mm:ss.ffff" verbatim (default: now)',
     )
     .option('--crlf', "end lines with CRLF, as Microsoft's files mostly do (default: LF)");
-  addDbOption(command);
-  addExitCodes(command, {
-    0: 'written',
-    1: EXIT_TEXT.failed,
-    2: EXIT_TEXT.usage,
-    3: EXIT_TEXT.notFound,
-    5: EXIT_TEXT.storage,
-  });
+  addStoreOptions(command, storeExitCodes('written'), { json: false });
   command.action(async (requested: string, flags: DocsFlags) => {
     // Validate the flags before touching the store.
     if (flags.version !== undefined && !isVersionId(flags.version)) {

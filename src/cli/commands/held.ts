@@ -9,7 +9,13 @@ import type { Command } from 'commander';
 import { describeGuardReport } from '../../core/change-guard.js';
 import { acceptHeld, rejectHeld } from '../../service/held.js';
 import { openStore } from '../open-store.js';
-import { addDbOption, addExitCodes, addJsonOption, EXIT_TEXT, resolveDb } from '../options.js';
+import { addStoreOptions, resolveDb, storeExitCodes } from '../options.js';
+
+/** Accept and reject fail the same ways. */
+const DECIDE_CODES = {
+  3: 'no such held version, or no store at --db',
+  4: 'the store changed meanwhile (run it again)',
+};
 
 export function register(program: Command): void {
   const accept = program
@@ -17,16 +23,7 @@ export function register(program: Command): void {
     .description('release a version the change guard held: append it and serve it')
     .argument('<instance>', 'instance name (any case)')
     .argument('<version>', 'the held version (ipurl status lists them)');
-  addDbOption(accept);
-  addExitCodes(accept, {
-    0: 'accepted: the held version is published',
-    1: EXIT_TEXT.failed,
-    2: EXIT_TEXT.usage,
-    3: 'no such held version, or no store at --db',
-    4: 'the store changed meanwhile (run it again)',
-    5: EXIT_TEXT.storage,
-  });
-  addJsonOption(accept);
+  addStoreOptions(accept, storeExitCodes('accepted: the held version is published', DECIDE_CODES));
   accept.action(
     async (instance: string, version: string, flags: { db?: string; json?: boolean }) => {
       const store = await openStore(resolveDb(flags.db));
@@ -65,16 +62,7 @@ export function register(program: Command): void {
     .description('drop a version the change guard held: it is never served')
     .argument('<instance>', 'instance name (any case)')
     .argument('<version>', 'the held version (ipurl status lists them)');
-  addDbOption(reject);
-  addExitCodes(reject, {
-    0: 'rejected: the held version is discarded',
-    1: EXIT_TEXT.failed,
-    2: EXIT_TEXT.usage,
-    3: 'no such held version, or no store at --db',
-    4: 'the store changed meanwhile (run it again)',
-    5: EXIT_TEXT.storage,
-  });
-  addJsonOption(reject);
+  addStoreOptions(reject, storeExitCodes('rejected: the held version is discarded', DECIDE_CODES));
   reject.action(
     async (instance: string, version: string, flags: { db?: string; json?: boolean }) => {
       const store = await openStore(resolveDb(flags.db));

@@ -10,7 +10,12 @@ import { originText } from '../../core/device-entry.js';
 import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
 import { addDeviceOptions, deviceRequest } from '../device-options.js';
 import { openCommandStore } from '../open-store.js';
-import { addDbOption, addExitCodes, addJsonOption, EXIT_TEXT } from '../options.js';
+import {
+  addInstanceVersionOptions,
+  addStoreOptions,
+  type InstanceVersionFlags,
+  EXIT_TEXT,
+} from '../options.js';
 
 export function formatLookupResult(result: LookupResultJson): string[] {
   const mapped = result.mappedFrom === undefined ? '' : ` (IPv4-mapped ${result.mappedFrom})`;
@@ -44,25 +49,20 @@ export function register(program: Command): void {
     .description(
       'is an IP, host or URL a Microsoft 365 endpoint? every matching set and the category to apply',
     )
-    .argument('<query...>', 'IPv4/IPv6 address, host name (any case, trailing dot) or URL')
-    .option('--instance <name>', 'instance', 'Worldwide')
-    .option('--version <version>', 'a stored version (default: latest)');
+    .argument('<query...>', 'IPv4/IPv6 address, host name (any case, trailing dot) or URL');
+  addInstanceVersionOptions(command);
   addDeviceOptions(command);
-  addDbOption(command);
-  addExitCodes(command, {
+  addStoreOptions(command, {
     0: 'every query is a Microsoft 365 endpoint',
     1: 'at least one query is not Microsoft 365 (like grep, for scripts)',
     2: 'a query is not an IP address, host name or URL, or bad usage',
     3: EXIT_TEXT.notFound,
     5: EXIT_TEXT.storage,
   });
-  addJsonOption(command);
   command.action(
     async (
       queries: string[],
-      flags: {
-        instance: string;
-        version?: string;
+      flags: InstanceVersionFlags & {
         db?: string;
         json?: boolean;
         includeObserved?: boolean;

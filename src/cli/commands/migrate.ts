@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { isPostgresUrl } from '../open-store.js';
-import { addDbOption, addExitCodes, addJsonOption, EXIT_TEXT, resolveDb } from '../options.js';
+import { addStoreOptions, EXIT_TEXT, resolveDb } from '../options.js';
 
 interface Step {
   readonly version: number;
@@ -41,14 +41,12 @@ export function register(program: Command): void {
     .description(
       'apply pending schema migrations to the store (SQLite file or postgres:// URL) and list every step',
     );
-  addDbOption(command);
-  addExitCodes(command, {
+  addStoreOptions(command, {
     0: 'migrated, or already up to date',
     1: EXIT_TEXT.failed,
     2: EXIT_TEXT.usage,
     5: EXIT_TEXT.storage,
   });
-  addJsonOption(command);
   command.action(async (flags: { db?: string; json?: boolean }) => {
     const db = resolveDb(flags.db);
     const { kind, target, steps } = await migrateDb(db);

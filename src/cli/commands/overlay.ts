@@ -18,13 +18,7 @@ import {
   type OverlayResult,
 } from '../../service/overlay.js';
 import { openCommandStore } from '../open-store.js';
-import {
-  addDbOption,
-  addExitCodes,
-  addJsonOption,
-  EXIT_TEXT,
-  parseIntegerOption,
-} from '../options.js';
+import { addStoreOptions, EXIT_TEXT, parseIntegerOption, storeExitCodes } from '../options.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -75,10 +69,7 @@ function addCommon(command: Command): Command {
   command
     .option('--by <user>', 'who makes the change, recorded with it (default: $USER)')
     .option('--note <text>', 'why: recorded with the change, shown by overlay list');
-  addDbOption(command);
-  addJsonOption(command);
-  addExitCodes(command, EXIT_CODES);
-  return command;
+  return addStoreOptions(command, EXIT_CODES);
 }
 
 /** --by, else $USER, else the account name of the process (a cron job has no $USER). */
@@ -242,15 +233,7 @@ export function register(program: Command): void {
       'the overlay history of an instance: id, who, when, why, what, and what is in force',
     )
     .argument('<instance>', 'instance name (any case)');
-  addDbOption(list);
-  addJsonOption(list);
-  addExitCodes(list, {
-    0: 'ok',
-    1: EXIT_TEXT.failed,
-    2: EXIT_TEXT.usage,
-    3: 'unknown instance, or no store at --db',
-    5: EXIT_TEXT.storage,
-  });
+  addStoreOptions(list, storeExitCodes('ok', { 3: 'unknown instance, or no store at --db' }));
   list.action(async (instance: string, flags: { db?: string; json?: boolean }) => {
     const store = await openCommandStore(flags.db, { access: 'read' });
     try {

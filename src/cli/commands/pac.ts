@@ -12,7 +12,7 @@ import { createPacService, parsePacParameters, type PacParameterNames } from '..
 import { writeFileAtomic } from '../../service/watch.js';
 import { addGraceOption } from '../device-options.js';
 import { openCommandStore } from '../open-store.js';
-import { addDbOption, addExitCodes, EXIT_TEXT } from '../options.js';
+import { addStoreOptions, storeExitCodes } from '../options.js';
 
 const CLI_NAMES: PacParameterNames = {
   type: '--type',
@@ -88,14 +88,7 @@ export function register(program: Command): void {
     .option('--version <version>', 'version to use (default: the latest)')
     .option('--output <file>', 'write the PAC to this file (atomically) instead of stdout');
   addGraceOption(command);
-  addDbOption(command);
-  addExitCodes(command, {
-    0: 'written',
-    1: EXIT_TEXT.failed,
-    2: EXIT_TEXT.usage,
-    3: EXIT_TEXT.notFound,
-    5: EXIT_TEXT.storage,
-  });
+  addStoreOptions(command, storeExitCodes('written'), { json: false });
   command.action(async (requested: string, flags: PacFlags) => {
     // Validate every parameter before touching the store.
     const parameters = parsePacParameters(

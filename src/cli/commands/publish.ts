@@ -15,13 +15,7 @@ import {
   type PublishPlan,
 } from '../../service/publish.js';
 import { openCommandStore } from '../open-store.js';
-import {
-  addDbOption,
-  addExitCodes,
-  addJsonOption,
-  EXIT_TEXT,
-  parseIntegerOption,
-} from '../options.js';
+import { addStoreOptions, EXIT_TEXT, parseIntegerOption } from '../options.js';
 import { addPolicyOptions, policyFromFlags, type PolicyFlags } from '../policy-options.js';
 
 interface PublishFlags extends PolicyFlags {
@@ -84,8 +78,7 @@ export function register(program: Command): void {
     );
   addPolicyOptions(command);
 
-  addDbOption(command);
-  addExitCodes(command, {
+  addStoreOptions(command, {
     0: 'published, or nothing to publish (identical data)',
     1: EXIT_TEXT.failed,
     2: 'invalid document or option (every problem is listed; nothing stored)',
@@ -93,7 +86,6 @@ export function register(program: Command): void {
     4: 'another publish landed first, or the version ids of the day are used up (nothing written: run it again)',
     5: EXIT_TEXT.storage,
   });
-  addJsonOption(command);
   command.action(async (instance: string, file: string, flags: PublishFlags) => {
     if (flags.noticeDays !== undefined && flags.effectiveDate !== undefined) {
       throw new IpurlError('ERR_USAGE', 'give either --notice-days or --effective-date, not both');

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { loadBundledDataset } from '../../service/bundle.js';
 import { seedStore } from '../../service/seed.js';
 import { describeDb, openStore } from '../open-store.js';
-import { addDbOption, addExitCodes, addJsonOption, EXIT_TEXT, resolveDb } from '../options.js';
+import { addStoreOptions, EXIT_TEXT, resolveDb } from '../options.js';
 
 export function register(program: Command): void {
   const command = program
@@ -16,15 +16,13 @@ export function register(program: Command): void {
       'fill a store with the bundled history of every instance (what serve does on first start)',
     );
 
-  addDbOption(command);
-  addExitCodes(command, {
+  addStoreOptions(command, {
     0: 'filled, or already up to date (creates the SQLite file when missing)',
     1: EXIT_TEXT.failed,
     2: EXIT_TEXT.usage,
     4: 'another process wrote the store at the same moment (run it again)',
     5: EXIT_TEXT.storage,
   });
-  addJsonOption(command);
   command.action(async (flags: { db?: string; json?: boolean }) => {
     const db = resolveDb(flags.db);
     const store = await openStore(db);

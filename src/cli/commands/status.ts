@@ -10,7 +10,7 @@ import { listHeldSummaries } from '../../service/held.js';
 import { CLIENT_REQUEST_ID_KEY, readSyncState, stalenessSeconds } from '../../service/sync.js';
 import { EXIT_OK, EXIT_UNAVAILABLE } from '../exit-codes.js';
 import { emptyStoreError, openCommandStore } from '../open-store.js';
-import { addDbOption, addExitCodes, addJsonOption, EXIT_TEXT, resolveDb } from '../options.js';
+import { addStoreOptions, EXIT_TEXT, resolveDb } from '../options.js';
 
 function ago(seconds: number | null): string {
   if (seconds === null) return 'never';
@@ -24,15 +24,13 @@ export function register(program: Command): void {
   const command = program
     .command('status')
     .description('show the local versions, the upstream sync state and pending on-change actions');
-  addDbOption(command);
-  addExitCodes(command, {
+  addStoreOptions(command, {
     0: 'the sync is healthy, or none is configured',
     1: EXIT_TEXT.failed,
     2: EXIT_TEXT.usage,
     3: 'no store at --db',
     5: 'the last sync attempt failed, or the store is unavailable',
   });
-  addJsonOption(command);
   command.action(async (flags: { db?: string; json?: boolean }) => {
     const db = resolveDb(flags.db);
     const store = await openCommandStore(flags.db, { access: 'read', mayStartEmpty: true });

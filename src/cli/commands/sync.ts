@@ -17,14 +17,7 @@ import {
   EXIT_UNAVAILABLE,
 } from '../exit-codes.js';
 import { openStore } from '../open-store.js';
-import {
-  addDbOption,
-  addExitCodes,
-  addJsonOption,
-  EXIT_TEXT,
-  parseIntegerOption,
-  resolveDb,
-} from '../options.js';
+import { addStoreOptions, EXIT_TEXT, parseIntegerOption, resolveDb } from '../options.js';
 import { addPolicyOptions, policyFromFlags, type PolicyFlags } from '../policy-options.js';
 import { addWatchOptions, runWatchFromFlags, type WatchFlags } from './watch.js';
 import { addGuardOptions, resolveGuardThresholds, type GuardFlags } from '../guard-options.js';
@@ -98,8 +91,7 @@ export function register(program: Command): void {
   addWatchOptions(command);
   addPolicyOptions(command);
   addGuardOptions(command);
-  addDbOption(command);
-  addExitCodes(command, {
+  addStoreOptions(command, {
     0: 'synced, or up to date (also when /version was already checked within the hour: then it prints nothing)',
     1: 'an --output or --on-change action failed (retried next run)',
     2: EXIT_TEXT.usage,
@@ -107,7 +99,6 @@ export function register(program: Command): void {
     4: 'another writer changed the store at the same moment (run it again)',
     5: 'upstream unavailable, or deferred by backoff or Retry-After, or it sent data the validator or the sanity policy refuses (nothing stored); or the store is unavailable',
   });
-  addJsonOption(command);
   command.action(async (flags: SyncFlags) => {
     const upstream = resolveUpstream(flags.upstream);
     const timeoutMs =

@@ -27,14 +27,7 @@ import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
 import { addGuardOptions, resolveGuardThresholds, type GuardFlags } from '../guard-options.js';
 import { deviceRequest } from '../device-options.js';
 import { openStore } from '../open-store.js';
-import {
-  addDbOption,
-  addExitCodes,
-  addJsonOption,
-  EXIT_TEXT,
-  parseIntegerOption,
-  resolveDb,
-} from '../options.js';
+import { addStoreOptions, EXIT_TEXT, parseIntegerOption, resolveDb } from '../options.js';
 
 export interface WatchFlags {
   output?: string[];
@@ -227,15 +220,13 @@ export function register(program: Command): void {
     );
   addWatchOptions(command);
   addGuardOptions(command);
-  addDbOption(command);
-  addExitCodes(command, {
+  addStoreOptions(command, {
     0: 'every action succeeded, or nothing was new',
     1: 'an --output or --on-change action failed (retried next run)',
     2: EXIT_TEXT.usage,
     3: EXIT_TEXT.notFound,
     5: 'upstream (with --upstream) or the store unavailable',
   });
-  addJsonOption(command);
   command.action(
     async (
       flags: WatchFlags &

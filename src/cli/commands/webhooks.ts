@@ -10,13 +10,7 @@ import type { Delivery, DeliveryStatus } from '../../core/store.js';
 import { renderTable } from '../../formats/history-table.js';
 import { deliverDue, generateSecret } from '../../service/webhooks.js';
 import { openCommandStore } from '../open-store.js';
-import {
-  addDbOption,
-  addExitCodes,
-  addJsonOption,
-  EXIT_TEXT,
-  parseIntegerOption,
-} from '../options.js';
+import { addStoreOptions, parseIntegerOption, storeExitCodes } from '../options.js';
 
 function parseWebhookUrl(value: string): string {
   let url: URL;
@@ -59,6 +53,9 @@ function deliveryRow(d: Delivery): string[] {
   ];
 }
 
+/** Every webhooks subcommand works on a store that may hold no version yet. */
+const WEBHOOK_EXIT_CODES = storeExitCodes('ok', { 3: 'no store at --db' });
+
 export function register(program: Command): void {
   const webhooks = program
     .command('webhooks')
@@ -75,15 +72,7 @@ export function register(program: Command): void {
       '--secret <secret>',
       'HMAC-SHA256 signing secret (default: a random one, printed once)',
     );
-  addDbOption(add);
-  addExitCodes(add, {
-    0: 'ok',
-    1: EXIT_TEXT.failed,
-    2: EXIT_TEXT.usage,
-    3: 'no store at --db',
-    5: EXIT_TEXT.storage,
-  });
-  addJsonOption(add);
+  addStoreOptions(add, WEBHOOK_EXIT_CODES);
   add.action(
     async (
       requested: string,
@@ -135,15 +124,7 @@ export function register(program: Command): void {
     .command('list')
     .description('list webhooks (secrets are not shown)')
     .argument('[instance]', 'only this instance');
-  addDbOption(list);
-  addExitCodes(list, {
-    0: 'ok',
-    1: EXIT_TEXT.failed,
-    2: EXIT_TEXT.usage,
-    3: 'no store at --db',
-    5: EXIT_TEXT.storage,
-  });
-  addJsonOption(list);
+  addStoreOptions(list, WEBHOOK_EXIT_CODES);
   list.action(async (instance: string | undefined, flags: { db?: string; json?: boolean }) => {
     const store = await openCommandStore(flags.db, { access: 'read', mayStartEmpty: true });
     try {
@@ -186,14 +167,11 @@ export function register(program: Command): void {
     .command('remove')
     .description('remove a webhook (its delivery history stays)')
     .argument('<id>', 'webhook id');
-  addDbOption(remove);
-  addExitCodes(remove, {
-    0: 'ok',
-    1: EXIT_TEXT.failed,
-    2: EXIT_TEXT.usage,
-    3: 'no webhook with that id; no store at --db',
-    5: EXIT_TEXT.storage,
-  });
+  addStoreOptions(
+    remove,
+    storeExitCodes('ok', { 3: 'no webhook with that id; no store at --db' }),
+    { json: false },
+  );
   remove.action(async (rawId: string, flags: { db?: string }) => {
     const id = parseIntegerOption('<id>', rawId, 1, Number.MAX_SAFE_INTEGER);
     const store = await openCommandStore(flags.db, { access: 'write', mayStartEmpty: true });
@@ -211,15 +189,7 @@ export function register(program: Command): void {
     .description('show deliveries: status, attempts, last answer, next attempt')
     .option('--status <status>', `only ${STATUSES.join(' | ')}`)
     .option('--limit <n>', 'most deliveries shown (newest first)', '50');
-  addDbOption(status);
-  addExitCodes(status, {
-    0: 'ok',
-    1: EXIT_TEXT.failed,
-    2: EXIT_TEXT.usage,
-    3: 'no store at --db',
-    5: EXIT_TEXT.storage,
-  });
-  addJsonOption(status);
+  addStoreOptions(status, WEBHOOK_EXIT_CODES);
   status.action(async (flags: { status?: string; limit: string; db?: string; json?: boolean }) => {
     if (flags.status !== undefined && !(STATUSES as readonly string[]).includes(flags.status)) {
       throw new IpurlError(
@@ -274,15 +244,7 @@ export function register(program: Command): void {
       '--allow-private-targets',
       'deliver to loopback, link-local, private, shared and metadata addresses too',
     );
-  addDbOption(deliver);
-  addExitCodes(deliver, {
-    0: 'ok',
-    1: EXIT_TEXT.failed,
-    2: EXIT_TEXT.usage,
-    3: 'no store at --db',
-    5: EXIT_TEXT.storage,
-  });
-  addJsonOption(deliver);
+  addStoreOptions(deliver, WEBHOOK_EXIT_CODES);
   deliver.action(
     async (flags: {
       timeout: string;
