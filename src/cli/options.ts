@@ -36,6 +36,11 @@ export function addJsonOption(command: Command): Command {
   return command.option('--json', 'print machine-readable JSON on stdout');
 }
 
+/** What --json prints: the value indented by two spaces, then one newline. */
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
 /** Parse an integer flag; a clear usage error names the flag, the value and the range. */
 export function parseIntegerOption(name: string, value: string, min: number, max: number): number {
   if (!/^-?\d+$/.test(value.trim())) {

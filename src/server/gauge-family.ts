@@ -9,48 +9,53 @@ import { Gauge, type Registry } from 'prom-client';
 /** A gauge of a family: its name, its help text and the number it reads from the source. */
 export type GaugeDescription<T> = readonly [name: string, help: string, read: (value: T) => number];
 
-/**
- * One unlabelled gauge per description. A source that has nothing to tell (undefined: not wired
- * in this process) leaves the gauge as it was.
- */
-export function addGauges<T>(
+/** One gauge per description; `fill` sets its samples at each scrape. */
+function registerFamily<T>(
   registry: Registry,
-  source: () => T | undefined | Promise<T | undefined>,
+  labelNames: readonly string[],
   gauges: ReadonlyArray<GaugeDescription<T>>,
+  fill: (gauge: Gauge, read: (value: T) => number) => Promise<void>,
 ): void {
   for (const [name, help, read] of gauges) {
     new Gauge({
       name,
       help,
+      labelNames,
       registers: [registry],
       async collect() {
-        const value = await source();
-        if (value !== undefined) this.set(read(value));
+        await fill(this, read);
       },
     });
   }
 }
 
 /**
- * One gauge per description with an `instance` label, a sample per row of the source. The gauge is
- * cleared before each scrape so an instance that is gone drops out instead of keeping its value.
+ * Unlabelled gauges. A source that has nothing to tell (undefined: not wired in this process)
+ * leaves its gauges as they were.
+ */
+export function addGauges<T>(
+  registry: Registry,
+  source: () => T | undefined | Promise<T | undefined>,
+  gauges: ReadonlyArray<GaugeDescription<T>>,
+): void {
+  registerFamily(registry, [], gauges, async (gauge, read) => {
+    const value = await source();
+    if (value !== undefined) gauge.set(read(value));
+  });
+}
+
+/**
+ * Gauges with an `instance` label, a sample per row of the source. Each is cleared before a scrape
+ * so an instance that is gone drops out instead of keeping its last value.
  */
 export function addInstanceGauges<T extends { readonly instance: string }>(
   registry: Registry,
   rows: () => Promise<ReadonlyArray<T>> | undefined,
   gauges: ReadonlyArray<GaugeDescription<T>>,
 ): void {
-  for (const [name, help, read] of gauges) {
-    new Gauge({
-      name,
-      help,
-      labelNames: ['instance'] as const,
-      registers: [registry],
-      async collect() {
-        const list = (await rows()) ?? [];
-        this.reset();
-        for (const row of list) this.set({ instance: row.instance }, read(row));
-      },
-    });
-  }
+  registerFamily(registry, ['instance'], gauges, async (gauge, read) => {
+    const list = (await rows()) ?? [];
+    gauge.reset();
+    for (const row of list) gauge.set({ instance: row.instance }, read(row));
+  });
 }

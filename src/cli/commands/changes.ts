@@ -7,8 +7,8 @@ import { IpurlError } from '../../core/errors.js';
 import type { ChangesQuery } from '../../core/store.js';
 import { VERSION_ZERO, isVersionId } from '../../core/version-id.js';
 import { renderChangesTable } from '../../formats/history-table.js';
-import { openCommandStore } from '../open-store.js';
-import { addStoreOptions, storeExitCodes } from '../options.js';
+import { openCommandStore, withStore } from '../open-store.js';
+import { addStoreOptions, printJson, storeExitCodes } from '../options.js';
 import { existingInstance } from './versions.js';
 
 function versionFlag(name: string, value: string): string {
@@ -51,18 +51,15 @@ export function register(program: Command): void {
           : {
               after: flags.since === undefined ? VERSION_ZERO : versionFlag('--since', flags.since),
             };
-      const store = await openCommandStore(flags.db, { access: 'read' });
-      try {
+      await withStore(openCommandStore(flags.db, { access: 'read' }), async (store) => {
         const instance = await existingInstance(store, requested);
         const records = await store.getChanges(instance, query);
         if (flags.json === true) {
-          process.stdout.write(`${JSON.stringify(records, null, 2)}\n`);
+          printJson(records);
           return;
         }
         process.stdout.write(renderChangesTable(instance, records, query));
-      } finally {
-        await store.close();
-      }
+      });
     },
   );
 }

@@ -16,13 +16,14 @@ import {
 import { openCatalog } from '../../service/catalog.js';
 import { createLookupService } from '../../service/lookup.js';
 import { addDeviceOptions, deviceRequest } from '../device-options.js';
-import { openCommandStore } from '../open-store.js';
+import { openCommandStore, withStore } from '../open-store.js';
 import {
   addInstanceVersionOptions,
   addStoreOptions,
-  type InstanceVersionFlags,
   parseIntegerOption,
+  printJson,
   storeExitCodes,
+  type InstanceVersionFlags,
 } from '../options.js';
 import { createProgress, progressBar } from '../progress.js';
 
@@ -152,8 +153,7 @@ export function register(program: Command): void {
           );
         }
       }
-      const store = await openCommandStore(flags.db, { access: 'read' });
-      try {
+      await withStore(openCommandStore(flags.db, { access: 'read' }), async (store) => {
         const lookups = createLookupService(await openCatalog(store));
         const { instance, version, index } = await lookups.index(flags.instance, flags.version);
         const labelled = await lookups.labelledIndex(instance, version, {
@@ -178,12 +178,9 @@ export function register(program: Command): void {
             : undefined,
         );
         progress.done({ keep: true, text: line(last.read, last.count) });
-        if (flags.json === true)
-          process.stdout.write(`${JSON.stringify({ instance, version, ...report }, null, 2)}\n`);
+        if (flags.json === true) printJson({ instance, version, ...report });
         else process.stdout.write(formatClassifyReport(report, instance, version));
-      } finally {
-        await store.close();
-      }
+      });
     },
   );
 }

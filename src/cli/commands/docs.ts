@@ -11,7 +11,7 @@ import { isVersionId } from '../../core/version-id.js';
 import { GENERATED_AT_PATTERN, renderDocsTable } from '../../formats/docs-table.js';
 import { malformedVersion, openCatalog } from '../../service/catalog.js';
 import { writeFileAtomic } from '../../service/watch.js';
-import { openCommandStore } from '../open-store.js';
+import { openCommandStore, withStore } from '../open-store.js';
 import { addStoreOptions, storeExitCodes } from '../options.js';
 
 interface DocsFlags {
@@ -55,8 +55,7 @@ export function register(program: Command): void {
       throw malformedVersion(flags.version, '--version');
     }
     const generatedAt = parseGeneratedAt(flags.generatedAt);
-    const store = await openCommandStore(flags.db, { access: 'read' });
-    try {
+    await withStore(openCommandStore(flags.db, { access: 'read' }), async (store) => {
       const catalog = await openCatalog(store);
       const resolved = catalog.resolve(requested, flags.version, '--version');
       const { instance, version } = resolved;
@@ -73,8 +72,6 @@ export function register(program: Command): void {
       process.stderr.write(
         `wrote ${flags.output}: ${Buffer.byteLength(text)} bytes, ${instance} ${version}, ${sets.length} endpoint sets\n`,
       );
-    } finally {
-      await store.close();
-    }
+    });
   });
 }

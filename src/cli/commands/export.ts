@@ -28,7 +28,7 @@ import { openCatalog } from '../../service/catalog.js';
 import { writeFileAtomic } from '../../service/watch.js';
 import { addDeviceOptions, deviceRequest } from '../device-options.js';
 import { openCommandStore } from '../open-store.js';
-import { addStoreOptions, EXIT_TEXT } from '../options.js';
+import { addStoreOptions, EXIT_TEXT, printJson } from '../options.js';
 
 interface ExportFlags {
   version?: string;
@@ -348,9 +348,7 @@ export function register(program: Command): void {
     }
     if (flags.json === true) {
       const { target, files: _files, ...rest } = outcome;
-      process.stdout.write(
-        `${JSON.stringify({ ...rest, target: target.name, files: written }, null, 2)}\n`,
-      );
+      printJson({ ...rest, target: target.name, files: written });
       return;
     }
     process.stderr.write(

@@ -9,12 +9,13 @@ import { createLookupService, type LookupResultJson } from '../../service/lookup
 import { originText } from '../../core/device-entry.js';
 import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
 import { addDeviceOptions, deviceRequest } from '../device-options.js';
-import { openCommandStore } from '../open-store.js';
+import { openCommandStore, withStore } from '../open-store.js';
 import {
   addInstanceVersionOptions,
   addStoreOptions,
-  type InstanceVersionFlags,
   EXIT_TEXT,
+  printJson,
+  type InstanceVersionFlags,
 } from '../options.js';
 
 export function formatLookupResult(result: LookupResultJson): string[] {
@@ -70,8 +71,7 @@ export function register(program: Command): void {
       },
     ) => {
       deviceRequest(flags, undefined); // a bad --grace is exit 2 before the store opens
-      const store = await openCommandStore(flags.db, { access: 'read' });
-      try {
+      await withStore(openCommandStore(flags.db, { access: 'read' }), async (store) => {
         const device = deviceRequest(flags, store);
         const answer = await createLookupService(await openCatalog(store)).lookup(
           flags.instance,
@@ -80,7 +80,7 @@ export function register(program: Command): void {
           { device },
         );
         if (flags.json === true) {
-          process.stdout.write(`${JSON.stringify(answer, null, 2)}\n`);
+          printJson(answer);
         } else {
           const lines = [`${answer.instance} ${answer.version}`];
           for (const result of answer.results) lines.push(...formatLookupResult(result));
@@ -89,9 +89,7 @@ export function register(program: Command): void {
         process.exitCode = answer.results.every((r) => r.matches.length > 0)
           ? EXIT_OK
           : EXIT_FAILURE;
-      } finally {
-        await store.close();
-      }
+      });
     },
   );
 }

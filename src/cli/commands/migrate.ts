@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { isPostgresUrl } from '../open-store.js';
-import { addStoreOptions, EXIT_TEXT, resolveDb } from '../options.js';
+import { addStoreOptions, EXIT_TEXT, printJson, resolveDb } from '../options.js';
 
 interface Step {
   readonly version: number;
@@ -52,9 +52,7 @@ export function register(program: Command): void {
     const { kind, target, steps } = await migrateDb(db);
     const schemaVersion = Math.max(0, ...steps.map((s) => s.version));
     if (flags.json === true) {
-      process.stdout.write(
-        `${JSON.stringify({ store: kind, target, schemaVersion, steps }, null, 2)}\n`,
-      );
+      printJson({ store: kind, target, schemaVersion, steps });
       return;
     }
     const applied = steps.filter((s) => s.status === 'applied').length;

@@ -17,8 +17,14 @@ import {
   removeOverlayChange,
   type OverlayResult,
 } from '../../service/overlay.js';
-import { openCommandStore } from '../open-store.js';
-import { addStoreOptions, EXIT_TEXT, parseIntegerOption, storeExitCodes } from '../options.js';
+import { openCommandStore, withStore } from '../open-store.js';
+import {
+  addStoreOptions,
+  EXIT_TEXT,
+  parseIntegerOption,
+  printJson,
+  storeExitCodes,
+} from '../options.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -87,7 +93,7 @@ function who(flags: CommonFlags): string {
 function print(result: OverlayResult, flags: CommonFlags): void {
   for (const warning of result.warnings) process.stderr.write(`ipurl: warning: ${warning}\n`);
   if (flags.json === true) {
-    process.stdout.write(`${JSON.stringify({ status: 'recorded', ...result }, null, 2)}\n`);
+    printJson({ status: 'recorded', ...result });
     return;
   }
   const { change } = result;
@@ -102,8 +108,7 @@ async function run(
   flags: CommonFlags,
   work: (store: Awaited<ReturnType<typeof openCommandStore>>) => Promise<OverlayResult>,
 ): Promise<void> {
-  const store = await openCommandStore(flags.db, { access: 'write' });
-  try {
+  await withStore(openCommandStore(flags.db, { access: 'write' }), async (store) => {
     let result: OverlayResult;
     try {
       result = await work(store);
@@ -111,9 +116,7 @@ async function run(
       throw withFlags(error);
     }
     print(result, flags);
-  } finally {
-    await store.close();
-  }
+  });
 }
 
 const RELAXABLE = SANITY_RULES.filter((rule) => !FIXED_RULES.has(rule));
@@ -235,13 +238,14 @@ export function register(program: Command): void {
     .argument('<instance>', 'instance name (any case)');
   addStoreOptions(list, storeExitCodes('ok', { 3: 'unknown instance, or no store at --db' }));
   list.action(async (instance: string, flags: { db?: string; json?: boolean }) => {
-    const store = await openCommandStore(flags.db, { access: 'read' });
-    try {
+    await withStore(openCommandStore(flags.db, { access: 'read' }), async (store) => {
       const listing = await listOverlay(store, instance);
       if (flags.json === true) {
-        process.stdout.write(
-          `${JSON.stringify({ instance: listing.instance, revision: listing.active.revision, history: listing.history }, null, 2)}\n`,
-        );
+        printJson({
+          instance: listing.instance,
+          revision: listing.active.revision,
+          history: listing.history,
+        });
         return;
       }
       if (listing.history.length === 0) {
@@ -272,8 +276,6 @@ export function register(program: Command): void {
           ]),
         ),
       );
-    } finally {
-      await store.close();
-    }
+    });
   });
 }

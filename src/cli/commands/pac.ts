@@ -11,7 +11,7 @@ import { openCatalog } from '../../service/catalog.js';
 import { createPacService, parsePacParameters, type PacParameterNames } from '../../service/pac.js';
 import { writeFileAtomic } from '../../service/watch.js';
 import { addGraceOption } from '../device-options.js';
-import { openCommandStore } from '../open-store.js';
+import { openCommandStore, withStore } from '../open-store.js';
 import { addStoreOptions, storeExitCodes } from '../options.js';
 
 const CLI_NAMES: PacParameterNames = {
@@ -107,8 +107,7 @@ export function register(program: Command): void {
       },
       CLI_NAMES,
     );
-    const store = await openCommandStore(flags.db, { access: 'read' });
-    try {
+    await withStore(openCommandStore(flags.db, { access: 'read' }), async (store) => {
       const pac = await createPacService(await openCatalog(store)).render(requested, parameters);
       if (flags.output === undefined) {
         process.stdout.write(pac.text);
@@ -118,8 +117,6 @@ export function register(program: Command): void {
       process.stderr.write(
         `wrote ${flags.output}: ${Buffer.byteLength(pac.text)} bytes, ${pac.instance} ${pac.version}, ${parameters.routing === undefined ? `type ${parameters.type}` : `routed by ${parameters.routing.kind === 'category' ? 'category' : 'ExpressRoute'}`}, ${parameters.style} style\n`,
       );
-    } finally {
-      await store.close();
-    }
+    });
   });
 }

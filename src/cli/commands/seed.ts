@@ -6,8 +6,8 @@
 import type { Command } from 'commander';
 import { loadBundledDataset } from '../../service/bundle.js';
 import { seedStore } from '../../service/seed.js';
-import { describeDb, openStore } from '../open-store.js';
-import { addStoreOptions, EXIT_TEXT, resolveDb } from '../options.js';
+import { describeDb, openStore, withStore } from '../open-store.js';
+import { addStoreOptions, EXIT_TEXT, printJson, resolveDb } from '../options.js';
 
 export function register(program: Command): void {
   const command = program
@@ -25,11 +25,10 @@ export function register(program: Command): void {
   });
   command.action(async (flags: { db?: string; json?: boolean }) => {
     const db = resolveDb(flags.db);
-    const store = await openStore(db);
-    try {
+    await withStore(openStore(db), async (store) => {
       const result = await seedStore(store, await loadBundledDataset());
       if (flags.json === true) {
-        process.stdout.write(`${JSON.stringify({ store: describeDb(db), ...result }, null, 2)}\n`);
+        printJson({ store: describeDb(db), ...result });
         return;
       }
       const lines = [
@@ -41,8 +40,6 @@ export function register(program: Command): void {
         if (i.appended > 0) lines.push(`  ${i.instance.padEnd(14)} +${i.appended} versions`);
       }
       process.stdout.write(`${lines.join('\n')}\n`);
-    } finally {
-      await store.close();
-    }
+    });
   });
 }

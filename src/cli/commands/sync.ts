@@ -17,7 +17,13 @@ import {
   EXIT_UNAVAILABLE,
 } from '../exit-codes.js';
 import { openStore } from '../open-store.js';
-import { addStoreOptions, EXIT_TEXT, parseIntegerOption, resolveDb } from '../options.js';
+import {
+  addStoreOptions,
+  EXIT_TEXT,
+  parseIntegerOption,
+  printJson,
+  resolveDb,
+} from '../options.js';
 import { addPolicyOptions, policyFromFlags, type PolicyFlags } from '../policy-options.js';
 import { addWatchOptions, runWatchFromFlags, type WatchFlags } from './watch.js';
 import { addGuardOptions, resolveGuardThresholds, type GuardFlags } from '../guard-options.js';
@@ -129,22 +135,16 @@ export function register(program: Command): void {
       });
       if (code === EXIT_OK && watch !== undefined && watch.failed) code = EXIT_FAILURE;
       if (flags.json === true) {
-        process.stdout.write(
-          `${JSON.stringify(
-            {
-              outcome: report.outcome,
-              upstream: report.upstream,
-              checkedVersion: report.checkedVersion,
-              instances: report.instances,
-              ...(report.error === undefined ? {} : { error: report.error }),
-              state: report.state,
-              ...(watch === undefined ? {} : { actions: watch.results }),
-              exitCode: code,
-            },
-            null,
-            2,
-          )}\n`,
-        );
+        printJson({
+          outcome: report.outcome,
+          upstream: report.upstream,
+          checkedVersion: report.checkedVersion,
+          instances: report.instances,
+          ...(report.error === undefined ? {} : { error: report.error }),
+          state: report.state,
+          ...(watch === undefined ? {} : { actions: watch.results }),
+          exitCode: code,
+        });
       } else {
         if (tty) {
           if (report.outcome === 'up-to-date') process.stdout.write('up to date\n');

@@ -7,8 +7,8 @@ import { VERSION_ZERO } from '../../core/version-id.js';
 import { renderVersionsTable } from '../../formats/history-table.js';
 import { countChanges } from '../../core/change-counts.js';
 import { unknownInstance } from '../../service/catalog.js';
-import { openCommandStore } from '../open-store.js';
-import { addStoreOptions, storeExitCodes } from '../options.js';
+import { openCommandStore, withStore } from '../open-store.js';
+import { addStoreOptions, printJson, storeExitCodes } from '../options.js';
 
 /** The canonical name of an existing instance, or ERR_UNKNOWN_INSTANCE naming the ones there are. */
 export async function existingInstance(store: Store, requested: string): Promise<string> {
@@ -25,8 +25,7 @@ export function register(program: Command): void {
     .argument('<instance>', 'instance name (any case)');
   addStoreOptions(command, storeExitCodes('ok'));
   command.action(async (requested: string, flags: { db?: string; json?: boolean }) => {
-    const store = await openCommandStore(flags.db, { access: 'read' });
-    try {
+    await withStore(openCommandStore(flags.db, { access: 'read' }), async (store) => {
       const instance = await existingInstance(store, requested);
       const [versions, records] = await Promise.all([
         store.listVersions(instance),
@@ -43,7 +42,7 @@ export function register(program: Command): void {
           ...v,
           counts: countChanges(byVersion.get(v.version) ?? []),
         }));
-        process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+        printJson(rows);
         return;
       }
       process.stdout.write(
@@ -53,8 +52,6 @@ export function register(program: Command): void {
           { retired: RETIRED_INSTANCES.has(instance) },
         ),
       );
-    } finally {
-      await store.close();
-    }
+    });
   });
 }
