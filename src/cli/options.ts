@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import { IpurlError } from '../core/errors.js';
+import { writeFileAtomic } from '../service/watch.js';
 import { DEFAULT_DB, resolveDb, settingOption } from './config.js';
 
 export { DEFAULT_DB, resolveDb };
@@ -34,6 +35,28 @@ export function addInstanceVersionOptions(command: Command): Command {
 
 export function addJsonOption(command: Command): Command {
   return command.option('--json', 'print machine-readable JSON on stdout');
+}
+
+/** Commander's collector for a repeatable option: every value given, in order. */
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/**
+ * A generated file goes to stdout, or with `--output FILE` atomically to the file, and then one
+ * line on stderr says what was written (`summary`: what it holds).
+ */
+export async function writeOutput(
+  output: string | undefined,
+  text: string,
+  summary: () => string,
+): Promise<void> {
+  if (output === undefined) {
+    process.stdout.write(text);
+    return;
+  }
+  await writeFileAtomic(output, text);
+  process.stderr.write(`wrote ${output}: ${Buffer.byteLength(text)} bytes, ${summary()}\n`);
 }
 
 /** What --json prints: the value indented by two spaces, then one newline. */

@@ -10,9 +10,8 @@ import { IpurlError, describeValue } from '../../core/errors.js';
 import { isVersionId } from '../../core/version-id.js';
 import { GENERATED_AT_PATTERN, renderDocsTable } from '../../formats/docs-table.js';
 import { malformedVersion, openCatalog } from '../../service/catalog.js';
-import { writeFileAtomic } from '../../service/watch.js';
 import { openCommandStore, withStore } from '../open-store.js';
-import { addStoreOptions, storeExitCodes } from '../options.js';
+import { addStoreOptions, storeExitCodes, writeOutput } from '../options.js';
 
 interface DocsFlags {
   db?: string;
@@ -64,13 +63,10 @@ export function register(program: Command): void {
         generatedAt,
         ...(flags.crlf === true ? { lineEnding: '\r\n' as const } : {}),
       });
-      if (flags.output === undefined) {
-        process.stdout.write(text);
-        return;
-      }
-      await writeFileAtomic(flags.output, text);
-      process.stderr.write(
-        `wrote ${flags.output}: ${Buffer.byteLength(text)} bytes, ${instance} ${version}, ${sets.length} endpoint sets\n`,
+      await writeOutput(
+        flags.output,
+        text,
+        () => `${instance} ${version}, ${sets.length} endpoint sets`,
       );
     });
   });

@@ -8,7 +8,6 @@ import { userInfo } from 'node:os';
 import { Option, type Command } from 'commander';
 import { ValidationError, isValidationError, type Issue } from '../../core/errors.js';
 import { describeOverlayEntry, type OverlayChange } from '../../core/overlay.js';
-import { SANITY_RULES, FIXED_RULES } from '../../core/sanity-policy.js';
 import { CATEGORIES, SERVICE_AREAS } from '../../core/endpoint-set.js';
 import { renderTable } from '../../formats/history-table.js';
 import {
@@ -20,13 +19,13 @@ import {
 import { openCommandStore, withStore } from '../open-store.js';
 import {
   addStoreOptions,
+  collect,
   EXIT_TEXT,
   parseIntegerOption,
   printJson,
   storeExitCodes,
 } from '../options.js';
-
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+import { RELAXABLE } from '../policy-options.js';
 
 /** The flag behind each member of an entry, so a refusal names what the user typed. */
 const FLAG_OF: Record<string, string> = {
@@ -118,8 +117,6 @@ async function run(
     print(result, flags);
   });
 }
-
-const RELAXABLE = SANITY_RULES.filter((rule) => !FIXED_RULES.has(rule));
 
 export function register(program: Command): void {
   const overlay = program

@@ -9,10 +9,9 @@
 import type { Command } from 'commander';
 import { openCatalog } from '../../service/catalog.js';
 import { createPacService, parsePacParameters, type PacParameterNames } from '../../service/pac.js';
-import { writeFileAtomic } from '../../service/watch.js';
 import { addGraceOption } from '../device-options.js';
 import { openCommandStore, withStore } from '../open-store.js';
-import { addStoreOptions, storeExitCodes } from '../options.js';
+import { addStoreOptions, collect, storeExitCodes, writeOutput } from '../options.js';
 
 const CLI_NAMES: PacParameterNames = {
   type: '--type',
@@ -28,11 +27,6 @@ const CLI_NAMES: PacParameterNames = {
   expressRoute: '--expressroute',
   grace: '--grace',
 };
-
-/** Commander collector for repeatable options. */
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
 
 interface PacFlags {
   db?: string;
@@ -109,13 +103,11 @@ export function register(program: Command): void {
     );
     await withStore(openCommandStore(flags.db, { access: 'read' }), async (store) => {
       const pac = await createPacService(await openCatalog(store)).render(requested, parameters);
-      if (flags.output === undefined) {
-        process.stdout.write(pac.text);
-        return;
-      }
-      await writeFileAtomic(flags.output, pac.text);
-      process.stderr.write(
-        `wrote ${flags.output}: ${Buffer.byteLength(pac.text)} bytes, ${pac.instance} ${pac.version}, ${parameters.routing === undefined ? `type ${parameters.type}` : `routed by ${parameters.routing.kind === 'category' ? 'category' : 'ExpressRoute'}`}, ${parameters.style} style\n`,
+      await writeOutput(
+        flags.output,
+        pac.text,
+        () =>
+          `${pac.instance} ${pac.version}, ${parameters.routing === undefined ? `type ${parameters.type}` : `routed by ${parameters.routing.kind === 'category' ? 'category' : 'ExpressRoute'}`}, ${parameters.style} style`,
       );
     });
   });

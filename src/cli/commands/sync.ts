@@ -19,6 +19,7 @@ import {
 import { openStore } from '../open-store.js';
 import {
   addStoreOptions,
+  collect,
   EXIT_TEXT,
   parseIntegerOption,
   printJson,
@@ -37,8 +38,6 @@ export interface SyncFlags extends WatchFlags, PolicyFlags, GuardFlags {
   db?: string;
   json?: boolean;
 }
-
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 export function resolveUpstream(flag: string | undefined): string {
   const upstream = resolveSetting(flag, 'upstream');

@@ -27,7 +27,7 @@ import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
 import { addGuardOptions, resolveGuardThresholds, type GuardFlags } from '../guard-options.js';
 import { deviceRequest } from '../device-options.js';
 import { openStore } from '../open-store.js';
-import { addStoreOptions, EXIT_TEXT, parseIntegerOption, resolveDb } from '../options.js';
+import { addStoreOptions, collect, EXIT_TEXT, parseIntegerOption, resolveDb } from '../options.js';
 
 export interface WatchFlags {
   output?: string[];
@@ -40,8 +40,6 @@ export interface WatchFlags {
   includeObserved?: boolean;
   grace?: string;
 }
-
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 /**
  * Targets: `pac` = Get-PacFile type 1, `pac2` = type 2, `json` = wire JSON, and every export target
