@@ -1,5 +1,6 @@
 /**
- * Options shared by commands. Where a flag's value comes from (flag > environment > default) is
+ * Options shared by commands, and the shared ways a command prints (`--json`, `--output FILE`)
+ * and lists its exit codes. Where a flag's value comes from (flag > environment > default) is
  * decided in config.ts.
  */
 import type { Command } from 'commander';
@@ -20,7 +21,7 @@ export function addDbOption(command: Command): Command {
   );
 }
 
-/** Which data a command reads when it is not named: Worldwide, its latest version. */
+/** `--instance` and `--version` as parsed (the instance always has its default). */
 export interface InstanceVersionFlags {
   instance: string;
   version?: string;
