@@ -97,29 +97,29 @@ function checkVersion(version: string): void {
   }
 }
 
-/** Release a held version: it is appended (with every version of its batch) and served. */
-export async function acceptHeld(
-  store: Store,
-  instanceName: string,
-  version: string,
-  now: Date = new Date(),
-): Promise<AcceptHeldResult> {
-  checkVersion(version);
-  const instance = await resolveInstance(store, instanceName);
-  return store.acceptHeldVersion(instance, version, now.toISOString());
+/**
+ * Accept and reject check the same things before the store decides: a well-formed version of an
+ * instance this store knows (any case).
+ */
+function heldDecision<T>(
+  decide: (store: Store, instance: string, version: string, at: string) => Promise<T>,
+): (store: Store, instanceName: string, version: string, now?: Date) => Promise<T> {
+  return async (store, instanceName, version, now = new Date()) => {
+    checkVersion(version);
+    const instance = await resolveInstance(store, instanceName);
+    return decide(store, instance, version, now.toISOString());
+  };
 }
 
+/** Release a held version: it is appended (with every version of its batch) and served. */
+export const acceptHeld = heldDecision<AcceptHeldResult>((store, instance, version, at) =>
+  store.acceptHeldVersion(instance, version, at),
+);
+
 /** Drop a held version: never served; the next sync waits for a newer upstream version. */
-export async function rejectHeld(
-  store: Store,
-  instanceName: string,
-  version: string,
-  now: Date = new Date(),
-): Promise<HeldVersion> {
-  checkVersion(version);
-  const instance = await resolveInstance(store, instanceName);
-  return store.closeHeldVersion(instance, version, 'rejected', now.toISOString());
-}
+export const rejectHeld = heldDecision<HeldVersion>((store, instance, version, at) =>
+  store.closeHeldVersion(instance, version, 'rejected', at),
+);
 
 /**
  * What is said of a held version wherever it is shown (`/health`, `ipurl status`, the `version.held`
