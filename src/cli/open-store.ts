@@ -33,6 +33,22 @@ export async function openStore(db: string, options: { readonly?: boolean } = {}
   });
 }
 
+/**
+ * Run `work` on a store as it opens, and close the store afterwards whatever happens: the shape of
+ * every command that reads or writes the store once.
+ */
+export async function withStore<T>(
+  opening: Promise<Store>,
+  work: (store: Store) => Promise<T>,
+): Promise<T> {
+  const store = await opening;
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
+  }
+}
+
 /** A store location for messages: never print a password from a URL. */
 export function describeDb(db: string): string {
   if (!isPostgresUrl(db)) return db;

@@ -11,7 +11,7 @@ import {
   type SanityLimits,
   type SanityPolicy,
 } from '../core/sanity-policy.js';
-import { parseIntegerOption } from './options.js';
+import { collect, parseIntegerOption } from './options.js';
 
 export interface PolicyFlags {
   allow?: string[];
@@ -21,9 +21,8 @@ export interface PolicyFlags {
   maxUrls?: string;
 }
 
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
-
-const RELAXABLE = SANITY_RULES.filter((rule) => !FIXED_RULES.has(rule));
+/** The rules a publisher may relax (the fixed ones never are). */
+export const RELAXABLE = SANITY_RULES.filter((rule) => !FIXED_RULES.has(rule));
 
 export function addPolicyOptions(command: Command): Command {
   return command

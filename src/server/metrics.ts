@@ -5,8 +5,9 @@
  * read through `MetricsSources` when Prometheus scrapes, so the hot path only counts.
  */
 import type { FastifyInstance } from 'fastify';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { CatalogStats } from '../service/catalog.js';
+import { addGauges, addInstanceGauges } from './gauge-family.js';
 
 export interface MetricsSources {
   /** Latest version per instance. */
@@ -57,34 +58,20 @@ export function createMetrics(sources: MetricsSources = {}): Metrics {
     registers: [registry],
   });
 
-  new Gauge({
-    name: 'ipurl_response_cache_hits_total',
-    help: 'Responses served from prepared bytes since start.',
-    registers: [registry],
-    collect() {
-      const stats = sources.cache?.();
-      if (stats) this.set(stats.hits);
-    },
-  });
-  new Gauge({
-    name: 'ipurl_response_cache_misses_total',
-    help: 'Responses that had to be rendered since start.',
-    registers: [registry],
-    collect() {
-      const stats = sources.cache?.();
-      if (stats) this.set(stats.misses);
-    },
-  });
-  new Gauge({
-    name: 'ipurl_response_cache_entries',
-    help: 'Prepared responses held in memory.',
-    registers: [registry],
-    collect() {
-      const stats = sources.cache?.();
-      if (stats) this.set(stats.entries);
-    },
-  });
-  const catalogGauges: Array<[string, string, (stats: CatalogStats) => number]> = [
+  addGauges(registry, () => sources.cache?.(), [
+    [
+      'ipurl_response_cache_hits_total',
+      'Responses served from prepared bytes since start.',
+      (c) => c.hits,
+    ],
+    [
+      'ipurl_response_cache_misses_total',
+      'Responses that had to be rendered since start.',
+      (c) => c.misses,
+    ],
+    ['ipurl_response_cache_entries', 'Prepared responses held in memory.', (c) => c.entries],
+  ]);
+  addGauges(registry, () => sources.catalog?.(), [
     [
       'ipurl_response_cache_bytes',
       'Identity bytes of the prepared responses held.',
@@ -110,102 +97,53 @@ export function createMetrics(sources: MetricsSources = {}): Metrics {
       'Compiled lookup indexes held (one per version).',
       (c) => c.lookupIndexes,
     ],
-  ];
-  for (const [name, help, read] of catalogGauges) {
-    new Gauge({
-      name,
-      help,
-      registers: [registry],
-      collect() {
-        const stats = sources.catalog?.();
-        if (stats) this.set(read(stats));
-      },
-    });
-  }
-  new Gauge({
-    name: 'ipurl_current_version',
-    help: 'Latest version id (YYYYMMDDNN as a number) per instance.',
-    labelNames: ['instance'] as const,
-    registers: [registry],
-    async collect() {
-      const versions = (await sources.versions?.()) ?? [];
-      this.reset();
-      for (const { instance, latest } of versions) this.set({ instance }, Number(latest));
-    },
-  });
-  new Gauge({
-    name: 'ipurl_sync_staleness_seconds',
-    help: 'Seconds since the last successful sync from the upstream, per instance (mirrors).',
-    labelNames: ['instance'] as const,
-    registers: [registry],
-    async collect() {
-      const rows = (await sources.syncStaleness?.()) ?? [];
-      this.reset();
-      for (const { instance, seconds } of rows) this.set({ instance }, seconds);
-    },
-  });
-  new Gauge({
-    name: 'ipurl_webhook_backlog',
-    help: 'Webhook deliveries waiting to be sent or retried.',
-    registers: [registry],
-    async collect() {
-      const backlog = await sources.webhookBacklog?.();
-      if (backlog !== undefined) this.set(backlog);
-    },
-  });
-  new Gauge({
-    name: 'ipurl_rate_limit_store_up',
-    help: 'Shared rate-limit store reachable (1) or failing open (0).',
-    registers: [registry],
-    collect() {
-      const up = sources.rateLimitStoreUp?.();
-      if (up !== undefined) this.set(up);
-    },
-  });
-
-  const observed = async (): Promise<
-    ReadonlyArray<{
-      instance: string;
-      addresses: number;
-      lastRunAt: string;
-      errors: number;
-      resolverDown: boolean;
-    }>
-  > => (await sources.observed?.()) ?? [];
-  for (const [name, help, pick] of [
+  ]);
+  addInstanceGauges(registry, () => sources.versions?.(), [
+    [
+      'ipurl_current_version',
+      'Latest version id (YYYYMMDDNN as a number) per instance.',
+      (v) => Number(v.latest),
+    ],
+  ]);
+  addInstanceGauges(registry, () => sources.syncStaleness?.(), [
+    [
+      'ipurl_sync_staleness_seconds',
+      'Seconds since the last successful sync from the upstream, per instance (mirrors).',
+      (s) => s.seconds,
+    ],
+  ]);
+  addGauges(registry, () => sources.webhookBacklog?.(), [
+    ['ipurl_webhook_backlog', 'Webhook deliveries waiting to be sent or retried.', (n) => n],
+  ]);
+  addGauges(registry, () => sources.rateLimitStoreUp?.(), [
+    [
+      'ipurl_rate_limit_store_up',
+      'Shared rate-limit store reachable (1) or failing open (0).',
+      (up) => up,
+    ],
+  ]);
+  addInstanceGauges(registry, () => sources.observed?.(), [
     [
       'ipurl_observed_addresses',
       'Observed addresses stored (ipurl observe), per instance.',
-      (o: { addresses: number }) => o.addresses,
+      (o) => o.addresses,
     ],
     [
       'ipurl_observe_last_run_timestamp_seconds',
       'Unix time of the last ipurl observe run, per instance.',
-      (o: { lastRunAt: string }) => Date.parse(o.lastRunAt) / 1000,
+      (o) => Date.parse(o.lastRunAt) / 1000,
     ],
     [
       'ipurl_observe_errors',
       'Names the last ipurl observe run could not resolve, per instance.',
-      (o: { errors: number }) => o.errors,
+      (o) => o.errors,
     ],
     [
       'ipurl_observe_resolver_up',
       'The resolver answered at least one name in the last observe run (1) or none (0).',
-      (o: { resolverDown: boolean }) => (o.resolverDown ? 0 : 1),
+      (o) => (o.resolverDown ? 0 : 1),
     ],
-  ] as const) {
-    new Gauge({
-      name,
-      help,
-      labelNames: ['instance'] as const,
-      registers: [registry],
-      async collect() {
-        const rows = await observed();
-        this.reset();
-        for (const row of rows) this.set({ instance: row.instance }, pick(row));
-      },
-    });
-  }
+  ]);
 
   return {
     registry,

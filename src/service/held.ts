@@ -97,38 +97,57 @@ function checkVersion(version: string): void {
   }
 }
 
-/** Release a held version: it is appended (with every version of its batch) and served. */
-export async function acceptHeld(
-  store: Store,
-  instanceName: string,
-  version: string,
-  now: Date = new Date(),
-): Promise<AcceptHeldResult> {
-  checkVersion(version);
-  const instance = await resolveInstance(store, instanceName);
-  return store.acceptHeldVersion(instance, version, now.toISOString());
+/**
+ * Accept and reject check the same things before the store decides: a well-formed version of an
+ * instance this store knows (any case).
+ */
+function heldDecision<T>(
+  decide: (store: Store, instance: string, version: string, at: string) => Promise<T>,
+): (store: Store, instanceName: string, version: string, now?: Date) => Promise<T> {
+  return async (store, instanceName, version, now = new Date()) => {
+    checkVersion(version);
+    const instance = await resolveInstance(store, instanceName);
+    return decide(store, instance, version, now.toISOString());
+  };
 }
+
+/** Release a held version: it is appended (with every version of its batch) and served. */
+export const acceptHeld = heldDecision<AcceptHeldResult>((store, instance, version, at) =>
+  store.acceptHeldVersion(instance, version, at),
+);
 
 /** Drop a held version: never served; the next sync waits for a newer upstream version. */
-export async function rejectHeld(
-  store: Store,
-  instanceName: string,
-  version: string,
-  now: Date = new Date(),
-): Promise<HeldVersion> {
-  checkVersion(version);
-  const instance = await resolveInstance(store, instanceName);
-  return store.closeHeldVersion(instance, version, 'rejected', now.toISOString());
-}
+export const rejectHeld = heldDecision<HeldVersion>((store, instance, version, at) =>
+  store.closeHeldVersion(instance, version, 'rejected', at),
+);
 
-export interface HeldSummary {
+/**
+ * What is said of a held version wherever it is shown (`/health`, `ipurl status`, the `version.held`
+ * webhook): only what never changes after holding, so a webhook retry sends the same bytes.
+ */
+export interface HeldFacts {
   readonly instance: string;
   readonly version: VersionId;
+  /** The version still served. */
   readonly servedVersion: VersionId;
   readonly versions: readonly VersionId[];
   readonly heldAt: string;
   /** One sentence per tripped rule, with the figures. */
   readonly reasons: readonly string[];
+}
+
+export function heldFacts(held: HeldVersion): HeldFacts {
+  return {
+    instance: held.instance,
+    version: held.version,
+    servedVersion: held.basedOn,
+    versions: held.versions,
+    heldAt: held.heldAt,
+    reasons: held.report.trips.map((trip) => trip.message),
+  };
+}
+
+export interface HeldSummary extends HeldFacts {
   readonly figures: {
     readonly ipv4RemovedFraction: number;
     readonly ipv6RemovedFraction: number;
@@ -149,12 +168,7 @@ export function heldSummary(held: HeldVersion): HeldSummary {
   const r = held.report;
   const space = (f: typeof r.ipv4) => ({ before: f.before, after: f.after, removed: f.removed });
   return {
-    instance: held.instance,
-    version: held.version,
-    servedVersion: held.basedOn,
-    versions: held.versions,
-    heldAt: held.heldAt,
-    reasons: r.trips.map((trip) => trip.message),
+    ...heldFacts(held),
     figures: {
       ipv4RemovedFraction: r.ipv4.removedFraction,
       ipv6RemovedFraction: r.ipv6.removedFraction,

@@ -68,23 +68,18 @@ export async function syncOnce(store: Store, options: SyncOptions): Promise<Sync
   const sameRequest =
     (base.requested ?? []).join(',').toLowerCase() === requested.join(',').toLowerCase();
 
-  // Retry-After (at most 24 hours, upstream-client.ts) defers every run except a forced one.
-  if (
-    options.force !== true &&
-    base.retryAfterUntil !== undefined &&
-    Date.parse(base.retryAfterUntil) > now.getTime()
-  ) {
+  // Retry-After (at most 24 hours, upstream-client.ts) and the backoff after failures defer every
+  // run except a forced one.
+  const waiting = (until: string | undefined): boolean =>
+    options.force !== true && until !== undefined && Date.parse(until) > now.getTime();
+  if (waiting(base.retryAfterUntil)) {
     return deferred(
       base,
       upstream,
       `the upstream asked to wait until ${base.retryAfterUntil} (Retry-After); no request made`,
     );
   }
-  if (
-    options.force !== true &&
-    base.nextAttemptAt !== undefined &&
-    Date.parse(base.nextAttemptAt) > now.getTime()
-  ) {
+  if (waiting(base.nextAttemptAt)) {
     return deferred(
       base,
       upstream,

@@ -228,6 +228,21 @@ export async function runWatch(
     }
     const now = (options.now?.() ?? new Date()).toISOString();
     const paths: string[] = [];
+    /** What this run did for the instance (acted or failed), with the command's exit code if it ran. */
+    const attempted = (
+      outcome: 'acted' | 'failed',
+      exitCode: number | null | undefined,
+      error?: string,
+    ): WatchResult => ({
+      instance,
+      oldVersion: progress.version,
+      newVersion,
+      outcome,
+      outputs: paths,
+      ...(exitCode === undefined ? {} : { exitCode }),
+      ...(error === undefined ? {} : { error }),
+      retry,
+    });
     try {
       for (const spec of options.outputs) {
         const path = outputPath(spec, instance);
@@ -283,15 +298,7 @@ export async function runWatch(
           lastExitCode: exitCode ?? null,
         } satisfies WatchProgress),
       );
-      results.push({
-        instance,
-        oldVersion: progress.version,
-        newVersion,
-        outcome: 'acted',
-        outputs: paths,
-        ...(exitCode === undefined ? {} : { exitCode }),
-        retry,
-      });
+      results.push(attempted('acted', exitCode));
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const exitCode = (error as { exitCode?: number | null }).exitCode;
@@ -308,16 +315,7 @@ export async function runWatch(
           lastExitCode: exitCode ?? null,
         } satisfies WatchProgress),
       );
-      results.push({
-        instance,
-        oldVersion: progress.version,
-        newVersion,
-        outcome: 'failed',
-        outputs: paths,
-        ...(exitCode === undefined ? {} : { exitCode }),
-        error: message,
-        retry,
-      });
+      results.push(attempted('failed', exitCode, message));
     }
   }
   if (options.command !== undefined) {

@@ -11,6 +11,7 @@ import { IpurlError } from '../core/errors.js';
 import type { GuardReport } from '../core/change-guard.js';
 import type { Delivery, Store } from '../core/store.js';
 import type { VersionId } from '../core/version-id.js';
+import { heldFacts, type HeldFacts } from './held.js';
 import { buildOverlayDeliveryBody, EVENT_OVERLAY_CHANGED } from './overlay-webhook.js';
 
 export const SIGNATURE_HEADER = 'x-ipurl-signature';
@@ -21,16 +22,9 @@ export const EVENT_VERSION_PUBLISHED = 'version.published';
 export const EVENT_VERSION_HELD = 'version.held';
 
 /** The body of a `version.held` delivery. */
-export interface HeldWebhookPayload {
+export interface HeldWebhookPayload extends HeldFacts {
   readonly deliveryId: string;
   readonly event: typeof EVENT_VERSION_HELD;
-  readonly instance: string;
-  readonly version: VersionId;
-  /** The version still served. */
-  readonly servedVersion: VersionId;
-  readonly versions: readonly VersionId[];
-  readonly heldAt: string;
-  readonly reasons: readonly string[];
   readonly report: GuardReport;
 }
 
@@ -101,12 +95,7 @@ export async function buildDeliveryBody(
     const payload: HeldWebhookPayload = {
       deliveryId: delivery.id,
       event: EVENT_VERSION_HELD,
-      instance: held.instance,
-      version: held.version,
-      servedVersion: held.basedOn,
-      versions: held.versions,
-      heldAt: held.heldAt,
-      reasons: held.report.trips.map((trip) => trip.message),
+      ...heldFacts(held),
       report: held.report,
     };
     return JSON.stringify(payload);

@@ -7,8 +7,8 @@ import { IpurlError } from '../../core/errors.js';
 import type { ChangesQuery } from '../../core/store.js';
 import { VERSION_ZERO, isVersionId } from '../../core/version-id.js';
 import { renderChangesTable } from '../../formats/history-table.js';
-import { openCommandStore } from '../open-store.js';
-import { addDbOption, addExitCodes, addJsonOption, EXIT_TEXT } from '../options.js';
+import { openCommandStore, withStore } from '../open-store.js';
+import { addStoreOptions, printJson, storeExitCodes } from '../options.js';
 import { existingInstance } from './versions.js';
 
 function versionFlag(name: string, value: string): string {
@@ -36,15 +36,7 @@ export function register(program: Command): void {
       'only records of versions after this one (as /changes/{instance}/{version})',
     )
     .option('--version <version>', 'only the records of exactly this version (as ?singleVersion)');
-  addDbOption(command);
-  addExitCodes(command, {
-    0: 'ok',
-    1: EXIT_TEXT.failed,
-    2: EXIT_TEXT.usage,
-    3: EXIT_TEXT.notFound,
-    5: EXIT_TEXT.storage,
-  });
-  addJsonOption(command);
+  addStoreOptions(command, storeExitCodes('ok'));
   command.action(
     async (
       requested: string,
@@ -59,18 +51,15 @@ export function register(program: Command): void {
           : {
               after: flags.since === undefined ? VERSION_ZERO : versionFlag('--since', flags.since),
             };
-      const store = await openCommandStore(flags.db, { access: 'read' });
-      try {
+      await withStore(openCommandStore(flags.db, { access: 'read' }), async (store) => {
         const instance = await existingInstance(store, requested);
         const records = await store.getChanges(instance, query);
         if (flags.json === true) {
-          process.stdout.write(`${JSON.stringify(records, null, 2)}\n`);
+          printJson(records);
           return;
         }
         process.stdout.write(renderChangesTable(instance, records, query));
-      } finally {
-        await store.close();
-      }
+      });
     },
   );
 }

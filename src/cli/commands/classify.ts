@@ -16,13 +16,14 @@ import {
 import { openCatalog } from '../../service/catalog.js';
 import { createLookupService } from '../../service/lookup.js';
 import { addDeviceOptions, deviceRequest } from '../device-options.js';
-import { openCommandStore } from '../open-store.js';
+import { openCommandStore, withStore } from '../open-store.js';
 import {
-  addDbOption,
-  addExitCodes,
-  addJsonOption,
-  EXIT_TEXT,
+  addInstanceVersionOptions,
+  addStoreOptions,
   parseIntegerOption,
+  printJson,
+  storeExitCodes,
+  type InstanceVersionFlags,
 } from '../options.js';
 import { createProgress, progressBar } from '../progress.js';
 
@@ -107,27 +108,21 @@ export function register(program: Command): void {
     .description(
       'classify a proxy/firewall log (Squid access.log, CSV or any text) by Microsoft 365 category',
     )
-    .argument('<log>', 'log file, or - for stdin')
-    .option('--instance <name>', 'instance', 'Worldwide')
-    .option('--version <version>', 'a stored version (default: latest)')
+    .argument('<log>', 'log file, or - for stdin');
+  addInstanceVersionOptions(command)
     .option('--top <n>', 'unmatched destinations to list', '20')
     .option('--format <format>', `log format: ${LOG_FORMATS.join(', ')}`, 'auto');
   addDeviceOptions(command);
-  addDbOption(command);
-  addExitCodes(command, {
-    0: 'classified',
-    1: EXIT_TEXT.failed,
-    2: EXIT_TEXT.usage,
-    3: 'the log file does not exist; unknown instance or version; no store / an empty store at --db',
-    5: EXIT_TEXT.storage,
-  });
-  addJsonOption(command);
+  addStoreOptions(
+    command,
+    storeExitCodes('classified', {
+      3: 'the log file does not exist; unknown instance or version; no store / an empty store at --db',
+    }),
+  );
   command.action(
     async (
       file: string,
-      flags: {
-        instance: string;
-        version?: string;
+      flags: InstanceVersionFlags & {
         top: string;
         format: string;
         db?: string;
@@ -158,8 +153,7 @@ export function register(program: Command): void {
           );
         }
       }
-      const store = await openCommandStore(flags.db, { access: 'read' });
-      try {
+      await withStore(openCommandStore(flags.db, { access: 'read' }), async (store) => {
         const lookups = createLookupService(await openCatalog(store));
         const { instance, version, index } = await lookups.index(flags.instance, flags.version);
         const labelled = await lookups.labelledIndex(instance, version, {
@@ -184,12 +178,9 @@ export function register(program: Command): void {
             : undefined,
         );
         progress.done({ keep: true, text: line(last.read, last.count) });
-        if (flags.json === true)
-          process.stdout.write(`${JSON.stringify({ instance, version, ...report }, null, 2)}\n`);
+        if (flags.json === true) printJson({ instance, version, ...report });
         else process.stdout.write(formatClassifyReport(report, instance, version));
-      } finally {
-        await store.close();
-      }
+      });
     },
   );
 }

@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { IpurlError } from '../../core/errors.js';
 import { copyStore, type CopyProgress } from '../../service/copy-store.js';
 import { describeDb, openStore } from '../open-store.js';
-import { addExitCodes, addJsonOption, EXIT_TEXT } from '../options.js';
+import { addExitCodes, addJsonOption, EXIT_TEXT, printJson } from '../options.js';
 import { addPolicyOptions, policyFromFlags, type PolicyFlags } from '../policy-options.js';
 import { createProgress } from '../progress.js';
 
@@ -60,9 +60,7 @@ export function register(program: Command): void {
         });
         progress.done();
         if (flags.json === true) {
-          process.stdout.write(
-            `${JSON.stringify({ from: describeDb(flags.from), to: describeDb(flags.to), ...summary }, null, 2)}\n`,
-          );
+          printJson({ from: describeDb(flags.from), to: describeDb(flags.to), ...summary });
           return;
         }
         const lines = [

@@ -11,8 +11,8 @@ import { diffVersions } from '../../core/diff.js';
 import { IpurlError } from '../../core/errors.js';
 import { isVersionId, versionDate } from '../../core/version-id.js';
 import { countDiff, renderDiffTable } from '../../formats/diff-table.js';
-import { openCommandStore } from '../open-store.js';
-import { addDbOption, addExitCodes, addJsonOption, EXIT_TEXT } from '../options.js';
+import { openCommandStore, withStore } from '../open-store.js';
+import { addStoreOptions, printJson, storeExitCodes } from '../options.js';
 import { existingInstance } from './versions.js';
 
 function withoutEffectiveDate(change: ChangeDraft): ChangeDraft {
@@ -28,15 +28,7 @@ export function register(program: Command): void {
     .argument('<instance>', 'instance name (any case)')
     .argument('<from>', 'older version (YYYYMMDDNN), or "previous" for the one before <to>')
     .argument('<to>', 'newer version (YYYYMMDDNN), or "latest"');
-  addDbOption(command);
-  addExitCodes(command, {
-    0: 'ok',
-    1: EXIT_TEXT.failed,
-    2: EXIT_TEXT.usage,
-    3: EXIT_TEXT.notFound,
-    5: EXIT_TEXT.storage,
-  });
-  addJsonOption(command);
+  addStoreOptions(command, storeExitCodes('ok'));
   command.action(
     async (
       requested: string,
@@ -44,8 +36,7 @@ export function register(program: Command): void {
       toArg: string,
       flags: { db?: string; json?: boolean },
     ) => {
-      const store = await openCommandStore(flags.db, { access: 'read' });
-      try {
+      await withStore(openCommandStore(flags.db, { access: 'read' }), async (store) => {
         const instance = await existingInstance(store, requested);
         const versions = (await store.listVersions(instance)).map((v) => v.version);
         const to = toArg.toLowerCase() === 'latest' ? versions[0]! : toArg;
@@ -78,18 +69,14 @@ export function register(program: Command): void {
           effectiveDate: versionDate(to),
         }).map(withoutEffectiveDate);
         if (flags.json === true) {
-          process.stdout.write(
-            `${JSON.stringify({ instance, from, to, counts: countDiff(changes), changes }, null, 2)}\n`,
-          );
+          printJson({ instance, from, to, counts: countDiff(changes), changes });
         } else {
           const setLabels = new Map<number, string>();
           for (const set of [...(a ?? []), ...(b ?? [])])
             setLabels.set(set.id, `${set.serviceArea}/${set.category}`);
           process.stdout.write(renderDiffTable({ instance, from, to, changes, setLabels }));
         }
-      } finally {
-        await store.close();
-      }
+      });
     },
   );
 }

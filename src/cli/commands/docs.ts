@@ -10,9 +10,8 @@ import { IpurlError, describeValue } from '../../core/errors.js';
 import { isVersionId } from '../../core/version-id.js';
 import { GENERATED_AT_PATTERN, renderDocsTable } from '../../formats/docs-table.js';
 import { malformedVersion, openCatalog } from '../../service/catalog.js';
-import { writeFileAtomic } from '../../service/watch.js';
-import { openCommandStore } from '../open-store.js';
-import { addDbOption, addExitCodes, EXIT_TEXT } from '../options.js';
+import { openCommandStore, withStore } from '../open-store.js';
+import { addStoreOptions, storeExitCodes, writeOutput } from '../options.js';
 
 interface DocsFlags {
   db?: string;
@@ -48,22 +47,14 @@ export function register(program: Command): void {
       '"File generated" time: ISO 8601, or "yyyy-MM-dd HH:mm:ss.ffff" verbatim (default: now)',
     )
     .option('--crlf', "end lines with CRLF, as Microsoft's files mostly do (default: LF)");
-  addDbOption(command);
-  addExitCodes(command, {
-    0: 'written',
-    1: EXIT_TEXT.failed,
-    2: EXIT_TEXT.usage,
-    3: EXIT_TEXT.notFound,
-    5: EXIT_TEXT.storage,
-  });
+  addStoreOptions(command, storeExitCodes('written'), { json: false });
   command.action(async (requested: string, flags: DocsFlags) => {
     // Validate the flags before touching the store.
     if (flags.version !== undefined && !isVersionId(flags.version)) {
       throw malformedVersion(flags.version, '--version');
     }
     const generatedAt = parseGeneratedAt(flags.generatedAt);
-    const store = await openCommandStore(flags.db, { access: 'read' });
-    try {
+    await withStore(openCommandStore(flags.db, { access: 'read' }), async (store) => {
       const catalog = await openCatalog(store);
       const resolved = catalog.resolve(requested, flags.version, '--version');
       const { instance, version } = resolved;
@@ -72,16 +63,11 @@ export function register(program: Command): void {
         generatedAt,
         ...(flags.crlf === true ? { lineEnding: '\r\n' as const } : {}),
       });
-      if (flags.output === undefined) {
-        process.stdout.write(text);
-        return;
-      }
-      await writeFileAtomic(flags.output, text);
-      process.stderr.write(
-        `wrote ${flags.output}: ${Buffer.byteLength(text)} bytes, ${instance} ${version}, ${sets.length} endpoint sets\n`,
+      await writeOutput(
+        flags.output,
+        text,
+        () => `${instance} ${version}, ${sets.length} endpoint sets`,
       );
-    } finally {
-      await store.close();
-    }
+    });
   });
 }

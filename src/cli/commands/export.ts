@@ -28,7 +28,7 @@ import { openCatalog } from '../../service/catalog.js';
 import { writeFileAtomic } from '../../service/watch.js';
 import { addDeviceOptions, deviceRequest } from '../device-options.js';
 import { openCommandStore } from '../open-store.js';
-import { addDbOption, addExitCodes, addJsonOption, EXIT_TEXT } from '../options.js';
+import { addStoreOptions, EXIT_TEXT, printJson } from '../options.js';
 
 interface ExportFlags {
   version?: string;
@@ -222,15 +222,13 @@ export function register(program: Command): void {
       'dnsmasq: how long an address stays in its set after a lookup (default 1d)',
     );
   addDeviceOptions(command);
-  addDbOption(command);
-  addExitCodes(command, {
+  addStoreOptions(command, {
     0: 'written',
     1: 'the target cannot express an entry (--on-unsupported error, the default; nothing written), or an unexpected error',
     2: EXIT_TEXT.usage,
     3: EXIT_TEXT.notFound,
     5: EXIT_TEXT.storage,
   });
-  addJsonOption(command);
   command.action(async (instance: string, target: string, flags: ExportFlags) => {
     const family = familyOf(flags);
     // Parsed before the store opens: a bad --grace is exit 2 without touching it.
@@ -350,9 +348,7 @@ export function register(program: Command): void {
     }
     if (flags.json === true) {
       const { target, files: _files, ...rest } = outcome;
-      process.stdout.write(
-        `${JSON.stringify({ ...rest, target: target.name, files: written }, null, 2)}\n`,
-      );
+      printJson({ ...rest, target: target.name, files: written });
       return;
     }
     process.stderr.write(

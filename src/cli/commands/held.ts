@@ -7,89 +7,80 @@
  */
 import type { Command } from 'commander';
 import { describeGuardReport } from '../../core/change-guard.js';
+import type { AcceptHeldResult, HeldVersion, Store } from '../../core/store.js';
 import { acceptHeld, rejectHeld } from '../../service/held.js';
-import { openStore } from '../open-store.js';
-import { addDbOption, addExitCodes, addJsonOption, EXIT_TEXT, resolveDb } from '../options.js';
+import { openStore, withStore } from '../open-store.js';
+import { addStoreOptions, printJson, resolveDb, storeExitCodes } from '../options.js';
+
+/** Each decision's description and what its exit 0 means. */
+const DECISIONS = {
+  accept: [
+    'release a version the change guard held: append it and serve it',
+    'accepted: the held version is published',
+  ],
+  reject: [
+    'drop a version the change guard held: it is never served',
+    'rejected: the held version is discarded',
+  ],
+} as const;
+
+function printAccepted(result: AcceptHeldResult, json: boolean): void {
+  if (json) {
+    printJson({
+      status: 'accepted',
+      held: result.held,
+      appended: result.appended.map((a) => ({
+        version: a.version,
+        changes: a.changes.length,
+        deliveries: a.deliveries,
+      })),
+    });
+    return;
+  }
+  const records = result.appended.reduce((sum, a) => sum + a.changes.length, 0);
+  process.stdout.write(
+    `accepted ${result.held.instance} ${result.held.version} (${describeGuardReport(result.held.report)}): appended ${result.appended.map((a) => a.version.version).join(', ')} after ${result.held.basedOn}, ${records} change record${records === 1 ? '' : 's'}; it is served now\n`,
+  );
+}
+
+function printRejected(held: HeldVersion, json: boolean): void {
+  if (json) printJson({ status: 'rejected', held });
+  else
+    process.stdout.write(
+      `rejected ${held.instance} ${held.version}: nothing was appended, ${held.basedOn} stays served; sync waits for a newer upstream version\n`,
+    );
+}
+
+/** Accept and reject take the same arguments and fail the same ways. */
+function registerDecision<T>(
+  program: Command,
+  name: keyof typeof DECISIONS,
+  decide: (store: Store, instance: string, version: string) => Promise<T>,
+  print: (result: T, json: boolean) => void,
+): void {
+  const [description, ok] = DECISIONS[name];
+  const command = program
+    .command(name)
+    .description(description)
+    .argument('<instance>', 'instance name (any case)')
+    .argument('<version>', 'the held version (ipurl status lists them)');
+  addStoreOptions(
+    command,
+    storeExitCodes(ok, {
+      3: 'no such held version, or no store at --db',
+      4: 'the store changed meanwhile (run it again)',
+    }),
+  );
+  command.action(
+    async (instance: string, version: string, flags: { db?: string; json?: boolean }) => {
+      await withStore(openStore(resolveDb(flags.db)), async (store) => {
+        print(await decide(store, instance, version), flags.json === true);
+      });
+    },
+  );
+}
 
 export function register(program: Command): void {
-  const accept = program
-    .command('accept')
-    .description('release a version the change guard held: append it and serve it')
-    .argument('<instance>', 'instance name (any case)')
-    .argument('<version>', 'the held version (ipurl status lists them)');
-  addDbOption(accept);
-  addExitCodes(accept, {
-    0: 'accepted: the held version is published',
-    1: EXIT_TEXT.failed,
-    2: EXIT_TEXT.usage,
-    3: 'no such held version, or no store at --db',
-    4: 'the store changed meanwhile (run it again)',
-    5: EXIT_TEXT.storage,
-  });
-  addJsonOption(accept);
-  accept.action(
-    async (instance: string, version: string, flags: { db?: string; json?: boolean }) => {
-      const store = await openStore(resolveDb(flags.db));
-      try {
-        const result = await acceptHeld(store, instance, version);
-        if (flags.json === true) {
-          process.stdout.write(
-            `${JSON.stringify(
-              {
-                status: 'accepted',
-                held: result.held,
-                appended: result.appended.map((a) => ({
-                  version: a.version,
-                  changes: a.changes.length,
-                  deliveries: a.deliveries,
-                })),
-              },
-              null,
-              2,
-            )}\n`,
-          );
-          return;
-        }
-        const records = result.appended.reduce((sum, a) => sum + a.changes.length, 0);
-        process.stdout.write(
-          `accepted ${result.held.instance} ${result.held.version} (${describeGuardReport(result.held.report)}): appended ${result.appended.map((a) => a.version.version).join(', ')} after ${result.held.basedOn}, ${records} change record${records === 1 ? '' : 's'}; it is served now\n`,
-        );
-      } finally {
-        await store.close();
-      }
-    },
-  );
-
-  const reject = program
-    .command('reject')
-    .description('drop a version the change guard held: it is never served')
-    .argument('<instance>', 'instance name (any case)')
-    .argument('<version>', 'the held version (ipurl status lists them)');
-  addDbOption(reject);
-  addExitCodes(reject, {
-    0: 'rejected: the held version is discarded',
-    1: EXIT_TEXT.failed,
-    2: EXIT_TEXT.usage,
-    3: 'no such held version, or no store at --db',
-    4: 'the store changed meanwhile (run it again)',
-    5: EXIT_TEXT.storage,
-  });
-  addJsonOption(reject);
-  reject.action(
-    async (instance: string, version: string, flags: { db?: string; json?: boolean }) => {
-      const store = await openStore(resolveDb(flags.db));
-      try {
-        const held = await rejectHeld(store, instance, version);
-        if (flags.json === true) {
-          process.stdout.write(`${JSON.stringify({ status: 'rejected', held }, null, 2)}\n`);
-          return;
-        }
-        process.stdout.write(
-          `rejected ${held.instance} ${held.version}: nothing was appended, ${held.basedOn} stays served; sync waits for a newer upstream version\n`,
-        );
-      } finally {
-        await store.close();
-      }
-    },
-  );
+  registerDecision(program, 'accept', acceptHeld, printAccepted);
+  registerDecision(program, 'reject', rejectHeld, printRejected);
 }

@@ -9,8 +9,14 @@ import { createLookupService, type LookupResultJson } from '../../service/lookup
 import { originText } from '../../core/device-entry.js';
 import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
 import { addDeviceOptions, deviceRequest } from '../device-options.js';
-import { openCommandStore } from '../open-store.js';
-import { addDbOption, addExitCodes, addJsonOption, EXIT_TEXT } from '../options.js';
+import { openCommandStore, withStore } from '../open-store.js';
+import {
+  addInstanceVersionOptions,
+  addStoreOptions,
+  EXIT_TEXT,
+  printJson,
+  type InstanceVersionFlags,
+} from '../options.js';
 
 export function formatLookupResult(result: LookupResultJson): string[] {
   const mapped = result.mappedFrom === undefined ? '' : ` (IPv4-mapped ${result.mappedFrom})`;
@@ -44,25 +50,20 @@ export function register(program: Command): void {
     .description(
       'is an IP, host or URL a Microsoft 365 endpoint? every matching set and the category to apply',
     )
-    .argument('<query...>', 'IPv4/IPv6 address, host name (any case, trailing dot) or URL')
-    .option('--instance <name>', 'instance', 'Worldwide')
-    .option('--version <version>', 'a stored version (default: latest)');
+    .argument('<query...>', 'IPv4/IPv6 address, host name (any case, trailing dot) or URL');
+  addInstanceVersionOptions(command);
   addDeviceOptions(command);
-  addDbOption(command);
-  addExitCodes(command, {
+  addStoreOptions(command, {
     0: 'every query is a Microsoft 365 endpoint',
     1: 'at least one query is not Microsoft 365 (like grep, for scripts)',
     2: 'a query is not an IP address, host name or URL, or bad usage',
     3: EXIT_TEXT.notFound,
     5: EXIT_TEXT.storage,
   });
-  addJsonOption(command);
   command.action(
     async (
       queries: string[],
-      flags: {
-        instance: string;
-        version?: string;
+      flags: InstanceVersionFlags & {
         db?: string;
         json?: boolean;
         includeObserved?: boolean;
@@ -70,8 +71,7 @@ export function register(program: Command): void {
       },
     ) => {
       deviceRequest(flags, undefined); // a bad --grace is exit 2 before the store opens
-      const store = await openCommandStore(flags.db, { access: 'read' });
-      try {
+      await withStore(openCommandStore(flags.db, { access: 'read' }), async (store) => {
         const device = deviceRequest(flags, store);
         const answer = await createLookupService(await openCatalog(store)).lookup(
           flags.instance,
@@ -80,7 +80,7 @@ export function register(program: Command): void {
           { device },
         );
         if (flags.json === true) {
-          process.stdout.write(`${JSON.stringify(answer, null, 2)}\n`);
+          printJson(answer);
         } else {
           const lines = [`${answer.instance} ${answer.version}`];
           for (const result of answer.results) lines.push(...formatLookupResult(result));
@@ -89,9 +89,7 @@ export function register(program: Command): void {
         process.exitCode = answer.results.every((r) => r.matches.length > 0)
           ? EXIT_OK
           : EXIT_FAILURE;
-      } finally {
-        await store.close();
-      }
+      });
     },
   );
 }

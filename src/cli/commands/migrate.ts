@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { isPostgresUrl } from '../open-store.js';
-import { addDbOption, addExitCodes, addJsonOption, EXIT_TEXT, resolveDb } from '../options.js';
+import { addStoreOptions, EXIT_TEXT, printJson, resolveDb } from '../options.js';
 
 interface Step {
   readonly version: number;
@@ -41,22 +41,18 @@ export function register(program: Command): void {
     .description(
       'apply pending schema migrations to the store (SQLite file or postgres:// URL) and list every step',
     );
-  addDbOption(command);
-  addExitCodes(command, {
+  addStoreOptions(command, {
     0: 'migrated, or already up to date',
     1: EXIT_TEXT.failed,
     2: EXIT_TEXT.usage,
     5: EXIT_TEXT.storage,
   });
-  addJsonOption(command);
   command.action(async (flags: { db?: string; json?: boolean }) => {
     const db = resolveDb(flags.db);
     const { kind, target, steps } = await migrateDb(db);
     const schemaVersion = Math.max(0, ...steps.map((s) => s.version));
     if (flags.json === true) {
-      process.stdout.write(
-        `${JSON.stringify({ store: kind, target, schemaVersion, steps }, null, 2)}\n`,
-      );
+      printJson({ store: kind, target, schemaVersion, steps });
       return;
     }
     const applied = steps.filter((s) => s.status === 'applied').length;

@@ -11,7 +11,7 @@ import { createDnsResolver } from '../../client/dns-resolver.js';
 import { observeOnce, parseResolverAddress, type ObserveReport } from '../../service/observe.js';
 import { EXIT_UNAVAILABLE } from '../exit-codes.js';
 import { openStore } from '../open-store.js';
-import { addDbOption, addExitCodes, addJsonOption, EXIT_TEXT, resolveDb } from '../options.js';
+import { addStoreOptions, EXIT_TEXT, resolveDb } from '../options.js';
 
 interface ObserveFlags {
   resolver: string;
@@ -58,15 +58,13 @@ export function register(program: Command): void {
     .option('--resolver <host:port>', 'DNS server to ask (an IP address and port)', '127.0.0.1:53')
     .option('--interval <duration>', 'repeat every DURATION (e.g. 1h) until stopped; default: once')
     .option('--expire <duration>', 'forget addresses not seen for DURATION', '7d');
-  addDbOption(command);
-  addExitCodes(command, {
+  addStoreOptions(command, {
     0: 'observed (names that did not resolve are reported, not fatal)',
     1: EXIT_TEXT.failed,
     2: EXIT_TEXT.usage,
     3: EXIT_TEXT.notFound,
     5: 'the resolver is unreachable (this run starts an outage), or the store is unavailable',
   });
-  addJsonOption(command);
   command.action(async (instance: string, flags: ObserveFlags) => {
     const server = parseResolverAddress(flags.resolver, '--resolver');
     const expireSeconds = parseDuration(flags.expire, '--expire');

@@ -8,7 +8,6 @@ import { userInfo } from 'node:os';
 import { Option, type Command } from 'commander';
 import { ValidationError, isValidationError, type Issue } from '../../core/errors.js';
 import { describeOverlayEntry, type OverlayChange } from '../../core/overlay.js';
-import { SANITY_RULES, FIXED_RULES } from '../../core/sanity-policy.js';
 import { CATEGORIES, SERVICE_AREAS } from '../../core/endpoint-set.js';
 import { renderTable } from '../../formats/history-table.js';
 import {
@@ -17,16 +16,16 @@ import {
   removeOverlayChange,
   type OverlayResult,
 } from '../../service/overlay.js';
-import { openCommandStore } from '../open-store.js';
+import { openCommandStore, withStore } from '../open-store.js';
 import {
-  addDbOption,
-  addExitCodes,
-  addJsonOption,
+  addStoreOptions,
+  collect,
   EXIT_TEXT,
   parseIntegerOption,
+  printJson,
+  storeExitCodes,
 } from '../options.js';
-
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+import { RELAXABLE } from '../policy-options.js';
 
 /** The flag behind each member of an entry, so a refusal names what the user typed. */
 const FLAG_OF: Record<string, string> = {
@@ -75,10 +74,7 @@ function addCommon(command: Command): Command {
   command
     .option('--by <user>', 'who makes the change, recorded with it (default: $USER)')
     .option('--note <text>', 'why: recorded with the change, shown by overlay list');
-  addDbOption(command);
-  addJsonOption(command);
-  addExitCodes(command, EXIT_CODES);
-  return command;
+  return addStoreOptions(command, EXIT_CODES);
 }
 
 /** --by, else $USER, else the account name of the process (a cron job has no $USER). */
@@ -96,7 +92,7 @@ function who(flags: CommonFlags): string {
 function print(result: OverlayResult, flags: CommonFlags): void {
   for (const warning of result.warnings) process.stderr.write(`ipurl: warning: ${warning}\n`);
   if (flags.json === true) {
-    process.stdout.write(`${JSON.stringify({ status: 'recorded', ...result }, null, 2)}\n`);
+    printJson({ status: 'recorded', ...result });
     return;
   }
   const { change } = result;
@@ -111,8 +107,7 @@ async function run(
   flags: CommonFlags,
   work: (store: Awaited<ReturnType<typeof openCommandStore>>) => Promise<OverlayResult>,
 ): Promise<void> {
-  const store = await openCommandStore(flags.db, { access: 'write' });
-  try {
+  await withStore(openCommandStore(flags.db, { access: 'write' }), async (store) => {
     let result: OverlayResult;
     try {
       result = await work(store);
@@ -120,12 +115,8 @@ async function run(
       throw withFlags(error);
     }
     print(result, flags);
-  } finally {
-    await store.close();
-  }
+  });
 }
-
-const RELAXABLE = SANITY_RULES.filter((rule) => !FIXED_RULES.has(rule));
 
 export function register(program: Command): void {
   const overlay = program
@@ -242,23 +233,16 @@ export function register(program: Command): void {
       'the overlay history of an instance: id, who, when, why, what, and what is in force',
     )
     .argument('<instance>', 'instance name (any case)');
-  addDbOption(list);
-  addJsonOption(list);
-  addExitCodes(list, {
-    0: 'ok',
-    1: EXIT_TEXT.failed,
-    2: EXIT_TEXT.usage,
-    3: 'unknown instance, or no store at --db',
-    5: EXIT_TEXT.storage,
-  });
+  addStoreOptions(list, storeExitCodes('ok', { 3: 'unknown instance, or no store at --db' }));
   list.action(async (instance: string, flags: { db?: string; json?: boolean }) => {
-    const store = await openCommandStore(flags.db, { access: 'read' });
-    try {
+    await withStore(openCommandStore(flags.db, { access: 'read' }), async (store) => {
       const listing = await listOverlay(store, instance);
       if (flags.json === true) {
-        process.stdout.write(
-          `${JSON.stringify({ instance: listing.instance, revision: listing.active.revision, history: listing.history }, null, 2)}\n`,
-        );
+        printJson({
+          instance: listing.instance,
+          revision: listing.active.revision,
+          history: listing.history,
+        });
         return;
       }
       if (listing.history.length === 0) {
@@ -289,8 +273,6 @@ export function register(program: Command): void {
           ]),
         ),
       );
-    } finally {
-      await store.close();
-    }
+    });
   });
 }

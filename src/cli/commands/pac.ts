@@ -9,10 +9,9 @@
 import type { Command } from 'commander';
 import { openCatalog } from '../../service/catalog.js';
 import { createPacService, parsePacParameters, type PacParameterNames } from '../../service/pac.js';
-import { writeFileAtomic } from '../../service/watch.js';
 import { addGraceOption } from '../device-options.js';
-import { openCommandStore } from '../open-store.js';
-import { addDbOption, addExitCodes, EXIT_TEXT } from '../options.js';
+import { openCommandStore, withStore } from '../open-store.js';
+import { addStoreOptions, collect, storeExitCodes, writeOutput } from '../options.js';
 
 const CLI_NAMES: PacParameterNames = {
   type: '--type',
@@ -28,11 +27,6 @@ const CLI_NAMES: PacParameterNames = {
   expressRoute: '--expressroute',
   grace: '--grace',
 };
-
-/** Commander collector for repeatable options. */
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
 
 interface PacFlags {
   db?: string;
@@ -88,14 +82,7 @@ export function register(program: Command): void {
     .option('--version <version>', 'version to use (default: the latest)')
     .option('--output <file>', 'write the PAC to this file (atomically) instead of stdout');
   addGraceOption(command);
-  addDbOption(command);
-  addExitCodes(command, {
-    0: 'written',
-    1: EXIT_TEXT.failed,
-    2: EXIT_TEXT.usage,
-    3: EXIT_TEXT.notFound,
-    5: EXIT_TEXT.storage,
-  });
+  addStoreOptions(command, storeExitCodes('written'), { json: false });
   command.action(async (requested: string, flags: PacFlags) => {
     // Validate every parameter before touching the store.
     const parameters = parsePacParameters(
@@ -114,19 +101,14 @@ export function register(program: Command): void {
       },
       CLI_NAMES,
     );
-    const store = await openCommandStore(flags.db, { access: 'read' });
-    try {
+    await withStore(openCommandStore(flags.db, { access: 'read' }), async (store) => {
       const pac = await createPacService(await openCatalog(store)).render(requested, parameters);
-      if (flags.output === undefined) {
-        process.stdout.write(pac.text);
-        return;
-      }
-      await writeFileAtomic(flags.output, pac.text);
-      process.stderr.write(
-        `wrote ${flags.output}: ${Buffer.byteLength(pac.text)} bytes, ${pac.instance} ${pac.version}, ${parameters.routing === undefined ? `type ${parameters.type}` : `routed by ${parameters.routing.kind === 'category' ? 'category' : 'ExpressRoute'}`}, ${parameters.style} style\n`,
+      await writeOutput(
+        flags.output,
+        pac.text,
+        () =>
+          `${pac.instance} ${pac.version}, ${parameters.routing === undefined ? `type ${parameters.type}` : `routed by ${parameters.routing.kind === 'category' ? 'category' : 'ExpressRoute'}`}, ${parameters.style} style`,
       );
-    } finally {
-      await store.close();
-    }
+    });
   });
 }

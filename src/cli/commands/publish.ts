@@ -14,14 +14,8 @@ import {
   type PublishOptions,
   type PublishPlan,
 } from '../../service/publish.js';
-import { openCommandStore } from '../open-store.js';
-import {
-  addDbOption,
-  addExitCodes,
-  addJsonOption,
-  EXIT_TEXT,
-  parseIntegerOption,
-} from '../options.js';
+import { openCommandStore, withStore } from '../open-store.js';
+import { addStoreOptions, EXIT_TEXT, parseIntegerOption, printJson } from '../options.js';
 import { addPolicyOptions, policyFromFlags, type PolicyFlags } from '../policy-options.js';
 
 interface PublishFlags extends PolicyFlags {
@@ -84,8 +78,7 @@ export function register(program: Command): void {
     );
   addPolicyOptions(command);
 
-  addDbOption(command);
-  addExitCodes(command, {
+  addStoreOptions(command, {
     0: 'published, or nothing to publish (identical data)',
     1: EXIT_TEXT.failed,
     2: 'invalid document or option (every problem is listed; nothing stored)',
@@ -93,7 +86,6 @@ export function register(program: Command): void {
     4: 'another publish landed first, or the version ids of the day are used up (nothing written: run it again)',
     5: EXIT_TEXT.storage,
   });
-  addJsonOption(command);
   command.action(async (instance: string, file: string, flags: PublishFlags) => {
     if (flags.noticeDays !== undefined && flags.effectiveDate !== undefined) {
       throw new IpurlError('ERR_USAGE', 'give either --notice-days or --effective-date, not both');
@@ -106,52 +98,52 @@ export function register(program: Command): void {
       policy: policyFromFlags(flags),
     };
     const text = await readDocument(file);
-    const store = await openCommandStore(flags.db, {
-      access: flags.dryRun === true ? 'read' : 'write',
-      mayStartEmpty: true,
-    });
-    try {
-      if (flags.dryRun === true) {
-        const plan = await planPublish(store, instance, text, options);
+    await withStore(
+      openCommandStore(flags.db, {
+        access: flags.dryRun === true ? 'read' : 'write',
+        mayStartEmpty: true,
+      }),
+      async (store) => {
+        if (flags.dryRun === true) {
+          const plan = await planPublish(store, instance, text, options);
+          process.stdout.write(
+            flags.json === true
+              ? `${JSON.stringify({ status: plan.unchanged ? 'unchanged' : 'planned', dryRun: true, ...planJson(plan) }, null, 2)}\n`
+              : renderPlanText(plan, { mode: 'dry-run' }) + relaxedLine(plan),
+          );
+          return;
+        }
+        const result = await publish(store, instance, text, options);
+        if (flags.json === true) {
+          const body =
+            result.status === 'unchanged'
+              ? { status: 'unchanged', ...planJson(result.plan) }
+              : {
+                  status: 'published',
+                  ...planJson(result.plan),
+                  publishedAt: result.version.publishedAt,
+                  changes: result.changes,
+                  deliveries: result.deliveries,
+                };
+          printJson(body);
+          return;
+        }
+        if (result.status === 'unchanged') {
+          process.stdout.write(renderPlanText(result.plan, { mode: 'published' }));
+          return;
+        }
         process.stdout.write(
-          flags.json === true
-            ? `${JSON.stringify({ status: plan.unchanged ? 'unchanged' : 'planned', dryRun: true, ...planJson(plan) }, null, 2)}\n`
-            : renderPlanText(plan, { mode: 'dry-run' }) + relaxedLine(plan),
+          renderPlanText(
+            { ...result.plan, changes: result.changes },
+            { mode: 'published', maxItems: PUBLISHED_LIST_CAP },
+          ) + relaxedLine(result.plan),
         );
-        return;
-      }
-      const result = await publish(store, instance, text, options);
-      if (flags.json === true) {
-        const body =
-          result.status === 'unchanged'
-            ? { status: 'unchanged', ...planJson(result.plan) }
-            : {
-                status: 'published',
-                ...planJson(result.plan),
-                publishedAt: result.version.publishedAt,
-                changes: result.changes,
-                deliveries: result.deliveries,
-              };
-        process.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
-        return;
-      }
-      if (result.status === 'unchanged') {
-        process.stdout.write(renderPlanText(result.plan, { mode: 'published' }));
-        return;
-      }
-      process.stdout.write(
-        renderPlanText(
-          { ...result.plan, changes: result.changes },
-          { mode: 'published', maxItems: PUBLISHED_LIST_CAP },
-        ) + relaxedLine(result.plan),
-      );
-      if (result.deliveries.length > 0) {
-        process.stdout.write(
-          `${result.deliveries.length} webhook deliver${result.deliveries.length === 1 ? 'y' : 'ies'} queued (ipurl webhooks status).\n`,
-        );
-      }
-    } finally {
-      await store.close();
-    }
+        if (result.deliveries.length > 0) {
+          process.stdout.write(
+            `${result.deliveries.length} webhook deliver${result.deliveries.length === 1 ? 'y' : 'ies'} queued (ipurl webhooks status).\n`,
+          );
+        }
+      },
+    );
   });
 }

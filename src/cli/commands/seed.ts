@@ -6,8 +6,8 @@
 import type { Command } from 'commander';
 import { loadBundledDataset } from '../../service/bundle.js';
 import { seedStore } from '../../service/seed.js';
-import { describeDb, openStore } from '../open-store.js';
-import { addDbOption, addExitCodes, addJsonOption, EXIT_TEXT, resolveDb } from '../options.js';
+import { describeDb, openStore, withStore } from '../open-store.js';
+import { addStoreOptions, EXIT_TEXT, printJson, resolveDb } from '../options.js';
 
 export function register(program: Command): void {
   const command = program
@@ -16,22 +16,19 @@ export function register(program: Command): void {
       'fill a store with the bundled history of every instance (what serve does on first start)',
     );
 
-  addDbOption(command);
-  addExitCodes(command, {
+  addStoreOptions(command, {
     0: 'filled, or already up to date (creates the SQLite file when missing)',
     1: EXIT_TEXT.failed,
     2: EXIT_TEXT.usage,
     4: 'another process wrote the store at the same moment (run it again)',
     5: EXIT_TEXT.storage,
   });
-  addJsonOption(command);
   command.action(async (flags: { db?: string; json?: boolean }) => {
     const db = resolveDb(flags.db);
-    const store = await openStore(db);
-    try {
+    await withStore(openStore(db), async (store) => {
       const result = await seedStore(store, await loadBundledDataset());
       if (flags.json === true) {
-        process.stdout.write(`${JSON.stringify({ store: describeDb(db), ...result }, null, 2)}\n`);
+        printJson({ store: describeDb(db), ...result });
         return;
       }
       const lines = [
@@ -43,8 +40,6 @@ export function register(program: Command): void {
         if (i.appended > 0) lines.push(`  ${i.instance.padEnd(14)} +${i.appended} versions`);
       }
       process.stdout.write(`${lines.join('\n')}\n`);
-    } finally {
-      await store.close();
-    }
+    });
   });
 }

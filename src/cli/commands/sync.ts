@@ -18,11 +18,11 @@ import {
 } from '../exit-codes.js';
 import { openStore } from '../open-store.js';
 import {
-  addDbOption,
-  addExitCodes,
-  addJsonOption,
+  addStoreOptions,
+  collect,
   EXIT_TEXT,
   parseIntegerOption,
+  printJson,
   resolveDb,
 } from '../options.js';
 import { addPolicyOptions, policyFromFlags, type PolicyFlags } from '../policy-options.js';
@@ -38,8 +38,6 @@ export interface SyncFlags extends WatchFlags, PolicyFlags, GuardFlags {
   db?: string;
   json?: boolean;
 }
-
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 export function resolveUpstream(flag: string | undefined): string {
   const upstream = resolveSetting(flag, 'upstream');
@@ -98,8 +96,7 @@ export function register(program: Command): void {
   addWatchOptions(command);
   addPolicyOptions(command);
   addGuardOptions(command);
-  addDbOption(command);
-  addExitCodes(command, {
+  addStoreOptions(command, {
     0: 'synced, or up to date (also when /version was already checked within the hour: then it prints nothing)',
     1: 'an --output or --on-change action failed (retried next run)',
     2: EXIT_TEXT.usage,
@@ -107,7 +104,6 @@ export function register(program: Command): void {
     4: 'another writer changed the store at the same moment (run it again)',
     5: 'upstream unavailable, or deferred by backoff or Retry-After, or it sent data the validator or the sanity policy refuses (nothing stored); or the store is unavailable',
   });
-  addJsonOption(command);
   command.action(async (flags: SyncFlags) => {
     const upstream = resolveUpstream(flags.upstream);
     const timeoutMs =
@@ -138,22 +134,16 @@ export function register(program: Command): void {
       });
       if (code === EXIT_OK && watch !== undefined && watch.failed) code = EXIT_FAILURE;
       if (flags.json === true) {
-        process.stdout.write(
-          `${JSON.stringify(
-            {
-              outcome: report.outcome,
-              upstream: report.upstream,
-              checkedVersion: report.checkedVersion,
-              instances: report.instances,
-              ...(report.error === undefined ? {} : { error: report.error }),
-              state: report.state,
-              ...(watch === undefined ? {} : { actions: watch.results }),
-              exitCode: code,
-            },
-            null,
-            2,
-          )}\n`,
-        );
+        printJson({
+          outcome: report.outcome,
+          upstream: report.upstream,
+          checkedVersion: report.checkedVersion,
+          instances: report.instances,
+          ...(report.error === undefined ? {} : { error: report.error }),
+          state: report.state,
+          ...(watch === undefined ? {} : { actions: watch.results }),
+          exitCode: code,
+        });
       } else {
         if (tty) {
           if (report.outcome === 'up-to-date') process.stdout.write('up to date\n');

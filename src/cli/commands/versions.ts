@@ -7,8 +7,8 @@ import { VERSION_ZERO } from '../../core/version-id.js';
 import { renderVersionsTable } from '../../formats/history-table.js';
 import { countChanges } from '../../core/change-counts.js';
 import { unknownInstance } from '../../service/catalog.js';
-import { openCommandStore } from '../open-store.js';
-import { addDbOption, addExitCodes, addJsonOption, EXIT_TEXT } from '../options.js';
+import { openCommandStore, withStore } from '../open-store.js';
+import { addStoreOptions, printJson, storeExitCodes } from '../options.js';
 
 /** The canonical name of an existing instance, or ERR_UNKNOWN_INSTANCE naming the ones there are. */
 export async function existingInstance(store: Store, requested: string): Promise<string> {
@@ -23,18 +23,9 @@ export function register(program: Command): void {
     .command('versions')
     .description('list the versions of an instance with their change counts, newest first')
     .argument('<instance>', 'instance name (any case)');
-  addDbOption(command);
-  addExitCodes(command, {
-    0: 'ok',
-    1: EXIT_TEXT.failed,
-    2: EXIT_TEXT.usage,
-    3: EXIT_TEXT.notFound,
-    5: EXIT_TEXT.storage,
-  });
-  addJsonOption(command);
+  addStoreOptions(command, storeExitCodes('ok'));
   command.action(async (requested: string, flags: { db?: string; json?: boolean }) => {
-    const store = await openCommandStore(flags.db, { access: 'read' });
-    try {
+    await withStore(openCommandStore(flags.db, { access: 'read' }), async (store) => {
       const instance = await existingInstance(store, requested);
       const [versions, records] = await Promise.all([
         store.listVersions(instance),
@@ -51,7 +42,7 @@ export function register(program: Command): void {
           ...v,
           counts: countChanges(byVersion.get(v.version) ?? []),
         }));
-        process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+        printJson(rows);
         return;
       }
       process.stdout.write(
@@ -61,8 +52,6 @@ export function register(program: Command): void {
           { retired: RETIRED_INSTANCES.has(instance) },
         ),
       );
-    } finally {
-      await store.close();
-    }
+    });
   });
 }

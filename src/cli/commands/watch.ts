@@ -27,14 +27,7 @@ import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
 import { addGuardOptions, resolveGuardThresholds, type GuardFlags } from '../guard-options.js';
 import { deviceRequest } from '../device-options.js';
 import { openStore } from '../open-store.js';
-import {
-  addDbOption,
-  addExitCodes,
-  addJsonOption,
-  EXIT_TEXT,
-  parseIntegerOption,
-  resolveDb,
-} from '../options.js';
+import { addStoreOptions, collect, EXIT_TEXT, parseIntegerOption, resolveDb } from '../options.js';
 
 export interface WatchFlags {
   output?: string[];
@@ -47,8 +40,6 @@ export interface WatchFlags {
   includeObserved?: boolean;
   grace?: string;
 }
-
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 /**
  * Targets: `pac` = Get-PacFile type 1, `pac2` = type 2, `json` = wire JSON, and every export target
@@ -227,15 +218,13 @@ export function register(program: Command): void {
     );
   addWatchOptions(command);
   addGuardOptions(command);
-  addDbOption(command);
-  addExitCodes(command, {
+  addStoreOptions(command, {
     0: 'every action succeeded, or nothing was new',
     1: 'an --output or --on-change action failed (retried next run)',
     2: EXIT_TEXT.usage,
     3: EXIT_TEXT.notFound,
     5: 'upstream (with --upstream) or the store unavailable',
   });
-  addJsonOption(command);
   command.action(
     async (
       flags: WatchFlags &

@@ -6,28 +6,20 @@
 import type { Command } from 'commander';
 import { IpurlError } from '../../core/errors.js';
 import { canonicalInstance, isValidInstanceName } from '../../core/instance.js';
-import type { Delivery, DeliveryStatus } from '../../core/store.js';
-import { renderTable } from '../../formats/history-table.js';
-import { deliverDue, generateSecret } from '../../service/webhooks.js';
-import { openCommandStore } from '../open-store.js';
-import {
-  addDbOption,
-  addExitCodes,
-  addJsonOption,
-  EXIT_TEXT,
-  parseIntegerOption,
-} from '../options.js';
+import type { Delivery, DeliveryStatus, Store } from '../../core/store.js';
+import { renderTable, type Column } from '../../formats/history-table.js';
+import { deliverDue, generateSecret, type DeliveryOutcome } from '../../service/webhooks.js';
+import { openCommandStore, withStore } from '../open-store.js';
+import { addStoreOptions, parseIntegerOption, printJson, storeExitCodes } from '../options.js';
 
 function parseWebhookUrl(value: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
+  if (!URL.canParse(value)) {
     throw new IpurlError(
       'ERR_INVALID_PARAMETER',
       `webhook URL must be an absolute http:// or https:// URL; received "${value}"`,
     );
   }
+  const url = new URL(value);
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new IpurlError(
       'ERR_INVALID_PARAMETER',
@@ -43,7 +35,37 @@ function parseWebhookUrl(value: string): string {
   return url.toString();
 }
 
+/** One line per delivery attempt of `webhooks deliver`. */
+function describeAttempt(o: DeliveryOutcome): string {
+  const answer = o.statusCode === null ? (o.error ?? 'no answer') : `HTTP ${o.statusCode}`;
+  const next = o.result === 'retry' ? `, next attempt ${o.nextAttemptAt ?? ''}` : '';
+  return `${o.id} → webhook ${o.webhookId} (${o.instance} ${o.version}) attempt ${o.attempt}: ${answer}: ${o.result}${next}\n`;
+}
+
 const STATUSES: readonly DeliveryStatus[] = ['pending', 'delivered', 'failed'];
+
+/** Table columns by header; the numeric ones, named in `right`, align right. */
+function columns(headers: readonly string[], right: readonly string[]): Column[] {
+  return headers.map((header) =>
+    right.includes(header) ? { header, align: 'right' } : { header },
+  );
+}
+
+const WEBHOOK_COLUMNS = columns(['ID', 'INSTANCE', 'URL', 'CREATED'], ['ID']);
+const DELIVERY_COLUMNS = columns(
+  [
+    'DELIVERY',
+    'WEBHOOK',
+    'VERSION',
+    'STATUS',
+    'ATTEMPTS',
+    'LAST CODE',
+    'LAST ERROR',
+    'LAST ATTEMPT',
+    'NEXT ATTEMPT',
+  ],
+  ['WEBHOOK', 'ATTEMPTS', 'LAST CODE'],
+);
 
 function deliveryRow(d: Delivery): string[] {
   return [
@@ -57,6 +79,25 @@ function deliveryRow(d: Delivery): string[] {
     d.lastAttemptAt ?? '-',
     d.nextAttemptAt ?? '-',
   ];
+}
+
+/** Every webhooks subcommand works on a store that may hold no version yet. */
+const WEBHOOK_EXIT_CODES = storeExitCodes('ok', { 3: 'no store at --db' });
+
+function openWebhookStore(db: string | undefined, access: 'read' | 'write'): Promise<Store> {
+  return openCommandStore(db, { access, mayStartEmpty: true });
+}
+
+/** --json prints `json`; otherwise the listing's text, or `empty` when it has no row. */
+function printListing(
+  flags: { json?: boolean },
+  json: unknown,
+  count: number,
+  empty: string,
+  text: () => string,
+): void {
+  if (flags.json === true) printJson(json);
+  else process.stdout.write(count === 0 ? `${empty}\n` : text());
 }
 
 export function register(program: Command): void {
@@ -75,15 +116,7 @@ export function register(program: Command): void {
       '--secret <secret>',
       'HMAC-SHA256 signing secret (default: a random one, printed once)',
     );
-  addDbOption(add);
-  addExitCodes(add, {
-    0: 'ok',
-    1: EXIT_TEXT.failed,
-    2: EXIT_TEXT.usage,
-    3: 'no store at --db',
-    5: EXIT_TEXT.storage,
-  });
-  addJsonOption(add);
+  addStoreOptions(add, WEBHOOK_EXIT_CODES);
   add.action(
     async (
       requested: string,
@@ -104,15 +137,12 @@ export function register(program: Command): void {
         );
       }
       const secret = flags.secret ?? generateSecret();
-      const store = await openCommandStore(flags.db, { access: 'write', mayStartEmpty: true });
-      try {
+      await withStore(openWebhookStore(flags.db, 'write'), async (store) => {
         const names = (await store.listInstances()).map((s) => s.instance);
         const instance = canonicalInstance(names, requested) ?? requested;
         const webhook = await store.addWebhook({ instance, url, secret });
         if (flags.json === true) {
-          process.stdout.write(
-            `${JSON.stringify({ ...webhook, secret: flags.secret === undefined ? secret : undefined }, null, 2)}\n`,
-          );
+          printJson({ ...webhook, secret: flags.secret === undefined ? secret : undefined });
           return;
         }
         process.stdout.write(`webhook ${webhook.id}: ${instance} → ${url}\n`);
@@ -125,9 +155,7 @@ export function register(program: Command): void {
             `secret (shown once, keep it to check X-Ipurl-Signature): ${secret}\n`,
           );
         }
-      } finally {
-        await store.close();
-      }
+      });
     },
   );
 
@@ -135,75 +163,44 @@ export function register(program: Command): void {
     .command('list')
     .description('list webhooks (secrets are not shown)')
     .argument('[instance]', 'only this instance');
-  addDbOption(list);
-  addExitCodes(list, {
-    0: 'ok',
-    1: EXIT_TEXT.failed,
-    2: EXIT_TEXT.usage,
-    3: 'no store at --db',
-    5: EXIT_TEXT.storage,
-  });
-  addJsonOption(list);
+  addStoreOptions(list, WEBHOOK_EXIT_CODES);
   list.action(async (instance: string | undefined, flags: { db?: string; json?: boolean }) => {
-    const store = await openCommandStore(flags.db, { access: 'read', mayStartEmpty: true });
-    try {
+    await withStore(openWebhookStore(flags.db, 'read'), async (store) => {
       const all = await store.listWebhooks();
       const rows =
         instance === undefined
           ? all
           : all.filter((w) => w.instance.toLowerCase() === instance.toLowerCase());
-      if (flags.json === true) {
-        process.stdout.write(
-          `${JSON.stringify(
-            rows.map(({ secret: _secret, ...rest }) => rest),
-            null,
-            2,
-          )}\n`,
-        );
-        return;
-      }
-      if (rows.length === 0) {
-        process.stdout.write('no webhooks\n');
-        return;
-      }
-      process.stdout.write(
-        renderTable(
-          [
-            { header: 'ID', align: 'right' },
-            { header: 'INSTANCE' },
-            { header: 'URL' },
-            { header: 'CREATED' },
-          ],
-          rows.map((w) => [String(w.id), w.instance, w.url, w.createdAt]),
-        ),
+      printListing(
+        flags,
+        rows.map(({ secret: _secret, ...rest }) => rest),
+        rows.length,
+        'no webhooks',
+        () =>
+          renderTable(
+            WEBHOOK_COLUMNS,
+            rows.map((w) => [String(w.id), w.instance, w.url, w.createdAt]),
+          ),
       );
-    } finally {
-      await store.close();
-    }
+    });
   });
 
   const remove = webhooks
     .command('remove')
     .description('remove a webhook (its delivery history stays)')
     .argument('<id>', 'webhook id');
-  addDbOption(remove);
-  addExitCodes(remove, {
-    0: 'ok',
-    1: EXIT_TEXT.failed,
-    2: EXIT_TEXT.usage,
-    3: 'no webhook with that id; no store at --db',
-    5: EXIT_TEXT.storage,
-  });
+  addStoreOptions(
+    remove,
+    storeExitCodes('ok', { 3: 'no webhook with that id; no store at --db' }),
+    { json: false },
+  );
   remove.action(async (rawId: string, flags: { db?: string }) => {
     const id = parseIntegerOption('<id>', rawId, 1, Number.MAX_SAFE_INTEGER);
-    const store = await openCommandStore(flags.db, { access: 'write', mayStartEmpty: true });
-    try {
+    await withStore(openWebhookStore(flags.db, 'write'), async (store) => {
       if (!(await store.removeWebhook(id)))
         throw new IpurlError('ERR_NOT_FOUND', `no webhook with id ${id} (see ipurl webhooks list)`);
       process.stdout.write(`removed webhook ${id}; its pending deliveries will be marked failed\n`);
-    } finally {
-      await store.close();
-    }
+    });
   });
 
   const status = webhooks
@@ -211,15 +208,7 @@ export function register(program: Command): void {
     .description('show deliveries: status, attempts, last answer, next attempt')
     .option('--status <status>', `only ${STATUSES.join(' | ')}`)
     .option('--limit <n>', 'most deliveries shown (newest first)', '50');
-  addDbOption(status);
-  addExitCodes(status, {
-    0: 'ok',
-    1: EXIT_TEXT.failed,
-    2: EXIT_TEXT.usage,
-    3: 'no store at --db',
-    5: EXIT_TEXT.storage,
-  });
-  addJsonOption(status);
+  addStoreOptions(status, WEBHOOK_EXIT_CODES);
   status.action(async (flags: { status?: string; limit: string; db?: string; json?: boolean }) => {
     if (flags.status !== undefined && !(STATUSES as readonly string[]).includes(flags.status)) {
       throw new IpurlError(
@@ -228,39 +217,15 @@ export function register(program: Command): void {
       );
     }
     const limit = parseIntegerOption('--limit', flags.limit, 1, 100_000);
-    const store = await openCommandStore(flags.db, { access: 'read', mayStartEmpty: true });
-    try {
+    await withStore(openWebhookStore(flags.db, 'read'), async (store) => {
       const deliveries = await store.listDeliveries({
         ...(flags.status === undefined ? {} : { status: flags.status as DeliveryStatus }),
         limit,
       });
-      if (flags.json === true) {
-        process.stdout.write(`${JSON.stringify(deliveries, null, 2)}\n`);
-        return;
-      }
-      if (deliveries.length === 0) {
-        process.stdout.write('no deliveries\n');
-        return;
-      }
-      process.stdout.write(
-        renderTable(
-          [
-            { header: 'DELIVERY' },
-            { header: 'WEBHOOK', align: 'right' },
-            { header: 'VERSION' },
-            { header: 'STATUS' },
-            { header: 'ATTEMPTS', align: 'right' },
-            { header: 'LAST CODE', align: 'right' },
-            { header: 'LAST ERROR' },
-            { header: 'LAST ATTEMPT' },
-            { header: 'NEXT ATTEMPT' },
-          ],
-          deliveries.map(deliveryRow),
-        ),
+      printListing(flags, deliveries, deliveries.length, 'no deliveries', () =>
+        renderTable(DELIVERY_COLUMNS, deliveries.map(deliveryRow)),
       );
-    } finally {
-      await store.close();
-    }
+    });
   });
 
   const deliver = webhooks
@@ -274,15 +239,7 @@ export function register(program: Command): void {
       '--allow-private-targets',
       'deliver to loopback, link-local, private, shared and metadata addresses too',
     );
-  addDbOption(deliver);
-  addExitCodes(deliver, {
-    0: 'ok',
-    1: EXIT_TEXT.failed,
-    2: EXIT_TEXT.usage,
-    3: 'no store at --db',
-    5: EXIT_TEXT.storage,
-  });
-  addJsonOption(deliver);
+  addStoreOptions(deliver, WEBHOOK_EXIT_CODES);
   deliver.action(
     async (flags: {
       timeout: string;
@@ -293,32 +250,17 @@ export function register(program: Command): void {
     }) => {
       const timeoutMs = parseIntegerOption('--timeout', flags.timeout, 100, 600_000);
       const maxAttempts = parseIntegerOption('--max-attempts', flags.maxAttempts, 1, 100);
-      const store = await openCommandStore(flags.db, { access: 'write', mayStartEmpty: true });
-      try {
+      await withStore(openWebhookStore(flags.db, 'write'), async (store) => {
         const outcomes = await deliverDue(store, {
           timeoutMs,
           retry: { maxAttempts },
           limit: 1000,
           allowPrivateTargets: flags.allowPrivateTargets === true,
         });
-        if (flags.json === true) {
-          process.stdout.write(`${JSON.stringify(outcomes, null, 2)}\n`);
-          return;
-        }
-        if (outcomes.length === 0) {
-          process.stdout.write('no delivery due\n');
-          return;
-        }
-        for (const o of outcomes) {
-          const answer = o.statusCode === null ? (o.error ?? 'no answer') : `HTTP ${o.statusCode}`;
-          const next = o.result === 'retry' ? `, next attempt ${o.nextAttemptAt ?? ''}` : '';
-          process.stdout.write(
-            `${o.id} → webhook ${o.webhookId} (${o.instance} ${o.version}) attempt ${o.attempt}: ${answer}: ${o.result}${next}\n`,
-          );
-        }
-      } finally {
-        await store.close();
-      }
+        printListing(flags, outcomes, outcomes.length, 'no delivery due', () =>
+          outcomes.map(describeAttempt).join(''),
+        );
+      });
     },
   );
 }

@@ -105,6 +105,28 @@ export async function register(app: FastifyInstance, deps: ServerDeps): Promise<
   const { store, webService } = deps;
   const clock = deps.now ?? Date.now;
 
+  /**
+   * A version was appended (published, or a held one accepted): serve it at once (/version, RSS,
+   * /changes), not at the next poll, log it, and answer 201 with where its change records are.
+   */
+  async function appended(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    version: { readonly instance: string; readonly version: string },
+    log: { readonly fields: Record<string, unknown>; readonly message: string },
+    body: Record<string, unknown>,
+  ): Promise<FastifyReply> {
+    await webService.refresh();
+    request.log.info(
+      { instance: version.instance, version: version.version, ...log.fields },
+      log.message,
+    );
+    return reply
+      .code(201)
+      .header('location', `/changes/${version.instance}/${version.version}?singleVersion`)
+      .send(body);
+  }
+
   await app.register(async (scope) => {
     scope.addHook('onRequest', async (request, reply: FastifyReply) => {
       const given = bearerToken(request);
@@ -163,29 +185,19 @@ export async function register(app: FastifyInstance, deps: ServerDeps): Promise<
             .code(200)
             .send({ status: 'unchanged', ...planSummary(result.plan), changes: [] });
         }
-        // Serve the new version at once (/version, RSS, /changes), not at the next poll.
-        await webService.refresh();
-        request.log.info(
+        return appended(
+          request,
+          reply,
+          result.version,
+          { fields: { records: result.changes.length }, message: 'version published' },
           {
-            instance: result.version.instance,
-            version: result.version.version,
-            records: result.changes.length,
-          },
-          'version published',
-        );
-        return reply
-          .code(201)
-          .header(
-            'location',
-            `/changes/${result.version.instance}/${result.version.version}?singleVersion`,
-          )
-          .send({
             status: 'published',
             ...planSummary(result.plan),
             publishedAt: result.version.publishedAt,
             changes: result.changes,
             deliveries: result.deliveries,
-          });
+          },
+        );
       },
     );
 
@@ -250,23 +262,15 @@ export async function register(app: FastifyInstance, deps: ServerDeps): Promise<
           request.params.version,
           new Date(clock()),
         );
-        // Serve it at once, not at the next poll.
-        await webService.refresh();
-        request.log.info(
+        return appended(
+          request,
+          reply,
+          result.held,
           {
-            instance: result.held.instance,
-            version: result.held.version,
-            appended: result.appended.map((a) => a.version.version),
+            fields: { appended: result.appended.map((a) => a.version.version) },
+            message: 'held version accepted',
           },
-          'held version accepted',
-        );
-        return reply
-          .code(201)
-          .header(
-            'location',
-            `/changes/${result.held.instance}/${result.held.version}?singleVersion`,
-          )
-          .send({
+          {
             status: 'accepted',
             held: result.held,
             appended: result.appended.map((a) => ({
@@ -274,7 +278,8 @@ export async function register(app: FastifyInstance, deps: ServerDeps): Promise<
               changes: a.changes.length,
               deliveries: a.deliveries,
             })),
-          });
+          },
+        );
       },
     );
 
