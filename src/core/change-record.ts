@@ -1,13 +1,13 @@
 /**
- * Change records (SPEC §5.2): what one published version changed in one endpoint set.
- * Field order of the wire form: id, endpointSetId, [changeDescription], disposition, version,
- * impact, previous, current, add, remove.
+ * Change records (docs/api.md, "GET /changes/{instance}/{version}"): what one published version
+ * changed in one endpoint set. Field order of the wire form: id, endpointSetId,
+ * [changeDescription], disposition, version, impact, previous, current, add, remove.
  */
 import type { VersionId } from './version-id.js';
 
 export type Disposition = 'Add' | 'Change' | 'Remove';
 
-/** The impact enum, exact spelling (SPEC §5.2). */
+/** The impact enum, in the exact spelling of Microsoft's service. */
 export type Impact =
   | 'AddedIp'
   | 'AddedUrl'
@@ -31,12 +31,12 @@ export const IMPACTS: readonly Impact[] = [
   'OtherNonPriorityChanges',
 ];
 
-/** Versions before this one carry no `impact` (SPEC §5.2). */
+/** Versions before this one carry no `impact` (docs/api.md: "from 2018112800"). */
 export const FIRST_VERSION_WITH_IMPACT: VersionId = '2018112800';
 
 /**
  * Scalar attributes in `previous`/`current`, in wire order. Real output encodes the two booleans
- * as the strings "true"/"false" (SPEC §5.2).
+ * as the strings "true"/"false" (docs/api.md).
  */
 export interface ChangeAttributes {
   readonly expressRoute?: 'true' | 'false';
@@ -72,7 +72,7 @@ export interface ChangeRemove {
 }
 
 export interface ChangeRecord {
-  /** Unique and increasing per instance, never reused (SPEC §11.14). */
+  /** Unique and increasing per instance, never reused (docs/publishing.md, "Decisions"). */
   readonly id: number;
   readonly endpointSetId: number;
   /** Legacy preview-era free text; emitted only when stored. */

@@ -1,14 +1,14 @@
 /**
- * CIDR aggregation for the firewall exports (ECOSYSTEM.md §C.4, issue 4): the smallest list of
+ * CIDR aggregation for the firewall exports (docs/formats.md, "Aggregation"): the smallest list of
  * prefixes covering exactly the same addresses as the input, with a report of what was merged.
  *
- * Callers aggregate within one (category, ports, address family) bucket only (SPEC §9: an
- * address keeps the category and ports of its set; merging across them would widen what a rule
- * allows). This module does not know about buckets: it covers exactly the union of what it is
- * given, never one address more, so it is safe on any list a caller chose to put together.
+ * Callers aggregate within one (category, ports, address family) bucket only (an address keeps the
+ * category and ports of its set; merging across them would widen what a rule allows). This module
+ * does not know about buckets: it covers exactly the union of what it is given, never one address
+ * more, so it is safe on any list a caller chose to put together.
  *
- * Steps: sort (SPEC §4.2 order), drop duplicates and prefixes inside another one, then merge
- * adjacent sibling halves (`a/n` + `a+2^(bits-n)/n` = `a/n-1`) bottom-up with a stack, which
+ * Steps: sort (the published order of `ips`), drop duplicates and prefixes inside another one, then
+ * merge adjacent sibling halves (`a/n` + `a+2^(bits-n)/n` = `a/n-1`) bottom-up with a stack, which
  * yields the canonical minimal cover of the union.
  */
 import { compareCidrs, familyBits, makeCidr, type Cidr } from './cidr.js';

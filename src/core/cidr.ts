@@ -1,7 +1,7 @@
 /**
- * IP addresses and CIDR prefixes as typed values (SPEC §4.2 `ips`), hand-rolled over bigint like
- * hono's `src/utils/ipaddr.ts`: one representation for both families, exact arithmetic, no
- * dependency.
+ * IP addresses and CIDR prefixes as typed values (the `ips` of an endpoint set), hand-rolled over
+ * bigint like hono's `src/utils/ipaddr.ts`: one representation for both families, exact arithmetic,
+ * no dependency.
  *
  * Canonical text (what the service publishes, and what validation asks for):
  * - IPv4: dotted decimal without leading zeros;
@@ -232,8 +232,8 @@ export function cidrContains(cidr: Cidr, inner: IpAddress | Cidr): boolean {
 }
 
 /**
- * The published order of `ips` (SPEC §4.2): IPv4 before IPv6, then by network address; a shorter
- * prefix (the larger block) first when two share a network address.
+ * The published order of `ips` (as Microsoft's service lists them): IPv4 before IPv6, then by
+ * network address; a shorter prefix (the larger block) first when two share a network address.
  */
 export function compareCidrs(a: Cidr, b: Cidr): number {
   if (a.family !== b.family) return a.family - b.family;

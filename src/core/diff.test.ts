@@ -83,7 +83,7 @@ describe('diffVersions dispositions', () => {
     );
   });
 
-  it('records a removed set with all its attributes and addresses (SPEC §11.8)', () => {
+  it('records a removed set with all its attributes and addresses', () => {
     const gone = set(7, {
       urls: ['x.example.com'],
       ips: ['192.0.2.0/24'],

@@ -1,11 +1,12 @@
 /**
- * The diff that turns two consecutive versions of one instance into change records (SPEC §5.2,
- * §11.8). Pure and deterministic: the same two versions always give the same records in the same
- * order (by endpointSetId ascending); the store assigns ids in array order (SPEC §11.14).
+ * The diff that turns two consecutive versions of one instance into change records (docs/api.md,
+ * "GET /changes/{instance}/{version}"). Pure and deterministic: the same two versions always give
+ * the same records in the same order (by endpointSetId ascending); the store assigns ids in array
+ * order (unique and increasing per instance, never reused).
  *
  * Decisions:
  * - urls and ips are compared as sets of exact strings: a reordering alone is no change.
- * - `serviceAreaDisplayName` is not a change-record member (SPEC §5.2), so a display-name-only
+ * - `serviceAreaDisplayName` is not a change-record member (docs/api.md), so a display-name-only
  *   change (Skype → "Microsoft Teams") produces no record.
  * - An optional member that is absent compares equal to `""` (the wire cannot tell a consumer
  *   more); when one side lacks it, that side shows `""` in `previous`/`current`.
@@ -27,7 +28,7 @@ import type { VersionId } from './version-id.js';
 export interface DiffOptions {
   /** The id of `next`. */
   readonly version: VersionId;
-  /** `YYYYMMDD` given to every `add` (SPEC §11.13: publication date + notice days). */
+  /** `YYYYMMDD` given to every `add` (publication date + notice days, docs/publishing.md). */
   readonly effectiveDate: string;
 }
 
@@ -43,7 +44,7 @@ interface SetDelta {
   readonly removedUrls: readonly string[];
 }
 
-/** Diff two versions of one instance (SPEC §5.2). `previous` is `[]` for a new instance. */
+/** Diff two versions of one instance. `previous` is `[]` for a new instance. */
 export function diffVersions(
   previous: readonly EndpointSet[],
   next: readonly EndpointSet[],
@@ -87,7 +88,8 @@ function diffSet(
     };
   }
   if (old !== undefined && now === undefined) {
-    // SPEC §11.8: a Remove carries the removed set's attributes and all its ips and urls.
+    // Our decision (docs/api.md): a Remove carries the removed set's attributes and all its ips
+    // and urls.
     return {
       id,
       disposition: 'Remove',
@@ -256,8 +258,9 @@ function inOtherSet(map: ReadonlyMap<string, readonly number[]>, key: string, id
 }
 
 /**
- * The impact of one record (SPEC §5.2). Precedence, highest first, because the reader acts on the
- * first that applies and additions need firewall/proxy action before their effective date:
+ * The impact of one record (the enum Microsoft's service publishes). Precedence, highest first,
+ * because the reader acts on the first that applies and additions need firewall/proxy action
+ * before their effective date:
  *
  * 1. genuinely new additions (not merely moved in from another set of this version):
  *    AddedIpAndUrl (both kinds) > AddedIp > AddedUrl; an urls-only addition whose every new url is
@@ -297,7 +300,8 @@ function decideImpact(delta: SetDelta, context: ImpactContext): Impact {
 }
 
 /**
- * Every new url is a plain FQDN that was hidden behind a wildcard this version removed (SPEC §5.2).
+ * AddedSubstituteUrl: every new url is a plain FQDN that was hidden behind a wildcard this version
+ * removed.
  * An added wildcard is never a substitute: it widens what is published (Worldwide 2023073100 set
  * 31 replaced `<tenant>.sharepoint.com` by `*.sharepoint.com`, which is AddedUrl).
  */
@@ -310,7 +314,7 @@ function isSubstitution(urls: readonly string[], context: ImpactContext): boolea
   });
 }
 
-/** Assemble the record in wire member order (SPEC §5.2), omitting what does not apply. */
+/** Assemble the record in wire member order (docs/api.md), omitting what does not apply. */
 function toDraft(
   delta: SetDelta,
   options: DiffOptions,

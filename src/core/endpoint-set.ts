@@ -1,8 +1,10 @@
 /**
- * The data unit of the web service: an endpoint set (SPEC §4.2), in publisher form.
+ * The data unit of the web service: an endpoint set (docs/api.md, "GET /endpoints/{instance}"),
+ * in publisher form.
  *
  * Publisher form = the wire JSON shape, except that tenant-specific URLs keep the literal
- * placeholder `<tenant>` (SPEC §11.9); the wire renders it as `*` or as the TenantName.
+ * placeholder `<tenant>` (docs/publishing.md, "The document"); the wire renders it as `*` or as the
+ * TenantName.
  * Optional members are kept exactly as published: `notes: ""` is real data and is echoed.
  */
 
@@ -12,7 +14,7 @@
  */
 export type ServiceArea = 'Exchange' | 'SharePoint' | 'Skype' | 'MEM' | 'Common';
 
-/** Connectivity category, highest priority first (SPEC §9). */
+/** Connectivity category, highest priority first, as Microsoft's guidance ranks them. */
 export type Category = 'Optimize' | 'Allow' | 'Default';
 
 /** Every service area, in display order (sections of the page, accepted-value lists). */
@@ -41,7 +43,10 @@ export const DEFAULT_SERVICE_AREAS: readonly ServiceArea[] = SERVICE_AREAS.filte
  */
 export const DOCS_TABLE_SERVICE_AREAS: readonly ServiceArea[] = DEFAULT_SERVICE_AREAS;
 
-/** Optimize > Allow > Default: when one address is in several sets, the first wins (SPEC §9). */
+/**
+ * Optimize > Allow > Default: when one address is in several sets, the first wins (Microsoft's
+ * priority rule for an address or URL listed in sets of different categories).
+ */
 export const CATEGORIES: readonly Category[] = ['Optimize', 'Allow', 'Default'];
 
 export interface EndpointSet {
@@ -58,7 +63,10 @@ export interface EndpointSet {
   readonly notes?: string;
 }
 
-/** Members of an endpoint set in wire order (SPEC §4.2); also the CSV columns (SPEC §4.6). */
+/**
+ * Members of an endpoint set in wire order; also the CSV columns (docs/api.md,
+ * "GET /endpoints/{instance}").
+ */
 export const ENDPOINT_SET_MEMBERS = [
   'id',
   'serviceArea',
@@ -73,7 +81,7 @@ export const ENDPOINT_SET_MEMBERS = [
   'notes',
 ] as const;
 
-/** The literal placeholder for a tenant name inside stored URLs (SPEC §11.9). */
+/** The literal placeholder for a tenant name inside stored URLs (docs/publishing.md). */
 export const TENANT_PLACEHOLDER = '<tenant>';
 
 export function isServiceArea(value: string): value is ServiceArea {
@@ -84,7 +92,7 @@ export function isCategory(value: string): value is Category {
   return (CATEGORIES as readonly string[]).includes(value);
 }
 
-/** Canonical casing of a service area given in any case, or undefined (SPEC §4.1: case-insensitive). */
+/** Canonical casing of a service area given in any case (ServiceAreas ignores case), or none. */
 export function canonicalServiceArea(value: string): ServiceArea | undefined {
   const lower = value.toLowerCase();
   return SERVICE_AREAS.find((area) => area.toLowerCase() === lower);

@@ -34,7 +34,7 @@ describe('filterEndpointSets on real data', () => {
     expect(JSON.stringify(all)).not.toContain('<tenant>');
   });
 
-  it('always includes Common (SPEC §4.3)', () => {
+  it('always includes Common', () => {
     const skype = filterEndpointSets(latest, { serviceAreas: areas('Skype') });
     expect(new Set(skype.map((s) => s.serviceArea))).toEqual(new Set(['Skype', 'Common']));
     const common = filterEndpointSets(latest, { serviceAreas: areas() });
@@ -61,7 +61,7 @@ describe('filterEndpointSets on real data', () => {
 });
 
 describe('filterEndpointSets rules', () => {
-  it('removes exact duplicates after substitution, first kept, no re-sort (SPEC §11.7)', () => {
+  it('removes exact duplicates after substitution, first kept, no re-sort', () => {
     const sets = [
       set(31, {
         urls: ['<tenant>.sharepoint.com', '*.sharepoint.com', '<tenant>-my.sharepoint.com'],
@@ -75,7 +75,7 @@ describe('filterEndpointSets rules', () => {
     ]);
   });
 
-  it('NoIPv6 omits an emptied ips and drops a set left with nothing (SPEC §4.5, §11.11)', () => {
+  it('NoIPv6 omits an emptied ips and drops a set left with nothing', () => {
     const sets = [
       set(1, { urls: ['a.example.com'], ips: ['2001:db8::/32'] }),
       set(2, { ips: ['2001:db8::/32'] }),

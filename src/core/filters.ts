@@ -1,8 +1,8 @@
 /**
- * The `/endpoints` filters (SPEC §4.3–4.5, §11.7, §11.11): service areas, tenant substitution and
- * NoIPv6, applied to the stored (publisher-form) sets of one version. The server calls this once
- * per (instance, version, normalised parameters) and caches the rendered bytes, so the function
- * favours clarity, but it shares arrays that need no change instead of copying them.
+ * The `/endpoints` filters (docs/api.md, "GET /endpoints/{instance}"): service areas, tenant
+ * substitution and NoIPv6, applied to the stored (publisher-form) sets of one version. The server
+ * calls this once per (instance, version, normalised parameters) and caches the rendered bytes, so
+ * the function favours clarity, but it shares arrays that need no change instead of copying them.
  */
 import { OPT_IN_SERVICE_AREAS, type EndpointSet, type ServiceArea } from './endpoint-set.js';
 import {
@@ -15,24 +15,24 @@ import {
 
 export interface EndpointFilter {
   /**
-   * Requested areas; `Common` is always included (SPEC §4.3). Absent ⇒ every area except the
+   * Requested areas; `Common` is always included. Absent ⇒ every area except the
    * opt-in ones (MEM), as the live service answers a request without ServiceAreas.
    */
   readonly serviceAreas?: ReadonlySet<ServiceArea>;
-  /** Substituted at `<tenant>` placeholders; absent ⇒ `*` (SPEC §4.4). */
+  /** Substituted at `<tenant>` placeholders; absent ⇒ `*`. */
   readonly tenantName?: string;
   /**
    * Several tenants (device outputs, issue 11): each `<tenant>` URL once per tenant. Takes the
    * place of tenantName when given; the wire routes never use it.
    */
   readonly tenantNames?: readonly string[];
-  /** Drop IPv6 prefixes, and sets left with neither urls nor ips (SPEC §4.5, §11.11). */
+  /** Drop IPv6 prefixes, and sets left with neither urls nor ips. */
   readonly noIPv6?: boolean;
 }
 
 /**
  * The wire view of one version. Order is kept (by id, as stored); every member is kept exactly as
- * stored (`notes: ""` included); each set is emitted in the wire key order of SPEC §4.2.
+ * stored (`notes: ""` included); each set is emitted in the wire key order (docs/api.md).
  * A tenantName that is not a DNS label throws ERR_INVALID_TENANT_NAME.
  */
 export function filterEndpointSets(
@@ -60,7 +60,7 @@ export function filterEndpointSets(
           ? renderUrlsForTenants(set.urls, tenants)
           : renderUrls(set.urls, tenant);
     const ips = set.ips !== undefined && filter.noIPv6 === true ? dropIpv6(set.ips) : set.ips;
-    // SPEC §11.11: with NoIPv6, a set left with neither urls nor ips is dropped.
+    // Our decision (docs/api.md): with NoIPv6, a set left with neither urls nor ips is dropped.
     if (filter.noIPv6 === true && urls === undefined && ips === undefined) continue;
     out.push(inWireOrder(set, urls, ips));
   }
@@ -68,8 +68,8 @@ export function filterEndpointSets(
 }
 
 /**
- * Substitute the placeholder, then remove exact duplicates keeping the first (SPEC §11.7): with no
- * TenantName `<tenant>.sharepoint.com` becomes `*.sharepoint.com`, which may already be listed.
+ * Substitute the placeholder, then remove exact duplicates keeping the first (our decision): with
+ * no TenantName `<tenant>.sharepoint.com` becomes `*.sharepoint.com`, which may already be listed.
  * The stored array is returned untouched when it has no placeholder.
  */
 function renderUrls(urls: readonly string[], tenant: string | undefined): readonly string[] {
@@ -85,14 +85,14 @@ function renderUrlsForTenants(
   return [...new Set(urls.flatMap((url) => renderUrlForTenants(url, tenants)))];
 }
 
-/** SPEC §4.5: every entry containing ':' goes; undefined (member omitted) when none is left. */
+/** NoIPv6: every entry containing ':' goes; undefined (member omitted) when none is left. */
 function dropIpv6(ips: readonly string[]): readonly string[] | undefined {
   if (!ips.some((ip) => ip.includes(':'))) return ips;
   const v4 = ips.filter((ip) => !ip.includes(':'));
   return v4.length > 0 ? v4 : undefined;
 }
 
-/** The set with the given urls/ips, members in the wire order of SPEC §4.2, absent ones omitted. */
+/** The set with the given urls/ips, members in wire order, absent ones omitted. */
 function inWireOrder(
   set: EndpointSet,
   urls: readonly string[] | undefined,

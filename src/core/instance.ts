@@ -1,7 +1,7 @@
 /**
- * Cloud instances (SPEC §1.1). Instances are data (SPEC §11.12): one exists when the store holds
- * a version of it. The names below only fix the canonical order and the retired flag of the
- * instances Microsoft has published; a publisher may create others.
+ * Cloud instances (docs/api.md, "Common conventions"). Instances are data: one exists when the
+ * store holds a version of it. The names below only fix the canonical order and the retired flag of
+ * the instances Microsoft has published; a publisher may create others.
  */
 
 export const KNOWN_INSTANCES = [
@@ -22,7 +22,7 @@ export function isValidInstanceName(name: string): boolean {
   return INSTANCE_NAME_PATTERN.test(name);
 }
 
-/** Sort instance names: Microsoft's order first (SPEC §1.1), then others alphabetically. */
+/** Sort instance names: Microsoft's order first (KNOWN_INSTANCES), then others alphabetically. */
 export function compareInstances(a: string, b: string): number {
   const ia = (KNOWN_INSTANCES as readonly string[]).indexOf(a);
   const ib = (KNOWN_INSTANCES as readonly string[]).indexOf(b);
@@ -30,7 +30,7 @@ export function compareInstances(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Find the canonical name among `names` for a name given in any case (SPEC §1.1). */
+/** Find the canonical name among `names` for a name given in any case (matching ignores case). */
 export function canonicalInstance(names: Iterable<string>, requested: string): string | undefined {
   const lower = requested.toLowerCase();
   for (const name of names) if (name.toLowerCase() === lower) return name;

@@ -1,8 +1,8 @@
 /**
- * The lookup index: "is this IP or host Microsoft 365, and in which category?" (ECOSYSTEM.md §0.4).
- * One version's sets are compiled once; a lookup then returns EVERY matching set (the same prefix
- * or host is often in several sets with different ports or categories, SPEC §4.2) and the
- * category to apply: Optimize over Allow over Default (SPEC §9).
+ * The lookup index: "is this IP or host Microsoft 365, and in which category?" (README.md, "Look up
+ * and classify"). One version's sets are compiled once; a lookup then returns EVERY matching set
+ * (the same prefix or host is often in several sets with different ports or categories) and the
+ * category to apply: Optimize over Allow over Default, Microsoft's priority rule for such overlaps.
  *
  * - IPv4: the prefixes cut the 32-bit space into elementary intervals, built in O(n log n) by one
  *   sweep (prefix-intervals.ts); each interval names the innermost prefix covering it, whose
@@ -59,7 +59,7 @@ export interface LookupResult {
   readonly mappedFrom?: string;
   /** Every match, highest category first, then by set id. */
   readonly matches: readonly LookupMatch[];
-  /** The category to apply (SPEC §9), or null when nothing matched. */
+  /** The category to apply (the highest of the matches), or null when nothing matched. */
   readonly category: Category | null;
 }
 
@@ -90,7 +90,7 @@ export interface LookupIndex {
 const NONE: readonly LookupMatch[] = Object.freeze([]);
 const RANK: Readonly<Record<Category, number>> = { Optimize: 0, Allow: 1, Default: 2 };
 
-/** The category to apply for a list of matches (SPEC §9), or null. */
+/** The category to apply for a list of matches (Optimize > Allow > Default), or null. */
 export function bestCategory(matches: readonly LookupMatch[]): Category | null {
   let best: Category | null = null;
   for (const match of matches) {

@@ -8,7 +8,7 @@ import {
 } from './port-list.js';
 import { refusalOf } from './failure.fixture.js';
 
-describe('port lists (SPEC §4.2)', () => {
+describe('port lists (tcpPorts/udpPorts)', () => {
   it.each([
     ['443', [[443, 443]]],
     [

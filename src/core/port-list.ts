@@ -1,5 +1,5 @@
 /**
- * Port lists of `tcpPorts`/`udpPorts` (SPEC §4.2): comma-separated ports or ranges `a-b`, with
+ * Port lists of `tcpPorts`/`udpPorts`: comma-separated ports or ranges `a-b`, with
  * optional spaces after commas, which are real published data (`"143, 587, 993, 995"`). The wire
  * emits the text verbatim, so a parsed list keeps it; the ranges serve exporters and lookups.
  */
@@ -13,7 +13,7 @@ export interface PortRange {
 }
 
 export interface PortList {
-  /** The text as published (SPEC §4.2: emit data verbatim). */
+  /** The text as published; the wire echoes it verbatim. */
   readonly text: string;
   /** In the published order. */
   readonly ranges: readonly PortRange[];

@@ -16,7 +16,7 @@ export interface InstanceSummary {
   /** Canonical instance name. */
   readonly instance: string;
   readonly latest: VersionId;
-  /** Every stored version, newest first, `latest` at index 0 (SPEC §3.2). */
+  /** Every stored version, newest first, `latest` at index 0 (docs/api.md, "GET /version"). */
   readonly versions: readonly VersionId[];
 }
 
@@ -62,7 +62,7 @@ export interface AppendVersionResult {
 }
 
 export type ChangesQuery =
-  /** Records of versions strictly greater than `after` (SPEC §5.1). */
+  /** Records of versions strictly greater than `after` (without `singleVersion`). */
   | { readonly after: VersionId }
   /** Records of exactly this version (`singleVersion`). */
   | { readonly version: VersionId };
@@ -161,13 +161,13 @@ export interface Store {
   /** Which adapter, for logs and health ("sqlite", "postgres"). */
   readonly kind: string;
 
-  /** Every instance with at least one version, in canonical order (SPEC §1.1). */
+  /** Every instance with at least one version, in canonical order (Microsoft's, then by name). */
   listInstances(): Promise<InstanceSummary[]>;
   /** Versions of one instance (canonical name), newest first; [] when unknown. */
   listVersions(instance: string): Promise<VersionRecord[]>;
   /** The sets of one version, sorted by id; undefined when the version is not stored. */
   getEndpointSets(instance: string, version: VersionId): Promise<EndpointSet[] | undefined>;
-  /** Change records ordered by version, then id (SPEC §11.8). */
+  /** Change records ordered by version, then id (our decision, docs/api.md). */
   getChanges(instance: string, query: ChangesQuery): Promise<ChangeRecord[]>;
   /** Every set id ever published in the instance, with the service area it had (ids are never reused). */
   knownSetIds(instance: string): Promise<Map<number, string>>;

@@ -3,7 +3,7 @@ import { IpurlError } from './errors.js';
 import { parseTenantName, renderUrl, safeParseTenantName } from './tenant.js';
 import { thrownBy } from './failure.fixture.js';
 
-describe('parseTenantName (SPEC §11.7)', () => {
+describe('parseTenantName (a DNS label, lower-cased)', () => {
   it.each([
     ['contoso', 'contoso'],
     ['Contoso', 'contoso'],
@@ -36,7 +36,7 @@ describe('parseTenantName (SPEC §11.7)', () => {
   });
 });
 
-describe('renderUrl (SPEC §4.4)', () => {
+describe('renderUrl (<tenant> becomes the TenantName or *)', () => {
   it('replaces only the placeholder', () => {
     expect(renderUrl('autodiscover.<tenant>.onmicrosoft.com')).toBe(
       'autodiscover.*.onmicrosoft.com',

@@ -1,9 +1,9 @@
 /**
- * Tenant names and the `<tenant>` placeholder (SPEC §4.4, §11.7, §11.9).
+ * Tenant names and the `<tenant>` placeholder (docs/api.md, "GET /endpoints/{instance}").
  *
  * Stored URLs keep the literal placeholder `<tenant>`; the wire renders it as the request's
  * TenantName, or as `*` without one. Only placeholder positions change: an ordinary `*` wildcard
- * stays `*` (SPEC §4.4).
+ * stays `*`.
  */
 import { TENANT_PLACEHOLDER } from './endpoint-set.js';
 import { IpurlError, describeValue } from './errors.js';
@@ -11,13 +11,13 @@ import { IpurlError, describeValue } from './errors.js';
 export type TenantNameResult =
   { readonly ok: true; readonly value: string } | { readonly ok: false; readonly reason: string };
 
-/** The rule, quoted in every rejection (SPEC §11.7). */
+/** The rule, quoted in every rejection (docs/errors.md, ERR_INVALID_TENANT_NAME). */
 export const TENANT_NAME_RULE =
   'a DNS label: 1–63 letters, digits or "-", not starting or ending with "-"';
 
 const TENANT_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
 
-/** Check a TenantName; the accepted value is lower-cased (SPEC §11.7). Never throws. */
+/** Check a TenantName; the accepted value is lower-cased (docs/api.md). Never throws. */
 export function safeParseTenantName(text: string): TenantNameResult {
   if (TENANT_NAME.test(text)) return { ok: true, value: text.toLowerCase() };
   return {
@@ -26,7 +26,7 @@ export function safeParseTenantName(text: string): TenantNameResult {
   };
 }
 
-/** Like safeParseTenantName, but throws IpurlError ERR_INVALID_TENANT_NAME (HTTP 400, SPEC §11.1). */
+/** Like safeParseTenantName, but throws IpurlError ERR_INVALID_TENANT_NAME (docs/errors.md). */
 export function parseTenantName(text: string): string {
   const result = safeParseTenantName(text);
   if (!result.ok) {
@@ -44,7 +44,7 @@ export function hasTenantPlaceholder(url: string): boolean {
 
 /**
  * Render one stored URL for the wire: every `<tenant>` becomes `tenantName` (already parsed by
- * parseTenantName), or `*` when there is none (SPEC §4.4). URLs without the placeholder are
+ * parseTenantName), or `*` when there is none. URLs without the placeholder are
  * returned as they are.
  */
 export function renderUrl(url: string, tenantName?: string): string {

@@ -1,11 +1,12 @@
 /**
- * Host patterns as published in the `urls` of an endpoint set (SPEC §4.2, §4.4).
+ * Host patterns as published in the `urls` of an endpoint set (docs/api.md,
+ * "GET /endpoints/{instance}").
  *
- * A pattern is a host name whose labels may contain the wildcard `*` anywhere
- * (`*.office.com`, `*cdn.onenote.net`, `*-files.sharepoint.com`, `autodiscover.*.onmicrosoft.com`)
- * and, in publisher form, the tenant placeholder `<tenant>` (SPEC §11.9). Matching follows PAC
- * `shExpMatch` (ECOSYSTEM.md wildcard table): `*` matches any run of characters, dots included,
- * so `*.x.com` matches `a.b.x.com` but NOT `x.com`.
+ * A pattern is a host name whose labels may contain the wildcard `*` anywhere (`*.office.com`,
+ * `*cdn.onenote.net`, `*-files.sharepoint.com`, `autodiscover.*.onmicrosoft.com`) and, in publisher
+ * form, the tenant placeholder `<tenant>` (docs/publishing.md). Matching follows PAC `shExpMatch`
+ * (docs/formats.md, "Wildcards by target"): `*` matches any run of characters, dots included, so
+ * `*.x.com` matches `a.b.x.com` but NOT `x.com`.
  */
 import { TENANT_PLACEHOLDER } from './endpoint-set.js';
 
@@ -24,7 +25,7 @@ const TLD = /^[a-z]{2,63}$/;
 const TENANT_MARK = '\u{E000}';
 
 /**
- * Check one host pattern. Decisions (documented in docs/api.md via SPEC §11):
+ * Check one host pattern. Decisions (our own; docs/publishing.md, "The document"):
  * - case-insensitive; the canonical value is lower-cased;
  * - no scheme, path, port, spaces or trailing dot: the service publishes bare host patterns;
  * - `**` is rejected (it means nothing more than `*` and is almost always a typo);
@@ -73,7 +74,7 @@ export function isWildcardPattern(pattern: string): boolean {
 
 /**
  * Compile a pattern into a predicate over a lower-cased host, with shExpMatch semantics: `*`
- * (and `<tenant>`, which renders as `*` without a TenantName, SPEC §4.4) match any run of
+ * (and `<tenant>`, which renders as `*` without a TenantName) match any run of
  * characters, including dots. The regular expression is built once per pattern.
  */
 export function compileHostPattern(pattern: string): (host: string) => boolean {

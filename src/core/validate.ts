@@ -1,17 +1,18 @@
 /**
- * Validation of a publisher document: the JSON array of endpoint sets a publisher submits for a
- * new version (publisher form, `<tenant>` allowed in URLs, SPEC §11.9). Every problem is reported
- * at once, as data (valibot's issues: path, value, reason, setId), so a publisher fixes a whole
- * file in one round; `parseDocument` is the throwing twin.
+ * Validation of a publisher document: the JSON array of endpoint sets a publisher submits for a new
+ * version (publisher form, `<tenant>` allowed in URLs, docs/publishing.md). Every problem is
+ * reported at once, as data (valibot's issues: path, value, reason, setId), so a publisher fixes a
+ * whole file in one round; `parseDocument` is the throwing twin.
  *
- * Decisions (beyond the invariants of SPEC §10):
+ * Decisions (beyond the data invariants: unique ids, known category and service area, valid
+ * CIDRs and port lists):
  * - unknown members are rejected: a typo such as `tcpPort` would otherwise be dropped silently;
  * - CIDRs must be canonical (host bits zero, RFC 5952 text); the reason names the canonical form;
  * - urls are lower-cased (host names are case-insensitive); a url or ip listed twice in one set is
  *   kept once (the published history has one such duplicate, Germany 2018063000 set 5);
  * - a set may have neither urls nor ips: early published versions have such sets (data/README.md);
  * - the normalised result is sorted by id, urls ordinally and ips IPv4 first then numerically
- *   (SPEC §4.2 [rec]), with empty arrays omitted and members in wire order.
+ *   (the order of Microsoft's published data), with empty arrays omitted and members in wire order.
  */
 import { compareCidrs, safeParseCidr, type Cidr } from './cidr.js';
 import {
@@ -41,7 +42,7 @@ export interface ValidationResult {
   readonly issues: Issue[];
 }
 
-/** Members of an endpoint set in wire order (SPEC §4.2). */
+/** Members of an endpoint set in wire order (docs/api.md, "GET /endpoints/{instance}"). */
 export const SET_MEMBERS = ENDPOINT_SET_MEMBERS;
 
 const REQUIRED_MEMBERS = [
@@ -163,7 +164,7 @@ function checkMembers(raw: RawSet, issues: MemberIssues): void {
   }
 }
 
-/** A positive integer, unique in the document (SPEC §4.2: immutable set id). */
+/** A positive integer, unique in the document (a set id is immutable). */
 function checkId(
   raw: RawSet,
   issues: MemberIssues,
@@ -290,7 +291,7 @@ function compareOrdinal(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Canonical CIDR prefixes; de-duplicated, IPv4 first, then numerically (SPEC §4.2). */
+/** Canonical CIDR prefixes; de-duplicated, IPv4 first, then numerically (Microsoft's order). */
 function checkIps(raw: RawSet, issues: MemberIssues): string[] | undefined {
   const cidrs = checkList(raw, 'ips', issues, (item, path): Cidr | undefined => {
     const result = safeParseCidr(item);
@@ -329,7 +330,7 @@ function isStrictlyAscending(cidrs: readonly Cidr[]): boolean {
   return true;
 }
 
-/** Port lists, kept verbatim (SPEC §4.2: spaces are real data; an empty string too). */
+/** Port lists, kept verbatim (spaces are real published data; an empty string too). */
 function checkPorts(
   raw: RawSet,
   member: 'tcpPorts' | 'udpPorts',
@@ -376,7 +377,7 @@ function checkCategory(raw: RawSet, issues: MemberIssues): Category | undefined 
   );
 }
 
-/** Free text; `""` is real published data and is kept (SPEC §4.2). */
+/** Free text; `""` is real published data and is kept. */
 function checkNotes(raw: RawSet, issues: MemberIssues): string | undefined {
   return checkMember(
     raw,

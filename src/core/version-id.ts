@@ -1,7 +1,7 @@
 /**
- * Version ids `YYYYMMDDNN` (SPEC §6): publication date plus a two-digit counter within the day.
- * Ten-digit strings whose lexical order is chronological order; `0000000000` means "before
- * everything".
+ * Version ids `YYYYMMDDNN` (docs/publishing.md, "Decisions"): publication date plus a two-digit
+ * counter within the day. Ten-digit strings whose lexical order is chronological order;
+ * `0000000000` means "before everything".
  */
 
 export type VersionId = string;
@@ -10,7 +10,7 @@ export const VERSION_ZERO: VersionId = '0000000000';
 
 const VERSION_PATTERN = /^\d{10}$/;
 
-/** Any ten digits (the /changes route accepts unpublished values, SPEC §5.1). */
+/** Any ten digits (the /changes route accepts unpublished values, docs/api.md). */
 export function isVersionId(value: string): value is VersionId {
   return VERSION_PATTERN.test(value);
 }
