@@ -1,7 +1,8 @@
 /**
- * The readable form of `ipurl diff`: the change records between two versions (SPEC §5.2) as a
- * summary line and a table, one block per endpoint set, additions marked `+`, removals `-`,
- * attribute changes as `name: old → new`. Pure: data in, text out.
+ * The readable form of `ipurl diff`: the change records between two versions (docs/api.md,
+ * "GET /changes/{instance}/{version}") as a summary line and a table, one block per endpoint set,
+ * additions marked `+`, removals `-`, attribute changes as `name: old → new`. Pure: data in, text
+ * out.
  */
 import { countChanges } from '../core/change-counts.js';
 import type { ChangeDraft } from '../core/change-record.js';

@@ -40,7 +40,7 @@ describe('separator widths', () => {
 });
 
 describe('cells', () => {
-  it('orders port items ordinally, keeping their spaces (SPEC §7.2)', () => {
+  it('orders port items ordinally, keeping their spaces', () => {
     expect(formatPortList('80,443')).toBe('443, 80');
     expect(formatPortList('25,143,587,993,995')).toBe('143, 25, 587, 993, 995');
     expect(formatPortList('143, 587, 993, 995')).toBe(' 587,  993,  995, 143');

@@ -1,9 +1,9 @@
 /**
- * The generated endpoint table (SPEC §7.2): the markdown include Microsoft's generator writes for
+ * The generated endpoint table: the markdown include Microsoft's generator writes for
  * each instance and version, reproduced rule for rule so that a version's data renders to the
  * same bytes as Microsoft's file (apart from line endings and the "File generated" timestamp).
  *
- * Rules (SPEC §7.2, checked against the real files in test/fixtures/tables):
+ * Rules (derived from and checked against the real files in test/fixtures/tables):
  * - four HTML comment lines, a blank line, then one section per service area in the fixed order
  *   Exchange, SharePoint, Skype, MEM, Common (areas without sets are left out), separated by a blank line;
  * - a section: `## {serviceAreaDisplayName}`, blank line, header, separator, one row per set sorted
@@ -106,7 +106,7 @@ export function formatRow(set: EndpointSet): readonly [string, string, string, s
   ];
 }
 
-/** Render one version of one instance as Microsoft's generated markdown include (SPEC §7.2). */
+/** Render one version of one instance as Microsoft's generated markdown include. */
 export function renderDocsTable(
   instance: string,
   version: VersionId,

@@ -1,8 +1,8 @@
 /**
  * Terminal tables of an instance's history: `ipurl versions` (one row per version) and
  * `ipurl changes` (one row per change record). Plain text, fixed-width columns, no colour (the
- * output is often piped into a ticket or a mail); counts follow the RSS sentence (SPEC §3.4,
- * §11.5) so a person sees the same figures as a feed reader.
+ * output is often piped into a ticket or a mail); counts follow the RSS sentence (docs/api.md,
+ * "GET /version") so a person sees the same figures as a feed reader.
  */
 import { countChanges } from '../core/change-counts.js';
 import { CHANGE_ATTRIBUTES, type ChangeRecord } from '../core/change-record.js';
@@ -114,7 +114,7 @@ function changedAttributes(record: ChangeRecord): string {
 /** Which records a changes table shows: as `/changes` (after a version) or `singleVersion`. */
 export type ChangesScope = { readonly after: string } | { readonly version: string };
 
-/** `ipurl changes`: one row per record, ordered as given (version, then id: SPEC §11.8). */
+/** `ipurl changes`: one row per record, ordered as given (version, then id, as /changes does). */
 export function renderChangesTable(
   instance: string,
   records: readonly ChangeRecord[],

@@ -2,7 +2,7 @@
  * The publish plan for a person to review (`ipurl publish --dry-run`, and the summary after a
  * real publish): the new version id, the counts, then every change record grouped by disposition
  * (Add, Change, Remove), each with its impact, set id, changed attributes and every IP and URL it
- * adds or removes (SPEC §5.2). Nothing is elided unless the caller caps the lists.
+ * adds or removes. Nothing is elided unless the caller caps the lists.
  */
 import { countChanges } from '../core/change-counts.js';
 import { CHANGE_ATTRIBUTES, type ChangeDraft, type Disposition } from '../core/change-record.js';

@@ -1,10 +1,10 @@
 /**
- * The RSS 2.0 change feed of one instance (`/version/{instance}?format=RSS`, SPEC §3.4, §11.5):
- * the structure of Microsoft's documented sample (.NET syndication formatter: the `a10` Atom
- * namespace, dates `ddd, dd MMM yyyy HH:mm:ss Z`), made well-formed (every `&` escaped), with a
- * channel title, and items as the live service sends them today: title `{version} - {instance}`,
- * links with `singleVersion=true`, the description sentence plus URLs and "N other attributes
- * changed.", dates the time the version was published.
+ * The RSS 2.0 change feed of one instance (`/version/{instance}?format=RSS`; docs/api.md,
+ * "GET /version"): the structure of Microsoft's documented sample (.NET syndication formatter: the
+ * `a10` Atom namespace, dates `ddd, dd MMM yyyy HH:mm:ss Z`), made well-formed (every `&` escaped),
+ * with a channel title, and items as the live service sends them today: title
+ * `{version} - {instance}`, links with `singleVersion=true`, the description sentence plus URLs
+ * and "N other attributes changed.", dates the time the version was published.
  */
 import { countChanges, isAttributeOnly } from '../core/change-counts.js';
 import type { ChangeRecord } from '../core/change-record.js';
@@ -25,11 +25,11 @@ export interface RssVersionSummary {
 }
 
 export interface RssFeedInput {
-  /** Canonical instance name (echoed in links and the title, SPEC §1.1). */
+  /** Canonical instance name (echoed in links and the title). */
   readonly instance: string;
-  /** Newest first (SPEC §11.5). */
+  /** Newest first (docs/api.md, "GET /version"). */
   readonly versions: readonly RssVersionSummary[];
-  /** Normalised ClientRequestId of the caller, echoed in item links (SPEC §3.4). */
+  /** Normalised ClientRequestId of the caller, echoed in item links. */
   readonly clientRequestId: string;
   /** Origin of item links, default `https://endpoints.office.com`. */
   readonly baseUrl?: string;
@@ -59,7 +59,7 @@ export function escapeXml(text: string): string {
   );
 }
 
-/** Per-version counts of the change records (SPEC §3.4: n records, a/r IPs, §11.5: URLs). */
+/** Per-version counts of the change records (the feed's sentence: n records, a/r IPs, a/r URLs). */
 export function summarizeVersions(
   versions: readonly VersionId[],
   records: readonly ChangeRecord[],

@@ -18,7 +18,7 @@ const SET: EndpointSet = {
   notes: 'POP3, IMAP4, "SMTP" Client traffic',
 };
 
-it('renders endpoint sets per SPEC §4.6/§11.4: CRLF, quoted lists, True/False, RFC 4180 quotes', () => {
+it('renders endpoint sets as wire CSV: CRLF, quoted lists, True/False, RFC 4180 quotes', () => {
   const text = renderEndpointsCsv([SET]);
   expect(text).toBe(
     'id,serviceArea,serviceAreaDisplayName,urls,ips,tcpPorts,udpPorts,expressRoute,category,required,notes\r\n' +
@@ -38,7 +38,7 @@ it('renders /version with and without the versions column', () => {
   );
 });
 
-it('flattens change records per SPEC §5.3', () => {
+it('flattens change records into one row each', () => {
   const record: ChangeRecord = {
     id: 530,
     ...removalDraft(67, '2025013000', sampleAttributes({ required: 'false', tcpPorts: '443' }), {

@@ -1,5 +1,5 @@
 /**
- * Wire CSV of the three web methods (SPEC §3.3, §4.6, §5.3, §11.4): RFC 4180, CRLF, a header
+ * Wire CSV of the three web methods (docs/api.md, "Common conventions"): RFC 4180, CRLF, a header
  * row, columns in JSON field order, booleans `True`/`False` (.NET's Boolean.ToString), list cells
  * joined with `,` and always quoted, empty values as empty fields.
  */
@@ -33,7 +33,7 @@ function toCsv(header: readonly string[], rows: readonly Cell[][]): string {
   });
 }
 
-/** CSV columns = the JSON members in wire order (SPEC §4.6). */
+/** CSV columns = the JSON members in wire order (docs/api.md, "GET /endpoints/{instance}"). */
 export const ENDPOINTS_CSV_HEADER = ENDPOINT_SET_MEMBERS;
 
 /** A set's cells, member by member in wire order; `urls` and `ips` are list cells. */
@@ -47,7 +47,10 @@ export function renderEndpointsCsv(sets: readonly EndpointSet[]): string {
   return toCsv(ENDPOINTS_CSV_HEADER, sets.map(endpointCells));
 }
 
-/** `instance,latest` (SPEC §3.3); with AllVersions a third column `versions`, newest first. */
+/**
+ * `instance,latest` (docs/api.md, "GET /version"); with AllVersions a third column `versions`,
+ * newest first.
+ */
 export function renderVersionCsv(infos: readonly VersionInfo[], allVersions: boolean): string {
   const header = allVersions ? ['instance', 'latest', 'versions'] : ['instance', 'latest'];
   return toCsv(
@@ -70,7 +73,7 @@ const ATTRIBUTE_COLUMNS = [
   'Notes',
 ] as const;
 
-/** SPEC §5.3: the flattened layout. */
+/** The flattened layout (our decision, docs/api.md, "GET /changes/{instance}/{version}"). */
 export const CHANGES_CSV_HEADER: readonly string[] = [
   'id',
   'endpointSetId',

@@ -24,7 +24,7 @@ describe('stringifyIndented (Json.NET Formatting.Indented)', () => {
 });
 
 describe('wire renderers', () => {
-  it('orders endpoint-set members per SPEC §4.2, omits empty lists and echoes stored ports', () => {
+  it('orders endpoint-set members in wire order, omits empty lists and echoes stored ports', () => {
     const set = scrambledSet({ id: 7, udpPorts: '', ips: [] });
     const [wire] = JSON.parse(renderEndpointsJson([set])) as object[];
     // The empty ips list is left out; every other member stands, in wire order.
@@ -43,7 +43,7 @@ describe('wire renderers', () => {
     ).toEqual([{ instance: 'China', latest: '2025013000', versions: ['2025013000'] }]);
   });
 
-  it('orders change-record members per SPEC §5.2, previous/current members too', () => {
+  it('orders change-record members in wire order, previous/current members too', () => {
     const record = {
       remove: { urls: ['b'], ips: ['1.2.3.4/32'] },
       add: { urls: ['a'], effectiveDate: '20250301' },

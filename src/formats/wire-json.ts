@@ -1,9 +1,9 @@
 /**
- * Wire JSON of the three web methods (SPEC §3.2, §4.2, §5.2), byte for byte in the style of the
- * real service: Json.NET's indented output (two spaces, CRLF, `"key": value`, no final newline),
- * as seen in the real `/endpoints/Worldwide` response (test/fixtures/wire). Key order and
- * omission rules are the SPEC's; the renderers build ordered plain objects and one serializer
- * writes them, so order can never drift between formats.
+ * Wire JSON of the three web methods (docs/api.md), byte for byte in the style of the real service:
+ * Json.NET's indented output (two spaces, CRLF, `"key": value`, no final newline), as seen in the
+ * real `/endpoints/Worldwide` response (test/fixtures/wire). Key order and omission rules are those
+ * docs/api.md lists; the renderers build ordered plain objects and one serializer writes them, so
+ * order can never drift between formats.
  */
 import {
   CHANGE_ATTRIBUTES,
@@ -35,8 +35,9 @@ export function stringifyIndented(value: JsonValue, indent = ''): string {
 }
 
 /**
- * One endpoint set in wire order (SPEC §4.2): urls, ips omitted when empty; port strings and
- * notes echoed whenever stored (the live service sends `"udpPorts": ""` and `"notes": ""`).
+ * One endpoint set in wire order (docs/api.md, "GET /endpoints/{instance}"): urls, ips omitted when
+ * empty; port strings and notes echoed whenever stored (the live service sends `"udpPorts": ""` and
+ * `"notes": ""`).
  */
 export function endpointSetToWire(set: EndpointSet): { [key: string]: JsonValue } {
   const out: { [key: string]: JsonValue } = {
@@ -62,7 +63,7 @@ export function renderEndpointsJson(sets: readonly EndpointSet[]): string {
 export interface VersionInfo {
   readonly instance: string;
   readonly latest: VersionId;
-  /** Newest first, latest included (SPEC §3.2); only with AllVersions. */
+  /** Newest first, latest included (docs/api.md, "GET /version"); only with AllVersions. */
   readonly versions?: readonly VersionId[];
 }
 
@@ -72,7 +73,7 @@ function versionToWire(info: VersionInfo): { [key: string]: JsonValue } {
   return out;
 }
 
-/** `/version/{instance}` is one object, `/version` an array (SPEC §3.2). */
+/** `/version/{instance}` is one object, `/version` an array (docs/api.md, "GET /version"). */
 export function renderVersionJson(info: VersionInfo | readonly VersionInfo[]): string {
   return stringifyIndented(
     Array.isArray(info)
@@ -98,7 +99,7 @@ function listsToWire(
   if (lists.urls !== undefined && lists.urls.length > 0) into.urls = lists.urls;
 }
 
-/** One change record in wire order (SPEC §5.2), optional members only when present. */
+/** One change record in wire order (docs/api.md), optional members only when present. */
 export function changeRecordToWire(record: ChangeRecord): { [key: string]: JsonValue } {
   const out: { [key: string]: JsonValue } = { id: record.id, endpointSetId: record.endpointSetId };
   if (record.changeDescription !== undefined) out.changeDescription = record.changeDescription;

@@ -1,7 +1,7 @@
 /**
  * The HTML error page (404 for an unknown instance or version, 400 for a malformed version):
  * says what was asked for, what exists, and links back. Served with the error status; never
- * cached (SPEC §11.1).
+ * cached (docs/errors.md: error answers carry `Cache-Control: no-store`).
  */
 import { markup, type HtmlValue } from './html.js';
 import { MESSAGES, type Lang } from './i18n.js';

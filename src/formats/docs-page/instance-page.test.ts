@@ -92,7 +92,7 @@ function count(haystack: string, needle: string | RegExp): number {
 describe('renderInstancePage', () => {
   const page = renderInstancePage(input());
 
-  it('has the SPEC §1.1 title, <html lang>, last updated and the three links', () => {
+  it('has the Microsoft page title, <html lang>, last updated and the three links', () => {
     expect(page.startsWith('<!doctype html>\n<html lang="en">')).toBe(true);
     expect(page).toContain('<h1>Microsoft 365 URLs and IP address ranges</h1>');
     expect(page).toContain(

@@ -1,8 +1,9 @@
 /**
- * The human page of one instance and version (SPEC §7.1, issue 4 "The endpoint page"): title,
- * instance navigation, last updated, links to the RSS change log, the JSON download and the PAC
- * file, a version picker over the whole history, what the columns mean, one table per service
- * area with an anchor per set id, and what changed in this version with effective dates.
+ * The human page of one instance and version, after Microsoft's endpoint pages (issue 4 "The
+ * endpoint page"): title, instance navigation, last updated, links to the RSS change log, the JSON
+ * download and the PAC file, a version picker over the whole history, what the columns mean, one
+ * table per service area with an anchor per set id, and what changed in this version with effective
+ * dates.
  */
 import { CHANGE_ATTRIBUTES, type ChangeRecord } from '../../core/change-record.js';
 import { isCategory, SERVICE_AREAS, type EndpointSet } from '../../core/endpoint-set.js';

@@ -10,7 +10,7 @@ export interface LinkContext {
   readonly explicitLang: boolean;
 }
 
-/** The Microsoft docs page's ClientRequestId for its own links (SPEC §7.1). */
+/** The ClientRequestId Microsoft's endpoint pages put in their own links (its example GUID). */
 export const PAGE_CLIENT_REQUEST_ID = 'b10c5ed1-bad1-445f-b386-b919946339a7';
 
 function withQuery(path: string, params: ReadonlyArray<readonly [string, string]>): string {
@@ -38,7 +38,10 @@ export function instanceHref(
   return withQuery(`/${encodeURIComponent(instance)}`, [...params, ...langParam(ctx, lang)]);
 }
 
-/** SPEC §7.1: `/version/{instance}?allversions=true&format=rss&clientrequestid=…`. */
+/**
+ * The page's "Change Log subscription" link:
+ * `/version/{instance}?allversions=true&format=rss&clientrequestid=…`.
+ */
 export function rssHref(instance: string): string {
   return withQuery(`/version/${encodeURIComponent(instance)}`, [
     ['allversions', 'true'],
@@ -47,7 +50,7 @@ export function rssHref(instance: string): string {
   ]);
 }
 
-/** SPEC §7.1: `/endpoints/{instance}?clientrequestid=…`. */
+/** The page's JSON "Download" link: `/endpoints/{instance}?clientrequestid=…`. */
 export function jsonHref(instance: string): string {
   return withQuery(`/endpoints/${encodeURIComponent(instance)}`, [
     ['clientrequestid', PAGE_CLIENT_REQUEST_ID],

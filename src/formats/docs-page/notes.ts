@@ -1,6 +1,6 @@
 /**
- * Notes of an endpoint set are markdown text (SPEC §7.2: emitted verbatim into the generated
- * table), and some carry inline links such as
+ * Notes of an endpoint set are markdown text (Microsoft's generated endpoint table emits them
+ * verbatim), and some carry inline links such as
  * `[Data security and Python in Excel](https://support.microsoft.com/...)`. On the HTML page the
  * links become `<a>` elements; everything else is text. Only http(s) targets are linked (see
  * `safeHttpUrl`); any other `[text](target)` stays visible as escaped text, so nothing is lost

@@ -1,6 +1,6 @@
 /**
- * Page titles of the instances Microsoft publishes (SPEC §1.1, "Human page title"), with Dutch
- * equivalents. Instances a publisher creates get a generic title.
+ * Page titles of the instances Microsoft publishes (the H1 of Microsoft's endpoint page for each),
+ * with Dutch equivalents. Instances a publisher creates get a generic title.
  */
 import type { Lang } from './i18n.js';
 

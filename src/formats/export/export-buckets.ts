@@ -86,8 +86,8 @@ function placeLabelled(
 
 /**
  * Group the IP rows into (category, ports, family) buckets and aggregate within each one only
- * (issue 4; SPEC §9 keeps categories apart). Order: category priority, family, ports text.
- * Unparseable prefixes are unsupported entries.
+ * (docs/formats.md, "Aggregation": never across categories or ports). Order: category priority,
+ * family, ports text. Unparseable prefixes are unsupported entries.
  */
 export function bucketIps(
   rows: readonly ExportRow[],

@@ -5,11 +5,11 @@
  *   ".office.com" := "Optimize",             `*.office.com`: the key is the suffix with its dot
  *   network 13.107.6.152/30 := "Optimize",   prefix
  *   host 52.108.0.1 := "Optimize",           a /32 or /128
- * Keys in a data group are unique, so an entry published in several categories gets the highest
- * one (SPEC §9: Optimize > Allow > Default). Suffix keys keep the data's semantics when the iRule
- * looks up the host and then each parent suffix with its leading dot (`.office.com` matches
- * `a.office.com`, never the apex `office.com`); see docs/formats.md for the iRule. Mid-label
- * wildcards cannot be expressed as keys and follow the unsupported policy.
+ * Keys in a data group are unique, so an entry published in several categories gets the highest one
+ * (Optimize > Allow > Default, Microsoft's priority rule). Suffix keys keep the data's semantics
+ * when the iRule looks up the host and then each parent suffix with its leading dot (`.office.com`
+ * matches `a.office.com`, never the apex `office.com`); see docs/formats.md for the iRule.
+ * Mid-label wildcards cannot be expressed as keys and follow the unsupported policy.
  * External data group files have no comment syntax: the summary is reported, not embedded.
  */
 import type { Cidr } from '../../core/cidr.js';

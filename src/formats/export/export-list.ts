@@ -1,6 +1,6 @@
 /**
  * `list`: plain external lists, one entry a line, as Palo Alto EDLs, Fortinet threat feeds and
- * OPNsense/pfSense URL tables fetch them (ECOSYSTEM.md §A.1). Three files: `ipv4.txt`,
+ * OPNsense/pfSense URL tables fetch them (docs/formats.md, "`list`"). Three files: `ipv4.txt`,
  * `ipv6.txt`, `urls.txt`; no comments (a PAN domain list and a Fortinet domain feed have no
  * comment syntax), so the summary goes to stderr / `--json` / HTTP headers instead.
  *

@@ -3,7 +3,7 @@
  * plus an include file declaring the ACLs, per category:
  * - `<name>-optimize.dstdomain`: exact hosts (`outlook.office.com`) and `.domain` entries. Squid's
  *   `.x.com` matches x.com and every subdomain; there is no "subdomains only" form, so `*.x.com`
- *   (which in the data does NOT match the apex x.com, SPEC §4.4 shExpMatch semantics) is written
+ *   (which in the data does NOT match the apex x.com, PAC shExpMatch semantics) is written
  *   as `.x.com` and so WIDENS to the apex. Decision: accept the widening (the apex of a Microsoft
  *   wildcard is Microsoft's own name, and the alternative, a regex per wildcard, costs Squid far
  *   more); every widened entry is listed in the include file's header and in `--json`.

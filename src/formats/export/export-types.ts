@@ -112,8 +112,8 @@ export interface ExportSummary {
   readonly unsupported: readonly UnsupportedEntry[];
   readonly onUnsupported: UnsupportedPolicy;
   /**
-   * Sets of the selection with host patterns but no IP prefix (ECOSYSTEM.md §C.6): an IP-only
-   * device cannot allow them; they need a proxy or a URL-capable target.
+   * Sets of the selection with host patterns but no IP prefix (docs/formats.md, "`dnsmasq`"): an
+   * IP-only device cannot allow them; they need a proxy or a URL-capable target.
    */
   readonly urlOnlySets: {
     readonly required: readonly number[];

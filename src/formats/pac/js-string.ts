@@ -3,9 +3,9 @@
  *
  * PAC engines run old JavaScript dialects (pacparser embeds SpiderMonkey 1.7: no JSON object, no
  * String.prototype.endsWith), and a PAC file is often served inside or beside HTML. So a value is
- * written JSON.stringify-style but stricter: ASCII only (Get-PacFile writes ASCII files, SPEC §8.1
- * FilePath), every character outside printable ASCII as `\uXXXX`, and `<`, `>`, `&`, `'` escaped
- * too, so neither `</script>` nor a quote nor a line break can end the literal early.
+ * written JSON.stringify-style but stricter: ASCII only (Get-PacFile writes its `-FilePath` file as
+ * ASCII), every character outside printable ASCII as `\uXXXX`, and `<`, `>`, `&`, `'` escaped too,
+ * so neither `</script>` nor a quote nor a line break can end the literal early.
  */
 
 /** A double-quoted, ES3-safe, ASCII-only string literal whose value is exactly `value`. */

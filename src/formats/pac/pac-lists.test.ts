@@ -16,7 +16,7 @@ function set(category: Category, urls: string[]): EndpointSet {
   };
 }
 
-describe('Get-PacFile lists (SPEC §8.2 steps 2-3)', () => {
+describe('Get-PacFile lists (direct and override)', () => {
   it('sorts like PowerShell 7 (ICU): "*" first, "-" before ".", case-insensitive, duplicates dropped', () => {
     expect(
       sortUniqueLikePowerShell([

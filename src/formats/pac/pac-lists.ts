@@ -1,6 +1,6 @@
 /**
- * The two URL lists of a Get-PacFile PAC (SPEC §8.2 steps 2–3), shared by both PAC styles so their
- * decisions cannot drift apart:
+ * The two URL lists of a Get-PacFile PAC (steps 2–3 of Microsoft's script), shared by both PAC
+ * styles so their decisions cannot drift apart:
  *
  * - direct: URLs of the direct categories (type 1: Optimize; type 2: Optimize and Allow),
  * - override: URLs of every other set that a direct pattern matches "as a regex against the literal
@@ -15,7 +15,7 @@
 import type { Category, EndpointSet } from '../../core/endpoint-set.js';
 import { ValidationError, describeValue, type Issue } from '../../core/errors.js';
 
-/** Get-PacFile `-Type`: 1 = Optimize direct, 2 = Optimize and Allow direct (SPEC §8.1). */
+/** Get-PacFile `-Type`: 1 = Optimize direct, 2 = Optimize and Allow direct. */
 export type PacType = 1 | 2;
 
 export const PAC_TYPES: readonly PacType[] = [1, 2];

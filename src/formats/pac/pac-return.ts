@@ -1,6 +1,6 @@
 /**
  * Validation of PAC return values (the `--proxy` / `--direct` strings, Get-PacFile's
- * `DefaultProxySettings` / `DirectProxySettings`, SPEC §8.1).
+ * `DefaultProxySettings` / `DirectProxySettings` parameters).
  *
  * The value is written into the PAC inside a string literal, so it is escaped anyway (js-string.ts);
  * this check rejects what no browser could use, so a typo or an injection attempt fails loudly at

@@ -1,5 +1,5 @@
 /**
- * The default `fast` PAC style: the same decisions as Get-PacFile (SPEC §8.2: a host goes direct
+ * The default `fast` PAC style: the same decisions as Get-PacFile (a host goes direct
  * when it matches a direct pattern and no override pattern), evaluated with lookup tables.
  *
  * Get-PacFile tests a host with one `shExpMatch` per pattern; engines implement shExpMatch by
@@ -8,8 +8,8 @@
  *
  * - exact host names: one property lookup;
  * - `*.example.com`: keyed by `.example.com`, found by walking the host's dots (a glob `*` may match
- *   dots and the empty string, so "ends with `.example.com`" is exactly the glob, SPEC §8.2 step 4:
- *   the bare apex does not match);
+ *   dots and the empty string, so "ends with `.example.com`" is exactly the glob, and as in
+ *   Get-PacFile's shExpMatch the bare apex does not match);
  * - other globs (`*-files.sharepoint.com`, `autodiscover.*.onmicrosoft.com`, `*cdn.onenote.net`):
  *   keyed by the dotted tail after their last wildcard (every matching host ends with it), so they
  *   are tested only for hosts in that domain, by plain string comparisons on the `*`-separated

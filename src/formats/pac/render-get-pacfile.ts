@@ -1,12 +1,12 @@
 /**
- * The `get-pacfile` style: the text Microsoft's Get-PacFile 1.0.4 prints (SPEC §8.2), to the letter.
+ * The `get-pacfile` style: the text Microsoft's Get-PacFile 1.0.4 prints, to the letter.
  *
  * Every line of the script's here-string template is kept: the two header comments, the fixed
  * variable names `direct` and `proxyServer`, the optional `host = host.toLowerCase();` line, the
  * override block before the direct block, one `shExpMatch(host, "…")` per pattern joined by a line
  * break + 8 spaces + `|| `, and the final `return proxyServer;`. Line endings are LF and runs of
  * blank lines are left as they are, which is byte for byte what the script prints under
- * PowerShell 7 outside Windows (its blank-line collapse only matches CRLF runs, SPEC §8.2 step 5)
+ * PowerShell 7 outside Windows (its blank-line collapse only matches CRLF runs)
  * and what Microsoft's published sample outputs contain. Values are written with jsString, which
  * for valid patterns and return values is the same text the script interpolates raw.
  */

@@ -1,5 +1,6 @@
 /**
- * PAC files (SPEC §8): Get-PacFile's parameters, two styles with identical decisions.
+ * PAC files (docs/formats.md, "PAC files: routing by category, ExpressRoute, several tenants"):
+ * Get-PacFile's parameters, two styles with identical decisions.
  *
  * `renderPac` takes endpoint sets already filtered by service area and rendered for a TenantName
  * (core/filters.ts), validates the two return strings, computes Get-PacFile's direct and override
@@ -55,7 +56,7 @@ export interface PacOptions {
   readonly source?: { readonly instance: string; readonly version: string };
 }
 
-/** Get-PacFile's defaults (SPEC §8.1), with the fast style. */
+/** The defaults of Get-PacFile's parameters, with the fast style. */
 export const DEFAULT_PAC_OPTIONS: PacOptions = {
   type: 1,
   direct: 'DIRECT',
