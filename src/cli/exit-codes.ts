@@ -1,5 +1,6 @@
 /**
- * Exit codes, assigned only here from error codes (DESIGN.md: translation at the edges).
+ * Exit codes, assigned only here from error codes (docs/errors.md; translation happens only at the
+ * edges, so use cases never pick an exit code).
  * 0 success; 1 the operation failed; 2 usage or bad input; 3 not found; 4 conflict (retry);
  * 5 upstream or storage unavailable. A command may also exit 10 to say "nothing changed" where
  * its help says so.

@@ -1,17 +1,18 @@
 /**
  * The upstream client: talks to any service compatible with endpoints.office.com (Microsoft's, or
  * another ipurl) and turns every way an upstream can fail into one error shape, so the sync can
- * keep its last good data and say exactly what went wrong (ECOSYSTEM.md §A.2: connection resets,
- * read timeouts, 500s and 429s are all observed in the wild).
+ * keep its last good data and say exactly what went wrong (connection resets, read timeouts, 500s
+ * and 429s of endpoints.office.com are all reported in the wild, e.g. MicrosoftDocs/
+ * OfficeDocs-Enterprise issues #689, #735, #807).
  *
- * - Every request carries the caller's ClientRequestId (SPEC §2.1) and never a new one: rotating
- *   GUIDs to dodge a 429 is what the rate limit targets (SPEC §2.2).
+ * - Every request carries the caller's ClientRequestId (one GUID per machine, as Microsoft asks)
+ *   and never a new one: rotating GUIDs to dodge a 429 is what the rate limit targets.
  * - A deadline covers the whole exchange, headers and body (AbortSignal.timeout).
  * - The body is read with a byte cap; a connection that closes early (truncated body) is an error.
- * - Only `application/json` bodies that parse are accepted (SPEC §2.5, §11.4).
+ * - Only `application/json` bodies that parse are accepted (docs/api.md, "Common conventions").
  * - 429 and 503 report `Retry-After` (RFC 9110 §10.2.3: seconds or an HTTP date).
  * - Conditional GET: pass the ETag of the last answer; 304 comes back as `notModified`
- *   (SPEC §11.3).
+ *   (docs/api.md, "Caching").
  * - Redirects are followed only within the upstream's origin (scheme, host and port), at most
  *   five hops; a redirect elsewhere is an error (kind `redirect`) and nothing of it is fetched.
  * - `Retry-After` is capped at 24 hours: an upstream cannot silence a mirror for years.
@@ -75,7 +76,7 @@ export function upstreamDetails(error: unknown): UpstreamFailureDetails | undefi
 export interface UpstreamClientOptions {
   /** Base URL, e.g. `https://endpoints.office.com` or `http://mirror:8080/` (a path prefix is kept). */
   readonly baseUrl: string;
-  /** The machine's ClientRequestId, generated once and kept (SPEC §2.1). */
+  /** The machine's ClientRequestId, generated once and kept (one GUID per machine). */
   readonly clientRequestId: string;
   /** Deadline of one request, headers and body, in ms (default 30 s). */
   readonly timeoutMs?: number;
@@ -327,7 +328,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
           error,
         );
       }
-      // SPEC §2.5/§11.4: JSON is application/json. A captive portal or proxy error page is HTML.
+      // JSON is served as application/json; a captive portal or proxy error page is HTML.
       if (!/^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i.test(contentType.trim())) {
         throw upstreamError(
           `${url} answered with content type ${JSON.stringify(contentType || '(none)')}, expected application/json (a proxy or captive portal page?)`,

@@ -1,8 +1,9 @@
 /**
- * Builds the fastify app from injected dependencies; never listens by itself (DESIGN.md). The
- * error handler, 404 and 405 are generic: any route that throws an IpurlError gets the JSON error
- * shape of SPEC §11.1 with the status from http-errors.ts, and nothing a client sends becomes a
- * 5xx (framework and connection-level errors are mapped too).
+ * Builds the fastify app from injected dependencies; never listens by itself (the caller, CLI or
+ * test, decides where and when). The error handler, 404 and 405 are generic: any route that throws
+ * an IpurlError gets the JSON error shape (docs/api.md, "Errors") with the status from
+ * http-errors.ts, and nothing a client sends becomes a 5xx (framework and connection-level errors
+ * are mapped too).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -39,7 +40,7 @@ function patternToRegex(url: string): RegExp {
 }
 
 /**
- * Send the JSON error shape; error bodies are never cached (SPEC §11.1). A refused body (401
+ * Send the JSON error shape; error bodies are never cached (docs/errors.md). A refused body (401
  * without the admin token, 413 too large) also closes the connection: the rest of the body is
  * never read.
  */
@@ -115,7 +116,7 @@ export async function createApp(given: ServerDeps): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: deps.config.trustProxy ?? false,
     routerOptions: {
-      // SPEC §2.1: `/endpoints/Worldwide/` (Get-PacFile) must work; route names match in any case.
+      // `/endpoints/Worldwide/` (Get-PacFile sends it) must work; route names match in any case.
       ignoreTrailingSlash: true,
       // A real importer calls `//endpoints/Worldwide`, which the live service answers.
       ignoreDuplicateSlashes: true,

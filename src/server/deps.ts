@@ -1,6 +1,7 @@
 /**
  * What the HTTP app is built from. The CLI (composition root) creates these and passes them to
- * `createApp`; the server never picks an adapter or reads the environment itself (DESIGN.md).
+ * `createApp`; the server never picks an adapter or reads the environment itself, so
+ * tests and the CLI build it from whatever they choose.
  * Route files (`routes/*.ts`) receive the same object.
  */
 import type { FastifyServerOptions } from 'fastify';
@@ -13,7 +14,7 @@ import type { RateLimiter } from './rate-limit.js';
 export interface ServerConfig {
   /**
    * Requests per client (IP + ClientRequestId) and window on `/endpoints` and `/changes`
-   * (SPEC §11.2). 0 turns the limit off.
+   * (docs/api.md, "Rate limit"). 0 turns the limit off.
    */
   readonly rateLimit: number;
   /** Length of the fixed rate-limit window in seconds (one hour: windows on the clock hour). */
@@ -25,13 +26,14 @@ export interface ServerConfig {
   /** Time to receive a request's headers (default 10 s) and the whole request (default 30 s). */
   readonly headersTimeoutMs?: number;
   readonly requestTimeoutMs?: number;
-  /** `Cache-Control: public, max-age=N` on data responses (SPEC §11.3: 3600). */
+  /** `Cache-Control: public, max-age=N` on data responses (docs/api.md, "Caching": 3600). */
   readonly cacheMaxAgeSeconds: number;
   /** Bearer token of the publisher admin API; undefined disables the admin routes' writes. */
   readonly adminToken?: string;
   /**
-   * Origin written into absolute links the server emits (RSS item links, SPEC §3.4), e.g.
-   * `https://endpoints.example.net`. Without it, `https://endpoints.office.com` as Microsoft does.
+   * Origin written into absolute links the server emits (RSS item links, docs/api.md,
+   * "GET /version"), e.g. `https://endpoints.example.net`. Without it,
+   * `https://endpoints.office.com` as Microsoft does.
    */
   readonly publicUrl?: string;
   /**

@@ -1,18 +1,18 @@
 /**
- * The hot path of every read route, in front of fastify (DESIGN.md "hot paths never parse"; the
- * read-routes benchmark): a GET whose prepared bytes are already known is answered straight on
- * the Node response through reply.ts, with exactly the status, headers and body the fastify
- * route would send. Two ways to know them:
+ * The hot path of every read route, in front of fastify (a repeated request never parses, filters
+ * or serializes again; the read-routes benchmark): a GET whose prepared bytes are already known
+ * is answered straight on the Node response through reply.ts, with exactly the status, headers
+ * and body the fastify route would send. Two ways to know them:
  * - the URL memo: every read route tells it which prepared answer a raw URL got (and, for the
  *   page, which Accept-Language), so a repeated URL (pollers and browsers send the same one every
  *   time) skips routing and parsing entirely. It is dropped with the store revision and at
  *   midnight UTC (exports leave out additions that are not effective yet);
  * - the web-service parsers (`/version`, `/endpoints`, `/changes`), so a new ClientRequestId
  *   asking for cached bytes is answered here too.
- * `/endpoints` and `/changes` count against the rate limit (SPEC §11.2) here as on the fastify
- * route, when the limiter answers synchronously (the in-memory one) and the client IP is the
- * socket's; otherwise (Redis, trust proxy) the request goes to fastify. Everything else (errors,
- * misses) goes through fastify, with its error shape.
+ * `/endpoints` and `/changes` count against the rate limit (docs/api.md, "Rate limit") here as
+ * on the fastify route, when the limiter answers synchronously (the in-memory one) and the
+ * client IP is the socket's; otherwise (Redis, trust proxy) the request goes to fastify.
+ * Everything else (errors, misses) goes through fastify, with its error shape.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PreparedResponse } from '../service/prepared.js';

@@ -1,6 +1,7 @@
 /**
- * The one table from ERR_* codes to HTTP statuses (DESIGN.md: statuses are assigned only at the
- * edge), and the JSON error body of SPEC §11.1: `{"error": {"code", "message"[, "issues"]}}`.
+ * The one table from ERR_* codes to HTTP statuses (statuses are assigned only at the edge, so the
+ * use cases stay transport-free), and the JSON error body of docs/errors.md:
+ * `{"error": {"code", "message"[, "issues"]}}`.
  */
 import type { ErrorCode, Issue } from '../core/errors.js';
 import { isIpurlError, isValidationError } from '../core/errors.js';
@@ -9,7 +10,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   ERR_INVALID_PARAMETER: 400,
   ERR_MISSING_PARAMETER: 400,
   ERR_INVALID_CLIENT_REQUEST_ID: 400,
-  // SPEC §11.1: an unknown instance is a malformed parameter (400), not a missing resource.
+  // An unknown instance is a malformed parameter (400), not a missing resource (docs/errors.md).
   ERR_UNKNOWN_INSTANCE: 400,
   ERR_UNKNOWN_SERVICE_AREA: 400,
   ERR_INVALID_FORMAT: 400,

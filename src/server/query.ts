@@ -1,14 +1,16 @@
 /**
  * Raw query-string parsing for the web-service routes, as tolerant as the real (.NET) service
- * and strict where SPEC §11.1 asks for a clear 400:
- * - parameter names are case-insensitive (SPEC §2.1: `clientrequestid`, `ClientRequestId`, ...);
+ * and strict where a clear 400 helps the caller (docs/api.md, "Errors"):
+ * - parameter names are case-insensitive (`clientrequestid`, `ClientRequestId`, ...; docs/api.md,
+ *   "Common conventions");
  * - flags may be bare (`?AllVersions&...`), `true` or `false` in any case; an empty value
  *   (`AllVersions=`) counts as bare;
  * - values are percent-decoded lazily, so a broken encoding in a parameter we ignore is harmless,
  *   and one in a parameter we read is a 400 naming it;
  * - a parameter repeated with different values is a 400 (which one would win is a guess);
  * - ClientRequestId accepts every form .NET's Guid.TryParse accepts for N/D/B/P (32 hex digits,
- *   hyphenated, in `{}` or `()`), any case, surrounding spaces trimmed (SPEC §2.1).
+ *   hyphenated, in `{}` or `()`), any case, surrounding spaces trimmed (Get-PacFile
+ *   sends it in braces).
  */
 import type { ServiceArea } from '../core/endpoint-set.js';
 import { isDefaultServiceAreas, parseServiceAreas } from '../core/service-areas.js';
@@ -132,7 +134,10 @@ export function getValue(query: RawQuery, name: string): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value.trim();
 }
 
-/** SPEC §2.1: bare flag or `true` ⇒ true; `false` ⇒ false; absent ⇒ false; anything else ⇒ 400. */
+/**
+ * Bare flag (as Microsoft's samples send it) or `true` ⇒ true; `false` ⇒ false; absent ⇒ false;
+ * anything else ⇒ 400.
+ */
 export function getBoolean(query: RawQuery, name: string): boolean {
   const value = getParam(query, name);
   if (value === undefined) return false;
@@ -160,7 +165,7 @@ export function normalizeGuid(value: string): string | undefined {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-/** ClientRequestId is required on every web method (SPEC §2.1). */
+/** ClientRequestId is required on every web method (docs/api.md, "Common conventions"). */
 export function getClientRequestId(query: RawQuery): string {
   const value = getParam(query, 'ClientRequestId');
   if (value === undefined || value.trim() === '') {
@@ -179,7 +184,7 @@ export function getClientRequestId(query: RawQuery): string {
   return guid;
 }
 
-/** Format=JSON|CSV(|RSS), case-insensitive; default JSON (SPEC §2.1). */
+/** Format=JSON|CSV(|RSS), case-insensitive; default JSON (docs/api.md, "Common conventions"). */
 export function getFormat<F extends string>(query: RawQuery, accepted: readonly F[]): F {
   const value = getValue(query, 'Format');
   if (value === undefined) return accepted[0]!;

@@ -1,6 +1,7 @@
 /**
- * Rate limiting of `/endpoints` and `/changes` (SPEC §2.2, §11.2). One rule for every limiter
- * (this in-memory one and the Redis one beside it, which a shared contract test runs alike):
+ * Rate limiting of `/endpoints` and `/changes` (docs/api.md, "Rate limit"). One rule for every
+ * limiter (this in-memory one and the Redis one beside it, which a shared contract test runs
+ * alike):
  *
  * - **Fixed windows on the clock**: a window is `[k·W, (k+1)·W)` in epoch time (W = one hour by
  *   default, so windows start at the top of every hour, as Microsoft tells clients to "wait until

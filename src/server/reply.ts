@@ -5,9 +5,9 @@
  *   §13.1.2, weak comparison: `W/` is ignored; `*` matches);
  * - brotli or gzip by Accept-Encoding (RFC 9110 §12.5.3: a coding with `q=0` is refused; brotli
  *   is preferred when both are acceptable), with that representation's own strong ETag;
- * - Cache-Control (the route's default, SPEC §11.3, unless the answer names its own), Vary,
- *   ETag, Content-Type and the answer's own headers. HEAD gets the same headers without a body
- *   (fastify answers HEAD for every GET route).
+ * - Cache-Control (the route's default, docs/api.md "Caching", unless the answer names its
+ *   own), Vary, ETag, Content-Type and the answer's own headers. HEAD gets the same headers
+ *   without a body (fastify answers HEAD for every GET route).
  * A variant not yet compressed is awaited (it is made once, off the event loop); nothing is
  * compressed per request.
  */

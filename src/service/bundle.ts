@@ -28,7 +28,7 @@ export interface BundledInstance {
 export interface BundledDataset {
   /** The folder it was read from. */
   readonly dir: string;
-  /** Canonical instance order (SPEC §1.1). */
+  /** Canonical instance order (Microsoft's first, then by name; compareInstances). */
   readonly instances: readonly BundledInstance[];
 }
 

@@ -69,7 +69,7 @@ export interface Catalog {
   refresh(): Promise<boolean>;
   /** The store revision the catalog reflects; undefined before the first load. */
   revision(): string | undefined;
-  /** Every instance, in canonical order (SPEC §1.1). */
+  /** Every instance, in canonical order (Microsoft's first, then by name; compareInstances). */
   instances(): readonly InstanceSummary[];
   /** The canonical name for `name` in any case, or undefined. */
   resolveInstance(name: string): string | undefined;
@@ -168,7 +168,7 @@ class BoundedPromises<T> {
 interface Snapshot {
   readonly revision: string;
   readonly list: readonly InstanceSummary[];
-  /** Lower-cased name → summary (instances match case-insensitively, SPEC §1.1). */
+  /** Lower-cased name → summary (instances match in any case, docs/api.md "Common conventions"). */
   readonly byLowerName: ReadonlyMap<string, InstanceSummary>;
   /** Stored versions per instance, for `includes` without scanning. */
   readonly versionSets: ReadonlyMap<string, ReadonlySet<string>>;

@@ -2,7 +2,7 @@
  * Classify proxy or firewall traffic against one version's endpoint data (issue 5): how many
  * requests (and bytes, where the log has them) go to each category and service area, which
  * destinations are not Microsoft 365 at all, and how much could leave directly under Microsoft's
- * two PAC policies (SPEC §8.1: type 1 = Optimize direct, type 2 = Optimize + Allow direct).
+ * two PAC policies (Get-PacFile's type 1 = Optimize direct, type 2 = Optimize + Allow direct).
  *
  * Input formats, detected from the first lines unless given:
  * - `squid`: Squid's native access.log (`time elapsed client code/status bytes method URL ident
@@ -10,8 +10,8 @@
  * - `csv`: a header row naming a destination column (host, url, domain, dst, destination, …) and
  *   optionally a bytes column; RFC 4180 quoting.
  * - `text`: anything else: every IPv4 address and host name on the line is a candidate; the line
- *   counts for the best category among them (SPEC §9), or as unmatched with its first public
- *   destination.
+ *   counts for the best category among them (Optimize > Allow > Default), or as unmatched with
+ *   its first public destination.
  *
  * Memory is constant: lookups go through a bounded cache, and the unmatched destinations are
  * counted in a capped table pruned to its heaviest entries (a lossy-counting variant): counts of

@@ -4,8 +4,8 @@
  *
  * Selection, in this order:
  * 1. pending additions (export-pending.ts): excluded unless `includePending`;
- * 2. service areas (Common always included, SPEC §4.3), tenant substitution (SPEC §4.4, §11.7)
- *    through the same core filter as `/endpoints`;
+ * 2. service areas (Common always included), tenant substitution, through the same core filter
+ *    as `/endpoints` (docs/api.md, "GET /endpoints/{instance}");
  * 3. categories, required only, address family (IPv4 only drops IPv6 and vice versa; host
  *    patterns are kept either way: a target that takes no hosts simply does not carry them).
  * Labelled entries (`device`: observed, grace, local; service/device-view.ts) pass the same

@@ -1,9 +1,9 @@
 /**
  * The lookup use case shared by `ipurl lookup` and `GET /lookup/{instance}` (issue 5): compile a
- * version's sets into a lookup index once (DESIGN.md: "Lookups compile the data into an index once
- * per version"; the Catalog keeps them, bounded), and answer queries with every matching set and
- * the category to apply (SPEC §9). Over HTTP each distinct question is answered once per store
- * revision from prepared bytes.
+ * version's sets into a lookup index once per version (so a query never scans the sets; the
+ * Catalog keeps them, bounded), and answer queries with every matching set and the category to
+ * apply (Microsoft's priority rule: Optimize > Allow > Default). Over HTTP each distinct question
+ * is answered once per store revision from prepared bytes.
  */
 import { IpurlError, describeValue, type Issue } from '../core/errors.js';
 import type { EntryOrigin } from '../core/device-entry.js';
@@ -46,7 +46,7 @@ export interface LookupResultJson {
   readonly kind: LookupResult['kind'];
   readonly normalized: string;
   readonly mappedFrom?: string;
-  /** Optimize > Allow > Default (SPEC §9); null = not a Microsoft 365 endpoint of this version. */
+  /** Optimize > Allow > Default (Microsoft's rule); null = not a Microsoft 365 endpoint here. */
   readonly category: string | null;
   readonly matches: readonly LookupMatchJson[];
 }

@@ -1,8 +1,9 @@
 /**
- * The PAC use case shared by `ipurl pac` and `GET /pac/{instance}` (SPEC §8, issue 4): parse
- * Get-PacFile's parameters once, load one version of an instance from the Store, apply the
- * ServiceAreas/TenantName filters of `/endpoints` (Get-PacFile calls `/endpoints` with them,
- * SPEC §8.2 step 1) and render the PAC.
+ * The PAC use case shared by `ipurl pac` and `GET /pac/{instance}` (docs/formats.md, "PAC files:
+ * routing by category, ExpressRoute, several tenants"; issue 4): parse Get-PacFile's parameters
+ * once, load one version of an instance from the Store, apply the ServiceAreas/TenantName filters
+ * of `/endpoints` (Microsoft's Get-PacFile script calls `/endpoints` with them first) and render
+ * the PAC.
  *
  * Rendered PACs are prepared bytes (prepared.ts) per (resolved version, normalised parameters)
  * in the Catalog: browsers fetch the PAC on every start, and the answer only changes when a
@@ -92,7 +93,7 @@ export const QUERY_PARAMETER_NAMES: PacParameterNames = {
 
 /**
  * Validate and normalise. Messages name the parameter as the caller knows it, quote the value
- * received and list what is accepted (SPEC §11.1).
+ * received and list what is accepted (docs/errors.md).
  */
 export function parsePacParameters(
   raw: RawPacParameters,

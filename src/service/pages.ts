@@ -1,9 +1,9 @@
 /**
- * The human pages as prepared bytes (issue 4, "The endpoint page"; SPEC §7.1): the index of
- * instances and the endpoint tables of one version, in one language. The data comes from the
- * Catalog (sets of the version, its change records from the instance's history); rendering is
- * src/formats/docs-page. Each page is rendered once per (version, language, explicit choice)
- * and store revision.
+ * The human pages as prepared bytes (issue 4, "The endpoint page"; modelled on Microsoft's
+ * per-instance endpoint pages): the index of instances and the endpoint tables of one version,
+ * in one language. The data comes from the Catalog (sets of the version, its change records from
+ * the instance's history); rendering is src/formats/docs-page. Each page is rendered once per
+ * (version, language, explicit choice) and store revision.
  *
  * Headers: `Content-Type: text/html; charset=utf-8`; `Vary: Accept-Language` (the language
  * follows it); a Content-Security-Policy that allows only the page's own inline style and

@@ -1,6 +1,7 @@
 /**
- * Prepared responses (DESIGN.md "hot paths never parse"): the bytes of one answer, made once per
- * content identity and store revision, with its one strong ETag form and its compressed variants.
+ * Prepared responses (a repeated request never parses, filters or serializes again): the bytes
+ * of one answer, made once per content identity and store revision, with its one strong ETag
+ * form and its compressed variants.
  *
  * - ETag: `"<32 base64url characters of SHA-256 of the body>"` (RFC 9110 §8.8.3, strong); the gzip
  *   and brotli representations are other representations of the same resource and get their own

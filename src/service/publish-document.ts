@@ -9,7 +9,7 @@ import { parseJsonInput } from '../core/json-depth.js';
 
 /**
  * Ids that come back after removal: `knownSetIds` remembers every id ever published, the latest
- * version holds the live ones (SPEC §11.14 spirit: an id names one thing for ever).
+ * version holds the live ones (an id names one thing for ever: docs/publishing.md, "Decisions").
  */
 export function reusedIdIssues(
   sets: readonly EndpointSet[],
@@ -44,8 +44,9 @@ export function reusedIdIssues(
 /**
  * Validation normalises values (lower-case host patterns, one copy of a repeated entry) and sorts
  * the lists; the stored version keeps the publisher's list order, because the wire emits stored
- * order (SPEC §4.2) and Microsoft's own history is not in ordinal order: what is published is what
- * is served, and replaying the bundled history reproduces its change records exactly.
+ * order (docs/publishing.md, "Decisions": order is the publisher's) and Microsoft's own history
+ * is not in ordinal order: what is published is what is served, and replaying the bundled history
+ * reproduces its change records exactly.
  */
 export function inPublisherOrder(sets: readonly EndpointSet[], document: unknown): EndpointSet[] {
   const rawById = new Map<number, { urls?: unknown; ips?: unknown }>();

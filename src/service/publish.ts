@@ -1,5 +1,5 @@
 /**
- * Publishing a version (issue 3; SPEC §5, §6, §11.13, §11.14): the one use case behind
+ * Publishing a version (issue 3; docs/publishing.md, "Decisions"): the one use case behind
  * `ipurl publish` and `POST /admin/instances/{instance}/versions`.
  *
  * planPublish: validate the publisher document (every problem at once), pick the next version id
@@ -16,10 +16,10 @@
  *   "unchanged": nothing is stored, the caller is told so, and it is not an error (exit 0, HTTP
  *   200 with `"status": "unchanged"`). A document that differs only where no change record can say
  *   so (a display name) is a new version with zero change records: the published data did change.
- * - Set ids are never reused (SPEC §11.14 applies the same rule to change records): an id that was
- *   published before, then removed, cannot come back, and an id keeps its service area for ever.
- * - An instance name is matched case-insensitively against existing instances (SPEC §1.1); a new
- *   one is created by its first version, with the name as given (it must be a valid name).
+ * - Set ids are never reused (change-record ids follow the same rule): an id that was published
+ *   before, then removed, cannot come back, and an id keeps its service area for ever.
+ * - An instance name is matched case-insensitively against existing instances; a new one is
+ *   created by its first version, with the name as given (it must be a valid name).
  */
 import type { ChangeDraft, ChangeRecord } from '../core/change-record.js';
 import { diffVersions } from '../core/diff.js';
@@ -53,7 +53,7 @@ export const MAX_NOTICE_DAYS = 366;
 export interface PublishOptions {
   /** Publication time; its UTC date names the version (default: now). */
   readonly now?: Date;
-  /** Days between publication and the additions' effective date (default 30, SPEC §11.13). */
+  /** Days from publication to the additions' effective date (default 30, Microsoft's notice). */
   readonly noticeDays?: number;
   /** Explicit `YYYYMMDD` effective date of the additions (instead of noticeDays). */
   readonly effectiveDate?: string;

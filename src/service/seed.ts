@@ -1,8 +1,9 @@
 /**
  * Seeding: fill a store from the bundled dataset, per instance oldest to newest, each version
- * with the change records the diff computes from its predecessor (SPEC §5.2), effective dates
- * = version date + 30 days (SPEC §11.13), publishedAt = the version's date at 00:00Z, and no
- * webhook notifications (this is history, not news).
+ * with the change records the diff computes from its predecessor (the records of docs/api.md,
+ * "GET /changes/{instance}/{version}"), effective dates = version date + 30 days (the notice
+ * Microsoft gives additions), publishedAt = the version's date at 00:00Z, and no webhook
+ * notifications (this is history, not news).
  *
  * Every bundled version passes the one validator and the sanity policy (core/validate-version.ts),
  * all of them before the first write, like any other data that enters a store.
@@ -33,7 +34,7 @@ import type { Store } from '../core/store.js';
 import { addDays, versionDate, type VersionId } from '../core/version-id.js';
 import type { BundledDataset, BundledInstance } from './bundle.js';
 
-/** Notice period given to additions of the bundled history (SPEC §11.13). */
+/** Notice period given to additions of the bundled history (Microsoft's usual 30 days). */
 export const SEED_NOTICE_DAYS = 30;
 
 export interface SeedInstanceResult {

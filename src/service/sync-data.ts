@@ -1,20 +1,22 @@
 /**
- * Turning what an upstream serves back into what a publisher stores (SPEC §11.9), and checking it
- * before anything is written: a mirror must never store data it could not serve again, nor data
- * a publisher could not publish (the one validator and sanity policy, core/validate-version.ts).
+ * Turning what an upstream serves back into what a publisher stores (the publisher form with
+ * `<tenant>` placeholders, docs/publishing.md "The document"), and checking it before anything
+ * is written: a mirror must never store data it could not serve again, nor data a publisher
+ * could not publish (the one validator and sanity policy, core/validate-version.ts).
  *
  * - `restoreTenantPlaceholders`: the upstream renders `<tenant>` as `*` (no TenantName) or as the
- *   TenantName (SPEC §4.4). Fetching `/endpoints` once more with a marker TenantName that cannot
- *   occur in real data shows exactly where the placeholders are; putting `<tenant>` back there
- *   gives the publisher form, so the mirror answers every TenantName request as the upstream would
- *   (SPEC §11.7: substitute, then drop exact duplicates keeping the first; the marker answer has
- *   no such duplicates, so it is the stored order).
+ *   TenantName (docs/api.md, "GET /endpoints/{instance}"). Fetching `/endpoints` once more with
+ *   a marker TenantName that cannot occur in real data shows exactly where the placeholders are;
+ *   putting `<tenant>` back there gives the publisher form, so the mirror answers every TenantName
+ *   request as the upstream would (substitute, then drop exact duplicates keeping the first; the
+ *   marker answer has no such duplicates, so it is the stored order).
  * - `reconstructHistory`: the upstream serves the sets of its latest version only, and the change
  *   records of every version. Versions in between are rebuilt by undoing the records newest first
  *   (Add ⇒ the set did not exist; Remove ⇒ it existed with `previous` and the removed addresses;
  *   Change ⇒ take back `add`, put back `remove`, restore `previous`). Exact for an ipurl upstream
- *   (its records are a diff, SPEC §11.8); Microsoft's early records are not always complete, so
- *   rebuilt old versions are best effort there, while the latest version is always exact.
+ *   (its records are a diff of consecutive versions); Microsoft's early records are not always
+ *   complete, so rebuilt old versions are best effort there, while the latest version is always
+ *   exact.
  */
 import type { ChangeDraft, ChangeRecord } from '../core/change-record.js';
 import { TENANT_PLACEHOLDER, type EndpointSet } from '../core/endpoint-set.js';
@@ -220,7 +222,7 @@ function undo(sets: readonly EndpointSet[], records: readonly ChangeRecord[]): E
       } satisfies EndpointSet);
     const addedUrls = new Set(record.add?.urls ?? []);
     const addedIps = new Set(record.add?.ips ?? []);
-    // Kept addresses keep their order; the ones put back go where the order says (SPEC §4.2).
+    // Kept addresses keep their order; the ones put back go where Microsoft's order puts them.
     const urls = putBack(
       (base.urls ?? []).filter((url) => !addedUrls.has(url)),
       record.remove?.urls ?? [],
@@ -280,7 +282,9 @@ function putBack(
   return out;
 }
 
-/** SPEC §4.2 order of ips: IPv4 then IPv6, numerically (a padded text key compares the same). */
+/**
+ * Microsoft's order of ips: IPv4 then IPv6, numerically (a padded text key compares the same).
+ */
 function ipKey(cidr: string): string {
   const address = cidr.split('/')[0] ?? cidr;
   if (!address.includes(':'))

@@ -1,13 +1,16 @@
 /**
  * Keep a local store in step with an upstream compatible service: endpoints.office.com or another
- * ipurl (ECOSYSTEM.md §A: the pipeline every consumer rebuilds; SPEC §10 "client pattern").
+ * ipurl, with the client pattern of Microsoft's sample scripts that every consumer rebuilds (poll
+ * `/version`, fetch only on change; docs/operations.md, "The upstream client").
  *
- * - One ClientRequestId per store, generated once and kept in the store's state (SPEC §2.1); it
- *   is never rotated, not even to get past a 429 (SPEC §2.2).
- * - `/version` at most once an hour unless forced (SPEC §2.3, §10); `/endpoints` and `/changes`
- *   only for an instance whose version moved. The first sync of an instance takes the whole
- *   change history (`/changes/{instance}/0000000000`, SPEC §5.1) and stores the upstream's records
- *   as they are (ids, effective dates).
+ * - One ClientRequestId per store, generated once and kept in the store's state (Microsoft asks
+ *   for one GUID per machine); it is never rotated, not even to get past a 429 (rotating GUIDs to
+ *   dodge the limit is what it targets).
+ * - `/version` at most once an hour unless forced (Microsoft tells clients to poll it hourly);
+ *   `/endpoints` and `/changes` only for an instance whose version moved. The first sync of an
+ *   instance takes the whole change history (`/changes/{instance}/0000000000`, "from the
+ *   beginning" in docs/api.md) and stores the upstream's records as they are (ids, effective
+ *   dates).
  * - Every service area is asked for, MEM included (`ServiceAreas=Exchange,SharePoint,Skype,MEM,
  *   Common`): the live service leaves MEM out of an answer that does not name it.
  * - Tenant placeholders survive (sync-data.ts): a second `/endpoints` with a marker TenantName.

@@ -1,9 +1,9 @@
 /**
- * Answers the three web methods (SPEC §3–§5) from prepared bytes (prepared.ts). Each answer is
+ * Answers the three web methods (docs/api.md) from prepared bytes (prepared.ts). Each answer is
  * rendered once per content identity and store revision; later requests get the same Buffer and
- * ETag, so the hot path never touches the store, never filters and never serializes (DESIGN.md
- * "Hot paths never parse"). Instances, versions and the data come from the Catalog, which
- * follows the store's revision.
+ * ETag, so the hot path never touches the store, never filters and never serializes (a request
+ * costs the same however large the data). Instances, versions and the data come from the
+ * Catalog, which follows the store's revision.
  *
  * Content identity: `/changes/{i}/{v}` answers the records of versions after `v`, a suffix of the
  * instance's history; every `v` between two stored versions names the same suffix, so the key
@@ -32,7 +32,7 @@ export type { PreparedResponse } from './prepared.js';
 export type WireFormat = 'JSON' | 'CSV' | 'RSS';
 
 export interface VersionRequest {
-  /** Any casing; undefined = every instance (SPEC §3.1). */
+  /** Any casing; undefined = every instance (docs/api.md, "GET /version"). */
   readonly instance?: string;
   readonly allVersions: boolean;
   readonly format: WireFormat;
@@ -42,9 +42,9 @@ export interface VersionRequest {
 
 export interface EndpointsRequest {
   readonly instance: string;
-  /** Canonical areas; undefined = all (SPEC §4.3; Common is added by the filter). */
+  /** Canonical areas; undefined = all (Common is added by the filter; docs/api.md). */
   readonly serviceAreas?: readonly ServiceArea[];
-  /** Validated, lower-cased DNS label (SPEC §11.7). */
+  /** Validated, lower-cased DNS label (docs/api.md, "GET /endpoints/{instance}"). */
   readonly tenantName?: string;
   readonly noIPv6: boolean;
   readonly format: 'JSON' | 'CSV';
@@ -52,7 +52,7 @@ export interface EndpointsRequest {
 
 export interface ChangesRequest {
   readonly instance: string;
-  /** Ten digits (validated by the caller, SPEC §5.1). */
+  /** Ten digits (validated by the caller; docs/api.md, "GET /changes/{instance}/{version}"). */
   readonly version: VersionId;
   readonly singleVersion: boolean;
   readonly format: 'JSON' | 'CSV';
@@ -75,7 +75,7 @@ export interface WebService {
   close(): Promise<void>;
   /** Re-read the catalog now if the store's revision changed; true when it did. */
   refresh(): Promise<boolean>;
-  /** Canonical instance names, in canonical order (SPEC §1.1). */
+  /** Canonical instance names in canonical order (Microsoft's first, then by name). */
   instances(): readonly InstanceSummary[];
   /** The canonical name for `name` in any case, or undefined. */
   resolveInstance(name: string): string | undefined;
@@ -90,7 +90,7 @@ export interface WebService {
 }
 
 export interface WebServiceOptions {
-  /** Origin of RSS item links (SPEC §3.4), default `https://endpoints.office.com`. */
+  /** Origin of RSS item links (docs/api.md, "GET /version"), default endpoints.office.com. */
   readonly publicUrl?: string;
 }
 
@@ -215,7 +215,8 @@ export function createWebService(catalog: Catalog, options: WebServiceOptions = 
 
     changes(request) {
       const s = summary(request.instance);
-      // SPEC §11.8: a version at or after the latest gives []; all such requests share one entry.
+      // A version at or after the latest gives [] (docs/api.md, "GET /changes/..."); all such
+      // requests share one entry.
       if (!request.singleVersion && request.version >= s.latest) {
         return changesOf(s.instance, request.format, [], 0, 0);
       }

@@ -1,8 +1,8 @@
 /**
  * What both adapters check and compute the same way around `appendVersion`: input validation that
- * needs no database, the conflict errors (optimistic concurrency, SPEC §6: version ids only
- * increase), change-id assignment (SPEC §11.14: unique, increasing per instance, never reused) and
- * timestamp normalisation, so SQLite and PostgreSQL give byte-identical answers.
+ * needs no database, the conflict errors (optimistic concurrency: version ids only increase),
+ * change-id assignment (unique, increasing per instance, never reused: docs/publishing.md,
+ * "Decisions") and timestamp normalisation, so SQLite and PostgreSQL give byte-identical answers.
  */
 import type { ChangeDraft, ChangeRecord } from '../core/change-record.js';
 import { IpurlError, ValidationError, describeValue, type Issue } from '../core/errors.js';

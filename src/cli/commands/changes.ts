@@ -1,6 +1,6 @@
 /**
- * `ipurl changes <instance> [--since V | --version V]`: change records as a table (SPEC §5.1
- * semantics: --since = strictly after V, --version = exactly V, default = everything).
+ * `ipurl changes <instance> [--since V | --version V]`: change records as a table (the semantics
+ * of `/changes`: --since = strictly after V, --version = exactly V, default = everything).
  */
 import type { Command } from 'commander';
 import { IpurlError } from '../../core/errors.js';

@@ -1,8 +1,9 @@
 /**
  * `ipurl classify <log|->`: stream a proxy or firewall log and report traffic per category and
  * service area, the top unmatched destinations, and what could go direct under PAC type 1
- * (Optimize) and type 2 (Optimize + Allow) (issue 5, SPEC §8.1, §9). Constant memory; a progress
- * bar on stderr when it is a terminal, nothing otherwise (cron); `--json` for machines.
+ * (Optimize) and type 2 (Optimize + Allow) of Get-PacFile (issue 5; a host in several categories
+ * counts for the highest, Optimize > Allow > Default). Constant memory; a progress bar on stderr
+ * when it is a terminal, nothing otherwise (cron); `--json` for machines.
  */
 import { createReadStream, statSync } from 'node:fs';
 import type { Command } from 'commander';

@@ -1,9 +1,9 @@
 /**
  * `ipurl diff <instance> <from> <to>`: the changes between ANY two stored versions (the web
- * service only offers "changes since", SPEC §5.1), computed with the same diff that makes change
- * records (SPEC §5.2) over the two versions' sets. `from` may be newer than `to` (the reverse
- * changes). A readable table, or `--json` (records without ids or effective dates: they were not
- * published, they describe the gap between two versions).
+ * service only offers "changes since": docs/api.md, "GET /changes/{instance}/{version}"),
+ * computed with the same diff that makes change records over the two versions' sets. `from` may
+ * be newer than `to` (the reverse changes). A readable table, or `--json` (records without ids or
+ * effective dates: they were not published, they describe the gap between two versions).
  */
 import type { Command } from 'commander';
 import type { ChangeDraft } from '../../core/change-record.js';

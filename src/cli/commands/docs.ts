@@ -1,6 +1,7 @@
 /**
  * `ipurl docs <instance> [--version V] [--output FILE]`: the generated endpoint table, as
- * Microsoft's generator writes it (SPEC §7.2), for one instance and version (default: latest).
+ * Microsoft's generator writes it into its endpoint pages (exactly its output, with no MEM section:
+ * docs/api.md), for one instance and version (default: latest).
  * Writes to stdout, or atomically to --output FILE (then a one-line summary goes to stderr).
  * `--generated-at` pins the "File generated" comment (reproducible output); `--crlf` gives
  * Microsoft's line endings. The store is opened read-only (the empty-store rule: open-store.ts).

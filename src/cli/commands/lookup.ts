@@ -1,7 +1,8 @@
 /**
  * `ipurl lookup <ip|host|url> …`: every endpoint set each query matches and the category to apply
- * (Optimize > Allow > Default, SPEC §9). Exit 0 when every query matched a set, 1 when at least
- * one did not (like grep, for scripts), 2 for a query that is not an IP, host or URL.
+ * (Microsoft's priority rule: Optimize > Allow > Default). Exit 0 when every query matched a set,
+ * 1 when at least one did not (like grep, for scripts), 2 for a query that is not an IP, host or
+ * URL.
  */
 import type { Command } from 'commander';
 import { openCatalog } from '../../service/catalog.js';

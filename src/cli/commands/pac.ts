@@ -1,8 +1,9 @@
 /**
- * `ipurl pac <instance>`: a PAC file for browsers (SPEC §8, issue 4), with Microsoft's Get-PacFile
- * parameters: --type 1|2 (Optimize direct | Optimize and Allow direct), --proxy and --direct (the
- * two return values), --tenant-name, --service-areas, --lowercase; --style fast (default: lookup
- * tables) or get-pacfile (Get-PacFile 1.0.4's text to the letter); --version for an older version.
+ * `ipurl pac <instance>`: a PAC file for browsers (docs/formats.md, "PAC files: routing by
+ * category, ExpressRoute, several tenants"; issue 4), with Microsoft's Get-PacFile parameters:
+ * --type 1|2 (Optimize direct | Optimize and Allow direct), --proxy and --direct (the two return
+ * values), --tenant-name, --service-areas, --lowercase; --style fast (default: lookup tables) or
+ * get-pacfile (Get-PacFile 1.0.4's text to the letter); --version for an older version.
  * Writes to stdout, or atomically to --output FILE (then a one-line summary goes to stderr).
  * The store is opened read-only (the empty-store rule: open-store.ts).
  */

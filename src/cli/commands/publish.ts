@@ -1,7 +1,8 @@
 /**
- * `ipurl publish <instance> <file|->`: validate, plan and publish a version (issue 3, SPEC §6,
- * §11.13). `--dry-run` prints the plan for review and stores nothing. Identical data is a no-op
- * that says so and exits 0; a publish that lost a race exits 4 (ERR_CONFLICT: run it again).
+ * `ipurl publish <instance> <file|->`: validate, plan and publish a version (issue 3;
+ * docs/publishing.md). `--dry-run` prints the plan for review and stores nothing. Identical data
+ * is a no-op that says so and exits 0; a publish that lost a race exits 4 (ERR_CONFLICT: run it
+ * again).
  */
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';

@@ -1,4 +1,4 @@
-/** `ipurl versions <instance>`: every version of an instance as a table, newest first (SPEC §3.2). */
+/** `ipurl versions <instance>`: every version of an instance as a table, newest first. */
 import type { Command } from 'commander';
 import type { ChangeRecord } from '../../core/change-record.js';
 import { RETIRED_INSTANCES, canonicalInstance } from '../../core/instance.js';

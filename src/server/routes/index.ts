@@ -2,7 +2,7 @@
  * Every route group of the app, registered in this order by `createApp`. Add a route file as
  * `routes/<name>.ts` exporting `register(app, deps)`, then ONE import and ONE array entry here.
  * Errors: throw IpurlError with an ERR_* code; app.ts turns it into the JSON error shape of
- * SPEC §11.1 with the status from http-errors.ts. 404/405 are generic too.
+ * docs/errors.md with the status from http-errors.ts. 404/405 are generic too.
  */
 import type { FastifyInstance } from 'fastify';
 import type { ServerDeps } from '../deps.js';

@@ -1,8 +1,9 @@
 /**
  * `GET /lookup/{instance}?q=…[&q=…][&version=…]` (issue 5): is this IP, host or URL a Microsoft 365
- * endpoint, in which sets, and which category applies (SPEC §9). Our extension, not part of
- * Microsoft's service; JSON only, `Cache-Control: no-cache` with a strong ETag (304) and gzip/brotli
- * (reply.ts). A bad q is a 400 naming the value (SPEC §11.1). `includeObserved` (flag) and
+ * endpoint, in which sets, and which category applies (Microsoft's priority rule: Optimize >
+ * Allow > Default). Our extension, not part of Microsoft's service; JSON only,
+ * `Cache-Control: no-cache` with a strong ETag (304) and gzip/brotli (reply.ts). A bad q is a 400
+ * naming the value (docs/errors.md). `includeObserved` (flag) and
  * `grace` (e.g. 14d) add labelled entries (service/device-view.ts): each such match carries its
  * `origin`.
  */

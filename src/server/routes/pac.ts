@@ -1,12 +1,14 @@
 /**
- * `GET /pac/{instance}` (also `/pac/{instance}.pac`): a PAC file with Get-PacFile's parameters
- * (SPEC §8, issue 4): `type` (1|2), `proxy`, `direct`, `tenantName` (repeatable), `serviceAreas`,
- * `route` (repeatable `CATEGORY=RETURN`), `expressRoute` (flag),
- * `lowercase` (flag), `style` (fast|get-pacfile), `version`, `grace` (e.g. 14d: removed host
- * patterns kept, labelled in a comment; the answer then keys on today's date). Names are case-insensitive like the
- * web-service routes (query.ts). Content-Type `application/x-ns-proxy-autoconfig`; cached like
- * the data responses (SPEC §11.3: Cache-Control, strong ETag, 304, gzip/brotli; reply.ts). Bad parameters are 400 with
- * the JSON error body of SPEC §11.1; a URL a PAC cannot carry is 422 ERR_UNSUPPORTED_PATTERN.
+ * `GET /pac/{instance}` (also `/pac/{instance}.pac`): a PAC file with the parameters of
+ * Microsoft's Get-PacFile script (docs/formats.md, "PAC files: routing by category, ExpressRoute,
+ * several tenants"; issue 4): `type` (1|2), `proxy`, `direct`, `tenantName` (repeatable),
+ * `serviceAreas`, `route` (repeatable `CATEGORY=RETURN`), `expressRoute` (flag), `lowercase`
+ * (flag), `style` (fast|get-pacfile), `version`, `grace` (e.g. 14d: removed host patterns kept,
+ * labelled in a comment; the answer then keys on today's date). Names are case-insensitive like
+ * the web-service routes (query.ts). Content-Type `application/x-ns-proxy-autoconfig`; cached
+ * like the data responses (docs/api.md, "Caching": Cache-Control, strong ETag, 304, gzip/brotli;
+ * reply.ts). Bad parameters are 400 with the JSON error body of docs/errors.md; a URL a PAC cannot
+ * carry is 422 ERR_UNSUPPORTED_PATTERN.
  */
 import type { FastifyInstance } from 'fastify';
 import { createPacService, parsePacParameters } from '../../service/pac.js';

@@ -1,11 +1,11 @@
 /**
- * The human pages (issue 4, "The endpoint page"; SPEC §7.1): `GET /` lists the instances,
- * `GET /{instance}` (any case, `?version=` for any stored version, `?lang=en|nl`) shows the
- * endpoint tables.
+ * The human pages (issue 4, "The endpoint page"; after Microsoft's per-instance endpoint pages):
+ * `GET /` lists the instances, `GET /{instance}` (any case, `?version=` for any stored version,
+ * `?lang=en|nl`) shows the endpoint tables.
  *
  * Errors are pages too: an unknown instance or version is a 404 page, a malformed version a 400
- * page (or the JSON error of SPEC §11.1 when the client asks for JSON). Never a 5xx for anything
- * a client sends.
+ * page (or the JSON error of docs/errors.md when the client asks for JSON). Never a 5xx for
+ * anything a client sends.
  *
  * Success pages are prepared bytes from service/pages.ts (headers, CSP, ETag, 304 and
  * gzip/brotli through reply.ts); this file negotiates the language, resolves the instance and
@@ -90,7 +90,7 @@ export function register(app: FastifyInstance, deps: ServerDeps): void {
     return sendPrepared(request, reply, page, cacheControl);
   }
 
-  /** A 4xx as an HTML page, or as the JSON error (SPEC §11.1) when the client prefers JSON. */
+  /** A 4xx as an HTML page, or as the JSON error (docs/errors.md) when the client prefers JSON. */
   function sendError(
     request: FastifyRequest,
     reply: FastifyReply,

@@ -1,7 +1,7 @@
 /**
- * The three web methods (SPEC §3–§5, §11): `/version[/{instance}]`, `/endpoints/{instance}`,
+ * The three web methods (docs/api.md): `/version[/{instance}]`, `/endpoints/{instance}`,
  * `/changes/{instance}/{version}`. Handlers only parse the raw query (query.ts), ask the web
- * service for prepared bytes and send them with their caching headers (SPEC §11.3); no
+ * service for prepared bytes and send them with their caching headers (docs/api.md, "Caching"); no
  * serialization or filtering happens here. The parsing and header functions are shared with the
  * fast path (fast-path.ts), and both send through reply.ts, so both answer byte for byte alike.
  */
@@ -36,7 +36,7 @@ export interface RouteParams {
   version?: string;
 }
 
-/** SPEC §11.6: `?Instance=` where the route has no instance segment. */
+/** `?Instance=` where the route has no instance segment (docs/api.md, "Common conventions"). */
 function instanceFrom(params: RouteParams, query: RawQuery): string | undefined {
   return params.instance ?? getValue(query, 'Instance');
 }
@@ -60,7 +60,7 @@ function requireInstance(
   return instance;
 }
 
-/** Parse and validate a /version request (SPEC §3.1). */
+/** Parse and validate a /version request (docs/api.md, "GET /version"). */
 export function parseVersionRequest(params: RouteParams, query: RawQuery): VersionRequest {
   const clientRequestId = getClientRequestId(query);
   const instance = instanceFrom(params, query);
@@ -69,7 +69,10 @@ export function parseVersionRequest(params: RouteParams, query: RawQuery): Versi
   return { ...(instance === undefined ? {} : { instance }), allVersions, format, clientRequestId };
 }
 
-/** Parse and validate an /endpoints request (SPEC §4.1); an unknown instance is a 400 here. */
+/**
+ * Parse and validate an /endpoints request (docs/api.md, "GET /endpoints/{instance}"); an unknown
+ * instance is a 400 here.
+ */
 export function parseEndpointsRequest(
   params: RouteParams,
   query: RawQuery,
@@ -95,14 +98,17 @@ export function parseEndpointsRequest(
   };
 }
 
-/** Parse and validate a /changes request (SPEC §5.1); an unknown instance is a 400 here. */
+/**
+ * Parse and validate a /changes request (docs/api.md, "GET /changes/{instance}/{version}"); an
+ * unknown instance is a 400 here.
+ */
 export function parseChangesRequest(
   params: RouteParams,
   query: RawQuery,
   webService: WebService,
 ): { request: ChangesRequest; clientRequestId: string } {
   const clientRequestId = getClientRequestId(query);
-  // `/changes/{version}?Instance=X`: the one segment is the version (SPEC §11.6).
+  // `/changes/{version}?Instance=X`: the one segment is the version (docs/api.md, `?Instance=`).
   const segmentIsVersion =
     params.version === undefined &&
     params.instance !== undefined &&
@@ -132,7 +138,7 @@ export function parseChangesRequest(
   return { clientRequestId, request: { instance, version, singleVersion, format } };
 }
 
-/** The rate-limit key of SPEC §11.2: client IP and normalised ClientRequestId. */
+/** The rate-limit key (docs/api.md, "Rate limit"): client IP and normalised ClientRequestId. */
 /** X-RateLimit-* (and Retry-After when refused) as a flat [name, value, …] list. */
 export function rateLimitHeaders(result: RateLimitResult): string[] {
   const headers = [
@@ -147,7 +153,7 @@ export function rateLimitHeaders(result: RateLimitResult): string[] {
   return headers;
 }
 
-/** The 429 of SPEC §11.2 (the same words on the fastify route and the fast path). */
+/** The 429 of docs/api.md, "Rate limit" (the same words on the fastify route and the fast path). */
 export function rateLimitError(result: RateLimitResult, config: ServerConfig): IpurlError {
   return new IpurlError(
     'ERR_RATE_LIMITED',
@@ -181,7 +187,10 @@ export function register(app: FastifyInstance, deps: ServerDeps): void {
     return parseRawQuery(splitUrl(request.raw.url ?? '').query);
   }
 
-  /** SPEC §11.2: fixed window per (client IP, normalised ClientRequestId) on /endpoints and /changes. */
+  /**
+   * Fixed window per (client IP, normalised ClientRequestId) on /endpoints and /changes
+   * (docs/api.md, "Rate limit").
+   */
   async function limit(
     request: FastifyRequest,
     reply: FastifyReply,
