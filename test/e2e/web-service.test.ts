@@ -1,7 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unnecessary-type-assertion -- test code reads parsed JSON and CSV loosely */
 /**
- * The web service over real HTTP against a real SQLite file seeded from data/ (issue 2):
- * every SPEC example shape, every parameter form Microsoft's clients use, formats, caching.
+ * The web service over real HTTP against a real SQLite file seeded from data/ (issue 2): every
+ * example shape of docs/api.md, every parameter form Microsoft's clients use, formats, caching.
  */
 import { gunzipSync } from 'node:zlib';
 import { parse as parseCsv } from 'csv-parse/sync';
