@@ -1,4 +1,5 @@
-// Lint rules, including the layer boundaries of DESIGN.md: every layer imports only toward core.
+// Lint rules, including the layer boundaries of README.md "Layout": every layer imports only toward
+// core.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
@@ -65,7 +66,7 @@ export default tseslint.config(
       '**/client/**',
       '**/cli/**',
     ],
-    'core is pure: no I/O, no node:*, no other layer (DESIGN.md).',
+    'core is pure: no I/O, no node:*, no other layer.',
   ),
   layer(
     ['src/formats/**'],
@@ -81,12 +82,12 @@ export default tseslint.config(
       '**/client/**',
       '**/cli/**',
     ],
-    'formats are pure renderers: they import only core (DESIGN.md).',
+    'formats are pure renderers: they import only core.',
   ),
   layer(
     ['src/store/**'],
     ['fastify', '**/formats/**', '**/service/**', '**/server/**', '**/client/**', '**/cli/**'],
-    'store adapters import only core and their driver (DESIGN.md).',
+    'store adapters import only core and their driver.',
   ),
   layer(
     ['src/service/**'],

@@ -1,6 +1,7 @@
 /**
- * The Store contract: one behavioural suite that every adapter (SQLite, PostgreSQL) runs unchanged
- * (DESIGN.md). It speaks only the Store interface of src/core/store.ts.
+ * The Store contract: one behavioural suite that every adapter (SQLite, PostgreSQL) runs
+ * unchanged, so the layers above behave alike on either. It speaks only the Store interface of
+ * src/core/store.ts.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -122,7 +123,7 @@ export function defineStoreContract(name: string, createStore: () => Promise<Sto
       expect(typeof store.kind).toBe('string');
     });
 
-    it('lists instances in canonical order (SPEC §1.1), versions newest first', async () => {
+    it('lists instances Worldwide, USGovDoD, USGovGCCHigh, China, Germany, then by name; versions newest first', async () => {
       for (const instance of [
         'Zeta',
         'Germany',

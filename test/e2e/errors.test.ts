@@ -1,5 +1,5 @@
 /**
- * Every kind of bad request (SPEC §11.1, issue 2 "Bad input") over real HTTP: a 4xx, the JSON
+ * Every kind of bad request (docs/errors.md, issue 2 "Bad input") over real HTTP: a 4xx, the JSON
  * error shape `{"error": {"code", "message"}}` naming the parameter, the value and what is
  * accepted, never cached, never a 5xx.
  */
@@ -34,7 +34,7 @@ function expectError(res: HttpResult, status: number, code: string, ...mentions:
   for (const text of mentions) expect(body.error.message).toContain(text);
 }
 
-describe('400: malformed parameters (SPEC §11.1)', () => {
+describe('400: malformed parameters (docs/errors.md)', () => {
   it('ClientRequestId missing or empty', async () => {
     for (const path of [
       '/version',
@@ -229,7 +229,8 @@ describe('400: malformed parameters (SPEC §11.1)', () => {
       'percent-encoded',
     );
     expectError(await server.get(`/endpoints/%C3%28?${C}`), 400, 'ERR_INVALID_PARAMETER');
-    // A broken encoding in a parameter nobody reads is ignored (SPEC §2.1: unknown parameters are ignored).
+    // A broken encoding in a parameter nobody reads is ignored, as unknown parameters are
+    // (docs/api.md, "Common conventions").
     expect((await server.get(`/version?foo=%ZZ&${C}`)).status).toBe(200);
   });
 });

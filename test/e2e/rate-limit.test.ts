@@ -1,7 +1,7 @@
 /**
- * Rate limit over real HTTP (SPEC §2.2, §11.2): /endpoints and /changes share a fixed window per
- * (client IP, normalised ClientRequestId); the request past the limit gets 429 with Retry-After;
- * /version is never limited; 0 turns the limit off.
+ * Rate limit over real HTTP (docs/api.md, "Rate limit"): /endpoints and /changes share a fixed
+ * window per (client IP, normalised ClientRequestId); the request past the limit gets 429 with
+ * Retry-After; /version is never limited; 0 turns the limit off.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { CLIENT_ID, startTestServer, type TestServer } from '../helpers/server.js';
@@ -77,7 +77,7 @@ describe('rate limit', () => {
       expect(body.error.message).toContain('3 requests per 60 minutes');
     }
 
-    // /version is never limited (SPEC §2.2).
+    // /version is never limited (docs/api.md, "Rate limit").
     for (let i = 0; i < 10; i++)
       expect((await server.get(`/version/Worldwide?clientrequestid=${CLIENT_ID}`)).status).toBe(
         200,

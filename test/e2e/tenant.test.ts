@@ -1,6 +1,7 @@
 /**
- * TenantName substitution (SPEC §4.4, §11.7) at every placeholder form in the bundled data,
- * over real HTTP: versions that carry each form are stored as the latest of their instance.
+ * TenantName substitution (docs/api.md, "GET /endpoints/{instance}") at every placeholder form in
+ * the bundled data, over real HTTP: versions that carry each form are stored as the latest of
+ * their instance.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EndpointSet } from '../../src/core/endpoint-set.js';
@@ -76,12 +77,12 @@ describe('TenantName', () => {
             expect(a.urls).toContain(url.replaceAll('<tenant>', 'contoso'));
             expect(b.urls).toContain(url.replaceAll('<tenant>', '*'));
           } else {
-            // Ordinary wildcards and names stay as they are (SPEC §4.4).
+            // Ordinary wildcards and names stay as they are.
             expect(a.urls).toContain(url);
             expect(b.urls).toContain(url);
           }
         }
-        // Exact duplicates removed after substitution (SPEC §11.7).
+        // Exact duplicates removed after substitution (our decision).
         expect(new Set(b.urls ?? []).size).toBe((b.urls ?? []).length);
       }
       expect(placeholders).toBeGreaterThan(0);

@@ -1,7 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unnecessary-type-assertion -- test code reads parsed JSON and CSV loosely */
 /**
- * The web service over real HTTP against a real SQLite file seeded from data/ (issue 2):
- * every SPEC example shape, every parameter form Microsoft's clients use, formats, caching.
+ * The web service over real HTTP against a real SQLite file seeded from data/ (issue 2): every
+ * example shape of docs/api.md, every parameter form Microsoft's clients use, formats, caching.
  */
 import { gunzipSync } from 'node:zlib';
 import { parse as parseCsv } from 'csv-parse/sync';
@@ -67,7 +67,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-describe('/version (SPEC §3)', () => {
+describe('/version (docs/api.md, "GET /version")', () => {
   it('lists every instance in canonical order with its latest version, JSON by default', async () => {
     const res = await server.get(`/version?${C}`);
     expect(res.status).toBe(200);
@@ -109,7 +109,7 @@ describe('/version (SPEC §3)', () => {
     );
   });
 
-  it('AllVersions lists every version newest first with latest at index 0 (SPEC §3.2), bare or =true', async () => {
+  it('AllVersions lists every version newest first with latest at index 0, bare or =true', async () => {
     const expected = [...bundledVersions('USGovDoD')].reverse();
     for (const query of [
       `allversions&${C}`,
@@ -131,12 +131,12 @@ describe('/version (SPEC §3)', () => {
     ).toEqual(['instance', 'latest']);
   });
 
-  it('accepts ?Instance= where the route has no instance segment (SPEC §11.6)', async () => {
+  it('accepts ?Instance= where the route has no instance segment (our decision)', async () => {
     const res = await server.get(`/version?Instance=china&${C}`);
     expect(res.json()).toEqual({ instance: 'China', latest: latestOf('China') });
   });
 
-  it('renders CSV as instance,latest with CRLF (SPEC §3.3), plus a quoted versions column with AllVersions', async () => {
+  it('renders CSV as instance,latest with CRLF, plus a quoted versions column with AllVersions', async () => {
     const res = await server.get(`/version/Worldwide?format=CSV&${C}`);
     expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(res.text).toBe(`instance,latest\r\nWorldwide,${latestOf('Worldwide')}\r\n`);
@@ -150,7 +150,7 @@ describe('/version (SPEC §3)', () => {
     );
   });
 
-  it('accepts every GUID form .NET Guid.TryParse accepts (SPEC §2.1)', async () => {
+  it('accepts every GUID form .NET Guid.TryParse accepts (N, D, B, P)', async () => {
     const forms = [
       CLIENT_ID,
       CLIENT_ID.toUpperCase(),
@@ -167,7 +167,7 @@ describe('/version (SPEC §3)', () => {
   });
 });
 
-describe('/endpoints/{instance} (SPEC §4)', () => {
+describe('/endpoints/{instance} (docs/api.md, "GET /endpoints/{instance}")', () => {
   it('returns the latest sets in id order with wire key order and `<tenant>` rendered as `*`', async () => {
     const res = await server.get(`/endpoints/Worldwide?${C}`);
     expect(res.status).toBe(200);
@@ -200,7 +200,7 @@ describe('/endpoints/{instance} (SPEC §4)', () => {
     expect(b.headers.etag).toBe(a.headers.etag);
   });
 
-  it('ServiceAreas keeps the listed areas plus Common, any case (SPEC §4.3)', async () => {
+  it('ServiceAreas keeps the listed areas plus Common, any case', async () => {
     const all = (await server.get(`/endpoints/Worldwide?${C}`)).json() as Array<{
       id: number;
       serviceArea: string;
@@ -228,7 +228,7 @@ describe('/endpoints/{instance} (SPEC §4)', () => {
     expect(everything.json()).toEqual(all);
   });
 
-  it('NoIPv6 drops IPv6 prefixes, omits emptied ips, and drops emptied sets (SPEC §4.5, §11.11)', async () => {
+  it('NoIPv6 drops IPv6 prefixes, omits emptied ips, and drops emptied sets', async () => {
     const full = (await server.get(`/endpoints/Worldwide?${C}`)).json() as Array<{
       id: number;
       ips?: string[];
@@ -252,7 +252,7 @@ describe('/endpoints/{instance} (SPEC §4)', () => {
     expect((await server.get(`/endpoints/Worldwide?NoIPv6=false&${C}`)).json()).toEqual(full);
   });
 
-  it('CSV has the JSON columns, quoted comma-joined lists, True/False, CRLF (SPEC §4.6, §11.4)', async () => {
+  it('CSV has the JSON columns, quoted comma-joined lists, True/False, CRLF', async () => {
     const json = (await server.get(`/endpoints/USGovGCCHigh?${C}`)).json() as Array<
       Record<string, unknown>
     >;
@@ -280,7 +280,7 @@ describe('/endpoints/{instance} (SPEC §4)', () => {
   });
 });
 
-describe('/changes/{instance}/{version} (SPEC §5)', () => {
+describe('/changes/{instance}/{version} (docs/api.md, "GET /changes/{instance}/{version}")', () => {
   it('gives the records after a version, ordered by version then id, in wire key order', async () => {
     const res = await server.get(`/changes/worldwide/0000000000?${C}`);
     expect(res.status).toBe(200);
@@ -300,7 +300,7 @@ describe('/changes/{instance}/{version} (SPEC §5)', () => {
     );
   });
 
-  it('is [] at or after the latest version (SPEC §11.8), and accepts any ten digits', async () => {
+  it('is [] at or after the latest version (our decision), and accepts any ten digits', async () => {
     for (const v of [latestOf('Worldwide'), '9999999999']) {
       const res = await server.get(`/changes/Worldwide/${v}?${C}`);
       expect(res.status).toBe(200);
@@ -326,7 +326,7 @@ describe('/changes/{instance}/{version} (SPEC §5)', () => {
     expect(JSON.stringify(strip(ours))).toBe(JSON.stringify(strip(real!)));
   });
 
-  it('CSV flattens records to the SPEC §5.3 columns', async () => {
+  it('CSV flattens records to the documented columns', async () => {
     const json = (await server.get(`/changes/Worldwide/2024073100?${C}`)).json() as Array<
       Record<string, any>
     >;
@@ -369,7 +369,7 @@ describe('/changes/{instance}/{version} (SPEC §5)', () => {
     });
   });
 
-  it('accepts /changes?Instance=&Version= and /changes/{version}?Instance= (SPEC §11.6)', async () => {
+  it('accepts /changes?Instance=&Version= and /changes/{version}?Instance= (our decision)', async () => {
     const a = await server.get(`/changes/Worldwide/2024073100?${C}`);
     expect((await server.get(`/changes?Instance=Worldwide&Version=2024073100&${C}`)).text).toBe(
       a.text,
@@ -378,7 +378,7 @@ describe('/changes/{instance}/{version} (SPEC §5)', () => {
   });
 });
 
-describe('RSS (SPEC §3.4, §11.5)', () => {
+describe('RSS (docs/api.md, "GET /version")', () => {
   it('is well-formed, one item per version newest first, with the documented sentence and escaped links', async () => {
     const res = await server.get(
       `/version/worldwide?format=rss&AllVersions&clientrequestid={${CLIENT_ID.toUpperCase()}}`,
@@ -416,7 +416,7 @@ describe('RSS (SPEC §3.4, §11.5)', () => {
   });
 });
 
-describe('caching (SPEC §11.3)', () => {
+describe('caching (docs/api.md, "Caching")', () => {
   it('sends Cache-Control and a strong ETag on every data response, and 304 on If-None-Match', async () => {
     for (const path of [
       `/version?${C}`,

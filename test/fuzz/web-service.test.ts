@@ -1,7 +1,7 @@
 /**
  * Property test (issue 2 "Bad input"): thousands of generated paths and query strings against
- * the app; every response is below 500, and every 4xx carries the JSON error shape of SPEC §11.1.
- * app.inject exercises the same router, hooks and handlers as a socket would.
+ * the app; every response is below 500, and every 4xx carries the JSON error shape of
+ * docs/errors.md. app.inject exercises the same router, hooks and handlers as a socket would.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

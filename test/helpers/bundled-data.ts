@@ -1,6 +1,7 @@
 /**
  * Read the bundled dataset (`data/<Instance>/<version>.json`) for tests. Lives outside src/core so
- * core tests can use real files while core itself stays free of node:* imports (DESIGN.md).
+ * core tests can use real files while core itself stays free of node:* imports (README.md,
+ * "Layout"; eslint.config.js enforces it).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,7 +33,7 @@ export function readBundledRaw(instance: string, version: string): unknown {
   return JSON.parse(readFileSync(join(DATA_DIR, instance, `${version}.json`), 'utf8'));
 }
 
-/** One bundled version as endpoint sets (the files are publisher form, SPEC §11.9). */
+/** One bundled version as endpoint sets (the files are in publisher form, data/README.md). */
 export function readBundled(instance: string, version: string): EndpointSet[] {
   return readBundledRaw(instance, version) as EndpointSet[];
 }

@@ -89,7 +89,7 @@ describe("get-pacfile style against Microsoft's Get-PacFile outputs", () => {
     expect(renderPac(sets, { ...DEFAULT_PAC_OPTIONS, type: 2, style: 'get-pacfile' })).toBe(type2);
   });
 
-  it('the skeleton of SPEC §8.2: header, fixed variable names, override block first, clause separator, -Lowercase line', () => {
+  it('the skeleton of Get-PacFile output: header, fixed variable names, override block first, clause separator, -Lowercase line', () => {
     const pac = renderPac(
       filterEndpointSets(readBundled('Worldwide', '2020080600'), { tenantName: 'contoso' }),
       {

@@ -1,7 +1,7 @@
 /**
  * Both PAC styles evaluated in a real PAC engine (pacparser, Debian python3-pacparser) on every
  * URL pattern of real versions turned into concrete hosts and on generated hosts around them,
- * each answer compared with the independent reference rule of reference.ts (SPEC §8.2).
+ * each answer compared with the independent reference rule of reference.ts (Get-PacFile's rule).
  */
 import { beforeAll, expect, it } from 'vitest';
 import { OPT_IN_SERVICE_AREAS } from '../../src/core/endpoint-set.js';
@@ -250,7 +250,7 @@ describeWith('python3-pacparser', hasPythonModule('pacparser'))('PAC files in pa
     expect(mismatches).toEqual([]);
   });
 
-  it('answers the documented examples (SPEC §8.2: the bare apex of *.x.com is not matched)', async () => {
+  it('answers the documented examples (shExpMatch: the bare apex of *.x.com is not matched)', async () => {
     const sets = filterEndpointSets(readBundled('Worldwide', '2020080600'), {});
     const hosts = [
       'outlook.office365.com',
@@ -296,7 +296,8 @@ describeWith('python3-pacparser', hasPythonModule('pacparser'))('PAC files in pa
 });
 
 beforeAll(() => {
-  // Every case's PACs must avoid DNS-resolving helpers, whatever the engine (SPEC §8.2 step 4).
+  // Every case's PACs must avoid DNS-resolving helpers, whatever the engine: Get-PacFile emits
+  // only shExpMatch tests.
   for (const { instance, version } of CASES) {
     for (const style of STYLES) {
       const pac = render(instance, version, { label: '', type: 2, lowercase: true }, style);

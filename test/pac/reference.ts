@@ -1,9 +1,10 @@
 /**
- * An independent reference of the PAC decision rule, written from SPEC §8.2 and the PAC format
- * alone (it shares no code with src/formats/pac or src/core/filters):
+ * An independent reference of the PAC decision rule, written from Microsoft's Get-PacFile 1.0.4
+ * script and the PAC format alone (it shares no code with src/formats/pac or src/core/filters):
  *
- * - the sets are those of the requested service areas plus Common (SPEC §4.3), with `<tenant>`
- *   replaced by the lower-cased TenantName or by `*` (SPEC §4.4, §11.7);
+ * - the sets are those of the requested service areas plus Common, with `<tenant>` replaced by
+ *   the lower-cased TenantName or by `*`, as /endpoints does (docs/api.md,
+ *   "GET /endpoints/{instance}");
  * - direct patterns D: URLs of Optimize sets (type 1) or Optimize and Allow sets (type 2);
  * - override patterns O: URLs of the other sets for which some direct pattern, turned into a
  *   case-insensitive regex (`.` escaped, `*` → `.*`, `?` → `.`, anchored), matches the literal URL,

@@ -13,7 +13,7 @@ function loadSets(instance: string, version: string): EndpointSet[] {
   ) as EndpointSet[];
 }
 
-/** Line endings are not significant (SPEC §7.2): compare line arrays. */
+/** Microsoft's generator mixes CRLF and LF lines (an artefact, not meaning): compare lines. */
 function lines(text: string): string[] {
   return text.replace(/\r\n?/g, '\n').replace(/\n$/, '').split('\n');
 }
@@ -29,7 +29,7 @@ const TRANSCRIBED_SEPARATOR = '-- | -- | -- | -- | --';
 
 const samples = readdirSync(TABLES).filter((name) => name.endsWith('.md'));
 
-describe('renderDocsTable reproduces Microsoft’s generated tables (SPEC §7.2)', () => {
+describe('renderDocsTable reproduces the endpoint tables of Microsoft’s generator', () => {
   it('has the samples to check', () => {
     expect(samples.length).toBeGreaterThanOrEqual(6);
   });

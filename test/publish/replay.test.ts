@@ -1,8 +1,9 @@
 /**
  * Proof (issue 3): replaying the bundled history through `publish` (oldest to newest, per
- * instance, each version's own date as "now", additions effective 30 days later, SPEC §11.13)
- * into an empty store yields the same change records as the seeded store — at the store level and
- * over HTTP as `/changes/{instance}/0000000000` — and the real change record of 2020012800.
+ * instance, each version's own date as "now", additions effective 30 days later as
+ * docs/publishing.md "Decisions" says) into an empty store yields the same change records as the
+ * seeded store — at the store level and over HTTP as `/changes/{instance}/0000000000` — and the
+ * real change record of 2020012800.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
