@@ -106,11 +106,21 @@ describe('a first seed interrupted half-way (writes fail after N versions)', () 
           ),
         );
 
+        // ipurl status says so too, and exits 5 like /ready's 503 (an explicit --db is only read).
+        const status = await runIpurl(['status', '--db', file, '--json']);
+        expect(status.code).toBe(5);
+        expect(JSON.parse(status.stdout)).toMatchObject({
+          seed: { complete: false, reason: expect.stringContaining(`${limit} of ${total}`) },
+        });
+
         const result = await seedStore(store, dataset);
         expect(result.appended).toBe(total - limit);
         expect(await history(store)).toEqual(complete);
         expect(await readIncompleteSeed(store)).toBeUndefined();
         expect(await incompleteSeedReason(store)).toBeUndefined();
+        const after = await runIpurl(['status', '--db', file]);
+        expect(after.code).toBe(0);
+        expect(after.stdout).not.toContain('seed:');
       } finally {
         await store.close();
       }

@@ -16,6 +16,7 @@ import { errorBody, toHttpError } from './http-errors.js';
 import { registerMetrics } from './metrics.js';
 import { routes } from './routes/index.js';
 import { isCachedRefusal } from '../service/prepared.js';
+import { recentObservations } from '../service/recent-observations.js';
 
 const DEBUG_LEVELS: ReadonlySet<string> = new Set(['debug', 'trace']);
 
@@ -86,7 +87,11 @@ export async function createApp(given: ServerDeps): Promise<FastifyInstance> {
     given.config.fastPath === false
       ? undefined
       : createUrlMemo(() => given.webService.revision(), given.now ?? Date.now);
-  const deps: ServerDeps = memo === undefined ? given : { ...given, urlMemo: memo };
+  const deps: ServerDeps = {
+    ...given,
+    observations: given.observations ?? recentObservations(given.store),
+    ...(memo === undefined ? {} : { urlMemo: memo }),
+  };
   const fastPath = memo === undefined ? undefined : createFastPath(deps, memo);
   const app = Fastify({
     logger: deps.logger ?? false,

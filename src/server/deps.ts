@@ -6,6 +6,7 @@
  */
 import type { FastifyServerOptions } from 'fastify';
 import type { Store } from '../core/store.js';
+import type { ObservationSource } from '../service/device-view.js';
 import type { WebService } from '../service/web-service.js';
 import type { UrlMemo } from './fast-path.js';
 import type { Metrics } from './metrics.js';
@@ -53,6 +54,11 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = {
 
 export interface ServerDeps {
   readonly store: Store;
+  /**
+   * Where `includeObserved` answers read observations; createApp fills it with the store behind a
+   * one-second memo (service/recent-observations.ts).
+   */
+  readonly observations?: ObservationSource;
   /**
    * Answers the three web methods from prepared bytes (src/service/web-service.ts); its
    * `catalog` serves every other read route (page, PAC, exports, lookups).

@@ -209,9 +209,14 @@ describe('ipurl webhooks', () => {
     expect(early.stdout).toBe('no delivery due\n');
     const [delivery] = JSON.parse((await ipurl(['webhooks', 'status', '--json'])).stdout) as Array<{
       id: string;
+      lastAttemptAt: string;
       nextAttemptAt: string;
     }>;
-    expect(Date.parse(delivery?.nextAttemptAt ?? '') - Date.now()).toBeGreaterThan(10_000);
+    // The first retry is due 30 s after the failed attempt (measured between the two stored
+    // times, so a slow machine cannot make it look early).
+    expect(
+      Date.parse(delivery?.nextAttemptAt ?? '') - Date.parse(delivery?.lastAttemptAt ?? ''),
+    ).toBe(30_000);
 
     // Thirty seconds later (a pinned clock stands for the wait), the next pass delivers it.
     const store = await createSqliteStore({ filename: db });

@@ -1,12 +1,14 @@
 /**
  * `ipurl status`: what the local store holds and how the sync with the upstream is doing (last
- * success, last error, staleness, backoff), plus pending on-change actions. Exit 0 when the sync
- * is healthy (or none is configured), 5 when the last sync attempt failed.
+ * success, last error, staleness, backoff), plus pending on-change actions and a first seed that
+ * stopped half-way. Exit 0 when the sync is healthy (or none is configured), 5 when the last sync
+ * attempt failed or the first seed is incomplete (what /ready answers 503 for).
  */
 import type { Command } from 'commander';
 import { RETIRED_INSTANCES } from '../../core/instance.js';
 import { observeSummaries } from '../../service/observe.js';
 import { listHeldSummaries } from '../../service/held.js';
+import { incompleteSeedReason } from '../../service/seed.js';
 import { CLIENT_REQUEST_ID_KEY, readSyncState, stalenessSeconds } from '../../service/sync.js';
 import { EXIT_OK, EXIT_UNAVAILABLE } from '../exit-codes.js';
 import { emptyStoreError, openCommandStore, withStore } from '../open-store.js';
@@ -29,7 +31,7 @@ export function register(program: Command): void {
     1: EXIT_TEXT.failed,
     2: EXIT_TEXT.usage,
     3: 'no store at --db',
-    5: 'the last sync attempt failed, or the store is unavailable',
+    5: 'the last sync attempt failed, the first seed is incomplete, or the store is unavailable',
   });
   command.action(async (flags: { db?: string; json?: boolean }) => {
     const db = resolveDb(flags.db);
@@ -37,12 +39,13 @@ export function register(program: Command): void {
       openCommandStore(flags.db, { access: 'read', mayStartEmpty: true }),
       async (store) => {
         const now = new Date();
-        const [instances, sync, clientRequestId, state, held] = await Promise.all([
+        const [instances, sync, clientRequestId, state, held, seedIncomplete] = await Promise.all([
           store.listInstances(),
           readSyncState(store),
           store.getState(CLIENT_REQUEST_ID_KEY),
           store.listState(),
           listHeldSummaries(store),
+          incompleteSeedReason(store),
         ]);
         const watches = state
           .filter((row) => row.key.startsWith('watch:'))
@@ -60,7 +63,7 @@ export function register(program: Command): void {
         const observed = await observeSummaries(store);
         const staleness = stalenessSeconds(sync, now);
         const healthy = sync === undefined || sync.failures === 0;
-        const code = healthy ? EXIT_OK : EXIT_UNAVAILABLE;
+        const code = healthy && seedIncomplete === undefined ? EXIT_OK : EXIT_UNAVAILABLE;
         if (flags.json === true) {
           printJson({
             store: store.kind,
@@ -70,6 +73,10 @@ export function register(program: Command): void {
               versions: s.versions.length,
               retired: RETIRED_INSTANCES.has(s.instance),
             })),
+            seed:
+              seedIncomplete === undefined
+                ? { complete: true }
+                : { complete: false, reason: seedIncomplete },
             clientRequestId: clientRequestId ?? null,
             sync: sync === undefined ? null : { ...sync, stalenessSeconds: staleness, healthy },
             held,
@@ -93,6 +100,7 @@ export function register(program: Command): void {
             out.push(
               `  (no version stored) ${emptyStoreError(db, false).message.replace(/^[^:]*: /, '')}`,
             );
+          if (seedIncomplete !== undefined) out.push(`seed: INCOMPLETE — ${seedIncomplete}`);
           if (sync === undefined) {
             out.push('sync: not configured (ipurl sync --upstream URL)');
           } else {

@@ -84,7 +84,9 @@ export function register(app: FastifyInstance, deps: ServerDeps): void {
         ...(includeObserved || graceSeconds !== undefined
           ? {
               device: {
-                ...(includeObserved ? { includeObserved: true, observations: deps.store } : {}),
+                ...(includeObserved
+                  ? { includeObserved: true, observations: deps.observations ?? deps.store }
+                  : {}),
                 ...(graceSeconds !== undefined ? { graceSeconds } : {}),
               },
             }

@@ -43,7 +43,9 @@ export function register(app: FastifyInstance, deps: ServerDeps): void {
     const device =
       includeObserved || graceSeconds !== undefined
         ? {
-            ...(includeObserved ? { includeObserved: true, observations: deps.store } : {}),
+            ...(includeObserved
+              ? { includeObserved: true, observations: deps.observations ?? deps.store }
+              : {}),
             ...(graceSeconds !== undefined ? { graceSeconds } : {}),
           }
         : undefined;
