@@ -42,7 +42,10 @@ export interface VersionRequest {
 
 export interface EndpointsRequest {
   readonly instance: string;
-  /** Canonical areas; undefined = all (Common is added by the filter; docs/api.md). */
+  /**
+   * Canonical areas; undefined = every area but the opt-in MEM, as Microsoft answers without
+   * ServiceAreas (Common is added by the filter; docs/api.md).
+   */
   readonly serviceAreas?: readonly ServiceArea[];
   /** Validated, lower-cased DNS label (docs/api.md, "GET /endpoints/{instance}"). */
   readonly tenantName?: string;
