@@ -15,6 +15,7 @@
  */
 import { cidrContains, cidrRange, compareCidrs, safeParseCidr, type Cidr } from './cidr.js';
 import { rangeToCidrs } from './cidr-complement.js';
+import type { LabelledSet } from './device-entry.js';
 import type { EndpointSet } from './endpoint-set.js';
 import {
   LOCAL_DISPLAY_NAME,
@@ -110,7 +111,13 @@ function exclude(
   exclusions: readonly OverlayExclusion[],
 ): { sets: EndpointSet[]; counts: OverlayCounts } {
   if (exclusions.length === 0) return { sets: [...sets], counts: { sets: 0, urls: 0, ips: 0 } };
-  const rules = compile(exclusions);
+  return excludeBy(sets, compile(exclusions));
+}
+
+function excludeBy(
+  sets: readonly EndpointSet[],
+  rules: CompiledExclusion,
+): { sets: EndpointSet[]; counts: OverlayCounts } {
   const out: EndpointSet[] = [];
   let droppedSets = 0;
   let droppedUrls = 0;
@@ -147,6 +154,27 @@ function exclude(
     });
   }
   return { sets: out, counts: { sets: droppedSets, urls: droppedUrls, ips: droppedIps } };
+}
+
+/**
+ * The labelled entries (observed, in grace) that the exclusions leave. What an exclusion takes out
+ * of the published sets stays out when it comes back as a labelled entry: by set id, service area,
+ * host pattern or prefix, and an observed address also by the name it answered for.
+ */
+export function excludeLabelled(
+  entries: readonly LabelledSet[],
+  exclusions: readonly OverlayExclusion[],
+): LabelledSet[] {
+  if (exclusions.length === 0) return [...entries];
+  const rules = compile(exclusions);
+  const out: LabelledSet[] = [];
+  for (const entry of entries) {
+    const { origin } = entry;
+    if (origin.kind === 'observed' && rules.urls.some((match) => match(origin.name))) continue;
+    const [kept] = excludeBy([entry.set], rules).sets;
+    if (kept !== undefined) out.push({ ...entry, set: kept });
+  }
+  return out;
 }
 
 /** What the exclusions take out of `sets` (the validator warns when an exclusion takes nothing). */

@@ -29,7 +29,7 @@ import type { EndpointSet } from '../core/endpoint-set.js';
 import type { Store } from '../core/store.js';
 import { formatDuration, parseDuration } from '../core/duration.js';
 import { formatYmd, type VersionId } from '../core/version-id.js';
-import { applyOverlay } from '../core/overlay-apply.js';
+import { applyOverlay, excludeLabelled } from '../core/overlay-apply.js';
 import type { Catalog, Resolved } from './catalog.js';
 
 /** Where observed addresses are read from (the store; absent = none stored). */
@@ -42,6 +42,8 @@ export interface OverlayResult {
   readonly additions: readonly LabelledSet[];
   /** What the overlay did, for headers (revision, what it excluded); absent: nothing to say. */
   readonly description?: string;
+  /** The labelled entries (observed, grace) its exclusions leave; absent: all of them. */
+  readonly excludeLabelled?: (entries: readonly LabelledSet[]) => LabelledSet[];
 }
 
 /**
@@ -64,9 +66,11 @@ export function catalogOverlay(
       origin: { kind: 'local', revision: `${origin.revision}.change-${origin.change}` },
     }));
     const { sets, urls, ips } = view.excluded;
+    const exclusions = overlay.exclusions.map((change) => change.entry);
     return {
       sets: view.sets,
       additions,
+      excludeLabelled: (entries) => excludeLabelled(entries, exclusions),
       description: `local overlay revision ${view.revision}: ${additions.length} addition(s) labelled local; excluded ${sets} set(s), ${urls} URL(s), ${ips} prefix(es) of the published data (ipurl overlay list)`,
     };
   };
@@ -151,22 +155,21 @@ export async function deviceView(
   // The instance's overlay applies to every device view (the wire routes never build one).
   const overlay = await (request.overlay ?? catalogOverlay(catalog, resolved.instance))(stored);
   const published = overlay.sets;
-  const kept = new Set(published.map((set) => set.id));
+  // What the overlay excludes from the published sets stays out of the labelled entries too.
+  const leave = overlay.excludeLabelled ?? ((entries: readonly LabelledSet[]) => [...entries]);
   const labelled: LabelledSet[] = [];
   const description: string[] = [];
   if (request.includeObserved === true) {
     const observations =
       (await request.observations?.listObservations(resolved.instance)) ?? ([] as const);
-    const entries = observedEntries(observations, published);
+    const entries = leave(observedEntries(observations, published));
     labelled.push(...entries);
     description.push(
       `observed addresses (ipurl observe): included (${entries.length}), labelled observed`,
     );
   }
   if (request.graceSeconds !== undefined) {
-    const entries = (await graceFor(catalog, resolved, stored, request.graceSeconds, today)).filter(
-      (entry) => kept.has(entry.set.id) || !stored.some((s) => s.id === entry.set.id),
-    );
+    const entries = leave(await graceFor(catalog, resolved, stored, request.graceSeconds, today));
     labelled.push(...entries);
     description.push(
       `removal grace ${formatDuration(graceDaysOf(request.graceSeconds) * 86_400)}: ${entries.length} removed entr${entries.length === 1 ? 'y' : 'ies'} kept (by version date, on ${ymdText(today)}), labelled grace`,
