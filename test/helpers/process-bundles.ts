@@ -10,7 +10,7 @@
  * The bundles live under node_modules/.cache/ so that Node resolves the packages from there and
  * the ipurl package root (service/bundle.ts packageRoot, for data/) is found above them.
  */
-import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
 import { inject } from 'vitest';
@@ -37,6 +37,7 @@ export type ProcessEntry = keyof typeof PROCESS_ENTRIES;
 export function buildProcessBundles(): string {
   const parent = join(REPO_ROOT, 'node_modules', '.cache', 'ipurl-test');
   mkdirSync(parent, { recursive: true });
+  removeStaleBundles(parent);
   const dir = mkdtempSync(join(parent, 'bundles-'));
   // Readable by all: some tests run the CLI as an unprivileged user (run-cli.ts `unprivileged`).
   chmodSync(dir, 0o755);
@@ -74,6 +75,18 @@ export function processScript(entry: ProcessEntry): string {
     dir = ownBundles;
   }
   return join(dir, `${entry}.mjs`);
+}
+
+/**
+ * A run that was killed never removed its bundles: clear those older than a day (a run still
+ * going, here or in another checkout sharing node_modules, is never that old).
+ */
+function removeStaleBundles(parent: string): void {
+  const dayAgo = Date.now() - 86_400_000;
+  for (const name of readdirSync(parent)) {
+    const dir = join(parent, name);
+    if (name.startsWith('bundles-') && statSync(dir).mtimeMs < dayAgo) removeProcessBundles(dir);
+  }
 }
 
 /** Remove a folder made by buildProcessBundles. */
