@@ -12,7 +12,6 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer } from '../src/cli/start-server.js';
 import { IpurlError } from '../src/core/errors.js';
 import type { Store } from '../src/core/store.js';
 import { loadBundledDataset, type BundledDataset } from '../src/service/bundle.js';
@@ -24,7 +23,7 @@ import {
 } from '../src/service/seed.js';
 import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { runIpurl } from './cli/run-cli.js';
-import { rawGet } from './helpers/server.js';
+import { rawGet, serveStoreFile } from './helpers/server.js';
 import { describeWith } from './helpers/system.js';
 
 /** The store, whose appendVersion fails like a full disk once `limit` versions went in. */
@@ -193,14 +192,7 @@ describeWith('mounting a small tmpfs (root)', canMountTmpfs())(
     it('a server over the half-seeded store answers /ready 503 naming the incomplete seed, /health degraded', async () => {
       // seed: false, as a server that does not seed (a mirror, or a replica) would see it.
       expect(spawnSync('mount', ['-o', 'remount,size=64m', mountPoint]).status).toBe(0);
-      const server = await startServer({
-        host: '127.0.0.1',
-        port: 0,
-        db: dbFile,
-        rateLimit: 0,
-        seed: false,
-        logger: false,
-      });
+      const server = await serveStoreFile(dbFile);
       try {
         const ready = await rawGet(server.url, '/ready');
         expect(ready.status).toBe(503);
@@ -222,13 +214,7 @@ describeWith('mounting a small tmpfs (root)', canMountTmpfs())(
     }, 60_000);
 
     it('the next serve start finishes the seed: the whole bundled history, /ready 200', async () => {
-      const server = await startServer({
-        host: '127.0.0.1',
-        port: 0,
-        db: dbFile,
-        rateLimit: 0,
-        logger: false,
-      });
+      const server = await serveStoreFile(dbFile, { seed: true });
       try {
         expect(await history(server.store)).toEqual(complete);
         const ready = await rawGet(server.url, '/ready');

@@ -4,17 +4,17 @@
  * not seeded; TenantName answers, plain answers and the change history are byte-identical at both
  * ends, because `<tenant>` placeholders survive mirroring.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../src/cli/start-server.js';
+import type { RunningServer } from '../../src/cli/start-server.js';
 import type { EndpointSet } from '../../src/core/endpoint-set.js';
 import { publish } from '../../src/service/publish.js';
 import { syncOnce } from '../../src/service/sync.js';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { CLIENT_ID, rawGet, startTestServer, type TestServer } from '../helpers/server.js';
+import { CLIENT_ID, rawGet, serveStoreFile, type TestServer } from '../helpers/server.js';
+import { startPublisherAndMirror, type PublisherAndMirror } from '../helpers/upstream-mirror.js';
 
+let pair: PublisherAndMirror;
 let publisher: TestServer;
 let mirror: RunningServer;
 let last: RunningServer;
@@ -50,34 +50,17 @@ async function latestAt(server: { url: string }): Promise<string | undefined> {
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'ipurl-chain-'));
-  publisher = await startTestServer({ rateLimit: 0, pollMs: 100 });
-  mirror = await startServer({
-    host: '127.0.0.1',
-    port: 0,
-    db: join(dir, 'mirror.db'),
-    rateLimit: 0,
-    logger: false,
-    pollMs: 100,
-    upstream: publisher.url,
+  pair = await startPublisherAndMirror({
+    publisher: { rateLimit: 0, pollMs: 100 },
     sync: { instances: ['Worldwide'], intervalMs: 250, checkIntervalMs: 0, timeoutMs: 20_000 },
   });
-  last = await startServer({
-    host: '127.0.0.1',
-    port: 0,
-    db: join(dir, 'last.db'),
-    rateLimit: 0,
-    seed: false,
-    logger: false,
-    pollMs: 100,
-  });
+  ({ publisher, mirror, dir } = pair);
+  last = await serveStoreFile(join(dir, 'last.db'), { pollMs: 100 });
 }, 120_000);
 
 afterAll(async () => {
   await last?.close();
-  await mirror?.close();
-  await publisher?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await pair?.close();
 });
 
 describe('publisher → mirror → sync', () => {

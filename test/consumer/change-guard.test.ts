@@ -10,20 +10,20 @@
  * - `serve --upstream` (a mirror) holds the same way, sends a `version.held` webhook, and
  *   `POST /admin/instances/{i}/versions/{v}/accept|reject` decide it over HTTP.
  */
-import { createServer, type Server } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../src/cli/start-server.js';
+import type { RunningServer } from '../../src/cli/start-server.js';
 import { evaluateChange } from '../../src/core/change-guard.js';
 import type { EndpointSet } from '../../src/core/endpoint-set.js';
 import { filterEndpointSets } from '../../src/core/filters.js';
 import { verifySignature } from '../../src/service/webhooks.js';
 import { readBundled } from '../helpers/bundled-data.js';
 import { runIpurl, type CliRun } from '../cli/run-cli.js';
-import { CLIENT_ID, rawGet } from '../helpers/server.js';
+import { CLIENT_ID, rawGet, serveStoreFile } from '../helpers/server.js';
+import { syncArgs } from '../helpers/sync-args.js';
+import { listenOnLoopback, type LoopbackServer } from '../helpers/upstream-server.js';
 import { startFakeUpstream, type FakeUpstream } from './fake-upstream.js';
 
 const V1 = '2025013000';
@@ -85,6 +85,10 @@ async function served(url: string): Promise<Record<string, string>> {
 const latestServed = async (url: string): Promise<string> =>
   (await rawGet(url, `/version/Worldwide?ClientRequestId=${CLIENT_ID}`)).json().latest as string;
 
+/** The versions /health lists as held. */
+const heldVersions = async (url: string): Promise<string[]> =>
+  (await rawGet(url, '/health')).json().held.map((h: { version: string }) => h.version);
+
 describe('the change guard with ipurl sync (cron) and a server on the same store', () => {
   let upstream: FakeUpstream;
   let dir: string;
@@ -104,32 +108,24 @@ describe('the change guard with ipurl sync (cron) and a server on the same store
     // The on-change command appends its event, versions and stdin to a log.
     const command = `{ echo "event=$IPURL_EVENT old=$IPURL_OLD_VERSION new=$IPURL_NEW_VERSION outputs=$IPURL_OUTPUTS"; cat; } >> ${events}`;
     sync = (extra = []) =>
-      cli(db, [
-        'sync',
-        '--upstream',
-        upstream.url,
-        '--instance',
-        'Worldwide',
-        '--force',
-        '--output',
-        `nftables:${output}`,
-        '--on-change',
-        command,
-        ...extra,
-      ]);
+      cli(
+        db,
+        syncArgs(
+          upstream.url,
+          ['Worldwide'],
+          '--force',
+          '--output',
+          `nftables:${output}`,
+          '--on-change',
+          command,
+          ...extra,
+        ),
+      );
     upstream.publish(V1, REAL);
     const first = await sync();
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
-    server = await startServer({
-      host: '127.0.0.1',
-      port: 0,
-      db,
-      rateLimit: 0,
-      seed: false,
-      logger: false,
-      pollMs: 100,
-    });
+    server = await serveStoreFile(db, { pollMs: 100 });
   }, 300_000);
 
   afterAll(async () => {
@@ -292,13 +288,7 @@ describe('the change guard with ipurl sync (cron) and a server on the same store
     expect(never.stderr).toMatch(
       /no version 2026110900 of Worldwide is held; held now: none \[ERR_NOT_HELD\]/,
     );
-    const threshold = await cli(db, [
-      'sync',
-      '--upstream',
-      upstream.url,
-      '--guard-max-removal',
-      '1.5',
-    ]);
+    const threshold = await cli(db, syncArgs(upstream.url, [], '--guard-max-removal', '1.5'));
     expect(threshold.code).toBe(2);
     expect(threshold.stderr).toMatch(
       /--guard-max-removal must be a fraction above 0 and at most 1, such as 0\.5 \(1 or off: never hold\); received "1\.5"/,
@@ -310,8 +300,7 @@ describe('the change guard on a mirror (serve --upstream): webhooks and the admi
   let upstream: FakeUpstream;
   let dir: string;
   let mirror: RunningServer;
-  let receiver: Server;
-  let receiverUrl: string;
+  let receiver: LoopbackServer;
   const received: Array<{ event: string | undefined; body: string; signed: boolean }> = [];
   const admin = (path: string, token: string | null = TOKEN) =>
     fetch(`${mirror.url}${path}`, {
@@ -322,7 +311,7 @@ describe('the change guard on a mirror (serve --upstream): webhooks and the admi
   beforeAll(async () => {
     upstream = await startFakeUpstream();
     upstream.publish(V1, REAL);
-    receiver = createServer((request, response) => {
+    receiver = await listenOnLoopback((request, response) => {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
@@ -340,16 +329,8 @@ describe('the change guard on a mirror (serve --upstream): webhooks and the admi
         response.writeHead(204).end();
       });
     });
-    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
     dir = mkdtempSync(join(tmpdir(), 'ipurl-guard-mirror-'));
-    mirror = await startServer({
-      host: '127.0.0.1',
-      port: 0,
-      db: join(dir, 'mirror.db'),
-      rateLimit: 0,
-      seed: false,
-      logger: false,
+    mirror = await serveStoreFile(join(dir, 'mirror.db'), {
       pollMs: 100,
       adminToken: TOKEN,
       allowPrivateTargets: true,
@@ -362,7 +343,7 @@ describe('the change guard on a mirror (serve --upstream): webhooks and the admi
     }
     await mirror.store.addWebhook({
       instance: 'Worldwide',
-      url: receiverUrl,
+      url: `${receiver.url}/hook`,
       secret: 'hook-secret',
     });
   }, 300_000);
@@ -370,22 +351,14 @@ describe('the change guard on a mirror (serve --upstream): webhooks and the admi
   afterAll(async () => {
     await mirror?.close();
     await upstream?.close();
-    await new Promise<void>((resolve) => receiver?.close(() => resolve()));
+    await receiver?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
   it('holds the 60 % removal, tells the webhook, and POST …/accept releases it', async () => {
     const before = await served(mirror.url);
     upstream.publish(V2, SETS_V2);
-    await expect
-      .poll(
-        async () =>
-          (await rawGet(mirror.url, '/health'))
-            .json()
-            .held.map((h: { version: string }) => h.version),
-        { timeout: 60_000 },
-      )
-      .toEqual([V2]);
+    await expect.poll(() => heldVersions(mirror.url), { timeout: 60_000 }).toEqual([V2]);
     expect(await served(mirror.url)).toEqual(before);
     await expect
       .poll(() => received.filter((r) => r.event === 'version.held').length, { timeout: 60_000 })
@@ -427,15 +400,7 @@ describe('the change guard on a mirror (serve --upstream): webhooks and the admi
   it('POST …/reject drops the next one; the mirror does not hold it again', async () => {
     const kept = await served(mirror.url);
     upstream.publish(V3, SETS_V3);
-    await expect
-      .poll(
-        async () =>
-          (await rawGet(mirror.url, '/health'))
-            .json()
-            .held.map((h: { version: string }) => h.version),
-        { timeout: 60_000 },
-      )
-      .toEqual([V3]);
+    await expect.poll(() => heldVersions(mirror.url), { timeout: 60_000 }).toEqual([V3]);
     const response = await admin(`/admin/instances/Worldwide/versions/${V3}/reject`);
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({

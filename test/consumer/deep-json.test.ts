@@ -5,48 +5,37 @@
  * store untouched.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../src/cli/start-server.js';
+import type { RunningServer } from '../../src/cli/start-server.js';
 import { describeValue } from '../../src/core/errors.js';
 import { MAX_JSON_DEPTH, jsonDepthExceededAt } from '../../src/core/json-depth.js';
 import { syncOnce } from '../../src/service/sync.js';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { runIpurl } from '../cli/run-cli.js';
+import { serveStoreFile } from '../helpers/server.js';
+import { listenOnLoopback, type LoopbackServer } from '../helpers/upstream-server.js';
 
 const DEPTH = 2_000_000;
 const deep = `${'['.repeat(DEPTH)}${']'.repeat(DEPTH)}`;
 const TOKEN = 'deep-json-admin-token-0123456789';
 let dir: string;
 let server: RunningServer;
-let upstream: Server;
-let upstreamUrl: string;
+let upstream: LoopbackServer;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ipurl-deep-json-'));
-  server = await startServer({
-    host: '127.0.0.1',
-    port: 0,
-    db: join(dir, 'server.db'),
-    rateLimit: 0,
-    seed: false,
-    logger: false,
-    adminToken: TOKEN,
-  });
-  upstream = createServer((_req, res) => {
+  server = await serveStoreFile(join(dir, 'server.db'), { adminToken: TOKEN });
+  upstream = await listenOnLoopback((_req, res) => {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(deep);
   });
-  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-  upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
 }, 120_000);
 
 afterAll(async () => {
   await server?.close();
-  await new Promise<void>((resolve) => upstream?.close(() => resolve()));
+  await upstream?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -95,7 +84,7 @@ describe('JSON nested two million levels deep', () => {
     const store = await createSqliteStore({ filename: join(dir, 'mirror.db') });
     try {
       const report = await syncOnce(store, {
-        upstream: upstreamUrl,
+        upstream: upstream.url,
         force: true,
         timeoutMs: 30_000,
       });

@@ -4,12 +4,12 @@
  * `/endpoints/{i}` (with TenantName substitution) and `/changes/{i}/{v}` with change records
  * computed between consecutive published versions, ids continuing like a real publisher's.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ChangeRecord } from '../../src/core/change-record.js';
 import { diffVersions } from '../../src/core/diff.js';
 import type { EndpointSet } from '../../src/core/endpoint-set.js';
 import { filterEndpointSets } from '../../src/core/filters.js';
+import { listenOnLoopback, sendJson, sendNoRoute } from '../helpers/upstream-server.js';
 
 export interface FakeUpstream {
   readonly url: string;
@@ -25,14 +25,6 @@ export async function startFakeUpstream(instance = 'Worldwide'): Promise<FakeUps
   const records: ChangeRecord[] = [];
   const requests: string[] = [];
 
-  const json = (res: ServerResponse, body: unknown): void => {
-    const text = JSON.stringify(body);
-    res.writeHead(200, {
-      'content-type': 'application/json; charset=utf-8',
-      'content-length': Buffer.byteLength(text),
-    });
-    res.end(text);
-  };
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const url = new URL(req.url ?? '/', 'http://x');
     requests.push(url.pathname);
@@ -41,9 +33,9 @@ export async function startFakeUpstream(instance = 'Worldwide'): Promise<FakeUps
       res.writeHead(503, { 'content-type': 'text/plain' });
       return void res.end('nothing published yet');
     }
-    if (url.pathname === '/version') return json(res, [{ instance, latest: latest.version }]);
+    if (url.pathname === '/version') return sendJson(res, [{ instance, latest: latest.version }]);
     if (url.pathname === `/version/${instance}`) {
-      return json(res, {
+      return sendJson(res, {
         instance,
         latest: latest.version,
         versions: versions.map((v) => v.version).reverse(),
@@ -51,25 +43,23 @@ export async function startFakeUpstream(instance = 'Worldwide'): Promise<FakeUps
     }
     if (url.pathname === `/endpoints/${instance}`) {
       const tenant = url.searchParams.get('TenantName') ?? undefined;
-      return json(
+      return sendJson(
         res,
         filterEndpointSets(latest.sets, tenant === undefined ? {} : { tenantName: tenant }),
       );
     }
     const changes = new RegExp(`^/changes/${instance}/(\\d{10})$`).exec(url.pathname);
     if (changes !== null)
-      return json(
+      return sendJson(
         res,
         records.filter((record) => record.version > changes[1]!),
       );
-    res.writeHead(404, { 'content-type': 'application/json' });
-    res.end('{"error":"no route"}');
+    sendNoRoute(res);
   };
 
-  const server: Server = createServer(handle);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const server = await listenOnLoopback(handle);
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: server.url,
     requests,
     publish(version, sets) {
       const previous = versions[versions.length - 1]?.sets ?? [];
@@ -80,10 +70,6 @@ export async function startFakeUpstream(instance = 'Worldwide'): Promise<FakeUps
       for (const draft of drafts) records.push({ ...draft, id: records.length + 1 });
       versions.push({ version, sets });
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => server.close(),
   };
 }

@@ -99,6 +99,18 @@ const T1 = new Date('2026-11-01T10:00:00Z');
 const hours = (n: number): Date => new Date(T1.getTime() + n * 3_600_000);
 const WEEK = 7 * 86_400;
 
+/** An observation as the first run at T1 stores it: first and last seen then, TTL 300 s. */
+const seenOnlyAtT1 = (setId: number, name: string, address: string, family: 4 | 6) => ({
+  instance: 'Worldwide',
+  setId,
+  name,
+  address,
+  family,
+  firstSeen: T1.toISOString(),
+  lastSeen: T1.toISOString(),
+  ttl: 300,
+});
+
 describeWith('dnsmasq (a local DNS server)', hasCommand('dnsmasq'))('ipurl observe', () => {
   it('keeps first and last seen and TTL, reports SERVFAIL and refused answers per name, expires unseen addresses', async () => {
     const sf = await startServfail();
@@ -132,46 +144,10 @@ describeWith('dnsmasq (a local DNS server)', hasCommand('dnsmasq'))('ipurl obser
     expect(r1.added).toBe(4);
     let seen = await store.listObservations('Worldwide');
     expect(seen).toEqual([
-      {
-        instance: 'Worldwide',
-        setId: 17,
-        name: 'aka.ms',
-        address: '20.70.246.20',
-        family: 4,
-        firstSeen: T1.toISOString(),
-        lastSeen: T1.toISOString(),
-        ttl: 300,
-      },
-      {
-        instance: 'Worldwide',
-        setId: 17,
-        name: 'aka.ms',
-        address: '2603:1030:b:3::152',
-        family: 6,
-        firstSeen: T1.toISOString(),
-        lastSeen: T1.toISOString(),
-        ttl: 300,
-      },
-      {
-        instance: 'Worldwide',
-        setId: 35,
-        name: 'admin.onedrive.com',
-        address: '13.107.42.12',
-        family: 4,
-        firstSeen: T1.toISOString(),
-        lastSeen: T1.toISOString(),
-        ttl: 300,
-      },
-      {
-        instance: 'Worldwide',
-        setId: 35,
-        name: 'admin.onedrive.com',
-        address: '2620:1ec:42::12',
-        family: 6,
-        firstSeen: T1.toISOString(),
-        lastSeen: T1.toISOString(),
-        ttl: 300,
-      },
+      seenOnlyAtT1(17, 'aka.ms', '20.70.246.20', 4),
+      seenOnlyAtT1(17, 'aka.ms', '2603:1030:b:3::152', 6),
+      seenOnlyAtT1(35, 'admin.onedrive.com', '13.107.42.12', 4),
+      seenOnlyAtT1(35, 'admin.onedrive.com', '2620:1ec:42::12', 6),
     ]);
 
     // An hour later another server answers aka.ms only, with a new TTL.

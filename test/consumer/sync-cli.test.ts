@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { runIpurl, type CliRun } from '../cli/run-cli.js';
+import { syncArgs } from '../helpers/sync-args.js';
 
 let publisher: TestServer;
 let dir: string;
@@ -17,6 +18,11 @@ let upstream: string;
 
 function cli(args: string[]): Promise<CliRun> {
   return runIpurl([...args, '--db', db]);
+}
+
+/** `ipurl sync` of Worldwide and China from the publisher, with `extra` flags. */
+function sync(...extra: string[]): Promise<CliRun> {
+  return cli(syncArgs(upstream, ['worldwide', 'China'], ...extra));
 }
 
 beforeAll(async () => {
@@ -32,15 +38,7 @@ afterAll(async () => {
 
 describe('ipurl sync from cron', () => {
   it('first run: one line per updated instance, exit 0', async () => {
-    const run = await cli([
-      'sync',
-      '--upstream',
-      upstream,
-      '--instance',
-      'worldwide',
-      '--instance',
-      'China',
-    ]);
+    const run = await sync();
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toBe(
@@ -49,38 +47,11 @@ describe('ipurl sync from cron', () => {
   }, 60_000);
 
   it('second run within the hour: silent, exit 0, no request; --json says skipped', async () => {
-    const quiet = await cli([
-      'sync',
-      '--upstream',
-      upstream,
-      '--instance',
-      'worldwide',
-      '--instance',
-      'China',
-    ]);
+    const quiet = await sync();
     expect(quiet).toEqual({ code: 0, stdout: '', stderr: '' });
-    const json = await cli([
-      'sync',
-      '--upstream',
-      upstream,
-      '--instance',
-      'worldwide',
-      '--instance',
-      'China',
-      '--json',
-    ]);
+    const json = await sync('--json');
     expect(JSON.parse(json.stdout)).toMatchObject({ outcome: 'skipped', exitCode: 0 });
-    const forced = await cli([
-      'sync',
-      '--upstream',
-      upstream,
-      '--instance',
-      'worldwide',
-      '--instance',
-      'China',
-      '--force',
-      '--json',
-    ]);
+    const forced = await sync('--force', '--json');
     expect(JSON.parse(forced.stdout)).toMatchObject({
       outcome: 'up-to-date',
       checkedVersion: true,
@@ -90,45 +61,15 @@ describe('ipurl sync from cron', () => {
 
   it('upstream down: exit 5, the error printed once per episode; status shows it and exits 5', async () => {
     await publisher.close();
-    const first = await cli([
-      'sync',
-      '--upstream',
-      upstream,
-      '--instance',
-      'worldwide',
-      '--instance',
-      'China',
-      '--force',
-      '--timeout',
-      '5',
-    ]);
+    const first = await sync('--force', '--timeout', '5');
     expect(first.code).toBe(5);
     expect(first.stdout).toBe('');
     expect(first.stderr).toMatch(
       /^ipurl sync: sync from http:\/\/127\.0\.0\.1:\d+\/ failing: .*connection refused \(keeping the last good version; retrying with backoff\)\n$/,
     );
-    const second = await cli([
-      'sync',
-      '--upstream',
-      upstream,
-      '--instance',
-      'worldwide',
-      '--instance',
-      'China',
-      '--force',
-      '--timeout',
-      '5',
-    ]);
+    const second = await sync('--force', '--timeout', '5');
     expect(second).toMatchObject({ code: 5, stdout: '', stderr: '' });
-    const backoff = await cli([
-      'sync',
-      '--upstream',
-      upstream,
-      '--instance',
-      'worldwide',
-      '--instance',
-      'China',
-    ]);
+    const backoff = await sync();
     expect(backoff).toMatchObject({ code: 5, stdout: '', stderr: '' }); // deferred by backoff, no request
     const status = await cli(['status']);
     expect(status.code).toBe(5);

@@ -5,13 +5,12 @@
  * store keeps answering with the last good version, /health shows the error, and the failure is
  * logged once per episode. Then the upstream recovers and the new version lands.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../src/cli/start-server.js';
+import type { RunningServer } from '../../src/cli/start-server.js';
 import { diffVersions } from '../../src/core/diff.js';
 import type { ChangeRecord } from '../../src/core/change-record.js';
 import type { EndpointSet } from '../../src/core/endpoint-set.js';
@@ -20,7 +19,13 @@ import type { Store } from '../../src/core/store.js';
 import { syncOnce, type SyncReport } from '../../src/service/sync.js';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { readBundled } from '../helpers/bundled-data.js';
-import { rawGet } from '../helpers/server.js';
+import { CLIENT_ID, rawGet, serveStoreFile } from '../helpers/server.js';
+import {
+  listenOnLoopback,
+  sendJson,
+  sendNoRoute,
+  type LoopbackServer,
+} from '../helpers/upstream-server.js';
 
 const V1 = '2025013000';
 const V2 = '2025022800';
@@ -59,22 +64,14 @@ type Mode =
   | 'wrong-content-type'
   | 'invalid-data';
 
+const ENDPOINTS = `/endpoints/Worldwide?ClientRequestId=${CLIENT_ID}`;
+
 let mode: Mode = 'good-v1';
 const seen: Array<{ path: string; clientRequestId: string | null }> = [];
-let upstream: Server;
-let upstreamUrl: string;
+let upstream: LoopbackServer;
 let dir: string;
 let store: Store;
 let mirror: RunningServer;
-
-function json(res: ServerResponse, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(200, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-  });
-  res.end(text);
-}
 
 function handle(req: IncomingMessage, res: ServerResponse): void {
   const url = new URL(req.url ?? '/', 'http://x');
@@ -82,9 +79,13 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
   const latest = mode === 'good-v1' ? V1 : V2;
   const sets = mode === 'good-v1' ? setsV1 : setsV2;
   const all = mode === 'good-v1' ? changesV1 : [...changesV1, ...changesV2];
-  if (url.pathname === '/version') return json(res, [{ instance: 'Worldwide', latest }]);
+  if (url.pathname === '/version') return sendJson(res, [{ instance: 'Worldwide', latest }]);
   if (url.pathname === '/version/Worldwide') {
-    return json(res, { instance: 'Worldwide', latest, versions: latest === V1 ? [V1] : [V2, V1] });
+    return sendJson(res, {
+      instance: 'Worldwide',
+      latest,
+      versions: latest === V1 ? [V1] : [V2, V1],
+    });
   }
   if (url.pathname.startsWith('/endpoints/Worldwide')) {
     switch (mode) {
@@ -121,7 +122,7 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
         return void res.end('<html><body>Please log in to the proxy</body></html>');
       case 'invalid-data':
-        return json(
+        return sendJson(
           res,
           sets.map((set) =>
             set.id === 1 ? { ...set, category: 'Fast', ips: ['13.107.6.300/31'] } : set,
@@ -129,7 +130,7 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
         );
       default: {
         const tenant = url.searchParams.get('TenantName') ?? undefined;
-        return json(
+        return sendJson(
           res,
           filterEndpointSets(sets, tenant === undefined ? {} : { tenantName: tenant }),
         );
@@ -138,12 +139,11 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
   }
   const changes = /^\/changes\/Worldwide\/(\d{10})$/.exec(url.pathname);
   if (changes !== null)
-    return json(
+    return sendJson(
       res,
       all.filter((record) => record.version > changes[1]!),
     );
-  res.writeHead(404, { 'content-type': 'application/json' });
-  res.end('{"error":"no route"}');
+  sendNoRoute(res);
 }
 
 async function snapshot(): Promise<string> {
@@ -155,7 +155,7 @@ async function snapshot(): Promise<string> {
 
 const sync = (extra: { timeoutMs?: number; force?: boolean } = {}): Promise<SyncReport> =>
   syncOnce(store, {
-    upstream: upstreamUrl,
+    upstream: upstream.url,
     instances: ['Worldwide'],
     force: true,
     timeoutMs: 5000,
@@ -163,30 +163,17 @@ const sync = (extra: { timeoutMs?: number; force?: boolean } = {}): Promise<Sync
   });
 
 beforeAll(async () => {
-  upstream = createServer(handle);
-  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-  upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+  upstream = await listenOnLoopback(handle);
   dir = mkdtempSync(join(tmpdir(), 'ipurl-sync-faults-'));
   store = await createSqliteStore({ filename: join(dir, 'mirror.db') });
   // The server reads the same file (as `serve` next to a cron `sync` would).
-  mirror = await startServer({
-    host: '127.0.0.1',
-    port: 0,
-    db: join(dir, 'mirror.db'),
-    rateLimit: 0,
-    seed: false,
-    logger: false,
-    pollMs: 100,
-  });
+  mirror = await serveStoreFile(join(dir, 'mirror.db'), { pollMs: 100 });
 });
 
 afterAll(async () => {
   await mirror?.close();
   await store?.close();
-  await new Promise<void>((resolve) => {
-    upstream?.closeAllConnections();
-    upstream?.close(() => resolve());
-  });
+  await upstream?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -211,30 +198,16 @@ describe('sync from a fault-injecting upstream', () => {
     const set8 = (await store.getEndpointSets('Worldwide', V1))!.find((s) => s.id === 8)!;
     expect(set8.urls).toContain('autodiscover.<tenant>.onmicrosoft.com');
     await expect
-      .poll(
-        async () =>
-          (
-            await rawGet(
-              mirror.url,
-              '/endpoints/Worldwide?ClientRequestId=b10c5ed1-bad1-445f-b386-b919946339a7',
-            )
-          ).status,
-        { timeout: 5000 },
-      )
+      .poll(async () => (await rawGet(mirror.url, ENDPOINTS)).status, { timeout: 5000 })
       .toBe(200);
-    goodEndpoints = (
-      await rawGet(
-        mirror.url,
-        '/endpoints/Worldwide?ClientRequestId=b10c5ed1-bad1-445f-b386-b919946339a7',
-      )
-    ).text;
+    goodEndpoints = (await rawGet(mirror.url, ENDPOINTS)).text;
     expect(JSON.parse(goodEndpoints)).toEqual(filterEndpointSets(setsV1));
     good = await snapshot();
   });
 
   it('a second run within the hour makes no request at all', async () => {
     const before = seen.length;
-    const report = await syncOnce(store, { upstream: upstreamUrl, instances: ['Worldwide'] });
+    const report = await syncOnce(store, { upstream: upstream.url, instances: ['Worldwide'] });
     expect(report.outcome).toBe('skipped');
     expect(seen.length).toBe(before);
   });
@@ -261,10 +234,7 @@ describe('sync from a fault-injecting upstream', () => {
       expect(report.log.length).toBe(index === 0 ? 1 : 0);
       expect(report.state.failures).toBe(index + 1);
       expect(await snapshot()).toBe(good);
-      const endpoints = await rawGet(
-        mirror.url,
-        '/endpoints/Worldwide?ClientRequestId=b10c5ed1-bad1-445f-b386-b919946339a7',
-      );
+      const endpoints = await rawGet(mirror.url, ENDPOINTS);
       expect(endpoints.status).toBe(200);
       expect(endpoints.text).toBe(goodEndpoints);
       const health = (await rawGet(mirror.url, '/health')).json();
@@ -277,11 +247,8 @@ describe('sync from a fault-injecting upstream', () => {
   });
 
   it('a refused connection (upstream down) is one more failure of the same episode', async () => {
-    const port = (upstream.address() as AddressInfo).port;
-    await new Promise<void>((resolve) => {
-      upstream.closeAllConnections();
-      upstream.close(() => resolve());
-    });
+    const port = upstream.port;
+    await upstream.close();
     try {
       const report = await sync({ timeoutMs: 2000 });
       expect(report.outcome).toBe('failed');
@@ -290,17 +257,9 @@ describe('sync from a fault-injecting upstream', () => {
       expect(report.state.failures).toBe(faults.length + 1);
       expect(await snapshot()).toBe(good);
       expect((await rawGet(mirror.url, '/health')).json().sync.lastError.kind).toBe('refused');
-      expect(
-        (
-          await rawGet(
-            mirror.url,
-            '/endpoints/Worldwide?ClientRequestId=b10c5ed1-bad1-445f-b386-b919946339a7',
-          )
-        ).text,
-      ).toBe(goodEndpoints);
+      expect((await rawGet(mirror.url, ENDPOINTS)).text).toBe(goodEndpoints);
     } finally {
-      upstream = createServer(handle);
-      await new Promise<void>((resolve) => upstream.listen(port, '127.0.0.1', resolve));
+      upstream = await listenOnLoopback(handle, '127.0.0.1', port);
     }
   });
 
@@ -326,7 +285,7 @@ describe('sync from a fault-injecting upstream', () => {
     mode = 'good-v2';
     const later = new Date(Date.now() + 130_000); // past Retry-After
     const report = await syncOnce(store, {
-      upstream: upstreamUrl,
+      upstream: upstream.url,
       instances: ['Worldwide'],
       now: () => later,
       force: true,
@@ -353,19 +312,15 @@ describe('sync from a fault-injecting upstream', () => {
     await expect
       .poll(
         async () =>
-          (
-            await rawGet(
-              mirror.url,
-              '/version/Worldwide?ClientRequestId=b10c5ed1-bad1-445f-b386-b919946339a7',
-            )
-          ).json().latest,
+          (await rawGet(mirror.url, `/version/Worldwide?ClientRequestId=${CLIENT_ID}`)).json()
+            .latest,
         { timeout: 5000 },
       )
       .toBe(V2);
     const contoso = (
       await rawGet(
         mirror.url,
-        '/endpoints/Worldwide?TenantName=contoso&ClientRequestId=b10c5ed1-bad1-445f-b386-b919946339a7',
+        `/endpoints/Worldwide?TenantName=contoso&ClientRequestId=${CLIENT_ID}`,
       )
     ).json();
     expect(contoso).toEqual(filterEndpointSets(setsV2, { tenantName: 'contoso' }));

@@ -6,19 +6,26 @@
  * export, through a server on the same store); the --output file is untouched; /health's
  * lastError carries the same words.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../src/cli/start-server.js';
+import type { RunningServer } from '../../src/cli/start-server.js';
 import type { ChangeRecord } from '../../src/core/change-record.js';
 import { diffVersions } from '../../src/core/diff.js';
 import { filterEndpointSets } from '../../src/core/filters.js';
 import { runInProcess } from '../cli/run-cli.js';
 import { readBundled } from '../helpers/bundled-data.js';
-import { CLIENT_ID, rawGet } from '../helpers/server.js';
+import { syncArgs } from '../helpers/sync-args.js';
+import { CLIENT_ID, rawGet, serveStoreFile } from '../helpers/server.js';
+import {
+  listenOnLoopback,
+  sendJson,
+  sendJsonText,
+  sendNoRoute,
+  type LoopbackServer,
+} from '../helpers/upstream-server.js';
 
 const V1 = '2025013000';
 const V2 = '2025022800';
@@ -156,37 +163,24 @@ const HOSTILE: readonly Hostile[] = [
 ];
 
 let current: Hostile | undefined;
-let upstream: Server;
-let upstreamUrl: string;
+let upstream: LoopbackServer;
 let dir: string;
 let db: string;
 let mirror: RunningServer;
 
-function send(res: ServerResponse, text: string): void {
-  res.writeHead(200, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-  });
-  res.end(text);
-}
-
 function handle(req: IncomingMessage, res: ServerResponse): void {
   const url = new URL(req.url ?? '/', 'http://x');
   const latest = current === undefined ? V1 : (current.latest ?? V2);
-  if (url.pathname === '/version')
-    return send(res, JSON.stringify([{ instance: 'Worldwide', latest }]));
+  if (url.pathname === '/version') return sendJson(res, [{ instance: 'Worldwide', latest }]);
   if (url.pathname === '/version/Worldwide') {
-    return send(
-      res,
-      JSON.stringify({
-        instance: 'Worldwide',
-        latest,
-        versions: latest === V1 ? [V1] : [latest, V1],
-      }),
-    );
+    return sendJson(res, {
+      instance: 'Worldwide',
+      latest,
+      versions: latest === V1 ? [V1] : [latest, V1],
+    });
   }
   if (url.pathname === '/endpoints/Worldwide') {
-    if (current?.endpoints !== undefined) return send(res, current.endpoints());
+    if (current?.endpoints !== undefined) return sendJsonText(res, current.endpoints());
     const tenant = url.searchParams.get('TenantName') ?? undefined;
     const sets =
       current === undefined
@@ -200,19 +194,21 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
                 }
               : s,
           );
-    return send(
+    return sendJson(
       res,
-      JSON.stringify(filterEndpointSets(sets, tenant === undefined ? {} : { tenantName: tenant })),
+      filterEndpointSets(sets, tenant === undefined ? {} : { tenantName: tenant }),
     );
   }
   const changes = /^\/changes\/Worldwide\/(\d{10})$/.exec(url.pathname);
   if (changes !== null) {
-    if (current?.changes !== undefined) return send(res, current.changes());
+    if (current?.changes !== undefined) return sendJsonText(res, current.changes());
     const all = current === undefined ? changesV1 : goodV2Changes();
-    return send(res, JSON.stringify(all.filter((r) => r.version > changes[1]!)));
+    return sendJson(
+      res,
+      all.filter((r) => r.version > changes[1]!),
+    );
   }
-  res.writeHead(404, { 'content-type': 'application/json' });
-  res.end('{"error":"no route"}');
+  sendNoRoute(res);
 }
 
 const q = `ClientRequestId=${CLIENT_ID}`;
@@ -233,16 +229,11 @@ async function answers(): Promise<string[]> {
 }
 
 const output = (): string => join(dir, 'm365.nft');
+/** `ipurl sync --force` of Worldwide from the hostile upstream into the mirror's store. */
+const forcedSync = (): string[] => syncArgs(upstream.url, ['Worldwide'], '--force', '--db', db);
 const sync = () =>
   runInProcess([
-    'sync',
-    '--upstream',
-    upstreamUrl,
-    '--instance',
-    'Worldwide',
-    '--force',
-    '--db',
-    db,
+    ...forcedSync(),
     '--output',
     `nftables:${output()}`,
     '--json',
@@ -253,30 +244,17 @@ const sync = () =>
   ]);
 
 beforeAll(async () => {
-  upstream = createServer(handle);
-  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-  upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+  upstream = await listenOnLoopback(handle);
   dir = mkdtempSync(join(tmpdir(), 'ipurl-sync-hostile-'));
   db = join(dir, 'mirror.db');
   const first = await sync();
   expect(first.code, first.stderr).toBe(0);
-  mirror = await startServer({
-    host: '127.0.0.1',
-    port: 0,
-    db,
-    rateLimit: 0,
-    seed: false,
-    logger: false,
-    pollMs: 100,
-  });
+  mirror = await serveStoreFile(db, { pollMs: 100 });
 }, 120_000);
 
 afterAll(async () => {
   await mirror?.close();
-  await new Promise<void>((resolve) => {
-    upstream?.closeAllConnections();
-    upstream?.close(() => resolve());
-  });
+  await upstream?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -316,18 +294,7 @@ describe('sync from a hostile upstream: refused, exit 5, nothing changed', () =>
 
   it('relaxing the rule lets a trusted upstream through, and the version records it', async () => {
     current = { name: 'trusted formula', patchSet1: { notes: '=A1' }, message: /./ };
-    const run = await runInProcess([
-      'sync',
-      '--upstream',
-      upstreamUrl,
-      '--instance',
-      'Worldwide',
-      '--force',
-      '--db',
-      db,
-      '--allow',
-      'formula',
-    ]);
+    const run = await runInProcess([...forcedSync(), '--allow', 'formula']);
     expect(run.code, run.stderr).toBe(0);
     const versions = JSON.parse(
       (await runInProcess(['versions', 'Worldwide', '--db', db, '--json'])).stdout,

@@ -10,13 +10,12 @@
  * and `--force` overrides it; credentials in the upstream URL are used and never shown (report,
  * stored state, /health, logs, `ipurl status`, CLI errors); /health shows no ClientRequestId.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../src/cli/start-server.js';
+import type { RunningServer } from '../../src/cli/start-server.js';
 import { parseUpstreamUrl } from '../../src/client/upstream-client.js';
 import { diffVersions } from '../../src/core/diff.js';
 import type { EndpointSet } from '../../src/core/endpoint-set.js';
@@ -25,7 +24,9 @@ import { CLIENT_REQUEST_ID_KEY, syncOnce } from '../../src/service/sync.js';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { readBundled } from '../helpers/bundled-data.js';
 import { runIpurl, type CliRun } from '../cli/run-cli.js';
-import { rawGet, startTestServer, type TestServer } from '../helpers/server.js';
+import { rawGet, serveStoreFile, startTestServer, type TestServer } from '../helpers/server.js';
+import { syncArgs } from '../helpers/sync-args.js';
+import { listenOnLoopback, type LoopbackServer } from '../helpers/upstream-server.js';
 
 const VERSION = '2025013000';
 const USER = 'mirror';
@@ -37,10 +38,8 @@ let mode: Mode = 'pass';
 const frontSeen: string[] = [];
 const hostileSeen: string[] = [];
 let publisher: TestServer;
-let front: Server;
-let hostile: Server;
-let frontPort: number;
-let hostilePort: number;
+let front: LoopbackServer;
+let hostile: LoopbackServer;
 let dir: string;
 let db: string;
 let store: Store;
@@ -67,7 +66,7 @@ function handleFront(req: IncomingMessage, res: ServerResponse): void {
     return void res.end('{"error":"slow down"}');
   }
   if (mode === 'redirect-cross' && path.startsWith('/endpoints/')) {
-    res.writeHead(302, { location: `http://localhost:${hostilePort}${path}` });
+    res.writeHead(302, { location: `http://localhost:${hostile.port}${path}` });
     return void res.end();
   }
   if (mode === 'redirect-same' && !path.startsWith('/moved/')) {
@@ -95,11 +94,6 @@ function handleHostile(req: IncomingMessage, res: ServerResponse): void {
     ]),
   );
 }
-
-const listen = (server: Server, host: string): Promise<number> =>
-  new Promise((resolve) =>
-    server.listen(0, host, () => resolve((server.address() as AddressInfo).port)),
-  );
 
 function cli(args: string[]): Promise<CliRun> {
   return runIpurl([...args, '--db', db]);
@@ -138,34 +132,20 @@ beforeAll(async () => {
       });
     },
   });
-  front = createServer(handleFront);
-  hostile = createServer(handleHostile);
-  frontPort = await listen(front, '127.0.0.1');
-  hostilePort = await listen(hostile, 'localhost');
-  upstreamWithCredentials = `http://${USER}:${encodeURIComponent(SECRET)}@127.0.0.1:${frontPort}`;
+  front = await listenOnLoopback(handleFront);
+  hostile = await listenOnLoopback(handleHostile, 'localhost');
+  upstreamWithCredentials = `http://${USER}:${encodeURIComponent(SECRET)}@127.0.0.1:${front.port}`;
   dir = mkdtempSync(join(tmpdir(), 'ipurl-upstream-client-'));
   db = join(dir, 'mirror.db');
   store = await createSqliteStore({ filename: db });
-  mirror = await startServer({
-    host: '127.0.0.1',
-    port: 0,
-    db,
-    rateLimit: 0,
-    seed: false,
-    logger: false,
-    pollMs: 100,
-  });
+  mirror = await serveStoreFile(db, { pollMs: 100 });
 }, 120_000);
 
 afterAll(async () => {
   await mirror?.close();
   await store?.close();
-  for (const server of [front, hostile]) {
-    await new Promise<void>((resolve) => {
-      server?.closeAllConnections();
-      server?.close(() => resolve());
-    });
-  }
+  await front?.close();
+  await hostile?.close();
   await publisher?.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -185,7 +165,7 @@ describe('upstream client: redirects, Retry-After, credentials', () => {
     expect(report.outcome).toBe('failed');
     expect(report.error).toMatchObject({ code: 'ERR_UPSTREAM', kind: 'redirect', status: 302 });
     expect(report.error!.message).toMatch(
-      new RegExp(`redirected \\(HTTP 302\\) to another origin, http://localhost:${hostilePort}`),
+      new RegExp(`redirected \\(HTTP 302\\) to another origin, http://localhost:${hostile.port}`),
     );
     expect(report.error!.message).toMatch(/same scheme, host and port/);
     expect(hostileSeen).toEqual([]);
@@ -197,15 +177,7 @@ describe('upstream client: redirects, Retry-After, credentials', () => {
   });
 
   it('the CLI exits 5 on a cross-origin redirect and shows no credentials; status shows none either', async () => {
-    const run = await cli([
-      'sync',
-      '--upstream',
-      upstreamWithCredentials,
-      '--instance',
-      'Worldwide',
-      '--force',
-      '--json',
-    ]);
+    const run = await cli(syncArgs(upstreamWithCredentials, ['Worldwide'], '--force', '--json'));
     expect(run.code).toBe(5);
     // Second failure of the episode: cron output stays quiet, --json tells everything.
     expect(JSON.parse(run.stdout)).toMatchObject({
@@ -214,7 +186,7 @@ describe('upstream client: redirects, Retry-After, credentials', () => {
       error: { kind: 'redirect', message: expect.stringMatching(/another origin/) },
     });
     const status = await cli(['status']);
-    expect(status.stdout).toMatch(new RegExp(`sync: http://127\\.0\\.0\\.1:${frontPort}/`));
+    expect(status.stdout).toMatch(new RegExp(`sync: http://127\\.0\\.0\\.1:${front.port}/`));
     await expectNoSecrets(run.stdout, run.stderr, status.stderr);
     expect(status.stdout).not.toContain(SECRET);
     expect(hostileSeen).toEqual([]);
@@ -256,7 +228,7 @@ describe('upstream client: redirects, Retry-After, credentials', () => {
     const report = await sync();
     expect(report.error!.message).toMatch(/\/version/);
     const shown = await health();
-    expect(JSON.parse(shown).sync.upstream).toBe(`http://127.0.0.1:${frontPort}/`);
+    expect(JSON.parse(shown).sync.upstream).toBe(`http://127.0.0.1:${front.port}/`);
     await expectNoSecrets(shown, JSON.stringify(report));
     mode = 'pass';
   });

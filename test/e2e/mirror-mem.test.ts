@@ -4,34 +4,22 @@
  * stores the MEM sets, and answers every request — MEM named or not, with or without a tenant —
  * exactly as the publisher does. Both are real servers on loopback.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../src/cli/start-server.js';
+import type { RunningServer } from '../../src/cli/start-server.js';
 import { bundledVersions, readBundled } from '../helpers/bundled-data.js';
-import { CLIENT_ID, rawGet, startTestServer, type TestServer } from '../helpers/server.js';
+import { CLIENT_ID, rawGet, type TestServer } from '../helpers/server.js';
+import { startPublisherAndMirror, type PublisherAndMirror } from '../helpers/upstream-mirror.js';
 
 const C = `ClientRequestId=${CLIENT_ID}`;
 const INSTANCES = ['Worldwide', 'USGovDoD'];
 
+let pair: PublisherAndMirror;
 let publisher: TestServer;
 let mirror: RunningServer;
-let dir: string;
 
 beforeAll(async () => {
-  publisher = await startTestServer();
-  dir = mkdtempSync(join(tmpdir(), 'ipurl-mirror-mem-'));
-  mirror = await startServer({
-    host: '127.0.0.1',
-    port: 0,
-    db: join(dir, 'mirror.db'),
-    rateLimit: 0,
-    logger: false,
-    pollMs: 100,
-    upstream: publisher.url,
-    sync: { instances: INSTANCES, intervalMs: 3_600_000 },
-  });
+  pair = await startPublisherAndMirror({ sync: { instances: INSTANCES, intervalMs: 3_600_000 } });
+  ({ publisher, mirror } = pair);
   const want = INSTANCES.map((i) => bundledVersions(i).at(-1)).join();
   const deadline = Date.now() + 60_000;
   while ((await mirror.store.listInstances()).map((i) => i.latest).join() !== want) {
@@ -41,9 +29,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await mirror?.close();
-  await publisher?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await pair?.close();
 });
 
 describe('a mirror of a publisher with MEM sets', () => {

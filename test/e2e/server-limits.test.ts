@@ -10,10 +10,10 @@ import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../src/cli/start-server.js';
+import type { RunningServer } from '../../src/cli/start-server.js';
 import { createSeededStoreFile } from '../helpers/seeded-store.js';
 import { runInProcess } from '../cli/run-cli.js';
-import { CLIENT_ID, rawGet } from '../helpers/server.js';
+import { CLIENT_ID, rawGet, serveStoreFile } from '../helpers/server.js';
 
 const ADMIN_TOKEN = 'limits-test-admin-token-0123456789';
 
@@ -32,16 +32,7 @@ function start(options: {
   headersTimeoutMs?: number;
   requestTimeoutMs?: number;
 }): Promise<RunningServer> {
-  return startServer({
-    host: '127.0.0.1',
-    port: 0,
-    db: dbFile,
-    rateLimit: 0,
-    seed: false,
-    logger: false,
-    adminToken: ADMIN_TOKEN,
-    ...options,
-  });
+  return serveStoreFile(dbFile, { adminToken: ADMIN_TOKEN, ...options });
 }
 
 /** A client connection that records what the server sends and whether the server closed it. */
@@ -229,19 +220,14 @@ describe('a refused request body closes the connection', () => {
 });
 
 describe('ipurl serve timeout flags', () => {
+  const serve = (...flags: string[]) => runInProcess(['serve', ...flags]);
   it('refuse a headers deadline longer than the request deadline, or a value that is no duration (exit 2)', async () => {
-    const longer = await runInProcess([
-      'serve',
-      '--headers-timeout',
-      '40s',
-      '--request-timeout',
-      '30s',
-    ]);
+    const longer = await serve('--headers-timeout', '40s', '--request-timeout', '30s');
     expect(longer.code).toBe(2);
     expect(longer.stderr).toMatch(
       /--headers-timeout \(40 s\) must not be longer than --request-timeout \(30 s\)/,
     );
-    const bad = await runInProcess(['serve', '--request-timeout', 'soon']);
+    const bad = await serve('--request-timeout', 'soon');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--request-timeout: "soon" is not a duration/);
     const env = await runInProcess(['serve'], { IPURL_HEADERS_TIMEOUT: '2h' });

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, type RunningServer } from '../../src/cli/start-server.js';
+import { startServer, type RunningServer, type ServeOptions } from '../../src/cli/start-server.js';
 import type { EndpointSet } from '../../src/core/endpoint-set.js';
 import type { Store } from '../../src/core/store.js';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
@@ -132,6 +132,26 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A real server over a store file the test built (or shares with a CLI run), on an ephemeral
+ * loopback port: no rate limit, no seeding (the test decides what the store holds), no logs.
+ * `options` adds to or overrides those (admin token, poll interval, an upstream to mirror, ...).
+ */
+export function serveStoreFile(
+  db: string,
+  options: Partial<Omit<ServeOptions, 'db'>> = {},
+): Promise<RunningServer> {
+  return startServer({
+    host: '127.0.0.1',
+    port: 0,
+    db,
+    rateLimit: 0,
+    seed: false,
+    logger: false,
+    ...options,
+  });
 }
 
 /** Append `sets` as a new version of `instance` (helper for stores built by a test). */

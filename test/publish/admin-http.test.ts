@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChangeRecord } from '../../src/core/change-record.js';
 import type { EndpointSet } from '../../src/core/endpoint-set.js';
 import type { Store } from '../../src/core/store.js';
-import { startServer, type RunningServer } from '../../src/cli/start-server.js';
+import type { RunningServer } from '../../src/cli/start-server.js';
 import { createApp } from '../../src/server/app.js';
 import { DEFAULT_SERVER_CONFIG } from '../../src/server/deps.js';
 import { createMemoryRateLimiter } from '../../src/server/rate-limit.js';
@@ -25,6 +25,7 @@ import { createCatalog } from '../../src/service/catalog.js';
 import { createWebService } from '../../src/service/web-service.js';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { bundledUntil, readBundled } from '../helpers/bundled-data.js';
+import { serveStoreFile } from '../helpers/server.js';
 
 interface ErrorBody {
   readonly error: { readonly code: string; readonly message: string };
@@ -112,14 +113,7 @@ describe('admin API over HTTP', () => {
   beforeAll(async () => {
     const file = join(dir, 'e2e.db');
     copyFileSync(template, file);
-    server = await startServer({
-      host: '127.0.0.1',
-      port: 0,
-      db: file,
-      rateLimit: 0,
-      seed: false,
-      adminToken: TOKEN,
-    });
+    server = await serveStoreFile(file, { adminToken: TOKEN });
   });
   afterAll(() => server.close());
 
@@ -431,13 +425,7 @@ describe('without IPURL_ADMIN_TOKEN', () => {
   it('has no admin routes: 404 with only a hint to set IPURL_ADMIN_TOKEN', async () => {
     const file = join(dir, 'no-admin.db');
     copyFileSync(template, file);
-    const server = await startServer({
-      host: '127.0.0.1',
-      port: 0,
-      db: file,
-      rateLimit: 0,
-      seed: false,
-    });
+    const server = await serveStoreFile(file);
     try {
       const r = await post(server.url, 'Worldwide', nextWorldwide());
       expect(r.status).toBe(404);

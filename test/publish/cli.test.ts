@@ -4,8 +4,6 @@
  * end to end with a real receiver on loopback (500 first, then accepted; `webhooks status` shows
  * the attempts).
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +20,7 @@ import {
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { bundledUntil, readBundled } from '../helpers/bundled-data.js';
 import { runIpurl, type CliRun } from '../cli/run-cli.js';
+import { listenOnLoopback, type LoopbackServer } from '../helpers/upstream-server.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ipurl-cli-publish-'));
 const db = join(dir, 'ipurl.db');
@@ -145,14 +144,14 @@ describe('ipurl publish', () => {
 });
 
 describe('ipurl webhooks', () => {
-  let receiver: Server;
+  let receiver: LoopbackServer;
   let url = '';
   const accepted = new Map<string, number>();
   const attempts: string[] = [];
   let secret = '';
 
   beforeAll(async () => {
-    receiver = createServer((request, response) => {
+    receiver = await listenOnLoopback((request, response) => {
       const chunks: Buffer[] = [];
       request.on('data', (c: Buffer) => chunks.push(c));
       request.on('end', () => {
@@ -173,10 +172,9 @@ describe('ipurl webhooks', () => {
         response.writeHead(204).end();
       });
     });
-    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/ipurl`;
+    url = `${receiver.url}/ipurl`;
   });
-  afterAll(() => new Promise<void>((resolve) => receiver.close(() => resolve())));
+  afterAll(() => receiver.close());
 
   it('adds a webhook with a generated secret, delivers a publish after a 500, and shows the attempts', async () => {
     const add = await ipurl(['webhooks', 'add', 'China', url]);

@@ -15,10 +15,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diffVersions } from '../../src/core/diff.js';
 import type { Store } from '../../src/core/store.js';
 import { VERSION_ZERO, addDays, versionDate } from '../../src/core/version-id.js';
-import { startServer, type RunningServer } from '../../src/cli/start-server.js';
+import type { RunningServer } from '../../src/cli/start-server.js';
 import { publish } from '../../src/service/publish.js';
 import { REPO_ROOT } from '../helpers/bundled-data.js';
 import { processScript } from '../helpers/process-bundles.js';
+import { serveStoreFile } from '../helpers/server.js';
 
 const KILLS = 15;
 const INSTANCE = 'Crash';
@@ -106,14 +107,7 @@ describe('kill -9 during publishes', () => {
   let requests = 0;
 
   beforeAll(async () => {
-    server = await startServer({
-      host: '127.0.0.1',
-      port: 0,
-      db: file,
-      rateLimit: 0,
-      seed: false,
-      pollMs: 50,
-    });
+    server = await serveStoreFile(file, { pollMs: 50 });
     const initial = Array.from({ length: 5 }, (_, i) => ({
       id: i + 1,
       serviceArea: 'Common',

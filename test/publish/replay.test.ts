@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChangeRecord } from '../../src/core/change-record.js';
 import type { Store } from '../../src/core/store.js';
 import { VERSION_ZERO, nextVersionId } from '../../src/core/version-id.js';
-import { startServer, type RunningServer } from '../../src/cli/start-server.js';
+import type { RunningServer } from '../../src/cli/start-server.js';
 import { publish } from '../../src/service/publish.js';
 import { versionMidnight } from '../../src/service/seed.js';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
@@ -24,6 +24,7 @@ import {
   readFixture,
 } from '../helpers/bundled-data.js';
 import { createSeededStoreFile } from '../helpers/seeded-store.js';
+import { serveStoreFile } from '../helpers/server.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ipurl-replay-'));
 const seededFile = join(dir, 'seeded.db');
@@ -136,20 +137,8 @@ describe('replaying the bundled history through publish', () => {
     let a: RunningServer;
     let b: RunningServer;
     beforeAll(async () => {
-      a = await startServer({
-        host: '127.0.0.1',
-        port: 0,
-        db: seededFile,
-        rateLimit: 0,
-        seed: false,
-      });
-      b = await startServer({
-        host: '127.0.0.1',
-        port: 0,
-        db: replayedFile,
-        rateLimit: 0,
-        seed: false,
-      });
+      a = await serveStoreFile(seededFile);
+      b = await serveStoreFile(replayedFile);
     });
     afterAll(async () => {
       await a.close();

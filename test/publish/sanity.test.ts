@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../src/cli/start-server.js';
+import type { RunningServer } from '../../src/cli/start-server.js';
 import type { EndpointSet } from '../../src/core/endpoint-set.js';
 import { isValidationError } from '../../src/core/errors.js';
 import { makePolicy } from '../../src/core/sanity-policy.js';
@@ -18,6 +18,7 @@ import { planPublish, publish } from '../../src/service/publish.js';
 import { checkBundledDataset } from '../../src/service/seed.js';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { readBundled } from '../helpers/bundled-data.js';
+import { serveStoreFile } from '../helpers/server.js';
 
 const TOKEN = 'admin-token-for-sanity-tests-0123456789';
 const base = readBundled('Worldwide', '2025013000');
@@ -31,15 +32,7 @@ let server: RunningServer;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ipurl-sanity-'));
   store = await createSqliteStore({ filename: join(dir, 'store.db') });
-  server = await startServer({
-    host: '127.0.0.1',
-    port: 0,
-    db: join(dir, 'admin.db'),
-    rateLimit: 0,
-    seed: false,
-    logger: false,
-    adminToken: TOKEN,
-  });
+  server = await serveStoreFile(join(dir, 'admin.db'), { adminToken: TOKEN });
 });
 
 afterAll(async () => {

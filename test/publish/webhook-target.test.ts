@@ -3,34 +3,31 @@
  * after resolution unless allowPrivateTargets (`--allow-private-targets`): a real receiver on
  * 127.0.0.1 and a real SQLite store; the refusal is recorded on the delivery and nothing is sent.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { diffVersions } from '../../src/core/diff.js';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { readBundled } from '../helpers/bundled-data.js';
+import { listenOnLoopback, type LoopbackServer } from '../helpers/upstream-server.js';
 import { checkWebhookTarget, targetAddressProblem } from '../../src/service/webhook-target.js';
 import { deliverDue } from '../../src/service/webhooks.js';
+import { appendBundledFirstVersion } from './bundled-first-version.js';
 
 describe('webhook targets', () => {
-  let server: Server;
+  let server: LoopbackServer;
   let port = 0;
   let received = 0;
   const dir = mkdtempSync(join(tmpdir(), 'ipurl-hook-target-'));
   beforeAll(async () => {
-    server = createServer((request, response) => {
+    server = await listenOnLoopback((request, response) => {
       received += 1;
       request.resume();
       request.on('end', () => response.writeHead(204).end());
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    port = (server.address() as AddressInfo).port;
+    port = server.port;
   });
   afterAll(async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await server.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -40,14 +37,7 @@ describe('webhook targets', () => {
       for (const url of [`http://127.0.0.1:${port}/hook`, `http://localhost:${port}/hook`]) {
         await store.addWebhook({ instance: 'Worldwide', url, secret: 'a-secret-of-some-length' });
       }
-      const sets = readBundled('Worldwide', '2020010200');
-      await store.appendVersion({
-        instance: 'Worldwide',
-        version: '2020010200',
-        sets,
-        changes: diffVersions([], sets, { version: '2020010200', effectiveDate: '20200201' }),
-        expectedLatest: null,
-      });
+      await appendBundledFirstVersion(store);
       const refused = await deliverDue(store, { retry: { maxAttempts: 1 } });
       expect(refused).toHaveLength(2);
       expect(received).toBe(0);

@@ -3,8 +3,7 @@
  * signature, retry after a 500, exactly-once acceptance keyed on the delivery id, identical bytes
  * on every retry, give-up after maxAttempts, and an outbox that survives closing the store.
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +13,8 @@ import type { Store } from '../../src/core/store.js';
 import { addDays } from '../../src/core/version-id.js';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { readBundled } from '../helpers/bundled-data.js';
+import { listenOnLoopback, type LoopbackServer } from '../helpers/upstream-server.js';
+import { FIRST_VERSION, appendBundledFirstVersion } from './bundled-first-version.js';
 import { countChanges } from '../../src/core/change-counts.js';
 import {
   DELIVERY_HEADER,
@@ -43,11 +44,11 @@ class Receiver {
   duplicates = 0;
   failFirst = true;
   private readonly seen = new Set<string>();
-  private server: Server | undefined;
+  private server: LoopbackServer | undefined;
   url = '';
 
   async start(): Promise<void> {
-    this.server = createServer((request: IncomingMessage, response) => {
+    this.server = await listenOnLoopback((request: IncomingMessage, response) => {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
@@ -74,12 +75,11 @@ class Receiver {
           .end(status === 200 ? 'ok' : 'no');
       });
     });
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server?.address() as AddressInfo).port}/hook`;
+    this.url = `${this.server.url}/hook`;
   }
 
   async stop(): Promise<void> {
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+    await this.server?.close();
   }
 }
 
@@ -92,18 +92,9 @@ function tempDb(): string {
 
 /** Worldwide 2020010200, then 2020012800 (the version with the one real change record). */
 async function publishTwo(store: Store): Promise<void> {
-  const first = readBundled('Worldwide', '2020010200');
+  await appendBundledFirstVersion(store);
+  const first = readBundled('Worldwide', FIRST_VERSION);
   const second = readBundled('Worldwide', '2020012800');
-  await store.appendVersion({
-    instance: 'Worldwide',
-    version: '2020010200',
-    sets: first,
-    changes: diffVersions([], first, {
-      version: '2020010200',
-      effectiveDate: addDays('20200102', 30),
-    }),
-    expectedLatest: null,
-  });
   await store.appendVersion({
     instance: 'Worldwide',
     version: '2020012800',
@@ -210,10 +201,9 @@ describe('webhook delivery', () => {
     const store = await createSqliteStore({ filename: tempDb() });
     stores.push(store);
     // A closed port: connection refused on every attempt.
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const port = (closed.address() as AddressInfo).port;
-    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const closed = await listenOnLoopback(() => undefined);
+    const port = closed.port;
+    await closed.close();
     await store.addWebhook({
       instance: 'Worldwide',
       url: `http://127.0.0.1:${port}/gone`,

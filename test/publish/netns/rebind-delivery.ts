@@ -9,10 +9,9 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { diffVersions } from '../../../src/core/diff.js';
 import { createSqliteStore } from '../../../src/store/sqlite/sqlite-store.js';
 import { deliverDue } from '../../../src/service/webhooks.js';
-import { readBundled } from '../../helpers/bundled-data.js';
+import { appendBundledFirstVersion } from '../bundled-first-version.js';
 
 const PUBLIC_ADDRESS = process.argv[2] ?? '203.0.113.7';
 /** With `https`, the "public" receiver speaks TLS with REBIND_CERT/REBIND_KEY (a certificate for NAME). */
@@ -63,14 +62,7 @@ await store.addWebhook({
   url: `${HTTPS ? 'https' : 'http'}://${NAME}:${port}/hook`,
   secret: 'a-secret-of-some-length',
 });
-const sets = readBundled('Worldwide', '2020010200');
-await store.appendVersion({
-  instance: 'Worldwide',
-  version: '2020010200',
-  sets,
-  changes: diffVersions([], sets, { version: '2020010200', effectiveDate: '20200201' }),
-  expectedLatest: null,
-});
+await appendBundledFirstVersion(store);
 const outcomes = await deliverDue(store, { retry: { maxAttempts: 1 }, timeoutMs: 5000, resolve });
 await store.close();
 first.close();
