@@ -19,22 +19,13 @@ import { fileURLToPath } from 'node:url';
 import { aggregateCidrs } from '../src/core/cidr-aggregate.js';
 import { addedShare, capPrefixes } from '../src/core/capacity-cap.js';
 import { parseCidr } from '../src/core/cidr.js';
+import { mulberry32 } from './lib/random.js';
 
 const N = 500_000;
 const CAP = 10_000;
 
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function input(): string[] {
-  const random = rng(2026);
+  const random = mulberry32(2026);
   const out = new Set<string>();
   const lengths = [20, 21, 22, 23, 24, 24, 24, 25, 26, 27, 28, 29, 30, 31, 32, 32, 32];
   while (out.size < N) {

@@ -22,22 +22,14 @@ import { loadBundledDataset } from '../src/service/bundle.js';
 import { seedStore } from '../src/service/seed.js';
 import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { REPO_ROOT, readBundled } from '../test/helpers/bundled-data.js';
+import { mulberry32 } from './lib/random.js';
 
 const LINES = 1_000_000;
 const sets = readBundled('Worldwide', '2025013000');
 const dir = mkdtempSync(join(tmpdir(), 'ipurl-bench-classify-'));
 const log = join(dir, 'access.log');
 
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = rng(7);
+const random = mulberry32(7);
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
 
 const m365Hosts = sets

@@ -18,21 +18,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Category, EndpointSet } from '../src/core/endpoint-set.js';
 import { buildLookupIndex, formatIpv4 } from '../src/core/lookup-index.js';
-
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from './lib/random.js';
 
 const CATEGORIES: readonly Category[] = ['Optimize', 'Allow', 'Default'];
 
 function randomSets(count: number, seed: number): EndpointSet[] {
-  const random = rng(seed);
+  const random = mulberry32(seed);
   const ips: string[][] = Array.from({ length: 100 }, () => []);
   for (let i = 0; i < count; i += 1) {
     const length = 8 + Math.floor(random() * 25);

@@ -23,21 +23,12 @@ import {
 } from '../src/core/lookup-index.js';
 import { compileHostPattern } from '../src/core/url-pattern.js';
 import { readBundled } from '../test/helpers/bundled-data.js';
+import { mulberry32 } from './lib/random.js';
 
 const VERSION = '2025013000';
 const sets: EndpointSet[] = readBundled('Worldwide', VERSION);
 
-/** Deterministic PRNG (mulberry32) so every run looks up the same queries. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = rng(42);
+const random = mulberry32(42);
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
 
 // --- queries ---------------------------------------------------------------------------------

@@ -30,24 +30,13 @@ import pg from 'pg';
 import { diffVersions } from '../src/core/diff.js';
 import type { EndpointSet, ServiceArea } from '../src/core/endpoint-set.js';
 import type { Store } from '../src/core/store.js';
+import { mulberry32 } from './lib/random.js';
 
 const SETS = 20_000;
 const PREFIXES = 500_000;
 const POSTGRES_URL =
   process.env.IPURL_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const AREAS: readonly ServiceArea[] = ['Exchange', 'SharePoint', 'Skype', 'Common'];
-
-/** mulberry32: deterministic data, the same every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 let prefixCounter = 0;
 function freshPrefix(): string {
@@ -76,7 +65,7 @@ function makeSet(id: number, prefixes: number): EndpointSet {
  * prefixes swapped, topped up to exactly 500,000 prefixes (a few more sets gain one).
  */
 function synthesise(): { base: EndpointSet[]; next: EndpointSet[] } {
-  const random = rng(20261128);
+  const random = mulberry32(20261128);
   const perSet = PREFIXES / SETS;
   const base = Array.from({ length: SETS }, (_, i) => makeSet(i + 1, perSet));
   const next: EndpointSet[] = [];

@@ -20,6 +20,7 @@ import type { EndpointSet, ServiceArea } from '../src/core/endpoint-set.js';
 import { validateDocument } from '../src/core/validate.js';
 import { planPublish, publish } from '../src/service/publish.js';
 import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import { mulberry32 } from './lib/random.js';
 
 const SETS = 20_000;
 const TARGET_PREFIXES = 500_000;
@@ -31,18 +32,6 @@ const DISPLAY: Record<ServiceArea, string> = {
   MEM: 'Microsoft Endpoint Manager',
   Common: 'Microsoft 365 Common and Office Online',
 };
-
-/** A deterministic PRNG (mulberry32) so every run synthesises the same data. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 let nextV4 = 0;
 let nextV6 = 1;
@@ -187,7 +176,7 @@ function runChild(db: string, file: string, nowIso: string): ChildResult {
 }
 
 async function main(): Promise<void> {
-  const random = rng(20261128);
+  const random = mulberry32(20261128);
   const perSet = Math.floor(TARGET_PREFIXES / SETS);
   const base = Array.from({ length: SETS }, (_, i) => makeSet(i + 1, perSet, random));
   const next = churn(base, random, perSet);

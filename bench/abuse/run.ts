@@ -14,16 +14,8 @@
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import {
-  GUID,
-  Processes,
-  ROOT,
-  arg,
-  machine,
-  requestScript,
-  wrk,
-  wrkAsync,
-} from '../lib/http-bench.js';
+import { GUID, Processes, ROOT, arg, machine } from '../lib/http-bench.js';
+import { requestScript, wrk, wrkAsync } from '../lib/wrk.js';
 
 const DURATION = arg('duration', 3);
 const FLOOD = 32;
@@ -127,7 +119,7 @@ probe's tail follows the load average: rerun on a quiet one before reading the f
       `\nwrote bench/results/abuse.md (targets ${met ? 'met' : 'not all met'})\n`,
     );
   } finally {
-    p.stop();
+    await p.close();
   }
 }
 

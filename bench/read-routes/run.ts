@@ -14,16 +14,9 @@ import { gunzipSync } from 'node:zlib';
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import {
-  GUID,
-  Processes,
-  ROOT,
-  arg,
-  machine,
-  requestScript,
-  wrk,
-  type WrkResult,
-} from '../lib/http-bench.js';
+import { GUID, Processes, ROOT, arg, machine } from '../lib/http-bench.js';
+import type { StaticFile } from '../lib/nginx.js';
+import { requestScript, wrk, type WrkResult } from '../lib/wrk.js';
 
 const DURATION = arg('duration', 3);
 const CONNECTIONS = arg('connections', 64);
@@ -50,7 +43,7 @@ async function main(): Promise<void> {
     // request (the same bookkeeping), but every distinct client is answered, as in the field.
     const on = await p.ipurl('on', ['--rate-limit-per-ip', '1000000000']);
     // The bytes ipurl answers, identity and gzip, served by nginx as they are.
-    const files: Array<{ path: string; body: Buffer; type: string; gzip?: boolean }> = [];
+    const files: StaticFile[] = [];
     const statuses: number[] = [];
     for (const [i, route] of ROUTES.entries()) {
       const plain = await fetch(`${off}${route}`, { headers: { 'accept-encoding': 'identity' } });
@@ -63,7 +56,7 @@ async function main(): Promise<void> {
       if (!identity.equals(files.at(-1)!.body)) throw new Error(`gzip of ${route} differs`);
       files.push({ path: `/g${i}`, body: raw.body, type, gzip: gzipped });
     }
-    const nginx = await p.nginx(files);
+    const nginx = await p.nginx({ files });
 
     const load = loadavg()
       .map((n) => n.toFixed(2))
@@ -158,7 +151,7 @@ ${all.map((line) => `    ${line}`).join('\n')}
       `\nwrote bench/results/read-routes.md (targets ${met ? 'met' : 'not all met'})\n`,
     );
   } finally {
-    p.stop();
+    await p.close();
   }
 }
 

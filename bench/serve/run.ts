@@ -8,122 +8,31 @@
  *
  * Target: ipurl ≥ 0.5 × nginx on /endpoints, p99 < 20 ms at 64 connections.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { GUID, Processes, ROOT, arg, machine } from '../lib/http-bench.js';
+import { freePort, waitFor } from '../lib/local-process.js';
+import { wrk, type WrkResult } from '../lib/wrk.js';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const GUID = 'b10c5ed1-bad1-445f-b386-b919946339a7';
-
-function arg(name: string, fallback: number): number {
-  const at = process.argv.indexOf(`--${name}`);
-  return at === -1 ? fallback : Number(process.argv[at + 1]);
-}
 const DURATION = arg('duration', 10);
 const CONNECTIONS = arg('connections', 64);
 const ROUNDS = arg('rounds', 2);
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitFor(url: string): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    try {
-      const res = await fetch(url);
-      if (res.status < 500) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url} never came up`);
-}
-
-interface WrkResult {
-  readonly rps: number;
-  readonly p50: number;
-  readonly p99: number;
-  readonly errors: string;
-}
-
-/** wrk's latency figures (`1.23ms`, `456.00us`, `1.02s`) in milliseconds. */
-function ms(text: string): number {
-  const m = /([\d.]+)(us|ms|s|m)/.exec(text);
-  if (!m) return NaN;
-  const n = Number(m[1]);
-  return m[2] === 'us' ? n / 1000 : m[2] === 'ms' ? n : m[2] === 's' ? n * 1000 : n * 60_000;
-}
-
-function wrk(url: string, seconds: number): WrkResult {
-  const result = spawnSync('wrk', ['-t2', `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', url], {
-    encoding: 'utf8',
-  });
-  if (result.status !== 0) throw new Error(`wrk failed: ${result.stderr}`);
-  const out = result.stdout;
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
-  const p50 = ms(/\s50%\s+(\S+)/.exec(out)?.[1] ?? '');
-  const p99 = ms(/\s99%\s+(\S+)/.exec(out)?.[1] ?? '');
-  const errors = [/Socket errors:.*/.exec(out)?.[0], /Non-2xx or 3xx responses:.*/.exec(out)?.[0]]
-    .filter(Boolean)
-    .join('; ');
-  return { rps, p50, p99, errors };
-}
+const run = (url: string, seconds: number): WrkResult =>
+  wrk(url, { connections: CONNECTIONS, seconds });
 
 async function main(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'ipurl-bench-'));
-  // nginx workers may run as an unprivileged user: let them read the files.
-  chmodSync(dir, 0o755);
-  const children: ChildProcess[] = [];
-  const cleanup = (): void => {
-    for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
-  };
-  process.on('exit', cleanup);
+  const p = new Processes();
   try {
     // 1. ipurl, the real CLI: seeds a fresh SQLite file from data/, rate limit off, warn-level logs.
-    const ipurlPort = await freePort();
-    const ipurl = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        join(ROOT, 'src/cli/bin.ts'),
-        'serve',
-        '--port',
-        String(ipurlPort),
-        '--db',
-        join(dir, 'ipurl.db'),
-        '--rate-limit',
-        '0',
-      ],
-      {
-        cwd: ROOT,
-        env: { ...process.env, IPURL_LOG_LEVEL: 'warn' },
-        stdio: ['ignore', 'ignore', 'inherit'],
-      },
-    );
-    children.push(ipurl);
-    const ipurlBase = `http://127.0.0.1:${ipurlPort}`;
+    const ipurlBase = await p.ipurl('ipurl', ['--rate-limit', '0']);
     const paths = {
       endpoints: `/endpoints/Worldwide?clientrequestid=${GUID}`,
       version: `/version?clientrequestid=${GUID}`,
     };
-    await waitFor(`${ipurlBase}${paths.version}`);
 
     // 2. nginx serving the very same bytes as static files (query strings are ignored by nginx).
-    const www = join(dir, 'www');
-    mkdirSync(join(www, 'endpoints'), { recursive: true });
     const bodies: Record<string, Buffer> = {};
     for (const [name, path] of Object.entries(paths)) {
       const res = await fetch(`${ipurlBase}${path}`, {
@@ -131,42 +40,12 @@ async function main(): Promise<void> {
       });
       bodies[name] = Buffer.from(await res.arrayBuffer());
     }
-    writeFileSync(join(www, 'endpoints', 'Worldwide'), bodies.endpoints!);
-    writeFileSync(join(www, 'version'), bodies.version!);
-    const nginxPort = await freePort();
-    const conf = join(dir, 'nginx.conf');
-    writeFileSync(
-      conf,
-      `worker_processes 1;
-daemon off;
-pid ${join(dir, 'nginx.pid')};
-error_log ${join(dir, 'nginx-error.log')} warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  sendfile on;
-  tcp_nopush on;
-  keepalive_requests 1000000;
-  client_body_temp_path ${join(dir, 'nginx-body')};
-  proxy_temp_path ${join(dir, 'nginx-proxy')};
-  fastcgi_temp_path ${join(dir, 'nginx-fastcgi')};
-  uwsgi_temp_path ${join(dir, 'nginx-uwsgi')};
-  scgi_temp_path ${join(dir, 'nginx-scgi')};
-  default_type application/json;
-  server {
-    listen 127.0.0.1:${nginxPort};
-    root ${www};
-    add_header Cache-Control "public, max-age=3600";
-  }
-}
-`,
-    );
-    const nginx = spawn('nginx', ['-c', conf, '-p', dir], {
-      stdio: ['ignore', 'ignore', 'inherit'],
+    const nginxBase = await p.nginx({
+      files: [
+        { path: '/version', body: bodies.version!, type: 'application/json' },
+        { path: '/endpoints/Worldwide', body: bodies.endpoints!, type: 'application/json' },
+      ],
     });
-    children.push(nginx);
-    const nginxBase = `http://127.0.0.1:${nginxPort}`;
-    await waitFor(`${nginxBase}/version`);
     const check = await fetch(`${nginxBase}/endpoints/Worldwide`);
     const served = Buffer.from(await check.arrayBuffer());
     if (Buffer.compare(served, bodies.endpoints!) !== 0) {
@@ -176,20 +55,20 @@ http {
     }
 
     // 2b. The ceiling of one Node process: a bare node:http server writing the same Buffer.
+    const bodyFile = (name: string): string => {
+      const file = join(p.dir, `bare-${name}`);
+      writeFileSync(file, bodies[name]!);
+      return file;
+    };
     const barePort = await freePort();
-    const bare = spawn(
-      process.execPath,
-      [
-        '-e',
-        `const b=require('fs').readFileSync(${JSON.stringify(join(www, 'endpoints', 'Worldwide'))});` +
-          `const v=require('fs').readFileSync(${JSON.stringify(join(www, 'version'))});` +
-          `const s=require('http').createServer((q,r)=>{const x=q.url.startsWith('/version')?v:b;` +
-          `r.writeHead(200,{'content-type':'application/json; charset=utf-8','content-length':x.length});r.end(x)});` +
-          `s.keepAliveTimeout=72000;s.listen(${barePort},'127.0.0.1')`,
-      ],
-      { stdio: ['ignore', 'ignore', 'inherit'] },
-    );
-    children.push(bare);
+    p.start(process.execPath, [
+      '-e',
+      `const b=require('fs').readFileSync(${JSON.stringify(bodyFile('endpoints'))});` +
+        `const v=require('fs').readFileSync(${JSON.stringify(bodyFile('version'))});` +
+        `const s=require('http').createServer((q,r)=>{const x=q.url.startsWith('/version')?v:b;` +
+        `r.writeHead(200,{'content-type':'application/json; charset=utf-8','content-length':x.length});r.end(x)});` +
+        `s.keepAliveTimeout=72000;s.listen(${barePort},'127.0.0.1')`,
+    ]);
     const bareBase = `http://127.0.0.1:${barePort}`;
     await waitFor(`${bareBase}/version`);
 
@@ -209,12 +88,12 @@ http {
       { route: '/version', server: 'nginx', url: `${nginxBase}/version?clientrequestid=${GUID}` },
       { route: '/version', server: 'node', url: `${bareBase}/version` },
     ];
-    for (const t of targets) wrk(t.url, 2);
+    for (const t of targets) run(t.url, 2);
     const runs = new Map<string, WrkResult[]>();
     const all: string[] = [];
     for (let round = 1; round <= ROUNDS; round++) {
       for (const t of targets) {
-        const r = wrk(t.url, DURATION);
+        const r = run(t.url, DURATION);
         const key = `${t.route}|${t.server}`;
         all.push(
           `| ${round} | ${t.route} | ${t.server} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.errors || '-'} |`,
@@ -253,11 +132,6 @@ http {
     });
     const endpointsRatio = summary.get('/endpoints/Worldwide')!.ratio;
     const endpointsP99 = summary.get('/endpoints/Worldwide')!.p99;
-    const nodeVersion = process.version;
-    const nginxVersion = spawnSync('nginx', ['-v'], { encoding: 'utf8' }).stderr.trim();
-    const wrkVersion = spawnSync('wrk', ['--version'], { encoding: 'utf8' })
-      .stdout.split('\n')[0]!
-      .trim();
     const md = `# Benchmark: serve (issue 2)
 
 Command: \`npx tsx bench/serve/run.ts --duration ${DURATION} --connections ${CONNECTIONS} --rounds ${ROUNDS}\`
@@ -267,7 +141,7 @@ files, access log off, sendfile on). Both identity-encoded (wrk sends no Accept-
 
 Body sizes: /endpoints/Worldwide ${bodies.endpoints!.length} bytes, /version ${bodies.version!.length} bytes.
 
-Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${nodeVersion}, ${nginxVersion}, ${wrkVersion};
+Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${machine()};
 load average at start ${load} (the machine is shared with other jobs: absolute figures are noisy, the
 ratio is measured in the same minute).
 
@@ -313,9 +187,7 @@ ${all.join('\n')}
     writeFileSync(join(ROOT, 'bench', 'results', 'serve.md'), md);
     process.stdout.write(`\nwrote bench/results/serve.md\n${rows.join('\n')}\n`);
   } finally {
-    cleanup();
-    await new Promise((r) => setTimeout(r, 300));
-    rmSync(dir, { recursive: true, force: true });
+    await p.close();
   }
 }
 

@@ -5,12 +5,13 @@
  * Redis stopped and started during it cost no failed request.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { freePort, stopProcess } from '../../bench/lib/local-process.js';
+import { startNginx } from '../../bench/lib/nginx.js';
 import {
   POSTGRES_URL,
   dropSchema,
@@ -25,18 +26,6 @@ const GUID = 'b10c5ed1-bad1-445f-b386-b919946339a7';
 const TOKEN = 'replica-test-admin-token';
 const available = hasCommand('nginx') && hasCommand('redis-server') && (await postgresReachable());
 
-async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
-}
-
 async function waitFor(check: () => Promise<boolean>, ms: number, what: string): Promise<number> {
   const start = Date.now();
   while (Date.now() - start < ms) {
@@ -44,21 +33,6 @@ async function waitFor(check: () => Promise<boolean>, ms: number, what: string):
     await new Promise((r) => setTimeout(r, 25));
   }
   throw new Error(`${what}: not reached within ${ms} ms`);
-}
-
-async function stop(
-  child: ChildProcess | undefined,
-  signal: NodeJS.Signals = 'SIGTERM',
-): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  await new Promise<void>((done) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      done();
-    });
-    child.kill(signal);
-  });
 }
 
 describeWith('nginx, redis-server and PostgreSQL at 127.0.0.1:5432', available)(
@@ -120,49 +94,29 @@ describeWith('nginx, redis-server and PostgreSQL at 127.0.0.1:5432', available)(
       // The first replica seeds the empty schema; the others start on the seeded store.
       await startReplica(ports[0]!);
       await Promise.all([startReplica(ports[1]!), startReplica(ports[2]!)]);
-      const frontPort = await freePort();
-      writeFileSync(
-        join(dir, 'nginx.conf'),
-        `worker_processes 1;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi; uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
-  upstream ipurl {
-${ports.map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=5s;`).join('\n')}
-    keepalive 32;
-  }
-  server {
-    listen 127.0.0.1:${frontPort};
-    # nginx closes a client connection after 1,000 requests by default; a load client that has
-    # already written its next request then reads ECONNRESET, which is nginx's cap, not failover.
-    keepalive_requests 1000000;
-    location / {
-      proxy_pass http://ipurl;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_set_header X-Forwarded-For $remote_addr;
-      proxy_next_upstream error timeout http_502 http_503;
-      proxy_next_upstream_tries 3;
-    }
-  }
-}
-`,
-      );
-      nginx = spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], {
-        stdio: 'ignore',
+      // nginx retries a request another replica can answer: a replica stopping mid-run costs
+      // no failed request.
+      const proxy = await startNginx(dir, {
+        upstreams: {
+          replicas: ports.map((p) => `http://127.0.0.1:${p}`),
+          keepalive: 32,
+          serverParameters: 'max_fails=1 fail_timeout=5s',
+          directives: [
+            'proxy_set_header X-Forwarded-For $remote_addr;',
+            'proxy_next_upstream error timeout http_502 http_503;',
+            'proxy_next_upstream_tries 3;',
+          ],
+        },
       });
-      front = `http://127.0.0.1:${frontPort}`;
+      nginx = proxy.child;
+      front = proxy.base;
       await waitFor(async () => (await fetch(`${front}/ready`)).status === 200, 10_000, 'nginx up');
     }, 180_000);
 
     afterAll(async () => {
-      await stop(nginx);
-      for (const { child } of replicas) await stop(child);
-      await stop(redis, 'SIGKILL');
+      await stopProcess(nginx);
+      for (const { child } of replicas) await stopProcess(child);
+      await stopProcess(redis, 'SIGKILL');
       await dropSchema(schema).catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });
     });
