@@ -19,7 +19,7 @@ import {
 import { describeWith } from './helpers/system.js';
 import { runIpurl } from './cli/run-cli.js';
 import { createSeededStoreFile } from './helpers/seeded-store.js';
-import { INTERNAL_PROXY_ADDITION } from './helpers/store-overlay-addition.js';
+import { INTERNAL_PROXY_ADDITION, YAMMER_EXCLUSION } from './helpers/store-overlay-changes.js';
 import { addUnreachableWebhooks } from './helpers/store-webhooks.js';
 
 /** Every answer a Store gives, as one JSON string (revision aside: it names the store). */
@@ -100,10 +100,8 @@ describeWith('PostgreSQL at 127.0.0.1:5432', reachable)(
         notify: false,
       });
       const excluded = await store.recordOverlayChange({
+        ...YAMMER_EXCLUSION,
         instance: 'Worldwide',
-        entry: { action: 'exclude', urls: ['*.yammer.com'] },
-        by: 'bob',
-        note: '',
         notify: false,
       });
       await store.recordOverlayChange({

@@ -10,7 +10,7 @@ import type { OverlayChangeInput } from '../src/core/overlay.js';
 import type { Store } from '../src/core/store.js';
 import type { StoreHandle } from './store-contract.js';
 import { eachFreshStore } from './store-contract-support.js';
-import { INTERNAL_PROXY_ADDITION } from './helpers/store-overlay-addition.js';
+import { INTERNAL_PROXY_ADDITION, YAMMER_EXCLUSION } from './helpers/store-overlay-changes.js';
 
 const AT = '2026-12-01T10:00:00.000Z';
 
@@ -63,10 +63,8 @@ export function defineOverlayContract(name: string, createStore: () => Promise<S
       const add = await store.recordOverlayChange({ ...INTERNAL_PROXY_ADDITION, at: AT });
       expect(add).toEqual({ id: 1, ...INTERNAL_PROXY_ADDITION, at: AT });
       const exclude = await store.recordOverlayChange({
+        ...YAMMER_EXCLUSION,
         instance: 'China',
-        entry: { action: 'exclude', urls: ['*.yammer.com'] },
-        by: 'bob',
-        note: '',
         at: AT,
         warnings: ['urls: *.yammer.com excludes nothing'],
       });
