@@ -7,8 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it, vi } from 'vitest';
-import { main } from '../src/cli/main.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Store } from '../src/core/store.js';
 import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import {
@@ -18,7 +17,10 @@ import {
   uniqueSchemaName,
 } from './helpers/postgres.js';
 import { describeWith } from './helpers/system.js';
+import { runIpurl } from './cli/run-cli.js';
 import { createSeededStoreFile } from './helpers/seeded-store.js';
+import { INTERNAL_PROXY_ADDITION, YAMMER_EXCLUSION } from './helpers/store-overlay-changes.js';
+import { addUnreachableWebhooks } from './helpers/store-webhooks.js';
 
 /** Every answer a Store gives, as one JSON string (revision aside: it names the store). */
 async function snapshot(store: Store): Promise<string> {
@@ -48,27 +50,6 @@ async function snapshot(store: Store): Promise<string> {
   });
 }
 
-/** Run the CLI in-process; return exit code and what it printed. */
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    const code = await main(args);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
-
 const reachable = await postgresReachable();
 
 describeWith('PostgreSQL at 127.0.0.1:5432', reachable)(
@@ -85,17 +66,7 @@ describeWith('PostgreSQL at 127.0.0.1:5432', reachable)(
       source = join(dir, 'source.db');
       await createSeededStoreFile(source);
       const store = await createSqliteStore({ filename: source });
-      const w1 = await store.addWebhook({
-        instance: 'Worldwide',
-        url: 'http://127.0.0.1:9/a',
-        secret: 'sa',
-      });
-      const w2 = await store.addWebhook({
-        instance: 'Worldwide',
-        url: 'http://127.0.0.1:9/b',
-        secret: 'sb',
-      });
-      await store.addWebhook({ instance: 'China', url: 'http://127.0.0.1:9/c', secret: 'sc' });
+      const [w1, w2] = await addUnreachableWebhooks(store);
       await store.removeWebhook(w2.id);
       const latest = (await store.listVersions('Worldwide'))[0]!;
       const sets = (await store.getEndpointSets('Worldwide', latest.version))!;
@@ -124,25 +95,13 @@ describeWith('PostgreSQL at 127.0.0.1:5432', reachable)(
       });
       // The local overlay: an addition with a relaxed rule, an exclusion, its removal.
       const added = await store.recordOverlayChange({
-        instance: 'Worldwide',
-        entry: {
-          action: 'add',
-          ips: ['10.20.0.0/16'],
-          category: 'Optimize',
-          serviceArea: 'Common',
-          tcpPorts: '443',
-        },
-        by: 'alice',
-        note: 'internal proxy',
+        ...INTERNAL_PROXY_ADDITION,
         at: '2026-11-28T02:00:00.000Z',
-        relaxedRules: ['private'],
         notify: false,
       });
       const excluded = await store.recordOverlayChange({
+        ...YAMMER_EXCLUSION,
         instance: 'Worldwide',
-        entry: { action: 'exclude', urls: ['*.yammer.com'] },
-        by: 'bob',
-        note: '',
         notify: false,
       });
       await store.recordOverlayChange({
@@ -174,7 +133,7 @@ describeWith('PostgreSQL at 127.0.0.1:5432', reachable)(
     });
 
     it('copies SQLite → PostgreSQL → SQLite with every answer unchanged', async () => {
-      const toPg = await cli(['copy', '--from', source, '--to', pgUrl, '--json']);
+      const toPg = await runIpurl(['copy', '--from', source, '--to', pgUrl, '--json']);
       expect(toPg.stderr).toBe('');
       expect(toPg.code).toBe(0);
       const summary = JSON.parse(toPg.stdout);
@@ -214,7 +173,7 @@ describeWith('PostgreSQL at 127.0.0.1:5432', reachable)(
       }
 
       const back = join(dir, 'back.db');
-      const toSqlite = await cli(['copy', '--from', pgUrl, '--to', back]);
+      const toSqlite = await runIpurl(['copy', '--from', pgUrl, '--to', back]);
       expect(toSqlite.code).toBe(0);
       expect(toSqlite.stdout).toMatch(/^copied .* \(postgres\) → .*back\.db \(sqlite\)/);
       expect(toSqlite.stdout).toMatch(/Worldwide\s+38 versions/);
@@ -229,19 +188,19 @@ describeWith('PostgreSQL at 127.0.0.1:5432', reachable)(
     });
 
     it('refuses a non-empty target, the same store twice, and an empty source, changing nothing', async () => {
-      const again = await cli(['copy', '--from', source, '--to', pgUrl]);
+      const again = await runIpurl(['copy', '--from', source, '--to', pgUrl]);
       expect(again.code).toBe(4);
       expect(again.stderr).toMatch(
         /is not empty \(it holds 134 version\(s\) of Worldwide, USGovDoD, USGovGCCHigh, China, Germany, 2 webhook\(s\), webhook deliveries, 3 overlay change\(s\), 3 state key\(s\), 2 observed address\(es\)\)/,
       );
       expect(again.stderr).toContain('[ERR_CONFLICT]');
 
-      const same = await cli(['copy', '--from', source, '--to', source]);
+      const same = await runIpurl(['copy', '--from', source, '--to', source]);
       expect(same.code).toBe(2);
       expect(same.stderr).toMatch(/same store/);
 
       const empty = join(dir, 'empty.db');
-      const none = await cli(['copy', '--from', empty, '--to', join(dir, 'other.db')]);
+      const none = await runIpurl(['copy', '--from', empty, '--to', join(dir, 'other.db')]);
       expect(none.code).toBe(3);
       expect(none.stderr).toMatch(/holds no version: nothing to copy/);
 

@@ -4,13 +4,13 @@
  * normal versions with their change records and webhook deliveries in one transaction, rejecting
  * drops it, and every wrong call gets a stable code with nothing written.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { evaluateChange } from '../src/core/change-guard.js';
 import type { ChangeDraft } from '../src/core/change-record.js';
 import type { EndpointSet } from '../src/core/endpoint-set.js';
-import { isIpurlError } from '../src/core/errors.js';
 import type { HoldVersionInput, Store } from '../src/core/store.js';
 import type { StoreHandle } from './store-contract.js';
+import { eachFreshStore, errorOf } from './store-contract-support.js';
 
 function set(id: number, ips: string[]): EndpointSet {
   return {
@@ -45,19 +45,8 @@ function removal(version: string, removed: string[], id?: number): ChangeDraft {
   };
 }
 
-async function errorOf(promise: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isIpurlError(error)) return { code: error.code, message: error.message };
-    throw error;
-  }
-  throw new Error('expected a rejection, the promise resolved');
-}
-
 export function defineHeldContract(name: string, createStore: () => Promise<StoreHandle>): void {
   describe(`Store contract, held versions: ${name}`, () => {
-    let handle: StoreHandle;
     let store: Store;
 
     /** Everything a reader sees, to prove holding changes none of it. */
@@ -83,9 +72,8 @@ export function defineHeldContract(name: string, createStore: () => Promise<Stor
       ...extra,
     });
 
-    beforeEach(async () => {
-      handle = await createStore();
-      store = handle.store;
+    eachFreshStore(createStore, async (opened) => {
+      store = opened.store;
       await store.appendVersion({
         instance: 'Worldwide',
         version: V1,
@@ -94,9 +82,6 @@ export function defineHeldContract(name: string, createStore: () => Promise<Stor
         expectedLatest: null,
         publishedAt: '2020-01-28T00:00:00.000Z',
       });
-    });
-    afterEach(async () => {
-      await handle.destroy();
     });
 
     it('holds a batch apart: nothing served changes, the held version lists with its figures', async () => {

@@ -3,9 +3,10 @@
  * same way (first seen kept, last seen and TTL updated), lists them in one order, keeps
  * instances apart, expires by last seen, and keeps them in a second handle's view.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Store } from '../src/core/store.js';
 import type { StoreHandle } from './store-contract.js';
+import { eachFreshStore } from './store-contract-support.js';
 
 const T1 = '2026-11-01T10:00:00.000Z';
 const T2 = '2026-11-01T11:00:00.000Z';
@@ -18,12 +19,9 @@ export function defineObservationContract(
   describe(`Store contract, observations: ${name}`, () => {
     let handle: StoreHandle;
     let store: Store;
-    beforeEach(async () => {
-      handle = await createStore();
-      store = handle.store;
-    });
-    afterEach(async () => {
-      await handle.destroy();
+    eachFreshStore(createStore, (opened) => {
+      handle = opened;
+      store = opened.store;
     });
 
     it('records, merges runs (first seen kept, last seen and TTL updated) and lists in order', async () => {

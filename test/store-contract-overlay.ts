@@ -4,12 +4,23 @@
  * live entry of the instance, queues `overlay.changed` deliveries, changes the revision (seen by a
  * second handle) and keeps an imported id (ipurl copy).
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isIpurlError } from '../src/core/errors.js';
+import type { OverlayChangeInput } from '../src/core/overlay.js';
 import type { Store } from '../src/core/store.js';
 import type { StoreHandle } from './store-contract.js';
+import { eachFreshStore } from './store-contract-support.js';
+import { INTERNAL_PROXY_ADDITION, YAMMER_EXCLUSION } from './helpers/store-overlay-changes.js';
 
 const AT = '2026-12-01T10:00:00.000Z';
+
+/** The exclusion most tests here record: the one set the store holds. */
+const EXCLUDE_SET_56: OverlayChangeInput = {
+  instance: 'Worldwide',
+  entry: { action: 'exclude', setIds: [56] },
+  by: 'a',
+  note: '',
+};
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {
   try {
@@ -24,9 +35,9 @@ export function defineOverlayContract(name: string, createStore: () => Promise<S
   describe(`Store contract, overlay: ${name}`, () => {
     let handle: StoreHandle;
     let store: Store;
-    beforeEach(async () => {
-      handle = await createStore();
-      store = handle.store;
+    eachFreshStore(createStore, async (opened) => {
+      handle = opened;
+      store = opened.store;
       await store.appendVersion({
         instance: 'Worldwide',
         version: '2026110100',
@@ -46,46 +57,14 @@ export function defineOverlayContract(name: string, createStore: () => Promise<S
         expectedLatest: null,
       });
     });
-    afterEach(async () => {
-      await handle.destroy();
-    });
 
     it('appends changes with ids, who, when, why, relaxed rules; lists them by id and by instance', async () => {
       expect(await store.listOverlayChanges()).toEqual([]);
-      const add = await store.recordOverlayChange({
-        instance: 'Worldwide',
-        entry: {
-          action: 'add',
-          ips: ['10.20.0.0/16'],
-          category: 'Optimize',
-          serviceArea: 'Common',
-          tcpPorts: '443',
-        },
-        by: 'alice',
-        note: 'internal proxy',
-        at: AT,
-        relaxedRules: ['private'],
-      });
-      expect(add).toEqual({
-        id: 1,
-        instance: 'Worldwide',
-        entry: {
-          action: 'add',
-          ips: ['10.20.0.0/16'],
-          category: 'Optimize',
-          serviceArea: 'Common',
-          tcpPorts: '443',
-        },
-        by: 'alice',
-        note: 'internal proxy',
-        at: AT,
-        relaxedRules: ['private'],
-      });
+      const add = await store.recordOverlayChange({ ...INTERNAL_PROXY_ADDITION, at: AT });
+      expect(add).toEqual({ id: 1, ...INTERNAL_PROXY_ADDITION, at: AT });
       const exclude = await store.recordOverlayChange({
+        ...YAMMER_EXCLUSION,
         instance: 'China',
-        entry: { action: 'exclude', urls: ['*.yammer.com'] },
-        by: 'bob',
-        note: '',
         at: AT,
         warnings: ['urls: *.yammer.com excludes nothing'],
       });
@@ -107,58 +86,19 @@ export function defineOverlayContract(name: string, createStore: () => Promise<S
     });
 
     it('refuses a removal of an unknown, foreign, already removed change or of a removal', async () => {
-      const change = await store.recordOverlayChange({
-        instance: 'Worldwide',
-        entry: { action: 'exclude', setIds: [56] },
-        by: 'a',
-        note: '',
-      });
-      expect(
-        await codeOf(
-          store.recordOverlayChange({
-            instance: 'Worldwide',
-            entry: { action: 'remove', target: 99 },
-            by: 'a',
-            note: '',
-          }),
-        ),
-      ).toBe('ERR_NOT_FOUND');
-      expect(
-        await codeOf(
-          store.recordOverlayChange({
-            instance: 'China',
-            entry: { action: 'remove', target: change.id },
-            by: 'a',
-            note: '',
-          }),
-        ),
-      ).toBe('ERR_NOT_FOUND');
-      const removal = await store.recordOverlayChange({
-        instance: 'Worldwide',
-        entry: { action: 'remove', target: change.id },
-        by: 'a',
-        note: '',
-      });
-      expect(
-        await codeOf(
-          store.recordOverlayChange({
-            instance: 'Worldwide',
-            entry: { action: 'remove', target: change.id },
-            by: 'a',
-            note: '',
-          }),
-        ),
-      ).toBe('ERR_CONFLICT');
-      expect(
-        await codeOf(
-          store.recordOverlayChange({
-            instance: 'Worldwide',
-            entry: { action: 'remove', target: removal.id },
-            by: 'a',
-            note: '',
-          }),
-        ),
-      ).toBe('ERR_CONFLICT');
+      const removal = (instance: string, target: number) =>
+        store.recordOverlayChange({
+          instance,
+          entry: { action: 'remove', target },
+          by: 'a',
+          note: '',
+        });
+      const change = await store.recordOverlayChange(EXCLUDE_SET_56);
+      expect(await codeOf(removal('Worldwide', 99))).toBe('ERR_NOT_FOUND');
+      expect(await codeOf(removal('China', change.id))).toBe('ERR_NOT_FOUND');
+      const removed = await removal('Worldwide', change.id);
+      expect(await codeOf(removal('Worldwide', change.id))).toBe('ERR_CONFLICT');
+      expect(await codeOf(removal('Worldwide', removed.id))).toBe('ERR_CONFLICT');
       expect(await store.listOverlayChanges()).toHaveLength(2);
     });
 
@@ -170,12 +110,7 @@ export function defineOverlayContract(name: string, createStore: () => Promise<S
       });
       const other = await handle.openAnother();
       const before = await other.revision();
-      const change = await store.recordOverlayChange({
-        instance: 'Worldwide',
-        entry: { action: 'exclude', setIds: [56] },
-        by: 'a',
-        note: '',
-      });
+      const change = await store.recordOverlayChange(EXCLUDE_SET_56);
       expect(await other.revision()).not.toBe(before);
       expect(change.deliveries).toHaveLength(1);
       const [delivery] = await store.listDeliveries();
@@ -187,13 +122,7 @@ export function defineOverlayContract(name: string, createStore: () => Promise<S
         event: 'overlay.changed',
         status: 'pending',
       });
-      const quiet = await store.recordOverlayChange({
-        instance: 'Worldwide',
-        entry: { action: 'exclude', setIds: [56] },
-        by: 'a',
-        note: '',
-        notify: false,
-      });
+      const quiet = await store.recordOverlayChange({ ...EXCLUDE_SET_56, notify: false });
       expect(quiet.deliveries).toBeUndefined();
     });
 

@@ -5,14 +5,15 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ChangeDraft } from '../src/core/change-record.js';
 import type { EndpointSet } from '../src/core/endpoint-set.js';
-import { isIpurlError } from '../src/core/errors.js';
 import type { AppendVersionInput, Store } from '../src/core/store.js';
 import { defineHeldContract } from './store-contract-held.js';
 import { defineObservationContract } from './store-contract-observations.js';
 import { defineOverlayContract } from './store-contract-overlay.js';
+import { eachFreshStore, errorOf } from './store-contract-support.js';
+import { addUnreachableWebhooks } from './helpers/store-webhooks.js';
 
 /** A fresh, empty store plus a way to open a second handle on the same database. */
 export interface StoreHandle {
@@ -83,16 +84,6 @@ function input(
   };
 }
 
-async function errorOf(promise: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isIpurlError(error)) return { code: error.code, message: error.message };
-    throw error;
-  }
-  throw new Error('expected a rejection, the promise resolved');
-}
-
 export function defineStoreContract(name: string, createStore: () => Promise<StoreHandle>): void {
   defineHeldContract(name, createStore);
   defineObservationContract(name, createStore);
@@ -100,13 +91,9 @@ export function defineStoreContract(name: string, createStore: () => Promise<Sto
   describe(`Store contract: ${name}`, () => {
     let handle: StoreHandle;
     let store: Store;
-
-    beforeEach(async () => {
-      handle = await createStore();
-      store = handle.store;
-    });
-    afterEach(async () => {
-      await handle.destroy();
+    eachFreshStore(createStore, (opened) => {
+      handle = opened;
+      store = opened.store;
     });
 
     it('starts empty and answers every read on an empty store', async () => {
@@ -524,17 +511,7 @@ export function defineStoreContract(name: string, createStore: () => Promise<Sto
     });
 
     it('queues deliveries in the append transaction and tracks attempts', async () => {
-      const w1 = await store.addWebhook({
-        instance: 'Worldwide',
-        url: 'http://127.0.0.1:9/1',
-        secret: 's1',
-      });
-      const w2 = await store.addWebhook({
-        instance: 'Worldwide',
-        url: 'http://127.0.0.1:9/2',
-        secret: 's2',
-      });
-      await store.addWebhook({ instance: 'China', url: 'http://127.0.0.1:9/3', secret: 's3' });
+      const [w1, w2] = await addUnreachableWebhooks(store);
 
       const quiet = await store.appendVersion(
         input('Worldwide', '2020012800', null, { notify: false }),

@@ -8,10 +8,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import type { Store } from '../src/core/store.js';
+import type { AppendVersionInput, Store } from '../src/core/store.js';
 import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { SQLITE_MIGRATIONS } from '../src/store/sqlite/migrations.js';
 import { defineStoreContract } from './store-contract.js';
+
+/** The first version of a store, with nothing in it: what the concurrency tests append on. */
+const FIRST_EMPTY_VERSION: AppendVersionInput = {
+  instance: 'Worldwide',
+  version: '2026112800',
+  expectedLatest: null,
+  sets: [],
+  changes: [],
+};
 
 function tempFile(): { dir: string; file: string } {
   const dir = mkdtempSync(join(tmpdir(), 'ipurl-sqlite-'));
@@ -121,13 +130,7 @@ describe('SQLite store specifics', () => {
     const { dir, file } = tempFile();
     const store = await createSqliteStore({ filename: file });
     try {
-      await store.appendVersion({
-        instance: 'Worldwide',
-        version: '2026112800',
-        expectedLatest: null,
-        sets: [],
-        changes: [],
-      });
+      await store.appendVersion(FIRST_EMPTY_VERSION);
       // Each child builds a 5,000-set version first, then appends it: the writes overlap in time.
       const script = (version: string) => `
         import { createSqliteStore } from './src/store/sqlite/sqlite-store.ts';
@@ -173,23 +176,12 @@ describe('SQLite store specifics', () => {
     const raw = new Database(file);
     try {
       raw.exec('BEGIN IMMEDIATE');
-      await expect(
-        store.appendVersion({
-          instance: 'Worldwide',
-          version: '2026112800',
-          expectedLatest: null,
-          sets: [],
-          changes: [],
-        }),
-      ).rejects.toMatchObject({ code: 'ERR_CONFLICT', message: /retry/i });
-      raw.exec('ROLLBACK');
-      await store.appendVersion({
-        instance: 'Worldwide',
-        version: '2026112800',
-        expectedLatest: null,
-        sets: [],
-        changes: [],
+      await expect(store.appendVersion(FIRST_EMPTY_VERSION)).rejects.toMatchObject({
+        code: 'ERR_CONFLICT',
+        message: /retry/i,
       });
+      raw.exec('ROLLBACK');
+      await store.appendVersion(FIRST_EMPTY_VERSION);
     } finally {
       raw.close();
       await store.close();

@@ -12,11 +12,10 @@ import { bundledVersions, DATA_DIR, REPO_ROOT } from '../helpers/bundled-data.js
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { describeWith } from '../helpers/system.js';
 import {
-  HOSTILE_CHANGES,
   HOSTILE_INSTANCE,
-  HOSTILE_SETS,
   HOSTILE_VERSION,
   PWNED,
+  startHostileServer,
 } from '../page/hostile-data.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -108,19 +107,7 @@ describeWith('Chromium at /usr/bin/chromium', existsSync(CHROMIUM))(
       mkdirSync(ARTIFACTS, { recursive: true });
       [server, hostile, browser] = await Promise.all([
         startTestServer(),
-        startTestServer({
-          seed: 'none',
-          prepare: async (store) => {
-            await store.appendVersion({
-              instance: HOSTILE_INSTANCE,
-              version: HOSTILE_VERSION,
-              sets: HOSTILE_SETS,
-              changes: HOSTILE_CHANGES,
-              expectedLatest: null,
-              notify: false,
-            });
-          },
-        }),
+        startHostileServer(),
         chromium.launch({
           executablePath: CHROMIUM,
           args: [

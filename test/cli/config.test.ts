@@ -6,12 +6,12 @@
  * command names for the settings that only shape a run.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SETTING_ENV } from '../../src/cli/config.js';
 import { REPO_ROOT } from '../helpers/bundled-data.js';
+import { freePort } from '../helpers/cli-free-port.js';
 import { createSeededStoreFile } from '../helpers/seeded-store.js';
 import { CLIENT_ID, rawGet } from '../helpers/server.js';
 import { runIpurl, startIpurl } from './run-cli.js';
@@ -21,18 +21,6 @@ const seeded = join(dir, 'seeded.db');
 const missing = join(dir, 'missing.db');
 beforeAll(() => createSeededStoreFile(seeded));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const VARIABLES = Object.values(SETTING_ENV).flat();
 

@@ -7,7 +7,7 @@
  * parse); the CLI and HTTP answer a bad unit with exit 2 / 400 naming the flag, value and units.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +20,7 @@ import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { readBundled } from '../helpers/bundled-data.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { describeWith, hasCommand, hasPythonModule } from '../helpers/system.js';
+import { expectNftChecks, expectSquidParses } from '../export/real-programs.js';
 import { evaluatePacs } from '../pac/pacparser.js';
 import {
   QUERY_PARAMETER_NAMES,
@@ -147,25 +148,14 @@ describe('removal grace over Worldwide 2025013000 → 2025092900', () => {
       const nft = await run({ device: { graceSeconds: GRACE } }, DAY_IN);
       const nftFile = join(dir, 'm365.nft');
       writeFileSync(nftFile, nft.files[0]!.content);
-      const checked = spawnSync('nft', ['-c', '-f', nftFile], { encoding: 'utf8' });
-      expect(checked.stderr).toBe('');
-      expect(checked.status).toBe(0);
+      expectNftChecks(nftFile);
 
       const squidDir = join(dir, 'squid');
-      mkdirSync(squidDir, { recursive: true });
       const squid = await run(
         { target: 'squid', squidDir, device: { graceSeconds: GRACE } },
         DAY_IN,
       );
-      for (const file of squid.files) writeFileSync(join(squidDir, file.name), file.content);
-      const conf = join(squidDir, 'squid.conf');
-      writeFileSync(
-        conf,
-        `include ${squidDir}/m365-acls.conf\nhttp_access allow m365_default\nhttp_access deny all\nhttp_port 3128\n`,
-      );
-      const parsed = spawnSync('squid', ['-k', 'parse', '-f', conf], { encoding: 'utf8' });
-      expect(parsed.status).toBe(0);
-      expect(parsed.stderr).not.toMatch(/WARNING|ERROR/);
+      expectSquidParses(squidDir, squid.files);
 
       if (hasCommand('dnsmasq')) {
         const dns = await run(

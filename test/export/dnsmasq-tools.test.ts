@@ -11,70 +11,31 @@
  *   upstream resolver). After a lookup through it, each address is in the set of its category,
  *   a name outside the data is in none, and reloading the sets file keeps what was learned.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { CatalogSource } from '../../src/service/catalog.js';
+import { expect, it } from 'vitest';
 import type { ExportRequest } from '../../src/service/export.js';
 import { describeWith, hasCommand } from '../helpers/system.js';
-import {
-  GOLDEN_INSTANCE,
-  GOLDEN_VERSION,
-  hostileSets,
-  realVersions,
-  run,
-  sourceWith,
-} from './fixture.js';
+import { GOLDEN_INSTANCE, GOLDEN_VERSION } from './fixture.js';
+import { NS, ROOT, realProgramCases, sh } from './real-programs.js';
 
-const ROOT = process.getuid?.() === 0;
-const NS = ROOT && hasCommand('unshare') && spawnSync('unshare', ['-n', 'true']).status === 0;
+const { cases, exportTo } = realProgramCases('ipurl-dnsmasq-', [
+  { label: 'hostile (skip)', request: { instance: 'Hostile', onUnsupported: 'skip' } },
+]);
 
-let source: CatalogSource;
-let dir: string;
-const cases: Array<{ label: string; request: Omit<ExportRequest, 'target'> }> = [];
-
-beforeAll(async () => {
-  const versions = realVersions();
-  source = await sourceWith([
-    ...versions,
-    { instance: 'Hostile', version: '2025010100', sets: hostileSets() },
-  ]);
-  dir = mkdtempSync(join(tmpdir(), 'ipurl-dnsmasq-'));
-  for (const { instance, version } of versions)
-    cases.push({
-      label: `${instance} ${version}`,
-      request: { instance, version, onUnsupported: 'skip' },
-    });
-  cases.push({ label: 'hostile (skip)', request: { instance: 'Hostile', onUnsupported: 'skip' } });
-});
-afterAll(async () => {
-  rmSync(dir, { recursive: true, force: true });
-});
-
-function sh(command: string, args: string[]): { status: number | null; out: string } {
-  const result = spawnSync(command, args, { encoding: 'utf8', timeout: 60_000 });
-  return { status: result.status, out: `${result.stdout}${result.stderr}` };
-}
-
-let counter = 0;
-async function exportTo(
+/** The dnsmasq files of `request`, in a folder of their own. */
+async function dnsmasqFolder(
   request: Omit<ExportRequest, 'target'>,
   extra: Partial<ExportRequest> = {},
 ): Promise<string> {
-  const folder = join(dir, `case-${++counter}`);
-  mkdirSync(folder, { recursive: true });
-  const outcome = await run(source, { ...request, target: 'dnsmasq', ...extra });
-  for (const file of outcome.files) writeFileSync(join(folder, file.name), file.content);
-  return folder;
+  return (await exportTo('dnsmasq', request, extra)).folder;
 }
 
 describeWith('dnsmasq (dnsmasq-base)', hasCommand('dnsmasq'))('dnsmasq --test', () => {
   it('accepts every generated configuration, nftset and ipset forms; nft -c accepts the sets file', async () => {
     for (const { label, request } of cases) {
       for (const ipset of [false, true]) {
-        const folder = await exportTo(request, ipset ? { ipset: true } : {});
+        const folder = await dnsmasqFolder(request, ipset ? { ipset: true } : {});
         const test = sh('dnsmasq', ['--test', `--conf-file=${join(folder, 'm365.dnsmasq.conf')}`]);
         expect(test.status, `${label} ipset=${ipset}: ${test.out}`).toBe(0);
         expect(test.out).toMatch(/syntax check OK/);
@@ -103,7 +64,7 @@ describeWith(
   hasCommand('dnsmasq') && hasCommand('nft') && hasCommand('ip') && ROOT,
 )('dnsmasq fills the generated nftables sets', () => {
   it('a lookup through dnsmasq puts each answer into the set of its category', async () => {
-    const folder = await exportTo({
+    const folder = await dnsmasqFolder({
       instance: GOLDEN_INSTANCE,
       version: GOLDEN_VERSION,
       onUnsupported: 'skip',

@@ -6,37 +6,14 @@
  * generated ACL files. Inputs: the golden version, the latest version of every bundled instance,
  * without aggregation, and the hostile fixture (policy skip). Needs root (CI runs as root).
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { CatalogSource } from '../../src/service/catalog.js';
-import type { ExportOutcome, ExportRequest } from '../../src/service/export.js';
+import { expect, it } from 'vitest';
 import { describeWith, hasCommand } from '../helpers/system.js';
-import { hostileSets, realVersions, run, sourceWith } from './fixture.js';
+import { NS, ROOT, realProgramCases, sh } from './real-programs.js';
 
-const ROOT = process.getuid?.() === 0;
-const NS = ROOT && hasCommand('unshare') && spawnSync('unshare', ['-n', 'true']).status === 0;
-
-let source: CatalogSource;
-let dir: string;
-const cases: Array<{ label: string; request: Omit<ExportRequest, 'target'> }> = [];
-
-beforeAll(async () => {
-  const versions = realVersions();
-  source = await sourceWith([
-    ...versions,
-    { instance: 'Hostile', version: '2025010100', sets: hostileSets() },
-  ]);
-  dir = mkdtempSync(join(tmpdir(), 'ipurl-export-tools-'));
-  for (const { instance, version } of versions) {
-    cases.push({
-      label: `${instance} ${version}`,
-      request: { instance, version, onUnsupported: 'skip' },
-    });
-  }
-  cases.push({
+const { cases, exportTo } = realProgramCases('ipurl-export-tools-', [
+  {
     label: 'Worldwide 2025013000 not aggregated',
     request: {
       instance: 'Worldwide',
@@ -44,35 +21,12 @@ beforeAll(async () => {
       aggregate: false,
       onUnsupported: 'skip',
     },
-  });
-  cases.push({
+  },
+  {
     label: 'hostile data (skip)',
     request: { instance: 'Hostile', onUnsupported: 'skip' },
-  });
-});
-afterAll(async () => {
-  rmSync(dir, { recursive: true, force: true });
-});
-
-let counter = 0;
-async function exportTo(
-  target: string,
-  request: Omit<ExportRequest, 'target'>,
-  extra: Partial<ExportRequest> = {},
-): Promise<{ outcome: ExportOutcome; folder: string }> {
-  const folder = join(dir, `${target}-${++counter}`);
-  rmSync(folder, { recursive: true, force: true });
-  const { mkdirSync } = await import('node:fs');
-  mkdirSync(folder, { recursive: true });
-  const outcome = await run(source, { ...request, target, squidDir: folder, ...extra });
-  for (const file of outcome.files) writeFileSync(join(folder, file.name), file.content);
-  return { outcome, folder };
-}
-
-function sh(command: string, args: string[]): { status: number | null; out: string } {
-  const result = spawnSync(command, args, { encoding: 'utf8', timeout: 60_000 });
-  return { status: result.status, out: `${result.stdout}${result.stderr}` };
-}
+  },
+]);
 
 it('covers every bundled instance, no aggregation and hostile data', () => {
   expect(cases.length).toBeGreaterThanOrEqual(7);

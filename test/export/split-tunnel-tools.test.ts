@@ -20,9 +20,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { CatalogSource } from '../../src/service/catalog.js';
 import { describeWith, hasCommand } from '../helpers/system.js';
 import { GOLDEN_INSTANCE, GOLDEN_VERSION, run, sourceWith } from './fixture.js';
-
-const ROOT = process.getuid?.() === 0;
-const NS = ROOT && hasCommand('unshare') && spawnSync('unshare', ['-n', 'true']).status === 0;
+import { NS } from './real-programs.js';
 
 let source: CatalogSource;
 let dir: string;

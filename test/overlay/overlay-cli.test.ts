@@ -10,42 +10,38 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { readBundled } from '../helpers/bundled-data.js';
+import { appendSets } from '../helpers/server.js';
 import { runInProcess } from '../cli/run-cli.js';
 
 const VERSION = '2025092900';
 const dir = mkdtempSync(join(tmpdir(), 'ipurl-overlay-cli-'));
 const db = join(dir, 'ipurl.db');
 const cli = (args: string[]) => runInProcess([...args, '--db', db]);
+/** The one addition these tests make: a private range, refused until its rule is relaxed. */
+const addPrivateRange = (instance: string, ...flags: string[]) =>
+  cli([
+    'overlay',
+    'add',
+    instance,
+    '--ip',
+    '10.20.0.0/16',
+    '--category',
+    'Optimize',
+    '--tcp',
+    '443',
+    ...flags,
+  ]);
 
 beforeAll(async () => {
   const store = await createSqliteStore({ filename: db });
-  await store.appendVersion({
-    instance: 'Worldwide',
-    version: VERSION,
-    sets: readBundled('Worldwide', VERSION),
-    changes: [],
-    expectedLatest: null,
-    notify: false,
-  });
+  await appendSets(store, 'Worldwide', VERSION, readBundled('Worldwide', VERSION));
   await store.close();
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('ipurl overlay', () => {
   it('refuses bad entries with exit 2, naming the flag, the value and what is accepted; stores nothing', async () => {
-    const privateRange = await cli([
-      'overlay',
-      'add',
-      'Worldwide',
-      '--ip',
-      '10.20.0.0/16',
-      '--category',
-      'Optimize',
-      '--tcp',
-      '443',
-      '--by',
-      'alice',
-    ]);
+    const privateRange = await addPrivateRange('Worldwide', '--by', 'alice');
     expect(privateRange.code).toBe(2);
     expect(privateRange.stderr).toContain(
       '--ip (ips[0]): 10.20.0.0/16 lies in 10.0.0.0/8, private (RFC 1918) (rule private; relax with --allow private) (received 10.20.0.0/16)',
@@ -107,23 +103,15 @@ describe('ipurl overlay', () => {
     expect((await watch()).code).toBe(0);
     expect(readFileSync(out, 'utf8')).not.toContain('10.20.0.0/16');
 
-    const add = await cli([
-      'overlay',
-      'add',
+    const add = await addPrivateRange(
       'worldwide',
-      '--ip',
-      '10.20.0.0/16',
-      '--category',
-      'Optimize',
-      '--tcp',
-      '443',
       '--allow',
       'private',
       '--by',
       'alice',
       '--note',
       'internal proxy',
-    ]);
+    );
     expect(add.code).toBe(0);
     expect(add.stdout).toMatch(
       /^overlay #1 Worldwide: add 10\.20\.0\.0\/16 Optimize Common tcp 443 \(relaxes private\), by alice at .*; overlay revision 1\n$/,

@@ -5,8 +5,7 @@
  * (pacparser) and lookup; the exclusions of set 56 and of *.yammer.com remove exactly those
  * entries there, while the wire answer stays byte-identical. The history lists each change.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,7 +18,9 @@ import { changeOverlay, listOverlay } from '../../src/service/overlay.js';
 import { createPacService, parsePacParameters } from '../../src/service/pac.js';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { readBundled } from '../helpers/bundled-data.js';
+import { appendSets } from '../helpers/server.js';
 import { describeWith, hasCommand, hasPythonModule } from '../helpers/system.js';
+import { expectNftChecks, expectSquidParses } from '../export/real-programs.js';
 import { evaluatePacs } from '../pac/pacparser.js';
 
 const VERSION = '2025092900';
@@ -54,14 +55,7 @@ async function wire(): Promise<string> {
 
 beforeAll(async () => {
   store = await createSqliteStore({ filename: join(dir, 'overlay.db') });
-  await store.appendVersion({
-    instance: 'Worldwide',
-    version: VERSION,
-    sets: readBundled('Worldwide', VERSION),
-    changes: [],
-    expectedLatest: null,
-    notify: false,
-  });
+  await appendSets(store, 'Worldwide', VERSION, readBundled('Worldwide', VERSION));
   plainNft = (await exportOf({})).files[0]!.content;
   plainPac = (await createPacService(await openCatalog(store)).render('Worldwide', PAC_PARAMS))
     .text;
@@ -177,21 +171,9 @@ describe('the local overlay in device outputs (Worldwide 2025092900)', () => {
     it('nft -c and squid -k parse accept the files with the overlay', async () => {
       const nftFile = join(dir, 'm365.nft');
       writeFileSync(nftFile, (await exportOf({})).files[0]!.content);
-      const checked = spawnSync('nft', ['-c', '-f', nftFile], { encoding: 'utf8' });
-      expect(checked.stderr).toBe('');
-      expect(checked.status).toBe(0);
+      expectNftChecks(nftFile);
       const squidDir = join(dir, 'squid');
-      mkdirSync(squidDir, { recursive: true });
-      for (const file of (await exportOf({ target: 'squid', squidDir })).files)
-        writeFileSync(join(squidDir, file.name), file.content);
-      const conf = join(squidDir, 'squid.conf');
-      writeFileSync(
-        conf,
-        `include ${squidDir}/m365-acls.conf\nhttp_access allow m365_default\nhttp_access deny all\nhttp_port 3128\n`,
-      );
-      const parsed = spawnSync('squid', ['-k', 'parse', '-f', conf], { encoding: 'utf8' });
-      expect(parsed.status).toBe(0);
-      expect(parsed.stderr).not.toMatch(/WARNING|ERROR/);
+      expectSquidParses(squidDir, (await exportOf({ target: 'squid', squidDir })).files);
     });
   });
 });

@@ -15,12 +15,13 @@
 import { expect, it } from 'vitest';
 import type { EndpointSet } from '../../src/core/endpoint-set.js';
 import { filterEndpointSets } from '../../src/core/filters.js';
+import type { PacRouting } from '../../src/formats/pac/pac-routes.js';
 import { renderPac, type PacStyle } from '../../src/formats/pac/render-pac.js';
 import { bundledVersions, readBundled } from '../helpers/bundled-data.js';
 import { describeWith, hasPythonModule } from '../helpers/system.js';
 import { hostsForSets } from './hosts.js';
 import { evaluatePacs } from './pacparser.js';
-import { referenceRule } from './reference.js';
+import { literalMatchRegex, referenceRule, shellGlob } from './reference.js';
 
 const FALLBACK = 'PROXY fallback.contoso.com:3128';
 const THREE_WAY = {
@@ -28,23 +29,6 @@ const THREE_WAY = {
   Allow: 'PROXY a.contoso.com:8080',
   Default: 'PROXY b.contoso.com:8080',
 };
-
-function glob(pattern: string): RegExp {
-  let source = '';
-  for (const char of pattern) {
-    if (char === '*') source += '.*';
-    else if (char === '?') source += '.';
-    else source += char.replace(/[\\^$.|+()[\]{}]/g, (c) => `\\${c}`);
-  }
-  return new RegExp(`^${source}$`);
-}
-
-function literal(pattern: string): RegExp {
-  return new RegExp(
-    `^${pattern.split('.').join('\\.').split('*').join('.*').split('?').join('.')}$`,
-    'i',
-  );
-}
 
 type Klass = (set: EndpointSet, url: string) => string;
 
@@ -72,9 +56,9 @@ function reference(
   const groups = values.map((value) => {
     const members = urls(value, true);
     const overrides = urls(value, false).filter((url) =>
-      members.some((m) => m.toLowerCase() !== url.toLowerCase() && literal(m).test(url)),
+      members.some((m) => m.toLowerCase() !== url.toLowerCase() && literalMatchRegex(m).test(url)),
     );
-    return { value, members: members.map(glob), overrides: overrides.map(glob) };
+    return { value, members: members.map(shellGlob), overrides: overrides.map(shellGlob) };
   });
   return (host) => {
     const h = lowercase ? host.toLowerCase() : host;
@@ -106,44 +90,26 @@ describeWith('python3-pacparser', hasPythonModule('pacparser'))('routed PACs in 
           });
           const hosts = hostsForSets(readBundled(instance, version), style === 'fast');
           const lowercase = style === 'fast';
+          // The three PACs differ only in what a direct answer is and how URLs are routed.
+          const routed = (direct: string, routing: PacRouting) =>
+            renderPac(sets, { type: 1, direct, proxy: FALLBACK, lowercase, style, routing });
           const jobs = [
             {
               name: 'three-way',
-              pac: renderPac(sets, {
-                type: 1,
-                direct: 'DIRECT',
-                proxy: FALLBACK,
-                lowercase,
-                style,
-                routing: { kind: 'category', routes: THREE_WAY },
-              }),
+              pac: routed('DIRECT', { kind: 'category', routes: THREE_WAY }),
               hosts,
             },
             {
               name: 'expressroute',
-              pac: renderPac(sets, {
-                type: 1,
-                direct: 'PROXY er.contoso.com:8080',
-                proxy: FALLBACK,
-                lowercase,
-                style,
-                routing: {
-                  kind: 'expressroute',
-                  routes: { ExpressRoute: 'PROXY er.contoso.com:8080', Internet: FALLBACK },
-                },
+              pac: routed('PROXY er.contoso.com:8080', {
+                kind: 'expressroute',
+                routes: { ExpressRoute: 'PROXY er.contoso.com:8080', Internet: FALLBACK },
               }),
               hosts,
             },
             {
               name: 'type 1 as a route',
-              pac: renderPac(sets, {
-                type: 1,
-                direct: 'DIRECT',
-                proxy: FALLBACK,
-                lowercase,
-                style,
-                routing: { kind: 'category', routes: { Optimize: 'DIRECT' } },
-              }),
+              pac: routed('DIRECT', { kind: 'category', routes: { Optimize: 'DIRECT' } }),
               hosts,
             },
           ];

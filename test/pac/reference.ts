@@ -25,7 +25,8 @@ export interface ReferenceRequest {
 
 export type Decision = 'direct' | 'proxy';
 
-function shellGlob(pattern: string): RegExp {
+/** shExpMatch as a regex: a case-sensitive shell glob over the whole host. */
+export function shellGlob(pattern: string): RegExp {
   let source = '';
   for (const char of pattern) {
     if (char === '*') source += '.*';
@@ -35,7 +36,8 @@ function shellGlob(pattern: string): RegExp {
   return new RegExp(`^${source}$`);
 }
 
-function literalMatchRegex(directPattern: string): RegExp {
+/** A direct pattern as Get-PacFile matches it against another set's literal URL. */
+export function literalMatchRegex(directPattern: string): RegExp {
   const source = directPattern.split('.').join('\\.').split('*').join('.*').split('?').join('.');
   return new RegExp(`^${source}$`, 'i');
 }

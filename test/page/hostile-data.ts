@@ -6,6 +6,7 @@
  */
 import type { ChangeDraft } from '../../src/core/change-record.js';
 import type { EndpointSet } from '../../src/core/endpoint-set.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
 
 export const HOSTILE_INSTANCE = 'Contoso';
 export const HOSTILE_VERSION = '2025020100';
@@ -62,3 +63,20 @@ export const HOSTILE_CHANGES: ChangeDraft[] = [
     remove: { ips: [`198.51.100.0/24<script>alert(15)</script>`] },
   },
 ];
+
+/** A real server whose store holds the hostile version alone (nothing seeded). */
+export function startHostileServer(): Promise<TestServer> {
+  return startTestServer({
+    seed: 'none',
+    prepare: async (store) => {
+      await store.appendVersion({
+        instance: HOSTILE_INSTANCE,
+        version: HOSTILE_VERSION,
+        sets: HOSTILE_SETS,
+        changes: HOSTILE_CHANGES,
+        expectedLatest: null,
+        notify: false,
+      });
+    },
+  });
+}

@@ -4,12 +4,7 @@
  * whose store holds hostile data.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  HOSTILE_CHANGES,
-  HOSTILE_INSTANCE,
-  HOSTILE_SETS,
-  HOSTILE_VERSION,
-} from './hostile-data.js';
+import { HOSTILE_INSTANCE, startHostileServer } from './hostile-data.js';
 import { bundledInstances, bundledVersions, DATA_DIR } from '../helpers/bundled-data.js';
 import { CLIENT_ID, startTestServer, type TestServer } from '../helpers/server.js';
 import { readFileSync } from 'node:fs';
@@ -247,19 +242,7 @@ describe('endpoint pages over HTTP (seeded SQLite store)', () => {
 describe('endpoint page with hostile data over HTTP', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer({
-      seed: 'none',
-      prepare: async (store) => {
-        await store.appendVersion({
-          instance: HOSTILE_INSTANCE,
-          version: HOSTILE_VERSION,
-          sets: HOSTILE_SETS,
-          changes: HOSTILE_CHANGES,
-          expectedLatest: null,
-          notify: false,
-        });
-      },
-    });
+    server = await startHostileServer();
   });
   afterAll(async () => {
     await server?.close();

@@ -11,11 +11,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/bundled-data.js';
+import { freePort } from '../helpers/cli-free-port.js';
 import { cleanEnv } from '../cli/run-cli.js';
 import { processScript } from '../helpers/process-bundles.js';
 import { matchOutput, parseConsoleBlocks, type ConsoleCommand } from './readme-console.js';
@@ -23,18 +23,6 @@ import { matchOutput, parseConsoleBlocks, type ConsoleCommand } from './readme-c
 const README = join(REPO_ROOT, 'README.md');
 const ADMIN_TOKEN = 'readme-test-admin-token';
 const UPDATE = process.env.README_UPDATE === '1';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 interface Context {
   readonly work: string;
