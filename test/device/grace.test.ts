@@ -11,13 +11,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { diffVersions } from '../../src/core/diff.js';
 import type { Store } from '../../src/core/store.js';
-import { addDays, versionDate } from '../../src/core/version-id.js';
 import { openCatalog } from '../../src/service/catalog.js';
 import { exportEndpoints, type ExportRequest } from '../../src/service/export.js';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { readBundled } from '../helpers/bundled-data.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { describeWith, hasCommand, hasPythonModule } from '../helpers/system.js';
 import { expectNftChecks, expectSquidParses } from '../export/real-programs.js';
@@ -28,41 +25,15 @@ import {
   parsePacParameters,
 } from '../../src/service/pac.js';
 import { runInProcess } from '../cli/run-cli.js';
+import { appendGraceReplay } from '../helpers/grace-replay.js';
 
-const OLD = '2025013000';
-const NEW = '2025092900';
 const dir = mkdtempSync(join(tmpdir(), 'ipurl-grace-'));
 const dbFile = join(dir, 'grace.db');
 let store: Store;
 
-/** The two versions with the change records a publisher computes between them. */
-async function fill(target: Store): Promise<void> {
-  const before = readBundled('Worldwide', OLD);
-  const after = readBundled('Worldwide', NEW);
-  await target.appendVersion({
-    instance: 'Worldwide',
-    version: OLD,
-    sets: before,
-    changes: [],
-    expectedLatest: null,
-    notify: false,
-  });
-  await target.appendVersion({
-    instance: 'Worldwide',
-    version: NEW,
-    sets: after,
-    changes: diffVersions(before, after, {
-      version: NEW,
-      effectiveDate: addDays(versionDate(NEW), 30),
-    }),
-    expectedLatest: OLD,
-    notify: false,
-  });
-}
-
 beforeAll(async () => {
   store = await createSqliteStore({ filename: dbFile });
-  await fill(store);
+  await appendGraceReplay(store);
 });
 afterAll(async () => {
   await store.close();
@@ -195,7 +166,7 @@ describe('removal grace over Worldwide 2025013000 → 2025092900', () => {
     const days = Math.ceil((Date.now() - Date.parse('2025-09-29T00:00:00Z')) / 86_400_000) + 30;
     const watchDb = join(dir, 'watch.db');
     const own = await createSqliteStore({ filename: watchDb });
-    await fill(own);
+    await appendGraceReplay(own);
     await own.close();
     const nft = join(dir, 'watch.nft');
     const pac = join(dir, 'watch.pac');
@@ -293,7 +264,7 @@ describeWith('pacparser (python3-pacparser)', hasPythonModule('pacparser'))(
 describe('GET /export with grace=', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer({ seed: 'none', prepare: fill });
+    server = await startTestServer({ seed: 'none', prepare: appendGraceReplay });
   });
   afterAll(async () => {
     await server.close();

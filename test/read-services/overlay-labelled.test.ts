@@ -5,17 +5,13 @@
  * URLs of sets 18, 32, 75, 114, 125, 180, two addresses of set 12), all in grace on 2025-10-12.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { diffVersions } from '../../src/core/diff.js';
 import type { Observation } from '../../src/core/observation.js';
 import type { OverlayChange, OverlayExclusion } from '../../src/core/overlay.js';
-import { addDays, versionDate } from '../../src/core/version-id.js';
 import { openCatalog } from '../../src/service/catalog.js';
 import { exportEndpoints } from '../../src/service/export.js';
 import { MemoryCatalogSource } from '../../src/store/memory/memory-catalog-source.js';
-import { readBundled } from '../helpers/bundled-data.js';
+import { appendGraceReplay } from '../helpers/grace-replay.js';
 
-const OLD = '2025013000';
-const NEW = '2025092900';
 const IN_GRACE = new Date('2025-10-12T12:00:00Z');
 
 /** Observations of names of the URL-only set 114 (as `ipurl observe` records them). */
@@ -46,27 +42,7 @@ let source: MemoryCatalogSource;
 
 beforeAll(async () => {
   source = new MemoryCatalogSource();
-  const before = readBundled('Worldwide', OLD);
-  const after = readBundled('Worldwide', NEW);
-  await source.appendVersion({
-    instance: 'Worldwide',
-    version: OLD,
-    sets: before,
-    changes: [],
-    expectedLatest: null,
-    notify: false,
-  });
-  await source.appendVersion({
-    instance: 'Worldwide',
-    version: NEW,
-    sets: after,
-    changes: diffVersions(before, after, {
-      version: NEW,
-      effectiveDate: addDays(versionDate(NEW), 30),
-    }),
-    expectedLatest: OLD,
-    notify: false,
-  });
+  await appendGraceReplay(source);
 });
 
 function exclusions(...entries: OverlayExclusion[]): OverlayChange[] {
