@@ -16,7 +16,8 @@ import {
   packageRoot,
   type BundledDataset,
 } from '../src/service/bundle.js';
-import { seedStore, versionMidnight } from '../src/service/seed.js';
+import { versionMidnight } from '../src/core/history-append.js';
+import { seedStore } from '../src/service/seed.js';
 import {
   POSTGRES_URL,
   dropSchema,

@@ -25,17 +25,14 @@
  * `/health` names the incomplete seed, and the default store of every command is seeded again.
  * Each version is one transaction, so the store never holds half a version.
  */
-import { diffVersions } from '../core/diff.js';
+import { historyAppend } from '../core/history-append.js';
 import type { EndpointSet } from '../core/endpoint-set.js';
 import { ValidationError, isIpurlError, type Issue } from '../core/errors.js';
 import { DEFAULT_POLICY } from '../core/sanity-policy.js';
 import { validateIncoming } from '../core/validate-version.js';
 import type { Store } from '../core/store.js';
-import { addDays, versionDate, type VersionId } from '../core/version-id.js';
+import type { VersionId } from '../core/version-id.js';
 import type { BundledDataset, BundledInstance } from './bundle.js';
-
-/** Notice period given to additions of the bundled history (Microsoft's usual 30 days). */
-export const SEED_NOTICE_DAYS = 30;
 
 export interface SeedInstanceResult {
   readonly instance: string;
@@ -56,12 +53,6 @@ export interface SeedResult {
 export interface SeedOptions {
   /** Called after each appended version. */
   readonly onVersion?: (instance: string, version: VersionId) => void;
-}
-
-/** `YYYYMMDDNN` → the version's date at midnight UTC, ISO 8601. */
-export function versionMidnight(version: VersionId): string {
-  const ymd = versionDate(version);
-  return `${ymd.slice(0, 4)}-${ymd.slice(4, 6)}-${ymd.slice(6, 8)}T00:00:00.000Z`;
 }
 
 /** Same data: the bundled files are stored as read, so a canonical JSON comparison suffices. */
@@ -96,19 +87,12 @@ async function seedInstance(
     let expectedLatest = latest;
     try {
       for (const { version, sets } of pending) {
-        const drafts = diffVersions(previous, sets, {
-          version,
-          effectiveDate: addDays(versionDate(version), SEED_NOTICE_DAYS),
-        });
-        const result = await store.appendVersion({
-          instance: bundled.instance,
-          version,
-          sets,
-          changes: drafts,
-          expectedLatest,
-          publishedAt: versionMidnight(version),
-          notify: false,
-        });
+        const result = await store.appendVersion(
+          historyAppend(bundled.instance, version, sets, {
+            version: expectedLatest,
+            sets: previous,
+          }),
+        );
         appended++;
         changes += result.changes.length;
         options.onVersion?.(bundled.instance, version);

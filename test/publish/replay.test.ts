@@ -15,7 +15,7 @@ import type { Store } from '../../src/core/store.js';
 import { VERSION_ZERO, nextVersionId } from '../../src/core/version-id.js';
 import type { RunningServer } from '../../src/cli/start-server.js';
 import { publish } from '../../src/service/publish.js';
-import { versionMidnight } from '../../src/service/seed.js';
+import { versionMidnight } from '../../src/core/history-append.js';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import {
   bundledInstances,

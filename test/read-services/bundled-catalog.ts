@@ -6,7 +6,7 @@
 import type { EndpointSet } from '../../src/core/endpoint-set.js';
 import { openCatalog, type Catalog } from '../../src/service/catalog.js';
 import { loadBundledDataset, type BundledDataset } from '../../src/service/bundle.js';
-import { SEED_NOTICE_DAYS } from '../../src/service/seed.js';
+import { SEED_NOTICE_DAYS } from '../../src/core/history-append.js';
 import type { MemoryCatalogSource } from '../../src/store/memory/memory-catalog-source.js';
 import { memorySourceOf } from '../../src/store/memory/memory-dataset.js';
 import { bundledUntil } from '../helpers/bundled-data.js';

@@ -4,11 +4,9 @@
  * the old revision is dropped, so nobody is served the old latest under the new one.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { diffVersions } from '../../src/core/diff.js';
 import { OPT_IN_SERVICE_AREAS, type EndpointSet } from '../../src/core/endpoint-set.js';
-import { addDays, versionDate } from '../../src/core/version-id.js';
 import { createCatalog, type Catalog } from '../../src/service/catalog.js';
-import { SEED_NOTICE_DAYS } from '../../src/service/seed.js';
+import { historyAppend } from '../../src/core/history-append.js';
 import { createWebService, type PreparedResponse } from '../../src/service/web-service.js';
 import type { MemoryCatalogSource } from '../../src/store/memory/memory-catalog-source.js';
 import { bundledSource, bundledVersionsOf } from './bundled-catalog.js';
@@ -31,16 +29,7 @@ async function publish(
   base: { version: string; sets: readonly EndpointSet[] },
   next: { version: string; sets: readonly EndpointSet[] },
 ): Promise<void> {
-  await source.appendVersion({
-    instance: 'Worldwide',
-    version: next.version,
-    sets: next.sets,
-    changes: diffVersions(base.sets, next.sets, {
-      version: next.version,
-      effectiveDate: addDays(versionDate(next.version), SEED_NOTICE_DAYS),
-    }),
-    expectedLatest: base.version,
-  });
+  await source.appendVersion(historyAppend('Worldwide', next.version, next.sets, base));
 }
 
 const json = (answer: PreparedResponse): unknown => JSON.parse(answer.body.toString('utf8'));
