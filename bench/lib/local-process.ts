@@ -1,7 +1,7 @@
 /**
  * Servers started as local processes on loopback (ipurl, nginx, Redis, a bare Node server), for
- * the HTTP benchmarks and the replica test: a free port to start one on, waiting until it
- * answers, and stopping it for good.
+ * the HTTP benchmarks and the tests that start servers: a free port to start one on, waiting
+ * until it answers, and stopping it for good.
  */
 import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SETTING_ENV } from '../../src/cli/config.js';
 import { REPO_ROOT } from '../helpers/bundled-data.js';
-import { freePort } from '../helpers/cli-free-port.js';
+import { freePort } from '../../bench/lib/local-process.js';
 import { createSeededStoreFile } from '../helpers/seeded-store.js';
 import { CLIENT_ID, rawGet } from '../helpers/server.js';
 import { runIpurl, startIpurl } from './run-cli.js';

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/bundled-data.js';
-import { freePort } from '../helpers/cli-free-port.js';
+import { freePort } from '../../bench/lib/local-process.js';
 import { cleanEnv } from '../cli/run-cli.js';
 import { processScript } from '../helpers/process-bundles.js';
 import { matchOutput, parseConsoleBlocks, type ConsoleCommand } from './readme-console.js';
