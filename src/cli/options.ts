@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { IpurlError } from '../core/errors.js';
-import { writeFileAtomic } from '../service/watch.js';
+import { writeFileAtomic } from '../service/write-file-atomic.js';
 import { DEFAULT_DB, resolveDb, settingOption } from './config.js';
 
 export { DEFAULT_DB, resolveDb };

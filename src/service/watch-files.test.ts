@@ -15,7 +15,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ChangeRecord } from '../core/change-record.js';
-import { escapeControl, summarizeChanges, writeFileAtomic } from './watch.js';
+import { escapeControl, summarizeChanges } from './watch.js';
+import { writeFileAtomic } from './write-file-atomic.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ipurl-watch-files-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -16,11 +16,7 @@ import { IpurlError, describeValue } from '../core/errors.js';
 import type { Store } from '../core/store.js';
 import type { VersionId } from '../core/version-id.js';
 import { loadOverlay } from './overlay.js';
-
 import { writeFileAtomic } from './write-file-atomic.js';
-
-// The one atomic writer, re-exported for the commands that import it from here.
-export { writeFileAtomic };
 
 export interface OutputSpec {
   /** A target name the renderer knows (`pac`, `nftables`, …). */

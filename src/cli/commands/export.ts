@@ -25,7 +25,7 @@ import {
   type ExportRequest,
 } from '../../service/export.js';
 import { openCatalog } from '../../service/catalog.js';
-import { writeFileAtomic } from '../../service/watch.js';
+import { writeFileAtomic } from '../../service/write-file-atomic.js';
 import { addDeviceOptions, deviceRequest } from '../device-options.js';
 import { openCommandStore } from '../open-store.js';
 import { addStoreOptions, EXIT_TEXT, printJson } from '../options.js';
